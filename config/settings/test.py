@@ -1,0 +1,18 @@
+"""Test settings: fast hashing, in-memory files; database chosen by KECHUANG_DB (sqlite|postgres)."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import database
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DATABASES = {"default": database()}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["NAME"] = os.environ.get("KECHUANG_SQLITE_PATH", ":memory:")
+    DATABASES["default"]["TEST"] = {"NAME": None}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+WHITENOISE_AUTOREFRESH = True

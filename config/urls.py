@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from kechuang.api.api import api
+
+admin.site.site_header = "科创对接 · 管理后台"
+admin.site.site_title = "科创对接"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("", include("kechuang.core.urls")),
+    path("accounts/", include("kechuang.accounts.urls")),
+    path("needs/", include("kechuang.needs.urls")),
+    path("experts/", include("kechuang.experts.urls")),
+    path("orgs/", include("kechuang.orgs.urls")),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

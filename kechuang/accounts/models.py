@@ -1,0 +1,73 @@
+"""Users, their roles and the area hierarchy (city → district/county → functional zone)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Area(models.Model):
+    class Kind(models.TextChoices):
+        CITY = "city", "市"
+        DISTRICT = "district", "区（市）"
+        ZONE = "zone", "功能区"
+
+    code = models.SlugField("代码", max_length=64, unique=True)
+    name = models.CharField("名称", max_length=64)
+    kind = models.CharField("层级", max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey("self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="children")
+
+    class Meta:
+        verbose_name = "地区"
+        verbose_name_plural = "地区"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def subtree_ids(self) -> list[int]:
+        """This area and everything below it (a district sees its functional zones too)."""
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = list(Area.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            ids += frontier
+        return ids
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", "市科协协调员"
+    DISTRICT = "district", "区（市）工作人员"
+    ENTERPRISE = "enterprise", "企业联系人"
+    LIAISON = "liaison", "学会联络员"
+    EXPERT = "expert", "专家"
+    LEADERSHIP = "leadership", "领导（只读）"
+
+
+class User(AbstractUser):
+    """A person with exactly one role; the scope fields say which slice of the data is theirs.
+
+    district → ``area``; enterprise → ``organisation`` (the enterprise); liaison →
+    ``organisation`` (the society); expert → ``expert``. Coordinators and leadership see the city.
+    """
+
+    role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.ENTERPRISE)
+    display_name = models.CharField("姓名", max_length=64, blank=True)
+    organisation = models.ForeignKey("orgs.Organisation", verbose_name="所属组织", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="members")
+    area = models.ForeignKey(Area, verbose_name="负责地区", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="staff")
+    expert = models.OneToOneField("experts.Expert", verbose_name="专家档案", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="user")
+    phone = models.CharField("电话", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == Role.COORDINATOR or self.is_superuser

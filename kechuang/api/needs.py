@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from kechuang.needs import selectors, services
+
+router = Router(tags=["needs"])
+
+
+class NeedOut(Schema):
+    id: int
+    title: str
+    enterprise: str
+    kind: str
+    chain: str
+    district: str
+    status: str
+    confidentiality: str
+    major: bool
+    created_at: datetime
+
+    @staticmethod
+    def resolve_enterprise(obj):
+        return obj.enterprise.name
+
+    @staticmethod
+    def resolve_chain(obj):
+        return obj.chain.code
+
+    @staticmethod
+    def resolve_district(obj):
+        return obj.district.code
+
+
+class NeedDetailOut(NeedOut):
+    background: str
+    problem: str
+    goal: str
+    keywords: list[str]
+    budget_min: int | None
+    budget_max: int | None
+    deadline: date | None
+    source: str
+
+
+class NeedFilters(Schema):
+    q: str | None = None
+    chain: str | None = None
+    district: str | None = None
+    status: str | None = None
+
+
+@router.get("/", response=list[NeedOut])
+@paginate(LimitOffsetPagination)
+def list_needs(request, filters: Query[NeedFilters]):
+    return selectors.need_list(user=request.user, filters=filters.dict(exclude_none=True))
+
+
+@router.get("/{int:need_id}", response=NeedDetailOut)
+def get_need(request, need_id: int):
+    need = selectors.need_get(user=request.user, pk=need_id)
+    services.need_record_view(user=request.user, need=need)
+    return need

@@ -1,0 +1,31 @@
+"""Navigation entries by role, so templates never decide access themselves."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from kechuang.accounts.models import Role
+
+# (url name, label, roles that see it)
+NAV = [
+    ("core:home", "工作台", None),
+    ("needs:list", "需求", None),
+    ("needs:create", "提交需求", {Role.COORDINATOR, Role.DISTRICT, Role.ENTERPRISE}),
+    ("experts:list", "专家", {Role.COORDINATOR, Role.LEADERSHIP, Role.DISTRICT, Role.LIAISON}),
+    ("experts:achievements", "科技成果", {Role.COORDINATOR, Role.LEADERSHIP, Role.DISTRICT, Role.LIAISON,
+                                        Role.ENTERPRISE, Role.EXPERT}),
+    ("orgs:list", "组织", {Role.COORDINATOR, Role.LEADERSHIP, Role.DISTRICT}),
+]
+EXTRA_NAV: list[tuple[str, str, set | None]] = []  # later apps append here
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = []
+    for name, label, roles in NAV + EXTRA_NAV:
+        if roles is None or user.role in roles or user.is_superuser:
+            url = reverse(name)
+            items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/"})
+    return {"nav_items": items, "role_label": Role(user.role).label if user.role else ""}

@@ -1,0 +1,52 @@
+"""Each role's home page: what that person has to do today."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from kechuang.accounts.models import Role
+from kechuang.experts.selectors import achievement_list, expert_list, team_list
+from kechuang.needs.models import NeedStatus
+from kechuang.needs.selectors import need_counts_by_status, need_list
+
+
+def root(request):
+    return redirect("core:home" if request.user.is_authenticated else "accounts:login")
+
+
+@login_required
+def home(request):
+    user = request.user
+    counts = need_counts_by_status(user=user)
+    ctx = {
+        "counts": [(s, label, counts.get(s, 0)) for s, label in NeedStatus.choices],
+        "total": sum(counts.values()),
+        "role": user.role,
+    }
+    if user.role == Role.COORDINATOR or user.is_superuser:
+        ctx["queue"] = need_list(user=user, filters={"status": NeedStatus.SUBMITTED})[:10]
+        ctx["stalled"] = need_list(user=user, filters={"stalled": True})[:10]
+        ctx["heading"] = "协调员工作台"
+    elif user.role == Role.DISTRICT:
+        ctx["queue"] = need_list(user=user, filters={"status": NeedStatus.SUBMITTED})[:10]
+        ctx["stalled"] = need_list(user=user, filters={"stalled": True})[:10]
+        ctx["heading"] = f"{user.area.name if user.area else ''}工作台"
+    elif user.role == Role.ENTERPRISE:
+        ctx["mine"] = need_list(user=user)[:10]
+        ctx["heading"] = f"{user.organisation.name if user.organisation else ''} · 企业工作台"
+    elif user.role == Role.LIAISON:
+        ctx["n_experts"] = expert_list(user=user).count()
+        ctx["n_achievements"] = achievement_list(user=user).count()
+        ctx["teams"] = team_list(user=user)
+        ctx["open_needs"] = need_list(user=user)[:10]
+        ctx["heading"] = f"{user.organisation.name if user.organisation else ''} · 学会工作台"
+    elif user.role == Role.EXPERT:
+        ctx["expert"] = user.expert
+        ctx["open_needs"] = need_list(user=user)[:10]
+        ctx["heading"] = "专家工作台"
+    else:
+        ctx["heading"] = "领导视图"
+        ctx["n_experts"] = expert_list(user=user).count()
+        ctx["n_achievements"] = achievement_list(user=user).count()
+    return render(request, "core/home.html", ctx)

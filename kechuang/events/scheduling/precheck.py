@@ -1,0 +1,163 @@
+"""Quick necessary conditions: name the rule that makes an instance infeasible, in milliseconds.
+
+A solver that says only "infeasible" after a minute helps nobody; most real infeasibilities
+are simple (a participant with more meetings than free slots, a morning that cannot hold all
+morning meetings), so we look for those first and say which rule and who, before modelling.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from .model import AFTERNOON, EITHER, MORNING, Problem, Violation
+from .validator import FIXED, PARTICIPANT_OVERLAP, PRECEDENCE, SESSION, TABLE_CAPACITY, UNAVAILABLE
+
+
+def _domain_rule(problem: Problem, i: int) -> Violation:
+    """Why meeting ``i`` has no slot left: the combination of rules that emptied it."""
+    m = problem.meetings[i]
+    label = f"meeting {m.id} ({' & '.join(map(str, m.participants))})"
+    session = set(problem.session_slots(m.session))
+    blocked: set[int] = set()
+    for p in m.participants:
+        blocked |= problem.unavailable.get(p, frozenset())
+    if not session:
+        return Violation(SESSION, f"{label} wants a session that has no slots", meeting=i)
+    if i in problem.fixed:
+        s = problem.fixed[i]
+        if s not in session:
+            return Violation(f"{FIXED},{SESSION}", f"{label} is fixed to slot {s}, outside its session", meeting=i)
+        if s in blocked:
+            who = [p for p in m.participants if s in problem.unavailable.get(p, ())]
+            return Violation(
+                f"{FIXED},{UNAVAILABLE}",
+                f"{label} is fixed to slot {s}, where participant {who[0]} is unavailable",
+                meeting=i,
+                participant=who[0],
+                slot=s,
+            )
+        return Violation(TABLE_CAPACITY, f"{label} is fixed to slot {s}, which has no tables", meeting=i, slot=s)
+    if session - blocked:
+        return Violation(TABLE_CAPACITY, f"{label}: every slot it could take has no tables", meeting=i)
+    rule = UNAVAILABLE if m.session == EITHER else f"{SESSION},{UNAVAILABLE}"
+    return Violation(rule, f"{label}: its participants are never available together in its session", meeting=i)
+
+
+def precheck(problem: Problem) -> list[Violation]:
+    """Necessary conditions; a non-empty list proves infeasibility and names the rules."""
+    out: list[Violation] = []
+    domains = [problem.allowed_slots(i) for i in range(len(problem.meetings))]
+    for i, d in enumerate(domains):
+        if not d:
+            out.append(_domain_rule(problem, i))
+    if out:
+        return out
+
+    # Per participant: enough distinct slots for all meetings (Hall's condition on the union,
+    # and per session for meetings bound to one session).
+    for p, ms in sorted(problem.meetings_of.items()):
+        free = set().union(*(domains[i] for i in ms))
+        if len(ms) > len(free):
+            out.append(
+                Violation(
+                    PARTICIPANT_OVERLAP,
+                    f"participant {p} has {len(ms)} meetings but only {len(free)} slots where they can meet",
+                    participant=p,
+                )
+            )
+            continue
+        for sess, word in ((MORNING, "morning"), (AFTERNOON, "afternoon")):
+            bound = [i for i in ms if set(domains[i]) <= set(problem.session_slots(sess))]
+            free_s = set().union(*(domains[i] for i in bound)) if bound else set()
+            if len(bound) > len(free_s):
+                out.append(
+                    Violation(
+                        f"{PARTICIPANT_OVERLAP},{SESSION}",
+                        f"participant {p} has {len(bound)} {word} meetings but only {len(free_s)} {word} slots",
+                        participant=p,
+                    )
+                )
+        fixed_slots = Counter(problem.fixed[i] for i in ms if i in problem.fixed)
+        for s, n in sorted(fixed_slots.items()):
+            if n > 1:
+                out.append(
+                    Violation(
+                        f"{FIXED},{PARTICIPANT_OVERLAP}",
+                        f"participant {p} has {n} meetings fixed to slot {s}",
+                        participant=p,
+                        slot=s,
+                    )
+                )
+
+    # Tables: in total, per session, and per slot for fixed meetings.
+    cap = {s: problem.tables_at(s) for s in range(1, problem.n_slots + 1)}
+    if len(domains) > sum(cap.values()):
+        out.append(
+            Violation(TABLE_CAPACITY, f"{len(domains)} meetings but only {sum(cap.values())} table-slots in the day")
+        )
+    for sess, word in ((MORNING, "morning"), (AFTERNOON, "afternoon")):
+        slots = set(problem.session_slots(sess))
+        need = sum(1 for d in domains if set(d) <= slots)
+        have = sum(cap[s] for s in slots)
+        if need > have:
+            out.append(
+                Violation(
+                    f"{TABLE_CAPACITY},{SESSION}",
+                    f"{word} session capacity exceeded: {need} meetings need the {word}, it has {have} table-slots",
+                )
+            )
+    for s, n in sorted(Counter(problem.fixed.values()).items()):
+        if n > cap.get(s, 0):
+            out.append(
+                Violation(f"{FIXED},{TABLE_CAPACITY}", f"{n} meetings fixed to slot {s}, which has {cap[s]} tables", slot=s)
+            )
+
+    out.extend(_precedence_check(problem, domains))
+    return out
+
+
+def _precedence_check(problem: Problem, domains: list[list[int]]) -> list[Violation]:
+    """Cycles and bound propagation along precedence chains (earliest/latest slots)."""
+    if not problem.precedences:
+        return []
+    succ: dict[int, list[int]] = defaultdict(list)
+    indeg: Counter[int] = Counter()
+    nodes: set[int] = set()
+    for a, b in problem.precedences:
+        succ[a].append(b)
+        indeg[b] += 1
+        nodes |= {a, b}
+    order, queue = [], [n for n in nodes if indeg[n] == 0]
+    while queue:
+        n = queue.pop()
+        order.append(n)
+        for b in succ[n]:
+            indeg[b] -= 1
+            if indeg[b] == 0:
+                queue.append(b)
+    if len(order) < len(nodes):
+        cyc = sorted(n for n in nodes if indeg[n] > 0)
+        ids = ", ".join(str(problem.meetings[i].id) for i in cyc[:5])
+        return [Violation(PRECEDENCE, f"precedences form a cycle through meetings {ids}", meeting=cyc[0])]
+    est = {i: domains[i][0] for i in nodes}
+    lst = {i: domains[i][-1] for i in nodes}
+    for a in order:
+        for b in succ[a]:
+            est[b] = min((s for s in domains[b] if s > est[a] and s >= est[b]), default=10**9)
+    for a in reversed(order):
+        for b in succ[a]:
+            lst[a] = max((s for s in domains[a] if s < lst[b] and s <= lst[a]), default=-1)
+    out = []
+    for i in order:
+        if est[i] > lst[i]:
+            m = problem.meetings[i]
+            out.append(
+                Violation(
+                    PRECEDENCE,
+                    f"meeting {m.id} cannot be placed: its precedences need a slot after {est[i] - 1} "
+                    f"and before {lst[i] + 1}",
+                    meeting=i,
+                )
+            )
+            break
+    return out

@@ -1,0 +1,375 @@
+"""Schedule meetings into slots and tables with the fewest breaks, under fairness.
+
+Encoding (see docs/adr/0002-scheduling-encoding.md for why):
+
+* ``x[i,s]``: meeting ``i`` takes slot ``s`` — only for slots its session, its participants'
+  availability and a fixed slot allow, so those rules cost nothing at search time.
+* ``busy[p,s] == sum x[i,s]`` over p's meetings: one linear equality gives both the
+  "no participant twice in a slot" rule and a boolean to reason about time.
+* ``start[p,s] = busy[p,s] and not busy[p,s-1]``: a block of consecutive meetings starts at s.
+  A participant with meetings has ``blocks - 1`` breaks (Definition 2.3), so breaks are a
+  plain sum of booleans instead of a sort or a chain of reified comparisons.
+* fairness: when some participant cannot have a break (one meeting), "any two differ by at
+  most d" is just ``breaks[p] <= d``; otherwise min/max variables.
+* Search is lower-bound first: "are 0 breaks possible?" is a feasibility question that CP-SAT
+  answers fast (most real events reach 0), then "<= k" for growing k; an optimisation run
+  provides an upper bound and a fall-back schedule. The first feasible "<= lb" is optimal.
+* Slot reversal symmetry is broken when the instance is symmetric (no sessions, forbidden,
+  fixed or precedences).
+
+Tables are numbered after slots are chosen (any meeting fits any table).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from ortools.sat.python import cp_model
+
+from .model import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Problem, SolveResult, breaks_by_participant
+from .precheck import precheck
+from .validator import (
+    DEFAULT_FAIRNESS,
+    FAIRNESS,
+    FIXED,
+    PRECEDENCE,
+    SESSION,
+    TABLE_CAPACITY,
+    UNAVAILABLE,
+    validate,
+)
+
+# Rule groups that the infeasibility explanation may switch off one by one.
+RELAXABLE = (SESSION, UNAVAILABLE, FIXED, PRECEDENCE, TABLE_CAPACITY, FAIRNESS)
+
+
+class BlockEncoding:
+    """The CP-SAT model described in the module docstring.
+
+    With ``relax=True`` every rule group in :data:`RELAXABLE` is guarded by a literal in
+    ``self.groups`` (used as assumptions to find which rules conflict); otherwise domains are
+    pre-filtered, which is what makes the normal model small.
+    """
+
+    def __init__(
+        self,
+        problem: Problem,
+        fairness: int | None = DEFAULT_FAIRNESS,
+        relax: bool = False,
+        keep: Sequence[int] | None = None,
+    ):
+        self.problem = problem
+        self.m = m = cp_model.CpModel()
+        T = problem.n_slots
+        n = len(problem.meetings)
+        self.groups: dict[str, cp_model.IntVar] = {}
+        if relax:
+            self.groups = {g: m.NewBoolVar(g) for g in RELAXABLE}
+
+        self.x: dict[tuple[int, int], cp_model.IntVar] = {}
+        self.domains: list[list[int]] = []
+        for i in range(n):
+            dom = list(range(1, T + 1)) if relax else problem.allowed_slots(i)
+            self.domains.append(dom)
+            for s in dom:
+                self.x[i, s] = m.NewBoolVar(f"x{i}_{s}")
+            m.AddExactlyOne(self.x[i, s] for s in dom)
+        if relax:
+            self._guard_domains()
+
+        # busy / start / breaks per participant.
+        self.breaks: dict[int, cp_model.LinearExprT] = {}
+        self.busy: dict[tuple[int, int], cp_model.IntVar] = {}
+        self.start_vars: list[cp_model.IntVar] = []
+        for p, ms in problem.meetings_of.items():
+            prev = None
+            starts = []
+            for s in range(1, T + 1):
+                terms = [self.x[i, s] for i in ms if (i, s) in self.x]
+                if not terms:
+                    prev = None
+                    continue
+                if len(terms) == 1:
+                    b = terms[0]
+                else:
+                    b = m.NewBoolVar(f"busy{p}_{s}")
+                    m.Add(b == sum(terms))
+                self.busy[p, s] = b
+                if prev is None:
+                    starts.append(b)
+                else:
+                    st = m.NewBoolVar(f"start{p}_{s}")
+                    m.Add(st >= b - prev)
+                    m.AddImplication(st, b)
+                    m.AddImplication(st, prev.Not())
+                    starts.append(st)
+                    self.start_vars.append(st)
+                prev = b
+            m.Add(sum(starts) >= 1)
+            self.breaks[p] = sum(starts) - 1
+
+        # Tables per slot.
+        for s in range(1, T + 1):
+            terms = [self.x[i, s] for i in range(n) if (i, s) in self.x]
+            if len(terms) > problem.tables_at(s):
+                ct = m.Add(sum(terms) <= problem.tables_at(s))
+                if relax:
+                    ct.OnlyEnforceIf(self.groups[TABLE_CAPACITY])
+
+        # Precedences on slot numbers.
+        for a, b in problem.precedences:
+            ct = m.Add(self.slot_expr(a) + 1 <= self.slot_expr(b))
+            if relax:
+                ct.OnlyEnforceIf(self.groups[PRECEDENCE])
+
+        # Fairness.
+        if fairness is not None and self.breaks:
+            if any(len(ms) <= 1 for ms in problem.meetings_of.values()):
+                for e in self.breaks.values():
+                    ct = m.Add(e <= fairness)
+                    if relax:
+                        ct.OnlyEnforceIf(self.groups[FAIRNESS])
+            else:
+                lo = m.NewIntVar(0, T, "min_breaks")
+                hi = m.NewIntVar(0, T, "max_breaks")
+                cts = [m.Add(hi - lo <= fairness)]
+                for e in self.breaks.values():
+                    cts += [m.Add(lo <= e), m.Add(e <= hi)]
+                if relax:
+                    for ct in cts:
+                        ct.OnlyEnforceIf(self.groups[FAIRNESS])
+
+        self.total = m.NewIntVar(0, sum(max(0, len(ms) - 1) for ms in problem.meetings_of.values()), "breaks")
+        m.Add(self.total == sum(self.breaks.values()))
+
+        if keep is not None:  # re-planning: count meetings moved away from their old slot
+            self.moved_terms = []
+            for i, s in enumerate(keep):
+                if s and (i, s) in self.x:
+                    self.moved_terms.append(self.x[i, s].Not())
+                elif s:
+                    self.moved_terms.append(1)
+        if not relax and self._symmetric():
+            # Reversing all slots maps a schedule to one with the same breaks.
+            m.Add(2 * self.slot_expr(0) <= T + 1)
+
+    def _guard_domains(self) -> None:
+        p, m = self.problem, self.m
+        for i, mt in enumerate(p.meetings):
+            session = set(p.session_slots(mt.session))
+            blocked = set().union(*(p.unavailable.get(q, frozenset()) for q in mt.participants))
+            for s in self.domains[i]:
+                if s not in session:
+                    m.AddImplication(self.groups[SESSION], self.x[i, s].Not())
+                if s in blocked:
+                    m.AddImplication(self.groups[UNAVAILABLE], self.x[i, s].Not())
+                if i in p.fixed and s != p.fixed[i]:
+                    m.AddImplication(self.groups[FIXED], self.x[i, s].Not())
+                if p.tables_at(s) <= 0:
+                    m.AddImplication(self.groups[TABLE_CAPACITY], self.x[i, s].Not())
+
+    def _symmetric(self) -> bool:
+        p = self.problem
+        caps = [p.tables_at(s) for s in range(1, p.n_slots + 1)]
+        return (
+            bool(p.meetings)
+            and all(mt.session == 3 for mt in p.meetings)
+            and not any(p.unavailable.values())
+            and not p.fixed
+            and not p.precedences
+            and caps == caps[::-1]
+        )
+
+    def slot_expr(self, i: int) -> cp_model.LinearExprT:
+        return sum(s * self.x[i, s] for s in self.domains[i])
+
+    def hint(self, slots: Sequence[int]) -> None:
+        self.m.ClearHints()
+        for (i, s), v in self.x.items():
+            self.m.AddHint(v, slots[i] == s)
+
+    def read(self, solver: cp_model.CpSolver) -> list[int]:
+        out = [0] * len(self.problem.meetings)
+        for (i, s), v in self.x.items():
+            if solver.BooleanValue(v):
+                out[i] = s
+        return out
+
+
+def _set_domain(var_proto, lo: int, hi: int) -> None:
+    """Tighten an integer variable in place (cheaper than rebuilding the model)."""
+    var_proto.domain[0] = lo
+    var_proto.domain[1] = hi
+
+
+def _solver(time_limit: float, workers: int, log: bool = False, seed: int = 0) -> cp_model.CpSolver:
+    sv = cp_model.CpSolver()
+    sv.parameters.max_time_in_seconds = max(0.01, time_limit)
+    sv.parameters.num_workers = workers
+    sv.parameters.random_seed = seed
+    sv.parameters.log_search_progress = log
+    return sv
+
+
+def assign_tables(problem: Problem, slots: Sequence[int], prefer: Sequence[int] | None = None) -> list[int]:
+    """Give each meeting a concrete table: 1..k within its slot, keeping ``prefer`` where free."""
+    tables = [0] * len(slots)
+    used: dict[int, set[int]] = {}
+    order = range(len(slots))
+    if prefer is not None:
+        for i in order:
+            t = prefer[i] if i < len(prefer) else 0
+            if t and 1 <= t <= problem.tables_at(slots[i]) and t not in used.setdefault(slots[i], set()):
+                tables[i] = t
+                used[slots[i]].add(t)
+    for i in order:
+        if not tables[i]:
+            taken = used.setdefault(slots[i], set())
+            t = next(t for t in range(1, problem.tables_at(slots[i]) + 1) if t not in taken)
+            tables[i] = t
+            taken.add(t)
+    return tables
+
+
+def _finish(problem: Problem, res: SolveResult, fairness: int | None, started: float) -> SolveResult:
+    """Add tables and breaks, and check the schedule with the validator (never trust, verify)."""
+    res.seconds = time.perf_counter() - started
+    if res.slots:
+        if not res.tables:
+            res.tables = assign_tables(problem, res.slots)
+        res.breaks = sum(breaks_by_participant(problem, res.slots).values())
+        bad = validate(problem, res.slots, res.tables, fairness)
+        if bad:  # a bug in the encoding, never the user's fault: say so loudly
+            raise AssertionError("solver produced an invalid schedule: " + "; ".join(map(str, bad[:5])))
+    return res
+
+
+def solve(
+    problem: Problem,
+    time_limit: float = 20.0,
+    fairness: int | None = DEFAULT_FAIRNESS,
+    workers: int = 2,
+    hint: Sequence[int] | None = None,
+    log: bool = False,
+) -> SolveResult:
+    """Minimise total breaks; returns ``optimal``/``feasible``/``infeasible``/``unknown``."""
+    started = time.perf_counter()
+    deadline = started + time_limit
+
+    def left() -> float:
+        return deadline - time.perf_counter()
+
+    problems = precheck(problem)
+    if problems:
+        first = problems[0]
+        return _finish(
+            problem,
+            SolveResult(INFEASIBLE, rule=first.rule, message="; ".join(v.message for v in problems[:5])),
+            fairness,
+            started,
+        )
+    if not problem.meetings:
+        return _finish(problem, SolveResult(OPTIMAL, slots=[], breaks=0, bound=0), fairness, started)
+
+    enc = BlockEncoding(problem, fairness)
+    proto_total = enc.m.Proto().variables[enc.total.Index()]
+    ub_total = proto_total.domain[-1]
+    best: list[int] | None = None
+    best_val: int | None = None
+    lb = 0
+    if hint is not None:
+        enc.hint(hint)
+
+    # 1) lower-bound-first: is "total <= lb" feasible? (lb = 0 first: most events reach 0.)
+    # 2) if the question takes too long, fall back to optimising for a schedule and a bound,
+    #    then resume raising the lower bound with what time is left.
+    phase_budget = max(1.0, 0.3 * time_limit)
+    optimised = False
+    st = cp_model.UNKNOWN
+    while left() > 0.05:
+        if (best_val is not None and lb >= best_val) or lb > ub_total:
+            break
+        _set_domain(proto_total, lb, lb if best_val is None else min(lb, best_val - 1))
+        enc.m.ClearObjective()
+        budget = left() if optimised else min(left(), phase_budget)
+        sv = _solver(budget, workers, log)
+        st = sv.Solve(enc.m)
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            best = enc.read(sv)
+            best_val = lb
+            break
+        if st == cp_model.INFEASIBLE:
+            lb += 1
+            continue
+        if optimised:
+            break
+        # Feasibility question timed out: optimise instead, to have a schedule and a bound.
+        _set_domain(proto_total, lb, ub_total if best_val is None else best_val)
+        enc.m.Minimize(enc.total)
+        if best is not None:
+            enc.hint(best)
+        sv = _solver(min(left(), max(phase_budget, left() / 2)), workers, log)
+        st = sv.Solve(enc.m)
+        optimised = True
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            best = enc.read(sv)
+            best_val = int(round(sv.ObjectiveValue()))
+            lb = max(lb, int(sv.BestObjectiveBound() + 0.999))
+            enc.hint(best)
+            if st == cp_model.OPTIMAL:
+                lb = best_val
+        elif st == cp_model.INFEASIBLE:
+            best_val = None
+            break
+        enc.m.ClearObjective()
+
+    if best is not None:
+        status = OPTIMAL if best_val is not None and lb >= best_val else FEASIBLE
+        return _finish(problem, SolveResult(status, slots=best, bound=lb), fairness, started)
+    if optimised and st == cp_model.INFEASIBLE or (not optimised and lb > ub_total):
+        return _finish(problem, explain_infeasible(problem, fairness, max(1.0, left()), workers), fairness, started)
+    return _finish(problem, SolveResult(UNKNOWN, bound=lb, message="time limit reached"), fairness, started)
+
+
+def explain_infeasible(
+    problem: Problem, fairness: int | None, time_limit: float = 10.0, workers: int = 2
+) -> SolveResult:
+    """Name the rule groups that cannot all hold, by solving with them as assumptions.
+
+    CP-SAT returns a set of group literals sufficient for infeasibility; we shrink it by
+    dropping one group at a time (a deletion-based minimal core over at most six groups).
+    """
+    started = time.perf_counter()
+    enc = BlockEncoding(problem, fairness, relax=True)
+    names = list(enc.groups)
+
+    def infeasible_with(active: list[str]) -> bool | None:
+        enc.m.ClearAssumptions()
+        enc.m.AddAssumptions([enc.groups[g] for g in active])
+        enc.m.AddAssumptions([enc.groups[g].Not() for g in names if g not in active])
+        remaining = time_limit - (time.perf_counter() - started)
+        st = _solver(max(0.2, remaining / 4), 1).Solve(enc.m)
+        if st == cp_model.INFEASIBLE:
+            return True
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False
+        return None
+
+    if infeasible_with([]) is True:
+        return SolveResult(
+            INFEASIBLE,
+            rule="participant_overlap",
+            message="meetings cannot be given distinct slots per participant even with every other rule off",
+        )
+    core = list(names)
+    for g in names:
+        trial = [h for h in core if h != g]
+        if infeasible_with(trial) is True:
+            core = trial
+    return SolveResult(
+        INFEASIBLE,
+        rule=",".join(core),
+        message="these rules cannot all hold together: " + ", ".join(core),
+        seconds=time.perf_counter() - started,
+    )

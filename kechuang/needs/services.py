@@ -1,0 +1,110 @@
+"""Every write to a need: one transaction, one audit entry, full status history."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from kechuang.accounts.models import Role
+from kechuang.core.access import restrict
+from kechuang.core.audit import audit
+from kechuang.core.errors import ApplicationError
+from kechuang.needs.models import Need, NeedStatus, NeedStatusChange
+from kechuang.orgs.models import Organisation
+
+S = NeedStatus
+# The pipeline: submitted → reviewed → matched → met → agreement → delivered/closed.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    S.SUBMITTED: (S.REVIEWED, S.RETURNED, S.CLOSED),
+    S.RETURNED: (S.SUBMITTED, S.CLOSED),
+    S.REVIEWED: (S.MATCHED, S.RETURNED, S.CLOSED),
+    S.MATCHED: (S.MET, S.CLOSED),
+    S.MET: (S.AGREEMENT, S.CLOSED),
+    S.AGREEMENT: (S.DELIVERED, S.CLOSED),
+    S.DELIVERED: (S.CLOSED,),
+    S.CLOSED: (),
+}
+TRANSITION_LABELS = {
+    S.REVIEWED: "审核通过",
+    S.RETURNED: "退回修改",
+    S.SUBMITTED: "重新提交",
+    S.MATCHED: "标记为已匹配",
+    S.MET: "标记为已对接",
+    S.AGREEMENT: "标记为已签约",
+    S.DELIVERED: "标记为已交付",
+    S.CLOSED: "关闭需求",
+}
+
+FIELDS = ("title", "kind", "chain", "district", "background", "problem", "goal", "keywords", "budget_min",
+          "budget_max", "deadline", "confidentiality", "source", "major")
+
+
+def allowed_transitions(user, need: Need) -> list[str]:
+    """The statuses ``user`` may move ``need`` to now (the UI shows exactly these buttons)."""
+    nexts = TRANSITIONS.get(need.status, ())
+    if user.is_superuser or user.role == Role.COORDINATOR:
+        return list(nexts)
+    if user.role == Role.DISTRICT and need.district_id in (user.area.subtree_ids() if user.area_id else []):
+        return [s for s in nexts if s in (S.REVIEWED, S.RETURNED)]
+    if user.role == Role.ENTERPRISE and need.enterprise_id == user.organisation_id:
+        return [s for s in nexts if s in (S.SUBMITTED, S.CLOSED) and need.status in (S.SUBMITTED, S.RETURNED)]
+    return []
+
+
+@transaction.atomic
+def need_submit(*, user, data: dict, enterprise: Organisation | None = None) -> Need:
+    """Create a need from validated form data; the first history row is the submission."""
+    if user.role == Role.ENTERPRISE:
+        enterprise = user.organisation
+    if user.role not in (Role.ENTERPRISE, Role.DISTRICT, Role.COORDINATOR) and not user.is_superuser:
+        raise ApplicationError("您的角色不能提交需求。")
+    if enterprise is None or enterprise.kind != Organisation.Kind.ENTERPRISE:
+        raise ApplicationError("请选择需求所属企业。", field_errors={"enterprise": ["请选择需求所属企业。"]})
+    if not restrict(Organisation.objects.filter(pk=enterprise.pk), user).exists():
+        raise ApplicationError("您无权为该企业提交需求。", field_errors={"enterprise": ["您无权为该企业提交需求。"]})
+    bmin, bmax = data.get("budget_min"), data.get("budget_max")
+    if bmin is not None and bmax is not None and bmin > bmax:
+        raise ApplicationError("预算下限不能高于上限。", field_errors={"budget_max": ["预算上限应不低于下限。"]})
+    now = timezone.now()
+    source = data.get("source") or (Need.Source.DISTRICT if user.role == Role.DISTRICT else Need.Source.SELF)
+    need = Need.objects.create(
+        enterprise=enterprise,
+        submitted_by=user,
+        status=S.SUBMITTED,
+        status_changed_at=now,
+        created_at=now,
+        **{k: v for k, v in data.items() if k in FIELDS and k != "source"},
+        source=source,
+    )
+    NeedStatusChange.objects.create(need=need, from_status="", to_status=S.SUBMITTED, at=now, by=user,
+                                    note="提交需求")
+    audit(user, "need.submit", need, {k: data.get(k) for k in FIELDS if k in data})
+    return need
+
+
+@transaction.atomic
+def need_transition(*, user, need: Need, to_status: str, note: str = "") -> Need:
+    """Move ``need`` one step along the pipeline, recording who, when and why."""
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    if to_status not in allowed_transitions(user, need):
+        raise ApplicationError(
+            f"不能将需求从“{S(need.status).label}”改为“{S(to_status).label if to_status in S.values else to_status}”。"
+        )
+    if to_status == S.RETURNED and not note.strip():
+        raise ApplicationError("退回需求时请填写原因。", field_errors={"note": ["请填写退回原因。"]})
+    now = timezone.now()
+    old = need.status
+    need.status = to_status
+    need.status_changed_at = now
+    if to_status == S.REVIEWED and need.owner_id is None and user.role == Role.COORDINATOR:
+        need.owner = user
+    need.save(update_fields=["status", "status_changed_at", "owner", "updated_at"])
+    NeedStatusChange.objects.create(need=need, from_status=old, to_status=to_status, at=now, by=user, note=note)
+    audit(user, "need.transition", need, {"from": old, "to": to_status, "note": note})
+    return need
+
+
+def need_record_view(*, user, need: Need) -> None:
+    """Every view of a confidential need is audited (who saw it, when)."""
+    if need.is_confidential:
+        audit(user, "need.view_confidential", need, {"confidentiality": need.confidentiality})

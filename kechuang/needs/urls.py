@@ -1,0 +1,11 @@
+from django.urls import path
+
+from kechuang.needs import views
+
+app_name = "needs"
+urlpatterns = [
+    path("", views.need_list, name="list"),
+    path("new/", views.need_create, name="create"),
+    path("<int:pk>/", views.need_detail, name="detail"),
+    path("<int:pk>/transition/", views.need_transition, name="transition"),
+]

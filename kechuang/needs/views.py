@@ -1,0 +1,85 @@
+"""Need pages: the view parses and checks input; services write; selectors read."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from kechuang.accounts.models import Role
+from kechuang.core.errors import ApplicationError
+from kechuang.needs import selectors, services
+from kechuang.needs.forms import NeedFilterForm, NeedForm, TransitionForm
+from kechuang.needs.models import NeedStatus
+
+SUBMIT_ROLES = (Role.ENTERPRISE, Role.DISTRICT, Role.COORDINATOR)
+
+
+@login_required
+def need_list(request):
+    form = NeedFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.need_list(user=request.user, filters=filters)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    stalled_before = selectors.stalled_before()
+    title = "我的需求" if request.user.role == Role.ENTERPRISE else "需求库"
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "needs/list.html", {
+        "page": page, "form": form, "title": title, "stalled_before": stalled_before,
+        "total": page.paginator.count, "query": query.urlencode(),
+    })
+
+
+@login_required
+def need_create(request):
+    if request.user.role not in SUBMIT_ROLES and not request.user.is_superuser:
+        raise Http404
+    form = NeedForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            need = services.need_submit(user=request.user, data=form.service_data(),
+                                        enterprise=form.cleaned_data.get("enterprise"))
+        except ApplicationError as e:
+            for field, errs in e.field_errors.items():
+                for err in errs:
+                    form.add_error(field if field in form.fields else None, err)
+            if not e.field_errors:
+                form.add_error(None, e.message)
+        else:
+            messages.success(request, f"需求“{need.title}”已提交，等待审核。")
+            return redirect("needs:detail", pk=need.pk)
+    return render(request, "needs/form.html", {"form": form})
+
+
+@login_required
+def need_detail(request, pk: int):
+    need = selectors.need_get(user=request.user, pk=pk)
+    services.need_record_view(user=request.user, need=need)
+    history = selectors.need_history(user=request.user, need=need)
+    actions = [(s, services.TRANSITION_LABELS[s]) for s in services.allowed_transitions(request.user, need)]
+    return render(request, "needs/detail.html", {
+        "need": need, "history": history, "actions": actions, "stalled": selectors.need_is_stalled(need),
+        "transition_form": TransitionForm(), "statuses": NeedStatus,
+    })
+
+
+@login_required
+@require_POST
+def need_transition(request, pk: int):
+    need = selectors.need_get(user=request.user, pk=pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请求无效，请重试。")
+        return redirect("needs:detail", pk=pk)
+    try:
+        need = services.need_transition(user=request.user, need=need, to_status=form.cleaned_data["to_status"],
+                                        note=form.cleaned_data["note"])
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"需求状态已更新为“{need.get_status_display()}”。")
+    return redirect("needs:detail", pk=pk)
