@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "kechuang.experts",
     "kechuang.needs",
     "kechuang.api",
+    "kechuang.demo",
 ]
 
 MIDDLEWARE = [

@@ -9,8 +9,9 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "role", "organisation", "area", "is_active")
     list_filter = ("role", "is_active")
     search_fields = ("username", "display_name")
-    fieldsets = BaseUserAdmin.fieldsets + (("科创对接", {"fields": ("role", "display_name", "organisation", "area",
-                                                                 "expert", "phone")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("科创对接", {"fields": ("role", "display_name", "organisation", "area", "expert", "phone")}),
+    )
     autocomplete_fields = ("organisation", "expert")
 
 

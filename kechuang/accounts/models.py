@@ -15,8 +15,9 @@ class Area(models.Model):
     code = models.SlugField("代码", max_length=64, unique=True)
     name = models.CharField("名称", max_length=64)
     kind = models.CharField("层级", max_length=16, choices=Kind.choices)
-    parent = models.ForeignKey("self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
 
     class Meta:
         verbose_name = "地区"
@@ -53,12 +54,25 @@ class User(AbstractUser):
 
     role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.ENTERPRISE)
     display_name = models.CharField("姓名", max_length=64, blank=True)
-    organisation = models.ForeignKey("orgs.Organisation", verbose_name="所属组织", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="members")
-    area = models.ForeignKey(Area, verbose_name="负责地区", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="staff")
-    expert = models.OneToOneField("experts.Expert", verbose_name="专家档案", null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="user")
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="所属组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    area = models.ForeignKey(
+        Area, verbose_name="负责地区", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    expert = models.OneToOneField(
+        "experts.Expert",
+        verbose_name="专家档案",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
+    )
     phone = models.CharField("电话", max_length=32, blank=True)
 
     class Meta:

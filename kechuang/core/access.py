@@ -93,7 +93,9 @@ def _achievements(qs, user):
     if user.role == Role.LIAISON and user.organisation_id:
         return qs.filter(owner_society_id=user.organisation_id)
     if user.role == Role.EXPERT and user.expert_id:
-        return qs.filter(Q(owner_expert_id=user.expert_id) | Q(owner_society__society_experts=user.expert_id)).distinct()
+        return qs.filter(
+            Q(owner_expert_id=user.expert_id) | Q(owner_society__society_experts=user.expert_id)
+        ).distinct()
     return qs.none()
 
 

@@ -12,8 +12,11 @@ NAV = [
     ("needs:list", "需求", None),
     ("needs:create", "提交需求", {Role.COORDINATOR, Role.DISTRICT, Role.ENTERPRISE}),
     ("experts:list", "专家", {Role.COORDINATOR, Role.LEADERSHIP, Role.DISTRICT, Role.LIAISON}),
-    ("experts:achievements", "科技成果", {Role.COORDINATOR, Role.LEADERSHIP, Role.DISTRICT, Role.LIAISON,
-                                        Role.ENTERPRISE, Role.EXPERT}),
+    (
+        "experts:achievements",
+        "科技成果",
+        {Role.COORDINATOR, Role.LEADERSHIP, Role.DISTRICT, Role.LIAISON, Role.ENTERPRISE, Role.EXPERT},
+    ),
     ("orgs:list", "组织", {Role.COORDINATOR, Role.LEADERSHIP, Role.DISTRICT}),
 ]
 EXTRA_NAV: list[tuple[str, str, set | None]] = []  # later apps append here

@@ -14,15 +14,27 @@ class Expert(models.Model):
     name = models.CharField("姓名", max_length=64)
     gender = models.CharField("性别", max_length=1, choices=[("M", "男"), ("F", "女")], blank=True)
     title = models.CharField("职称", max_length=32)
-    affiliation = models.ForeignKey("orgs.Organisation", verbose_name="工作单位", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="staff_experts")
-    societies = models.ManyToManyField("orgs.Organisation", verbose_name="所属学会", blank=True,
-                                       related_name="society_experts", limit_choices_to={"kind": "society"})
+    affiliation = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="工作单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_experts",
+    )
+    societies = models.ManyToManyField(
+        "orgs.Organisation",
+        verbose_name="所属学会",
+        blank=True,
+        related_name="society_experts",
+        limit_choices_to={"kind": "society"},
+    )
     fields = models.JSONField("研究领域", default=list, blank=True)
     keywords = models.JSONField("关键词", default=list, blank=True)
     region = models.CharField("所在地", max_length=64, blank=True)
-    availability = models.CharField("可对接状态", max_length=16, choices=Availability.choices,
-                                    default=Availability.AVAILABLE)
+    availability = models.CharField(
+        "可对接状态", max_length=16, choices=Availability.choices, default=Availability.AVAILABLE
+    )
     bio = models.TextField("简介", blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -37,7 +49,9 @@ class Expert(models.Model):
 
 
 class Publication(models.Model):
-    expert = models.ForeignKey(Expert, verbose_name="专家", on_delete=models.CASCADE, related_name="publications")
+    expert = models.ForeignKey(
+        Expert, verbose_name="专家", on_delete=models.CASCADE, related_name="publications"
+    )
     title = models.CharField("题名", max_length=255)
     abstract = models.TextField("摘要", blank=True)
     venue = models.CharField("期刊/会议", max_length=128, blank=True)
@@ -81,17 +95,30 @@ class Achievement(models.Model):
         EQUITY = "equity", "作价入股"
 
     title = models.CharField("成果名称", max_length=255)
-    owner_society = models.ForeignKey("orgs.Organisation", verbose_name="所属学会", on_delete=models.PROTECT,
-                                      related_name="achievements")
-    owner_expert = models.ForeignKey(Expert, verbose_name="完成专家", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="achievements")
+    owner_society = models.ForeignKey(
+        "orgs.Organisation", verbose_name="所属学会", on_delete=models.PROTECT, related_name="achievements"
+    )
+    owner_expert = models.ForeignKey(
+        Expert,
+        verbose_name="完成专家",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="achievements",
+    )
     description = models.TextField("成果简介")
     maturity = models.CharField("成熟度", max_length=16, choices=Maturity.choices)
     ip = models.CharField("知识产权", max_length=255, blank=True)
     transfer_mode = models.CharField("转化方式", max_length=16, choices=TransferMode.choices)
     fields = models.JSONField("领域", default=list, blank=True)
-    chain = models.ForeignKey("orgs.IndustryChain", verbose_name="产业链", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="achievements")
+    chain = models.ForeignKey(
+        "orgs.IndustryChain",
+        verbose_name="产业链",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="achievements",
+    )
     is_demo = models.BooleanField("演示数据", default=False)
 
     class Meta:
@@ -108,8 +135,9 @@ class ServiceTeam(models.Model):
     societies = models.ManyToManyField("orgs.Organisation", verbose_name="学会", related_name="service_teams")
     experts = models.ManyToManyField(Expert, verbose_name="专家", blank=True, related_name="service_teams")
     theme = models.CharField("服务主题", max_length=255, blank=True)
-    chains = models.ManyToManyField("orgs.IndustryChain", verbose_name="服务产业链", blank=True,
-                                    related_name="service_teams")
+    chains = models.ManyToManyField(
+        "orgs.IndustryChain", verbose_name="服务产业链", blank=True, related_name="service_teams"
+    )
     target_city = models.CharField("服务城市", max_length=64, blank=True)
 
     class Meta:

@@ -16,8 +16,12 @@ def expert_list(*, user, filters: dict | None = None) -> QuerySet[Expert]:
         qs = qs.filter(societies=f["society"])
     if f.get("q"):
         t = f["q"].strip()
-        qs = qs.filter(Q(name__icontains=t) | Q(keywords__icontains=t) | Q(fields__icontains=t)
-                       | Q(affiliation__name__icontains=t))
+        qs = qs.filter(
+            Q(name__icontains=t)
+            | Q(keywords__icontains=t)
+            | Q(fields__icontains=t)
+            | Q(affiliation__name__icontains=t)
+        )
     return qs.distinct()
 
 
@@ -41,6 +45,8 @@ def achievement_get(*, user, pk: int) -> Achievement:
 
 
 def team_list(*, user) -> QuerySet[ServiceTeam]:
-    return restrict(ServiceTeam.objects.all(), user).prefetch_related("societies", "chains").annotate(
-        n_experts=Count("experts", distinct=True)
+    return (
+        restrict(ServiceTeam.objects.all(), user)
+        .prefetch_related("societies", "chains")
+        .annotate(n_experts=Count("experts", distinct=True))
     )

@@ -22,21 +22,32 @@ def expert_list(request):
     qs = selectors.expert_list(user=request.user, filters=filters)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     title = "本学会专家" if request.user.role == Role.LIAISON else "专家库"
-    return render(request, "experts/list.html", {
-        "page": page, "filters": filters, "societies": _society_choices(request.user), "title": title,
-        "teams": selectors.team_list(user=request.user),
-    })
+    return render(
+        request,
+        "experts/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "societies": _society_choices(request.user),
+            "title": title,
+            "teams": selectors.team_list(user=request.user),
+        },
+    )
 
 
 @login_required
 def expert_detail(request, pk: int):
     expert = selectors.expert_get(user=request.user, pk=pk)
-    return render(request, "experts/detail.html", {
-        "expert": expert,
-        "publications": expert.publications.all(),
-        "patents": expert.patents.all(),
-        "achievements": selectors.achievement_list(user=request.user).filter(owner_expert=expert),
-    })
+    return render(
+        request,
+        "experts/detail.html",
+        {
+            "expert": expert,
+            "publications": expert.publications.all(),
+            "patents": expert.patents.all(),
+            "achievements": selectors.achievement_list(user=request.user).filter(owner_expert=expert),
+        },
+    )
 
 
 @login_required
@@ -47,12 +58,20 @@ def achievement_list(request):
     qs = selectors.achievement_list(user=request.user, filters=filters)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     title = "本学会科技成果" if request.user.role == Role.LIAISON else "科技成果"
-    return render(request, "experts/achievements.html", {
-        "page": page, "filters": filters, "societies": _society_choices(request.user), "title": title,
-    })
+    return render(
+        request,
+        "experts/achievements.html",
+        {
+            "page": page,
+            "filters": filters,
+            "societies": _society_choices(request.user),
+            "title": title,
+        },
+    )
 
 
 @login_required
 def achievement_detail(request, pk: int):
-    return render(request, "experts/achievement_detail.html",
-                  {"a": selectors.achievement_get(user=request.user, pk=pk)})
+    return render(
+        request, "experts/achievement_detail.html", {"a": selectors.achievement_get(user=request.user, pk=pk)}
+    )

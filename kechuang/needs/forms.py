@@ -16,14 +16,31 @@ MIN_PROBLEM_CHARS = 20
 
 
 class NeedForm(forms.ModelForm):
-    enterprise = forms.ModelChoiceField(label="需求企业", queryset=Organisation.objects.none(), required=False)
-    keywords_text = forms.CharField(label="关键词", required=False, max_length=200,
-                                    help_text="多个关键词用逗号或空格分隔，例如：石墨烯，规模化制备")
+    enterprise = forms.ModelChoiceField(
+        label="需求企业", queryset=Organisation.objects.none(), required=False
+    )
+    keywords_text = forms.CharField(
+        label="关键词",
+        required=False,
+        max_length=200,
+        help_text="多个关键词用逗号或空格分隔，例如：石墨烯，规模化制备",
+    )
 
     class Meta:
         model = Need
-        fields = ["title", "kind", "chain", "district", "background", "problem", "goal", "budget_min",
-                  "budget_max", "deadline", "confidentiality"]
+        fields = [
+            "title",
+            "kind",
+            "chain",
+            "district",
+            "background",
+            "problem",
+            "goal",
+            "budget_min",
+            "budget_max",
+            "deadline",
+            "confidentiality",
+        ]
         widgets = {
             "background": forms.Textarea(attrs={"rows": 3}),
             "problem": forms.Textarea(attrs={"rows": 4}),
@@ -97,7 +114,9 @@ class NeedForm(forms.ModelForm):
 
 class TransitionForm(forms.Form):
     to_status = forms.CharField(widget=forms.HiddenInput)
-    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+    note = forms.CharField(
+        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
 
 
 class NeedFilterForm(forms.Form):

@@ -37,14 +37,21 @@ class Need(models.Model):
         SELF = "self", "企业自主提交"
         VISIT = "visit", "走访发现"
 
-    enterprise = models.ForeignKey("orgs.Organisation", verbose_name="需求企业", on_delete=models.PROTECT,
-                                   related_name="needs", limit_choices_to={"kind": "enterprise"})
+    enterprise = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="需求企业",
+        on_delete=models.PROTECT,
+        related_name="needs",
+        limit_choices_to={"kind": "enterprise"},
+    )
     title = models.CharField("项目名称", max_length=128)
     kind = models.CharField("需求类型", max_length=16, choices=Kind.choices, default=Kind.TECH)
-    chain = models.ForeignKey("orgs.IndustryChain", verbose_name="行业领域/产业链", on_delete=models.PROTECT,
-                              related_name="needs")
-    district = models.ForeignKey("accounts.Area", verbose_name="地区", on_delete=models.PROTECT,
-                                 related_name="needs")
+    chain = models.ForeignKey(
+        "orgs.IndustryChain", verbose_name="行业领域/产业链", on_delete=models.PROTECT, related_name="needs"
+    )
+    district = models.ForeignKey(
+        "accounts.Area", verbose_name="地区", on_delete=models.PROTECT, related_name="needs"
+    )
     background = models.TextField("需求背景")
     problem = models.TextField("需解决的主要技术难题")
     goal = models.TextField("期望实现的技术目标")
@@ -52,17 +59,35 @@ class Need(models.Model):
     budget_min = models.PositiveIntegerField("预算下限（万元）", null=True, blank=True)
     budget_max = models.PositiveIntegerField("预算上限（万元）", null=True, blank=True)
     deadline = models.DateField("期限", null=True, blank=True)
-    confidentiality = models.CharField("保密级别", max_length=16, choices=Confidentiality.choices,
-                                       default=Confidentiality.PUBLIC, db_index=True)
+    confidentiality = models.CharField(
+        "保密级别",
+        max_length=16,
+        choices=Confidentiality.choices,
+        default=Confidentiality.PUBLIC,
+        db_index=True,
+    )
     source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.SELF)
     major = models.BooleanField("重大需求", default=False)
-    status = models.CharField("状态", max_length=16, choices=NeedStatus.choices, default=NeedStatus.SUBMITTED,
-                              db_index=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=NeedStatus.choices, default=NeedStatus.SUBMITTED, db_index=True
+    )
     status_changed_at = models.DateTimeField("状态变更时间", db_index=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="跟进负责人", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="owned_needs")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提交人", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="submitted_needs")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="跟进负责人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_needs",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="提交人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submitted_needs",
+    )
     created_at = models.DateTimeField("提交时间")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     is_demo = models.BooleanField("演示数据", default=False)
@@ -95,8 +120,14 @@ class NeedStatusChange(models.Model):
     from_status = models.CharField("原状态", max_length=16, choices=NeedStatus.choices, blank=True)
     to_status = models.CharField("新状态", max_length=16, choices=NeedStatus.choices)
     at = models.DateTimeField("时间", db_index=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-                           on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     note = models.TextField("说明", blank=True)
 
     class Meta:

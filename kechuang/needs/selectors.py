@@ -12,15 +12,25 @@ from django.utils import timezone
 from kechuang.core.access import restrict
 from kechuang.needs.models import Need, NeedStatus, NeedStatusChange
 
-ACTIVE_STATUSES = (NeedStatus.SUBMITTED, NeedStatus.REVIEWED, NeedStatus.MATCHED, NeedStatus.MET,
-                   NeedStatus.AGREEMENT)
+ACTIVE_STATUSES = (
+    NeedStatus.SUBMITTED,
+    NeedStatus.REVIEWED,
+    NeedStatus.MATCHED,
+    NeedStatus.MET,
+    NeedStatus.AGREEMENT,
+)
 
 
 def need_list(*, user, filters: dict | None = None) -> QuerySet[Need]:
     """Needs the user may see, filtered by chain, district (with its zones), status, text."""
-    qs = restrict(Need.objects.all(), user).select_related("enterprise", "chain", "district").annotate(
-        is_stalled=ExpressionWrapper(
-            Q(status__in=ACTIVE_STATUSES, status_changed_at__lt=stalled_before()), output_field=BooleanField()
+    qs = (
+        restrict(Need.objects.all(), user)
+        .select_related("enterprise", "chain", "district")
+        .annotate(
+            is_stalled=ExpressionWrapper(
+                Q(status__in=ACTIVE_STATUSES, status_changed_at__lt=stalled_before()),
+                output_field=BooleanField(),
+            )
         )
     )
     f = filters or {}
@@ -42,8 +52,11 @@ def need_list(*, user, filters: dict | None = None) -> QuerySet[Need]:
     if f.get("q"):
         text = f["q"].strip()
         qs = qs.filter(
-            Q(title__icontains=text) | Q(problem__icontains=text) | Q(goal__icontains=text)
-            | Q(background__icontains=text) | Q(enterprise__name__icontains=text)
+            Q(title__icontains=text)
+            | Q(problem__icontains=text)
+            | Q(goal__icontains=text)
+            | Q(background__icontains=text)
+            | Q(enterprise__name__icontains=text)
         )
     return qs
 

@@ -35,8 +35,22 @@ TRANSITION_LABELS = {
     S.CLOSED: "关闭需求",
 }
 
-FIELDS = ("title", "kind", "chain", "district", "background", "problem", "goal", "keywords", "budget_min",
-          "budget_max", "deadline", "confidentiality", "source", "major")
+FIELDS = (
+    "title",
+    "kind",
+    "chain",
+    "district",
+    "background",
+    "problem",
+    "goal",
+    "keywords",
+    "budget_min",
+    "budget_max",
+    "deadline",
+    "confidentiality",
+    "source",
+    "major",
+)
 
 
 def allowed_transitions(user, need: Need) -> list[str]:
@@ -61,10 +75,14 @@ def need_submit(*, user, data: dict, enterprise: Organisation | None = None) -> 
     if enterprise is None or enterprise.kind != Organisation.Kind.ENTERPRISE:
         raise ApplicationError("请选择需求所属企业。", field_errors={"enterprise": ["请选择需求所属企业。"]})
     if not restrict(Organisation.objects.filter(pk=enterprise.pk), user).exists():
-        raise ApplicationError("您无权为该企业提交需求。", field_errors={"enterprise": ["您无权为该企业提交需求。"]})
+        raise ApplicationError(
+            "您无权为该企业提交需求。", field_errors={"enterprise": ["您无权为该企业提交需求。"]}
+        )
     bmin, bmax = data.get("budget_min"), data.get("budget_max")
     if bmin is not None and bmax is not None and bmin > bmax:
-        raise ApplicationError("预算下限不能高于上限。", field_errors={"budget_max": ["预算上限应不低于下限。"]})
+        raise ApplicationError(
+            "预算下限不能高于上限。", field_errors={"budget_max": ["预算上限应不低于下限。"]}
+        )
     now = timezone.now()
     source = data.get("source") or (Need.Source.DISTRICT if user.role == Role.DISTRICT else Need.Source.SELF)
     need = Need.objects.create(
@@ -76,8 +94,9 @@ def need_submit(*, user, data: dict, enterprise: Organisation | None = None) -> 
         **{k: v for k, v in data.items() if k in FIELDS and k != "source"},
         source=source,
     )
-    NeedStatusChange.objects.create(need=need, from_status="", to_status=S.SUBMITTED, at=now, by=user,
-                                    note="提交需求")
+    NeedStatusChange.objects.create(
+        need=need, from_status="", to_status=S.SUBMITTED, at=now, by=user, note="提交需求"
+    )
     audit(user, "need.submit", need, {k: data.get(k) for k in FIELDS if k in data})
     return need
 
@@ -99,7 +118,9 @@ def need_transition(*, user, need: Need, to_status: str, note: str = "") -> Need
     if to_status == S.REVIEWED and need.owner_id is None and user.role == Role.COORDINATOR:
         need.owner = user
     need.save(update_fields=["status", "status_changed_at", "owner", "updated_at"])
-    NeedStatusChange.objects.create(need=need, from_status=old, to_status=to_status, at=now, by=user, note=note)
+    NeedStatusChange.objects.create(
+        need=need, from_status=old, to_status=to_status, at=now, by=user, note=note
+    )
     audit(user, "need.transition", need, {"from": old, "to": to_status, "note": note})
     return need
 

@@ -28,10 +28,18 @@ def need_list(request):
     title = "我的需求" if request.user.role == Role.ENTERPRISE else "需求库"
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "needs/list.html", {
-        "page": page, "form": form, "title": title, "stalled_before": stalled_before,
-        "total": page.paginator.count, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "needs/list.html",
+        {
+            "page": page,
+            "form": form,
+            "title": title,
+            "stalled_before": stalled_before,
+            "total": page.paginator.count,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -41,8 +49,9 @@ def need_create(request):
     form = NeedForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            need = services.need_submit(user=request.user, data=form.service_data(),
-                                        enterprise=form.cleaned_data.get("enterprise"))
+            need = services.need_submit(
+                user=request.user, data=form.service_data(), enterprise=form.cleaned_data.get("enterprise")
+            )
         except ApplicationError as e:
             for field, errs in e.field_errors.items():
                 for err in errs:
@@ -61,10 +70,18 @@ def need_detail(request, pk: int):
     services.need_record_view(user=request.user, need=need)
     history = selectors.need_history(user=request.user, need=need)
     actions = [(s, services.TRANSITION_LABELS[s]) for s in services.allowed_transitions(request.user, need)]
-    return render(request, "needs/detail.html", {
-        "need": need, "history": history, "actions": actions, "stalled": selectors.need_is_stalled(need),
-        "transition_form": TransitionForm(), "statuses": NeedStatus,
-    })
+    return render(
+        request,
+        "needs/detail.html",
+        {
+            "need": need,
+            "history": history,
+            "actions": actions,
+            "stalled": selectors.need_is_stalled(need),
+            "transition_form": TransitionForm(),
+            "statuses": NeedStatus,
+        },
+    )
 
 
 @login_required
@@ -76,8 +93,12 @@ def need_transition(request, pk: int):
         messages.error(request, "请求无效，请重试。")
         return redirect("needs:detail", pk=pk)
     try:
-        need = services.need_transition(user=request.user, need=need, to_status=form.cleaned_data["to_status"],
-                                        note=form.cleaned_data["note"])
+        need = services.need_transition(
+            user=request.user,
+            need=need,
+            to_status=form.cleaned_data["to_status"],
+            note=form.cleaned_data["note"],
+        )
     except ApplicationError as e:
         messages.error(request, e.message)
     else:

@@ -41,10 +41,22 @@ class Organisation(models.Model):
     name = models.CharField("名称", max_length=128, unique=True)
     short_name = models.CharField("简称", max_length=64, blank=True)
     kind = models.CharField("类型", max_length=16, choices=Kind.choices, db_index=True)
-    district = models.ForeignKey("accounts.Area", verbose_name="所在地区", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="organisations")
-    chain = models.ForeignKey(IndustryChain, verbose_name="产业链", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="organisations")
+    district = models.ForeignKey(
+        "accounts.Area",
+        verbose_name="所在地区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+    )
+    chain = models.ForeignKey(
+        IndustryChain,
+        verbose_name="产业链",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+    )
     description = models.TextField("简介", blank=True)
     fields = models.JSONField("领域", default=list, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)

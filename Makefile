@@ -1,0 +1,47 @@
+# The README's two commands: `make run` and `make test`. Everything they need installs from here.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint system-deps test-sqlite test-postgres demo-reset bench
+
+$(STAMP): requirements/lock.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.8
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements/lock.txt
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate the embedded SQLite database, load the demo if empty, serve on :8000
+run: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo --if-empty
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## make test: lint, checks, the whole suite on SQLite (browser tests included), then on PostgreSQL
+test: install system-deps lint test-sqlite test-postgres
+
+system-deps:
+	scripts/system-deps.sh
+
+lint: install
+	$(BIN)/ruff check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py check
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+test-sqlite: install
+	KECHUANG_DB=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+
+# PostgreSQL: a throwaway cluster on a local socket, started and stopped around the run.
+test-postgres: install
+	scripts/with-postgres.sh env KECHUANG_DB=postgres $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+demo-reset: install
+	rm -f var/kechuang.sqlite3*
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo

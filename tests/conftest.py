@@ -1,0 +1,179 @@
+"""Shared fixtures: a small hand-countable world with one user per role and needs of every
+confidentiality, so access rules can be asserted object by object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+ROLES = ("coordinator", "district", "enterprise", "liaison", "expert", "leadership")
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    orgs: dict = field(default_factory=dict)
+    areas: dict = field(default_factory=dict)
+    chains: dict = field(default_factory=dict)
+    needs: dict = field(default_factory=dict)
+    experts: dict = field(default_factory=dict)
+    achievements: dict = field(default_factory=dict)
+
+
+def make_need(
+    world,
+    key,
+    *,
+    enterprise,
+    district,
+    confidentiality="public",
+    status="reviewed",
+    chain="materials",
+    title=None,
+    days_ago=1,
+    submitted_by=None,
+    **extra,
+):
+    from kechuang.needs.models import Need, NeedStatusChange
+
+    at = timezone.now() - timedelta(days=days_ago)
+    need = Need.objects.create(
+        enterprise=world.orgs[enterprise],
+        title=title or f"需求{key}",
+        chain=world.chains[chain],
+        district=world.areas[district],
+        background="背景说明",
+        problem="需要解决石墨烯规模化制备中的分散与一致性问题",
+        goal="实现吨级稳定生产",
+        confidentiality=confidentiality,
+        status=status,
+        status_changed_at=at,
+        created_at=at,
+        submitted_by=submitted_by,
+        **extra,
+    )
+    NeedStatusChange.objects.create(need=need, from_status="", to_status="submitted", at=at, by=submitted_by)
+    if status != "submitted":
+        NeedStatusChange.objects.create(need=need, from_status="submitted", to_status=status, at=at)
+    world.needs[key] = need
+    return need
+
+
+def build_world() -> World:
+    from kechuang.accounts.models import Area, User
+    from kechuang.experts.models import Achievement, Expert
+    from kechuang.orgs.models import IndustryChain, Organisation
+
+    w = World()
+    city = Area.objects.create(code="qd", name="青岛市", kind="city")
+    w.areas["laixi"] = Area.objects.create(code="qd-laixi", name="莱西市", kind="district", parent=city)
+    w.areas["laixi-zone"] = Area.objects.create(
+        code="qd-laixi-kfq", name="莱西经济开发区", kind="zone", parent=w.areas["laixi"]
+    )
+    w.areas["laoshan"] = Area.objects.create(code="qd-laoshan", name="崂山区", kind="district", parent=city)
+    w.chains["materials"] = IndustryChain.objects.create(
+        code="materials", name="新能源新材料", task_force="新能源新材料专班"
+    )
+    w.chains["agri"] = IndustryChain.objects.create(
+        code="agri", name="现代农业与农机装备", task_force="现代农业专班"
+    )
+    Org = Organisation
+    w.orgs["soc"] = Org.objects.create(name="中国材料研究学会", kind="society")
+    w.orgs["soc2"] = Org.objects.create(name="中国农业机械学会", kind="society")
+    w.orgs["uni"] = Org.objects.create(name="某材料大学", kind="university")
+    w.orgs["ent"] = Org.objects.create(
+        name="山东领军科技集团", kind="enterprise", district=w.areas["laixi"], chain=w.chains["materials"]
+    )
+    w.orgs["ent2"] = Org.objects.create(
+        name="崂山某农机公司", kind="enterprise", district=w.areas["laoshan"], chain=w.chains["agri"]
+    )
+    w.experts["own"] = Expert.objects.create(
+        name="王石墨",
+        title="教授",
+        affiliation=w.orgs["uni"],
+        fields=["石墨烯"],
+        keywords=["石墨烯", "规模化制备"],
+    )
+    w.experts["own"].societies.add(w.orgs["soc"])
+    w.experts["other"] = Expert.objects.create(name="李农机", title="研究员", fields=["农业机械"])
+    w.experts["other"].societies.add(w.orgs["soc2"])
+    w.achievements["own"] = Achievement.objects.create(
+        title="石墨烯宏量制备技术",
+        owner_society=w.orgs["soc"],
+        owner_expert=w.experts["own"],
+        description="说明",
+        maturity="pilot",
+        transfer_mode="license",
+    )
+    w.achievements["other"] = Achievement.objects.create(
+        title="智能播种机",
+        owner_society=w.orgs["soc2"],
+        description="说明",
+        maturity="industrial",
+        transfer_mode="transfer",
+    )
+    mk = User.objects.create_user
+    w.users["coordinator"] = mk("coordinator", password="pw-test-123", role="coordinator", is_staff=True)
+    from django.contrib.auth.models import Permission
+
+    w.users["coordinator"].user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=("accounts", "orgs", "experts", "needs", "core")
+        )
+    )
+    w.users["district"] = mk("district", password="pw-test-123", role="district", area=w.areas["laixi"])
+    w.users["enterprise"] = mk(
+        "enterprise", password="pw-test-123", role="enterprise", organisation=w.orgs["ent"]
+    )
+    w.users["liaison"] = mk("liaison", password="pw-test-123", role="liaison", organisation=w.orgs["soc"])
+    w.users["expert"] = mk("expert", password="pw-test-123", role="expert", expert=w.experts["own"])
+    w.users["leadership"] = mk("leadership", password="pw-test-123", role="leadership")
+    # needs: public in 莱西 (of ent), confidential of ent, public in 崂山 (ent2), coordinators-only of ent2,
+    # a public need in a 莱西 functional zone, a submitted (not yet reviewed) public need
+    make_need(w, "pub_laixi", enterprise="ent", district="laixi", title="石墨烯规模化制备")
+    make_need(
+        w, "conf_ent", enterprise="ent", district="laixi", confidentiality="matched", title="保密的石墨烯配方"
+    )
+    make_need(w, "pub_laoshan", enterprise="ent2", district="laoshan", chain="agri", title="农机智能化升级")
+    make_need(
+        w,
+        "secret_ent2",
+        enterprise="ent2",
+        district="laoshan",
+        chain="agri",
+        confidentiality="coordinators",
+        title="绝密农机方案",
+    )
+    make_need(w, "pub_zone", enterprise="ent", district="laixi-zone", title="开发区石墨提纯")
+    make_need(
+        w,
+        "new_ent2",
+        enterprise="ent2",
+        district="laoshan",
+        chain="agri",
+        status="submitted",
+        title="待审农机需求",
+    )
+    return w
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def client_for(client, world):
+    """``client_for(role)`` → a test client logged in as that role's user."""
+
+    def login(role: str):
+        if role == "anonymous":
+            client.logout()
+        else:
+            client.force_login(world.users[role])
+        return client
+
+    return login
