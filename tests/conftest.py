@@ -21,6 +21,7 @@ class World:
     needs: dict = field(default_factory=dict)
     experts: dict = field(default_factory=dict)
     achievements: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # kind -> key -> object, filled by matrix fragments
 
 
 def make_need(
@@ -64,6 +65,7 @@ def make_need(
 
 def build_world() -> World:
     from kechuang.accounts.models import Area, User
+    from kechuang.demo.loader import COORDINATOR_APPS
     from kechuang.experts.models import Achievement, Expert
     from kechuang.orgs.models import IndustryChain, Organisation
 
@@ -120,9 +122,7 @@ def build_world() -> World:
     from django.contrib.auth.models import Permission
 
     w.users["coordinator"].user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label__in=("accounts", "orgs", "experts", "needs", "core")
-        )
+        Permission.objects.filter(content_type__app_label__in=COORDINATOR_APPS)
     )
     w.users["district"] = mk("district", password="pw-test-123", role="district", area=w.areas["laixi"])
     w.users["enterprise"] = mk(

@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "kechuang.orgs",
     "kechuang.experts",
     "kechuang.needs",
+    "kechuang.matching",
+    "kechuang.events",
+    "kechuang.followup",
+    "kechuang.dashboard",
     "kechuang.api",
     "kechuang.demo",
 ]

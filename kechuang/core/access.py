@@ -13,6 +13,8 @@ Rules (docs/adr/0001-foundation.md):
 - society liaison: their society's experts, achievements and service teams; public needs that
   passed review.
 - expert: their own profile; public needs that passed review.
+Feature apps register the rules for their own models in ``<app>/access_rules.py`` with ``@rule``
+(loaded by ``kechuang.core.extensions``); this function stays the only entry point.
 Later apps extend ``needs`` so that a "matched experts only" need is visible to the experts and
 liaisons a coordinator accepted for it.
 """

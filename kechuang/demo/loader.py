@@ -23,7 +23,17 @@ from kechuang.orgs.models import IndustryChain, Organisation
 # name -> fn(scenario, ctx) ; ctx holds the key -> object maps built here
 EXTRA_LOADERS: list[Callable[[dict, dict], None]] = []
 
-COORDINATOR_APPS = ("accounts", "orgs", "experts", "needs", "core")
+COORDINATOR_APPS = (
+    "accounts",
+    "orgs",
+    "experts",
+    "needs",
+    "core",
+    "matching",
+    "events",
+    "followup",
+    "dashboard",
+)
 
 PRIMARY_LOGINS = ("coordinator", "district", "enterprise", "liaison", "expert", "leadership")
 

@@ -6,6 +6,9 @@ session, 404 outside the user's scope (never 403: nobody learns the object exist
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -149,6 +152,26 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
 }
 
 
+# Feature apps add their URLs in tests/core/matrix_<app>.py: ENTRIES (same shape as MATRIX),
+# OBJECTS (kind -> role -> (own key, other key)) and build(world) filling world.extra[kind][key].
+FRAGMENTS = []
+for _path in sorted(Path(__file__).parent.glob("matrix_*.py")):
+    _spec = importlib.util.spec_from_file_location(f"matrix_fragment_{_path.stem}", _path)
+    _mod = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_mod)
+    FRAGMENTS.append(_mod)
+    MATRIX.update(_mod.ENTRIES)
+    OBJECTS.update(getattr(_mod, "OBJECTS", {}))
+
+
+@pytest.fixture
+def matrix_world(world):
+    for frag in FRAGMENTS:
+        if hasattr(frag, "build"):
+            frag.build(world)
+    return world
+
+
 def all_url_names() -> set[str]:
     names: set[str] = set()
 
@@ -186,18 +209,22 @@ def _url(name, kind, role, which, world):
     return reverse(name, args=[obj.pk])
 
 
+POST_DATA = {"needs:transition": {"to_status": "reviewed"}}
+for _frag in FRAGMENTS:
+    POST_DATA.update(getattr(_frag, "POST_DATA", {}))
 CASES = [(name, role) for name in MATRIX for role in ROLES]
 
 
 @pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
-def test_matrix(name, role, world, client_for):
+def test_matrix(name, role, matrix_world, client_for):
+    world = matrix_world
     method, kind, expect = MATRIX[name]
     client = client_for(role)
     code = expect[role]
     pairs = [("own", code[0]), ("other", code[1])] if isinstance(code, tuple) else [("own", code)]
     for which, want in pairs:
         url = _url(name, kind, role, which, world)
-        data = {"to_status": "reviewed"} if name == "needs:transition" else {}
+        data = POST_DATA.get(name, {})
         resp = getattr(client, method)(url, data)
         assert resp.status_code == want, (
             f"{role} {method.upper()} {url} ({which}) → {resp.status_code}, want {want}"
