@@ -107,7 +107,7 @@ BIO_BODIES = [
     "长期从事{topic}研究，主要方向包括{kw1}、{kw2}与{kw3}。",
     "研究聚焦{topic}，在{kw1}和{kw2}方面形成了系统的理论与工程积累。",
     "围绕{app}中的{kw1}问题开展研究，近年重点攻关{kw2}与{kw3}。",
-    "从事{topic}领域科研与工程化工作二十余年，擅长{method}和{kw2}。",
+    "从事{topic}领域科研与工程化工作二十余年，擅长{method}与{method2}。",
     "主要研究{kw1}、{kw2}及其在{app}中的应用，注重产学研结合。",
 ]
 BIO_RECORDS = [
@@ -132,7 +132,7 @@ PUB_TITLES = [
     "{method}在{obj}中的应用",
     "{app}场景下{obj}的{prop}评价方法",
     "{obj}{problem}成因分析及对策",
-    "{method}提升{obj}{prop}的试验研究",
+    "{method}改善{obj}{prop}的试验研究",
     "{obj}的{method}工艺优化与工程验证",
     "{app}用{obj}研究进展",
     "考虑{prop}的{obj}设计方法",
@@ -142,7 +142,7 @@ PUB_TITLES = [
 ABS_S1 = [
     "针对{app}中{obj}{problem}的问题，本文基于{method}开展了系统研究。",
     "{obj}是{app}的关键环节，其{prop}直接影响系统整体表现。",
-    "为提升{obj}的{prop}，研究了{method}的关键参数与作用机理。",
+    "为改善{obj}的{prop}，研究了{method}的关键参数与作用机理。",
     "{app}对{obj}提出了更高要求，而现有方法难以兼顾{prop}与成本。",
     "近年来{kw}受到广泛关注，但{obj}仍存在{problem}等不足。",
 ]
@@ -153,8 +153,8 @@ ABS_S2 = [
     "研究揭示了{problem}的主要诱因，并给出了相应的控制策略。",
 ]
 ABS_S3 = [
-    "结果表明，优化后{obj}的{prop}提高了{pct}%，{problem}问题得到明显缓解。",
-    "试验结果显示，{prop}较基准方案提升约{pct}%，且稳定性良好。",
+    "结果表明，优化后{obj}的{prop}{up}了{pct}%，{problem}问题得到明显缓解。",
+    "试验结果显示，{prop}较基准方案{up}约{pct}%，且稳定性良好。",
     "与传统方法相比，所提方法使{prop}改善{pct}%，综合成本降低约{pct2}%。",
 ]
 ABS_S4 = [
@@ -176,20 +176,46 @@ EXPERIMENTS = [
 EN_VENUE_SUFFIX = ["（英文刊）", ""]
 
 # --------------------------------------------------------------------------- patents
-PATENT_TITLES = [
+PATENT_TITLES_MATERIAL = [
     "一种基于{method}的{obj}制备方法",
     "一种用于{app}的{obj}及其制备方法",
     "一种{obj}{prop}检测装置及方法",
-    "一种{obj}的{method}系统",
-    "一种提高{obj}{prop}的方法",
+    "一种改善{obj}{prop}的方法",
     "一种{app}用{obj}及其应用",
+    "一种{obj}的{method}工艺",
+]
+PATENT_TITLES_SYSTEM = [
+    "一种基于{method}的{obj}",
+    "一种用于{app}的{obj}控制方法",
+    "一种{obj}{prop}检测装置及方法",
+    "一种改善{obj}{prop}的方法",
     "一种{obj}在线监测与控制系统",
+    "一种面向{app}的{obj}及其工作方法",
 ]
 PATENT_ABSTRACTS = [
     "本发明公开了{title_tail}，属于{field}技术领域。该方案通过{method}实现{prop}的稳定控制，解决了现有技术中{problem}的问题，适用于{app}。",
-    "本发明涉及{field}领域，提供{title_tail}。其核心在于将{method}与工艺参数闭环调节相结合，使{prop}提升{pct}%以上，并降低生产成本。",
+    "本发明涉及{field}领域，提供{title_tail}。其核心在于将{method}与工艺参数闭环调节相结合，使{prop}{up}{pct}%以上，并降低生产成本。",
     "本发明提供{title_tail}，包括预处理、{method}和后处理步骤。与现有技术相比，{obj}的{prop}显著改善，易于规模化实施。",
 ]
+
+# topics whose objects are materials / substances (patents say "制备方法", capacity in tonnes)
+MATERIAL_TOPICS = {
+    "cmrs.graphene", "cmrs.functional", "cmrs.rubber", "cmrs.battery", "cmrs.composite",
+    "ocean.bio", "agri.green", "agri.processing", "fish.disease", "fish.processing",
+    "metal.lowcarbon", "metal.rail", "metal.am", "metal.rolling", "corr.marine", "corr.chemical",
+    "bme.biomaterial", "highway.material", "highway.recycle",
+}  # fmt: skip
+# properties where smaller is better ("降低" instead of "提升")
+LOWER_IS_BETTER = {
+    "误报率", "推理时延", "控制响应时延", "腐蚀速率", "辐射剂量", "收获损失率", "破碎率", "含杂率", "漏播率",
+    "单位能耗", "饵料系数", "发病率", "解冻汁液流失率", "吨钢碳排放", "污染物排放浓度", "表面缺陷率", "孔隙率",
+    "成型周期", "建造周期", "育种周期", "运动响应幅值", "寿命预测误差", "杂散电流泄漏量", "批间差", "检测时间",
+    "通信时延", "养护成本", "二次污染排放", "滚动阻力", "降解速率",
+}  # fmt: skip
+CAPACITY = {
+    True: ["3000吨", "5000吨", "1.2万吨", "2万吨", "5万吨", "800吨"],
+    False: ["5万台", "30万台", "800台套", "1200台套", "10万套", "2000套"],
+}
 
 # --------------------------------------------------------------------------- achievements
 ACH_TITLES = [
@@ -197,11 +223,11 @@ ACH_TITLES = [
     "{app}用{obj}成套技术",
     "基于{method}的{obj}系统",
     "高性能{obj}工程化技术",
-    "{obj}{prop}提升技术及装备",
+    "{obj}{prop}优化技术及装备",
     "{app}{obj}示范应用技术",
 ]
 ACH_DESCRIPTIONS = [
-    "该成果针对{problem}的行业共性难题，采用{method}，使{obj}的{prop}提升{pct}%以上。已完成{stage}，{ip_note}，可在{app}领域推广。",
+    "该成果针对{problem}的行业共性难题，采用{method}，使{obj}的{prop}{up}{pct}%以上。已完成{stage}，{ip_note}，可在{app}领域推广。",
     "成果围绕{app}需求，形成了从{method}到{obj}工程应用的完整技术方案，{stage_done}。经第三方检测，{prop}达到国内先进水平。",
     "依托{aff}多年积累，成果解决了{obj}{problem}问题，关键指标{prop}优于同类产品。{stage_done}，寻求在青岛落地转化。",
 ]
@@ -216,7 +242,7 @@ NEED_TITLES = {
     "tech": [
         "{obj}{problem}技术攻关",
         "解决{obj}{problem}问题的技术合作",
-        "面向{app}的{obj}{prop}提升",
+        "面向{app}的{obj}{prop}优化",
         "{obj}{method}工艺优化",
         "{app}用{obj}关键技术联合攻关",
     ],
@@ -266,14 +292,14 @@ DRIVERS = [
     "数字化转型要求",
 ]
 NEED_PROBLEMS = [
-    "目前{obj}在生产中存在{problem}的问题，{prop}仅为{v1}，与客户要求的{v2}仍有差距；企业已自行尝试{n}轮工艺调整，效果有限。",
+    "目前{obj}在生产中存在{problem}的问题，{prop}仅相当于{v2}的{pct}%左右；企业已自行尝试{n}轮工艺调整，效果有限。",
     "{obj}的{prop}波动较大，批次合格率约{pct}%，主要原因疑为{problem}。企业缺少{method}方面的专业人才和验证手段。",
     "企业现有工艺尚未掌握{method}，导致{problem}，每年因此造成直接损失约{loss}万元。",
     "在{app}应用中，{obj}暴露出{problem}，客户投诉集中在{prop}方面，现有检测手段难以定位根本原因。",
     "现有{obj}方案依赖外部技术支持，{problem}，且{prop}指标落后于国内先进水平约{pct2}%。",
 ]
 NEED_GOALS = [
-    "希望联合全国学会专家，在{months}个月内将{prop}提升{pct}%以上，并形成可量产的工艺规范。",
+    "希望联合全国学会专家，在{months}个月内将{prop}{up}{pct}%以上，并形成可量产的工艺规范。",
     "期望引进或合作开发{method}相关技术，完成中试验证，实现{obj}稳定量产。",
     "希望专家团队开展现场诊断，提出{problem_short}的系统解决方案，并协助申报科技项目。",
     "目标是{months}个月内建成示范线，{prop}达到行业先进水平，并共同申请发明专利{n}项。",

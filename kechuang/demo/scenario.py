@@ -98,11 +98,13 @@ def _vocab(rng: random.Random, topic: dict) -> dict:
     """A consistent set of topic words for one text."""
     methods = _sample(rng, topic["methods"], 2)
     problem = _pick(rng, topic["problems"])
+    prop = _pick(rng, topic["props"])
     return {
         "obj": _pick(rng, topic["objects"]),
         "method": methods[0],
         "method2": methods[1],
-        "prop": _pick(rng, topic["props"]),
+        "prop": prop,
+        "up": "降低" if prop in ct.LOWER_IS_BETTER else "提升",
         "app": _pick(rng, topic["apps"]),
         "problem": problem,
         "problem_short": problem,
@@ -307,7 +309,13 @@ class _Builder:
             socrole=_pick(rng, ct.SOCIETY_ROLES) if title != "院士" else "副理事长",
         )
         body = _pick(rng, ct.BIO_BODIES).format(
-            topic=topic["name"], kw1=kws[0], kw2=kws[1], kw3=kws[2], app=v["app"], method=v["method"]
+            topic=topic["name"],
+            kw1=kws[0],
+            kw2=kws[1],
+            kw3=kws[2],
+            app=v["app"],
+            method=v["method"],
+            method2=v["method2"],
         )
         scale = 2 if title in ("院士", "教授", "研究员") else 1
         record = _pick(rng, ct.BIO_RECORDS).format(
@@ -326,7 +334,7 @@ class _Builder:
         n_pat = _weighted(rng, [(0, 2), (1, 3), (2, 3), (3, 2)])
         if primary:
             n_pat = 3
-        patents = [self._patent(topic) for _ in range(n_pat)]
+        patents = [self._patent(topic_key) for _ in range(n_pat)]
         patents.sort(key=lambda p: -p["year"])
         return {
             "key": key,
@@ -381,10 +389,11 @@ class _Builder:
             "year": rng.randint(2014, 2026),
         }
 
-    def _patent(self, topic):
+    def _patent(self, topic_key):
         rng = self.rng
-        v = _vocab(rng, topic)
-        title = _pick(rng, ct.PATENT_TITLES).format(**v)
+        v = _vocab(rng, TOPICS[topic_key])
+        titles = ct.PATENT_TITLES_MATERIAL if topic_key in ct.MATERIAL_TOPICS else ct.PATENT_TITLES_SYSTEM
+        title = _pick(rng, titles).format(**v)
         year = rng.randint(2015, 2025)
         tail = title[2:] if title.startswith("一种") else title
         abstract = _pick(rng, ct.PATENT_ABSTRACTS).format(
@@ -935,7 +944,10 @@ class _Builder:
                 gap = timedelta(
                     days=rng.randint(2, 24), hours=rng.randint(-3, 3), minutes=rng.choice([0, 10, 25, 40])
                 )
-                times.insert(0, times[0] - gap)
+                t = times[0] - gap
+                if t.hour < 8 or t.hour > 18:
+                    t = t.replace(hour=rng.randint(9, 17))
+                times.insert(0, t)
         society = TOPICS[topic_key]["society"]
         ent = need["enterprise"]
         district = need["district"]
@@ -1161,15 +1173,27 @@ class _Builder:
             topic = TOPICS[topic_key]
             kind = kinds[i]
             status = statuses[i]
-            v = _vocab(rng, topic)
-
-            def make_title(kind=kind, topic=topic):
-                return _pick(rng, ct.NEED_TITLES[kind]).format(**_vocab(rng, topic))
-
-            title = _unique(rng, make_title, used_titles)
+            material = topic_key in ct.MATERIAL_TOPICS
+            # one vocabulary sample per need, so title, background, problem and goal agree
+            for _attempt in range(80):
+                v = _vocab(rng, topic)
+                title = _pick(rng, ct.NEED_TITLES[kind]).format(**v)
+                problem = _pick(rng, ct.NEED_PROBLEMS).format(
+                    v2=_pick(rng, ["行业先进水平", "国际同类产品水平", "头部客户准入标准", "出口认证要求"]),
+                    n=rng.randint(2, 6),
+                    pct=rng.randint(55, 93),
+                    pct2=rng.randint(10, 40),
+                    loss=rng.randint(5, 120) * 10,
+                    **v,
+                )
+                if title not in used_titles and problem not in used_problems:
+                    break
+            used_titles.add(title)
+            used_problems.add(problem)
+            other = _pick(rng, [o for o in topic["objects"] if o != v["obj"]])
             fill = dict(
                 v,
-                product="、".join(_sample(rng, topic["objects"], 2)),
+                product=f"{v['obj']}、{other}",
                 rev=_pick(rng, ["0.8", "1.5", "2.3", "3", "4.6", "6", "12", "25"]),
                 year=rng.randint(1998, 2021),
                 staff=rng.randint(6, 90) * 10,
@@ -1179,25 +1203,9 @@ class _Builder:
                 district=self.area_names[ent[2]],
                 chain=self.chain_names[ent[3]],
                 desc=ent[5],
-                cap=_pick(rng, ["5000吨", "2万吨", "10万套", "30万台", "800台套", "1.2万吨", "50万件"]),
+                cap=_pick(rng, ct.CAPACITY[material]),
             )
             background = _pick(rng, ct.NEED_BACKGROUNDS).format(**fill)
-
-            def make_problem(topic=topic):
-                pv = _vocab(rng, topic)
-                return _pick(rng, ct.NEED_PROBLEMS).format(
-                    v1=f"{rng.randint(55, 85)}分位水平"
-                    if rng.random() < 0.3
-                    else f"行业平均的{rng.randint(60, 90)}%",
-                    v2=_pick(rng, ["行业先进水平", "国际同类产品水平", "头部客户准入标准", "出口认证要求"]),
-                    n=rng.randint(2, 6),
-                    pct=rng.randint(62, 93),
-                    pct2=rng.randint(10, 40),
-                    loss=rng.randint(5, 120) * 10,
-                    **pv,
-                )
-
-            problem = _unique(rng, make_problem, used_problems, tries=60)
             goal = _pick(rng, ct.NEED_GOALS).format(
                 months=_pick(rng, [6, 9, 12, 18, 24]), pct=rng.randint(10, 50), n=rng.randint(1, 5), **v
             )
