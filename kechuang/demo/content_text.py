@@ -198,13 +198,6 @@ PATENT_ABSTRACTS = [
     "本发明提供{title_tail}，包括预处理、{method}和后处理步骤。与现有技术相比，{obj}的{prop}显著改善，易于规模化实施。",
 ]
 
-# topics whose objects are materials / substances (patents say "制备方法", capacity in tonnes)
-MATERIAL_TOPICS = {
-    "cmrs.graphene", "cmrs.functional", "cmrs.rubber", "cmrs.battery", "cmrs.composite",
-    "ocean.bio", "agri.green", "agri.processing", "fish.disease", "fish.processing",
-    "metal.lowcarbon", "metal.rail", "metal.am", "metal.rolling", "corr.marine", "corr.chemical",
-    "bme.biomaterial", "highway.material", "highway.recycle",
-}  # fmt: skip
 # properties where smaller is better ("降低" instead of "提升")
 LOWER_IS_BETTER = {
     "误报率", "推理时延", "控制响应时延", "腐蚀速率", "辐射剂量", "收获损失率", "破碎率", "含杂率", "漏播率",
@@ -243,7 +236,7 @@ NEED_TITLES = {
         "{obj}{problem}技术攻关",
         "解决{obj}{problem}问题的技术合作",
         "面向{app}的{obj}{prop}优化",
-        "{obj}{method}工艺优化",
+        "{obj}{method}{opt}",
         "{app}用{obj}关键技术联合攻关",
     ],
     "transfer": [
@@ -299,8 +292,8 @@ NEED_PROBLEMS = [
     "现有{obj}方案依赖外部技术支持，{problem}，且{prop}指标落后于国内先进水平约{pct2}%。",
 ]
 NEED_GOALS = [
-    "希望联合全国学会专家，在{months}个月内将{prop}{up}{pct}%以上，并形成可量产的工艺规范。",
-    "期望引进或合作开发{method}相关技术，完成中试验证，实现{obj}稳定量产。",
+    "希望联合全国学会专家，在{months}个月内将{prop}{up}{pct}%以上，并形成{spec}。",
+    "期望引进或合作开发{method}相关技术，完成中试验证，实现{obj}{produce}。",
     "希望专家团队开展现场诊断，提出{problem_short}的系统解决方案，并协助申报科技项目。",
     "目标是{months}个月内建成示范线，{prop}达到行业先进水平，并共同申请发明专利{n}项。",
     "拟与高校院所共建联合研发中心，长期合作解决{kw}方向的关键技术问题。",

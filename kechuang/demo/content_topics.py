@@ -500,9 +500,17 @@ _RAW = {
     ),
 }
 
+# topics whose objects are materials / substances (patents say "制备方法", capacity in tonnes)
+MATERIAL_TOPICS = {
+    "cmrs.graphene", "cmrs.functional", "cmrs.rubber", "cmrs.battery", "cmrs.composite",
+    "ocean.bio", "agri.green", "agri.processing", "fish.disease", "fish.processing",
+    "metal.lowcarbon", "metal.rail", "metal.am", "metal.rolling", "corr.marine", "corr.chemical",
+    "bme.biomaterial", "highway.material", "highway.recycle",
+}  # fmt: skip
 TOPICS = {}
 for _key, _val in _RAW.items():
     _val["society"] = SOCIETY_OF_PREFIX[_key.split(".")[0]]
+    _val["material"] = _key in MATERIAL_TOPICS
     TOPICS[_key] = _val
 
 TOPICS_BY_SOCIETY = {}

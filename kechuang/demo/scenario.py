@@ -105,6 +105,9 @@ def _vocab(rng: random.Random, topic: dict) -> dict:
         "method2": methods[1],
         "prop": prop,
         "up": "降低" if prop in ct.LOWER_IS_BETTER else "提升",
+        "opt": "工艺优化" if topic["material"] else "性能优化",
+        "spec": "可量产的工艺规范" if topic["material"] else "可推广的技术规范",
+        "produce": "稳定量产" if topic["material"] else "规模化应用",
         "app": _pick(rng, topic["apps"]),
         "problem": problem,
         "problem_short": problem,
@@ -392,7 +395,7 @@ class _Builder:
     def _patent(self, topic_key):
         rng = self.rng
         v = _vocab(rng, TOPICS[topic_key])
-        titles = ct.PATENT_TITLES_MATERIAL if topic_key in ct.MATERIAL_TOPICS else ct.PATENT_TITLES_SYSTEM
+        titles = ct.PATENT_TITLES_MATERIAL if TOPICS[topic_key]["material"] else ct.PATENT_TITLES_SYSTEM
         title = _pick(rng, titles).format(**v)
         year = rng.randint(2015, 2025)
         tail = title[2:] if title.startswith("一种") else title
@@ -476,8 +479,12 @@ class _Builder:
             for j in range(6):
                 topic_key = topics[j % len(topics)]
                 topic = TOPICS[topic_key]
-                v = _vocab(rng, topic)
-                title = _unique(rng, lambda t=topic: _pick(rng, ct.ACH_TITLES).format(**_vocab(rng, t)), used)
+                for _attempt in range(40):
+                    v = _vocab(rng, topic)
+                    title = _pick(rng, ct.ACH_TITLES).format(**v)
+                    if title not in used:
+                        break
+                used.add(title)
                 maturity = _weighted(rng, [("lab", 3), ("pilot", 4), ("industrial", 3)])
                 owner = _pick(rng, self.experts_by_topic[topic_key]) if rng.random() < 0.7 else None
                 aff = (
@@ -980,6 +987,9 @@ class _Builder:
                 elif source == "visit":
                     by = self.coordinator()
                     note = ct.HISTORY_NOTES["submitted"][3]
+                    seen = [v for v in self.visits_by_ent.get(ent, []) if v["date"] <= at.date().isoformat()]
+                    if seen:
+                        note = f"{seen[-1]['date']}专家在{seen[-1]['title']}活动中现场发现并登记。"
                 elif source == "call":
                     by = self.ent_user[ent]
                     note = ct.HISTORY_NOTES["submitted"][1]
@@ -1173,7 +1183,7 @@ class _Builder:
             topic = TOPICS[topic_key]
             kind = kinds[i]
             status = statuses[i]
-            material = topic_key in ct.MATERIAL_TOPICS
+            material = topic["material"]
             # one vocabulary sample per need, so title, background, problem and goal agree
             for _attempt in range(80):
                 v = _vocab(rng, topic)
@@ -1510,7 +1520,7 @@ class _Builder:
             local = [k for k in ents if co.ENTERPRISES[k][2] == district]
             stops_ents = _sample(rng, local, rng.randint(1, 3))
             others = [k for k, e in co.ENTERPRISES.items() if e[2] == district and k not in stops_ents]
-            if others and rng.random() < 0.5:
+            if others and rng.random() < 0.3:
                 stops_ents.append(_pick(rng, others))
             park = co.PARK_BY_DISTRICT.get(district) if rng.random() < 0.65 else None
             place = co.OTHER_ORGS[park][1] if park else self.area_names[district]
@@ -1548,7 +1558,9 @@ class _Builder:
             stops = []
             for order, k in enumerate(stops_ents, start=1):
                 ent_topics = co.ENTERPRISES[k][4]
-                t = next((x for x in ent_topics if TOPICS[x]["society"] in societies), ent_topics[0])
+                t = next(
+                    (x for soc in societies for x in ent_topics if TOPICS[x]["society"] == soc), ent_topics[0]
+                )
                 v = _vocab(rng, TOPICS[t])
                 aff = co.ACADEMIC[self.expert_aff[experts[0]]][0]
                 stops.append(
@@ -1645,13 +1657,14 @@ class _Builder:
                 ents = [k for k, e in co.ENTERPRISES.items() if set(e[4]) & set(topics)]
                 span = (_TODAY - unveiled).days - 2
                 for offset in sorted(rng.sample(range(1, span), rng.randint(4, 7))):
-                    t = TOPICS[_pick(rng, topics)]
+                    ent_key = _pick(rng, ents)
+                    t = TOPICS[next(x for x in co.ENTERPRISES[ent_key][4] if x in topics)]
                     v = _vocab(rng, t)
                     skind = _weighted(rng, [("event", 3), ("consultation", 4), ("project", 2)])
                     if skind == "event":
                         title = f"{t['name']}专题技术沙龙"
                     elif skind == "consultation":
-                        title = f"{co.ENTERPRISES[_pick(rng, ents)][1]}{v['obj']}技术问诊"
+                        title = f"{co.ENTERPRISES[ent_key][1]}{v['obj']}技术问诊"
                     else:
                         title = f"{v['obj']}{v['method']}联合攻关项目立项"
                     services.append((unveiled + timedelta(days=offset), skind, title))
@@ -1683,10 +1696,14 @@ class _Builder:
         users = self.users(experts)
         events = self.events()
         self.events_list = events
+        visits = self.visits()
+        self.visits_by_ent = {}
+        for v in visits:
+            for st in v["stops"]:
+                self.visits_by_ent.setdefault(st["enterprise"], []).append(v)
         needs = self.needs()
         labels = self.labels(needs)
         agreements = self.agreements(needs, events)
-        visits = self.visits()
         bases = self.bases()
         return {
             "meta": {

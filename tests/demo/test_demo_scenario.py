@@ -1,10 +1,15 @@
 """Tests of the plain-data demo scenario (no database needed)."""
 
+import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 from collections import Counter
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -83,6 +88,21 @@ def test_deterministic_and_seed_sensitive(s):
     assert s["meta"]["today"] == DEMO_TODAY == "2026-11-20"
     assert s["meta"]["city"] == "青岛市"
     assert "演示数据" in s["meta"]["note"]
+
+
+def test_independent_of_hash_seed(s):
+    code = (
+        "import json, hashlib; from kechuang.demo.scenario import build_scenario; "
+        "print(hashlib.sha256(json.dumps(build_scenario(), ensure_ascii=False, sort_keys=True).encode()).hexdigest())"
+    )
+    here = hashlib.sha256(json.dumps(s, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    root = Path(__file__).resolve().parents[2]
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == here
 
 
 def test_plain_data_only(s):
