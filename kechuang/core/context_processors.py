@@ -29,6 +29,9 @@ def navigation(request):
     items = []
     for name, label, roles in NAV + EXTRA_NAV:
         if roles is None or user.role in roles or user.is_superuser:
-            url = reverse(name)
-            items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/"})
+            items.append({"url": reverse(name), "label": label, "active": False})
+    # the longest URL prefix of the current path is the active entry ("/needs/new/" is not also "/needs/")
+    matches = [i for i in items if i["url"] != "/" and request.path.startswith(i["url"])]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items, "role_label": Role(user.role).label if user.role else ""}
