@@ -81,20 +81,30 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def best_sentence(tokenizer: Tokenizer, text: str, weights: Mapping[str, float]):
-    """(score, sentence, spans, terms) of the sentence of ``text`` with most matched weight."""
+def best_sentence(tokenizer: Tokenizer, texts: Sequence[str], weights: Mapping[str, float]):
+    """(score, sentence, spans, terms) of the sentence of ``texts`` with most matched weight.
+
+    Sentences are pre-scored by substring presence (cheap); only the winner is tokenised, so the
+    reported terms and spans are exact tokens while a result list costs a few milliseconds.
+    Earlier texts win ties (pass the body before the title: it says more).
+    """
     best = None
-    for s, e in split_sentences(text):
-        sent = text[s:e]
-        spans, terms = [], set()
-        for tok, a, b in tokenizer.tokenize_with_spans(sent):
-            if tok in weights:
-                spans.append((a, b))
-                terms.add(tok)
-        score = sum(weights[t] for t in terms)
-        if best is None or score > best[0]:
-            best = (score, sent, _merge(spans), terms)
-    return best
+    for text in texts:
+        norm = normalize(text)
+        for s, e in split_sentences(text):
+            seg = norm[s:e]
+            score = sum(w for t, w in weights.items() if t in seg)
+            if best is None or score > best[0]:
+                best = (score, text[s:e])
+    if best is None:
+        return None
+    sent = best[1]
+    spans, terms = [], set()
+    for tok, a, b in tokenizer.tokenize_with_spans(sent):
+        if tok in weights:
+            spans.append((a, b))
+            terms.add(tok)
+    return sum(weights[t] for t in terms), sent, _merge(spans), terms
 
 
 def explain(
@@ -121,15 +131,10 @@ def explain(
         if len(out) >= max_evidence or (rank > 0 and lex <= 0):
             break
         doc = candidate.documents[i]
-        options = [
-            best_sentence(tokenizer, doc.title, mweights),
-            best_sentence(tokenizer, doc.text, mweights),
-        ]
-        options = [o for o in options if o is not None]
-        if not options:
+        found = best_sentence(tokenizer, [doc.text, doc.title], mweights)
+        if found is None:
             continue
-        # prefer the text's sentence on a tie: it says more than the title
-        sc, sent, spans, terms = max(reversed(options), key=lambda o: o[0])
+        sc, sent, spans, terms = found
         out.append(
             Evidence(doc.kind, doc.title, sent, spans, order_terms(terms, mweights, 20), i, round(score, 6))
         )
@@ -137,7 +142,7 @@ def explain(
         profile = "；".join(
             p for p in (candidate.title, "、".join(candidate.keywords), "、".join(candidate.fields)) if p
         )
-        found = best_sentence(tokenizer, profile, mweights) if profile else None
+        found = best_sentence(tokenizer, [profile], mweights) if profile else None
         if found is not None:
             sc, sent, spans, terms = found
             out.append(
