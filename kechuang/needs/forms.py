@@ -56,12 +56,14 @@ class NeedForm(forms.ModelForm):
             "goal": {"required": "请填写期望实现的技术目标。"},
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if editing:
+            self.fields["keywords_text"].initial = "，".join(self.instance.keywords or [])
         self.fields["chain"].queryset = IndustryChain.objects.filter(active=True)
         self.fields["district"].queryset = Area.objects.exclude(kind=Area.Kind.CITY)
-        if user.role == Role.ENTERPRISE:
+        if user.role == Role.ENTERPRISE or editing:
             del self.fields["enterprise"]
             if user.organisation and user.organisation.district_id:
                 self.fields["district"].initial = user.organisation.district_id
@@ -95,7 +97,7 @@ class NeedForm(forms.ModelForm):
 
     def clean_deadline(self):
         d = self.cleaned_data.get("deadline")
-        if d and d < timezone.localdate():
+        if d and d < timezone.localdate() and d != getattr(self.instance, "deadline", None):
             raise forms.ValidationError("期限不能早于今天。")
         return d
 

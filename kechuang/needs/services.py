@@ -125,6 +125,47 @@ def need_transition(*, user, need: Need, to_status: str, note: str = "") -> Need
     return need
 
 
+EDITABLE_BY_ENTERPRISE = (S.SUBMITTED, S.RETURNED)
+
+
+def can_edit(user, need: Need) -> bool:
+    """Coordinators may correct any open need; the enterprise edits until review (or after a return)."""
+    if need.status == S.CLOSED:
+        return False
+    if user.is_superuser or user.role == Role.COORDINATOR:
+        return True
+    if user.role == Role.ENTERPRISE and need.enterprise_id == user.organisation_id:
+        return need.status in EDITABLE_BY_ENTERPRISE
+    return (
+        user.role == Role.DISTRICT
+        and need.submitted_by_id == user.pk
+        and need.status in EDITABLE_BY_ENTERPRISE
+    )
+
+
+@transaction.atomic
+def need_update(*, user, need: Need, data: dict) -> Need:
+    """Edit a need's content (never its status: that is ``need_transition``); the diff is audited."""
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    if not can_edit(user, need):
+        raise ApplicationError("当前状态下您不能修改该需求。")
+    bmin = data.get("budget_min", need.budget_min)
+    bmax = data.get("budget_max", need.budget_max)
+    if bmin is not None and bmax is not None and bmin > bmax:
+        raise ApplicationError(
+            "预算下限不能高于上限。", field_errors={"budget_max": ["预算上限应不低于下限。"]}
+        )
+    changes = {}
+    for k in FIELDS:
+        if k in data and k != "source" and getattr(need, k) != data[k]:
+            changes[k] = {"from": getattr(need, k), "to": data[k]}
+            setattr(need, k, data[k])
+    if changes:
+        need.save()
+        audit(user, "need.update", need, changes)
+    return need
+
+
 def need_record_view(*, user, need: Need) -> None:
     """Every view of a confidential need is audited (who saw it, when)."""
     if need.is_confidential:

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.need_list, name="list"),
     path("new/", views.need_create, name="create"),
     path("<int:pk>/", views.need_detail, name="detail"),
+    path("<int:pk>/edit/", views.need_edit, name="edit"),
     path("<int:pk>/transition/", views.need_transition, name="transition"),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.accounts.models import Role
 from kechuang.core.errors import ApplicationError
+from kechuang.core.extensions import need_panels
 from kechuang.needs import selectors, services
 from kechuang.needs.forms import NeedFilterForm, NeedForm, TransitionForm
 from kechuang.needs.models import NeedStatus
@@ -65,6 +66,24 @@ def need_create(request):
 
 
 @login_required
+def need_edit(request, pk: int):
+    need = selectors.need_get(user=request.user, pk=pk)
+    if not services.can_edit(request.user, need):
+        messages.error(request, "当前状态下您不能修改该需求。")
+        return redirect("needs:detail", pk=pk)
+    form = NeedForm(request.POST or None, instance=need, user=request.user, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.need_update(user=request.user, need=need, data=form.service_data())
+        except ApplicationError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, "需求已保存。")
+            return redirect("needs:detail", pk=pk)
+    return render(request, "needs/form.html", {"form": form, "need": need})
+
+
+@login_required
 def need_detail(request, pk: int):
     need = selectors.need_get(user=request.user, pk=pk)
     services.need_record_view(user=request.user, need=need)
@@ -80,6 +99,8 @@ def need_detail(request, pk: int):
             "stalled": selectors.need_is_stalled(need),
             "transition_form": TransitionForm(),
             "statuses": NeedStatus,
+            "can_edit": services.can_edit(request.user, need),
+            "need_panels": need_panels(request, need),
         },
     )
 

@@ -71,6 +71,20 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
         )
         | {"anonymous": (302, 302)},
     ),
+    "needs:edit": (
+        "get",
+        "need",
+        # coordinators edit any open need; the enterprise its own until review; others are sent back (302) or 404
+        {
+            "coordinator": (200, 200),
+            "district": (302, 404),
+            "enterprise": (302, 404),
+            "liaison": (302, 404),
+            "expert": (302, 404),
+            "leadership": (302, 404),
+            "anonymous": (302, 302),
+        },
+    ),
     "needs:transition": (
         "post",
         "need",

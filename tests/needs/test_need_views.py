@@ -72,3 +72,65 @@ def test_leadership_post_changes_nothing(world, client_for):
     client.post(f"/needs/{need.pk}/transition/", {"to_status": "closed"})
     need.refresh_from_db()
     assert need.status == "reviewed"
+
+
+def test_enterprise_edits_a_returned_need_and_resubmits(world, client_for):
+    from kechuang.core.models import AuditEntry
+    from kechuang.needs import services
+
+    need = services.need_submit(
+        user=world.users["enterprise"],
+        data={
+            "title": "导热膜量产",
+            "kind": "tech",
+            "chain": world.chains["materials"],
+            "district": world.areas["laixi"],
+            "background": "背景",
+            "problem": "导热膜量产时厚度一致性差良品率低需要工艺改进方案",
+            "goal": "良品率九成",
+            "confidentiality": "public",
+        },
+    )
+    services.need_transition(
+        user=world.users["coordinator"], need=need, to_status="returned", note="请补充预算"
+    )
+    client = client_for("enterprise")
+    page = client.get(f"/needs/{need.pk}/edit/").content.decode()
+    assert "修改需求" in page and "导热膜量产" in page
+    resp = client.post(
+        f"/needs/{need.pk}/edit/",
+        {
+            "title": "导热膜量产",
+            "kind": "tech",
+            "chain": world.chains["materials"].pk,
+            "district": world.areas["laixi"].pk,
+            "background": "背景",
+            "problem": "导热膜量产时厚度一致性差良品率低需要工艺改进方案",
+            "goal": "良品率九成",
+            "confidentiality": "public",
+            "budget_min": "50",
+            "budget_max": "120",
+        },
+    )
+    assert resp.status_code == 302
+    need.refresh_from_db()
+    assert (need.budget_min, need.budget_max, need.status) == (50, 120, "returned")
+    entry = AuditEntry.objects.get(action="need.update", object_id=str(need.pk))
+    assert entry.changes["budget_max"] == {"from": None, "to": 120}
+    client.post(f"/needs/{need.pk}/transition/", {"to_status": "submitted"})
+    need.refresh_from_db()
+    assert need.status == "submitted"
+    # once reviewed, the enterprise can no longer edit
+    services.need_transition(user=world.users["coordinator"], need=need, to_status="reviewed")
+    resp = client.post(f"/needs/{need.pk}/edit/", {"title": "改名"})
+    assert resp.status_code == 302
+    need.refresh_from_db()
+    assert need.title == "导热膜量产"
+
+
+def test_detail_page_offers_edit_only_to_who_may_edit(world, client_for):
+    need = world.needs["new_ent2"]
+    assert f"/needs/{need.pk}/edit/" in client_for("coordinator").get(f"/needs/{need.pk}/").content.decode()
+    assert (
+        f"/needs/{need.pk}/edit/" not in client_for("leadership").get(f"/needs/{need.pk}/").content.decode()
+    )
