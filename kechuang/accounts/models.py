@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Area(models.Model):
@@ -37,12 +38,12 @@ class Area(models.Model):
 
 
 class Role(models.TextChoices):
-    COORDINATOR = "coordinator", "市科协协调员"
-    DISTRICT = "district", "区（市）工作人员"
-    ENTERPRISE = "enterprise", "企业联系人"
-    LIAISON = "liaison", "学会联络员"
-    EXPERT = "expert", "专家"
-    LEADERSHIP = "leadership", "领导（只读）"
+    COORDINATOR = "coordinator", _("市科协协调员")
+    DISTRICT = "district", _("区（市）工作人员")
+    ENTERPRISE = "enterprise", _("企业联系人")
+    LIAISON = "liaison", _("学会联络员")
+    EXPERT = "expert", _("专家")
+    LEADERSHIP = "leadership", _("领导（只读）")
 
 
 class User(AbstractUser):

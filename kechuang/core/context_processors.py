@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from kechuang.accounts.models import Role
 
 # (url name, label, roles that see it)
 NAV = [
-    ("core:home", "工作台", None),
-    ("needs:list", "需求", None),
-    ("needs:create", "提交需求", {Role.COORDINATOR, Role.DISTRICT, Role.ENTERPRISE}),
-    ("experts:list", "专家", {Role.COORDINATOR, Role.LEADERSHIP, Role.DISTRICT, Role.LIAISON}),
+    ("core:home", _("工作台"), None),
+    ("needs:list", _("需求"), None),
+    ("needs:create", _("提交需求"), {Role.COORDINATOR, Role.DISTRICT, Role.ENTERPRISE}),
+    ("experts:list", _("专家"), {Role.COORDINATOR, Role.LEADERSHIP, Role.DISTRICT, Role.LIAISON}),
     (
         "experts:achievements",
-        "科技成果",
+        _("科技成果"),
         {Role.COORDINATOR, Role.LEADERSHIP, Role.DISTRICT, Role.LIAISON, Role.ENTERPRISE, Role.EXPERT},
     ),
-    ("orgs:list", "组织", {Role.COORDINATOR, Role.LEADERSHIP, Role.DISTRICT}),
+    ("orgs:list", _("组织"), {Role.COORDINATOR, Role.LEADERSHIP, Role.DISTRICT}),
 ]
 EXTRA_NAV: list[tuple[str, str, set | None]] = []  # later apps append here
 

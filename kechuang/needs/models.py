@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class NeedStatus(models.TextChoices):
-    SUBMITTED = "submitted", "已提交"
-    REVIEWED = "reviewed", "已审核"
-    MATCHED = "matched", "已匹配"
-    MET = "met", "已对接"
-    AGREEMENT = "agreement", "已签约"
-    DELIVERED = "delivered", "已交付"
-    CLOSED = "closed", "已关闭"
-    RETURNED = "returned", "已退回"
+    SUBMITTED = "submitted", _("已提交")
+    REVIEWED = "reviewed", _("已审核")
+    MATCHED = "matched", _("已匹配")
+    MET = "met", _("已对接")
+    AGREEMENT = "agreement", _("已签约")
+    DELIVERED = "delivered", _("已交付")
+    CLOSED = "closed", _("已关闭")
+    RETURNED = "returned", _("已退回")
 
 
 class Need(models.Model):
