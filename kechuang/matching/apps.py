@@ -8,5 +8,7 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         from kechuang.core.extensions import load_app_extensions
+        from kechuang.matching import signals
 
         load_app_extensions(self)
+        signals.connect()

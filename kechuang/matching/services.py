@@ -1,0 +1,233 @@
+"""Every write to matches: one transaction, one audit entry each, Chinese messages on refusal.
+
+- ``match_suggest``: record the current top suggestions of a need (status 推荐).
+- ``match_accept`` / ``match_decline``: a coordinator's decision, declines with a structured reason.
+- ``match_respond``: the expert (or the society's liaison) the match was routed to answers it.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from kechuang.accounts.models import Role, User
+from kechuang.core.access import can_see
+from kechuang.core.audit import audit
+from kechuang.core.errors import ApplicationError
+from kechuang.experts.models import Achievement, Expert
+from kechuang.matching import ranking
+from kechuang.matching.access_rules import routed_q
+from kechuang.matching.models import Match, MatchKind
+from kechuang.needs.models import Need, NeedStatus
+from kechuang.orgs.models import Organisation
+
+DECIDABLE_NEED_STATUSES = (NeedStatus.REVIEWED, NeedStatus.MATCHED, NeedStatus.MET, NeedStatus.AGREEMENT)
+MAX_TEXT = 2000
+MIN_PROPOSAL_CHARS = 10
+
+
+def is_coordinator(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_superuser or user.role == Role.COORDINATOR))
+
+
+def _require_coordinator(user) -> None:
+    if not is_coordinator(user):
+        raise ApplicationError("只有协调员可以处理匹配推荐。")
+
+
+def _candidate(kind: str, candidate_id) -> object:
+    try:
+        pk = int(candidate_id)
+    except (TypeError, ValueError):
+        raise ApplicationError("推荐对象无效。") from None
+    model = {"expert": Expert, "achievement": Achievement}.get(kind)
+    if kind == MatchKind.SOCIETY:
+        obj = Organisation.objects.filter(pk=pk, kind=Organisation.Kind.SOCIETY).first()
+    elif model is not None:
+        obj = model.objects.filter(pk=pk).first()
+    else:
+        raise ApplicationError("推荐类型无效。")
+    if obj is None:
+        raise ApplicationError("推荐对象不存在。")
+    return obj
+
+
+def _locked_need(user, need: Need) -> Need:
+    if not can_see(user, need):
+        raise ApplicationError("需求不存在。")
+    return Need.objects.select_for_update().select_related("enterprise").get(pk=need.pk)
+
+
+def _get_or_build_match(need: Need, kind: str, obj) -> Match:
+    match = Match.objects.select_for_update().filter(need=need, kind=kind, **{kind: obj}).first()
+    if match is not None:
+        return match
+    score, rank, expl = ranking.score_one(need, kind, obj.pk)
+    return Match(need=need, kind=kind, score=score, rank=rank, explanation=expl, **{kind: obj})
+
+
+def _excluded_reason(need: Need, kind: str, obj) -> str | None:
+    if kind == MatchKind.EXPERT:
+        return ranking.expert_conflicts(need, [obj.pk]).get(obj.pk)
+    if kind == MatchKind.ACHIEVEMENT and obj.owner_expert_id:
+        reason = ranking.expert_conflicts(need, [obj.owner_expert_id]).get(obj.owner_expert_id)
+        return f"完成专家存在{reason}" if reason else None
+    return None
+
+
+def routing_for(kind: str, obj) -> tuple[User | None, Organisation | None]:
+    """Who answers an accepted match: the expert's own account, else the society's liaisons."""
+    if kind == MatchKind.EXPERT:
+        user = User.objects.filter(expert=obj, is_active=True).first()
+        if user is not None:
+            return user, None
+        return None, obj.societies.order_by("pk").first()
+    if kind == MatchKind.ACHIEVEMENT:
+        if obj.owner_expert_id:
+            user = User.objects.filter(expert_id=obj.owner_expert_id, is_active=True).first()
+            if user is not None:
+                return user, None
+        return None, obj.owner_society
+    return None, obj
+
+
+@transaction.atomic
+def match_suggest(*, user, need: Need, top_k: int | None = None) -> list[Match]:
+    """Record the current top suggestions of every kind as 推荐 rows; decided rows are kept as they are."""
+    _require_coordinator(user)
+    need = _locked_need(user, need)
+    saved: list[Match] = []
+    summary: dict[str, list[int]] = {}
+    for kind in MatchKind.values:
+        ranked = ranking.rank_for_need(need, kind, top_k=top_k)
+        keep = []
+        for row in ranked.rows:
+            m = Match.objects.filter(need=need, kind=kind, **{kind: row.obj}).first()
+            if m is None:
+                m = Match(need=need, kind=kind, **{kind: row.obj})
+            if m.status == Match.Status.SUGGESTED:
+                m.score, m.rank, m.explanation = row.score, row.rank, row.explanation
+                m.save()
+            keep.append(m.pk)
+            saved.append(m)
+        Match.objects.filter(need=need, kind=kind, status=Match.Status.SUGGESTED).exclude(
+            pk__in=keep
+        ).delete()
+        summary[kind] = [r.obj.pk for r in ranked.rows]
+    audit(user, "match.suggest", need, summary)
+    return saved
+
+
+@transaction.atomic
+def match_accept(*, user, need: Need, kind: str, candidate_id, comment: str = "") -> Match:
+    """Accept a suggestion: route it to the expert (or the society's liaisons), who may then see the
+    need within its confidentiality and answer. A "coordinators" need is never routed."""
+    _require_coordinator(user)
+    need = _locked_need(user, need)
+    obj = _candidate(kind, candidate_id)
+    if need.status not in DECIDABLE_NEED_STATUSES:
+        raise ApplicationError(f"需求当前为“{NeedStatus(need.status).label}”，审核通过后才能接受匹配。")
+    reason = _excluded_reason(need, kind, obj)
+    if reason:
+        raise ApplicationError(f"不能接受：{reason}。")
+    comment = (comment or "").strip()
+    if len(comment) > MAX_TEXT:
+        raise ApplicationError("说明太长。")
+    match = _get_or_build_match(need, kind, obj)
+    if match.status != Match.Status.SUGGESTED:
+        raise ApplicationError(f"该推荐已处理（{match.get_status_display()}），不能重复处理。")
+    routed_user, routed_org = (None, None)
+    if need.confidentiality != Need.Confidentiality.COORDINATORS:
+        routed_user, routed_org = routing_for(kind, obj)
+    match.status = Match.Status.ACCEPTED
+    match.reason = ""
+    match.comment = comment
+    match.decided_by = user
+    match.decided_at = timezone.now()
+    match.routed_to_user = routed_user
+    match.routed_to_org = routed_org
+    match.save()
+    audit(
+        user,
+        "match.accept",
+        match,
+        {
+            "need": need.pk,
+            "kind": kind,
+            "candidate": obj.pk,
+            "routed_to_user": routed_user,
+            "routed_to_org": routed_org,
+            "comment": comment,
+        },
+    )
+    if need.status == NeedStatus.REVIEWED:
+        from kechuang.needs.services import allowed_transitions, need_transition
+
+        if NeedStatus.MATCHED in allowed_transitions(user, need):
+            need_transition(user=user, need=need, to_status=NeedStatus.MATCHED, note=f"接受匹配：{obj}")
+    return match
+
+
+@transaction.atomic
+def match_decline(*, user, need: Need, kind: str, candidate_id, reason: str, comment: str = "") -> Match:
+    """Decline a suggestion with a structured reason (其他 needs a comment)."""
+    _require_coordinator(user)
+    need = _locked_need(user, need)
+    obj = _candidate(kind, candidate_id)
+    if reason not in Match.Reason.values:
+        raise ApplicationError("请选择不采纳的原因。", field_errors={"reason": ["请选择不采纳的原因。"]})
+    comment = (comment or "").strip()
+    if reason == Match.Reason.OTHER and not comment:
+        raise ApplicationError("原因为“其他”时请填写说明。", field_errors={"comment": ["请填写说明。"]})
+    if len(comment) > MAX_TEXT:
+        raise ApplicationError("说明太长。")
+    match = _get_or_build_match(need, kind, obj)
+    if match.status != Match.Status.SUGGESTED:
+        raise ApplicationError(f"该推荐已处理（{match.get_status_display()}），不能重复处理。")
+    match.status = Match.Status.DECLINED
+    match.reason = reason
+    match.comment = comment
+    match.decided_by = user
+    match.decided_at = timezone.now()
+    match.save()
+    audit(
+        user,
+        "match.decline",
+        match,
+        {"need": need.pk, "kind": kind, "candidate": obj.pk, "reason": reason, "comment": comment},
+    )
+    return match
+
+
+def can_respond(user, match: Match) -> bool:
+    q = routed_q(user)
+    if q is None or match.status != Match.Status.ACCEPTED:
+        return False
+    return Match.objects.filter(q, pk=match.pk).exists() and can_see(user, match.need)
+
+
+@transaction.atomic
+def match_respond(*, user, match: Match, response: str, text: str = "") -> Match:
+    """The expert or liaison a match was routed to answers: interested, a short proposal, or no."""
+    match = Match.objects.select_for_update().select_related("need").get(pk=match.pk)
+    if not can_respond(user, match):
+        raise ApplicationError("您不能回复这条对接邀请。")
+    if match.response:
+        raise ApplicationError("您已回复过这条对接邀请。")
+    if response not in Match.Response.values:
+        raise ApplicationError("请选择回复方式。", field_errors={"response": ["请选择回复方式。"]})
+    text = (text or "").strip()
+    if len(text) > MAX_TEXT:
+        raise ApplicationError("回复内容太长（最多 2000 字）。", field_errors={"text": ["最多 2000 字。"]})
+    if response == Match.Response.PROPOSAL and len(text) < MIN_PROPOSAL_CHARS:
+        raise ApplicationError(
+            f"请简要写出初步方案（至少 {MIN_PROPOSAL_CHARS} 个字）。",
+            field_errors={"text": [f"至少 {MIN_PROPOSAL_CHARS} 个字。"]},
+        )
+    match.response = response
+    match.response_text = text
+    match.responded_by = user
+    match.responded_at = timezone.now()
+    match.save()
+    audit(user, "match.respond", match, {"need": match.need_id, "response": response, "text": text})
+    return match

@@ -1,0 +1,48 @@
+"""Keep the search indexes honest: a saved profile or need marks its index stale and enqueues a
+rebuild. Only bookkeeping lives here — no business rule (docs/adr/0005-matching-in-the-platform.md)."""
+
+from __future__ import annotations
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+# model label -> index kinds built from it
+AFFECTS = {
+    "experts.expert": ("expert", "society"),
+    "experts.publication": ("expert",),
+    "experts.patent": ("expert",),
+    "experts.achievement": ("expert", "achievement", "society"),
+    "orgs.organisation": ("society",),
+    "needs.need": ("need",),
+}
+
+
+def _handler(kinds):
+    def handler(sender, instance=None, raw=False, **kwargs):
+        if raw or str(kwargs.get("action", "post_")).startswith("pre_"):  # fixtures; m2m "pre_" events
+            return
+        if sender._meta.label_lower == "orgs.organisation" and getattr(instance, "kind", None) != "society":
+            return
+        from kechuang.matching.index import mark_stale
+
+        for kind in kinds:
+            mark_stale(kind)
+
+    return handler
+
+
+_HANDLERS = []
+
+
+def connect() -> None:
+    from django.apps import apps
+
+    for label, kinds in AFFECTS.items():
+        model = apps.get_model(label)
+        h = _handler(kinds)
+        _HANDLERS.append(h)
+        post_save.connect(h, sender=model, dispatch_uid=f"matching-stale-save-{label}")
+        post_delete.connect(h, sender=model, dispatch_uid=f"matching-stale-delete-{label}")
+    Expert = apps.get_model("experts.Expert")
+    m2m = _handler(("society",))
+    _HANDLERS.append(m2m)
+    m2m_changed.connect(m2m, sender=Expert.societies.through, dispatch_uid="matching-stale-societies")

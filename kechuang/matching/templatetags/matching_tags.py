@@ -1,0 +1,64 @@
+"""Template helpers of the matching pages: highlighted evidence, and the panels other pages include
+(the need page, the home page). Every query goes through ``kechuang.matching.selectors``."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+EVIDENCE_KINDS = {
+    "publication": "论文",
+    "patent": "专利",
+    "achievement": "科技成果",
+    "profile": "档案",
+    "problem": "技术难题",
+    "goal": "技术目标",
+    "background": "需求背景",
+    "document": "材料",
+}
+
+
+@register.filter
+def highlight(evidence: dict) -> str:
+    """The evidence sentence with its matched spans in ``<mark>`` (everything else escaped)."""
+    sentence = evidence.get("sentence", "") or ""
+    out, pos = [], 0
+    for span in sorted(evidence.get("spans") or []):
+        a, b = int(span[0]), int(span[1])
+        if a < pos or b > len(sentence) or a >= b:
+            continue
+        out.append(escape(sentence[pos:a]))
+        out.append(f"<mark>{escape(sentence[a:b])}</mark>")
+        pos = b
+    out.append(escape(sentence[pos:]))
+    return mark_safe("".join(out))
+
+
+@register.filter
+def evidence_kind(kind: str) -> str:
+    return EVIDENCE_KINDS.get(kind, kind)
+
+
+@register.filter
+def percent(score) -> int:
+    try:
+        return round(float(score) * 100)
+    except (TypeError, ValueError):
+        return 0
+
+
+@register.inclusion_tag("matching/_home.html", takes_context=True)
+def matching_home(context):
+    from kechuang.matching import selectors
+
+    user = context["request"].user
+    items = list(selectors.inbox(user=user)[:10])
+    return {
+        "user": user,
+        "items": items,
+        "pending": sum(1 for m in items if not m.response),
+        "expert_id": user.expert_id if user.role == "expert" else None,
+    }
