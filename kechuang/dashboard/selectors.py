@@ -28,6 +28,7 @@ from kechuang.core.access import restrict
 from kechuang.dashboard.briefing import Headline, period_label
 from kechuang.events.models import Event
 from kechuang.experts.models import Achievement, Expert
+from kechuang.followup.access_rules import _area_ids
 from kechuang.followup.models import Agreement, Base, Visit
 from kechuang.needs.models import Need, NeedStatus, NeedStatusChange
 from kechuang.needs.selectors import need_list
@@ -96,7 +97,7 @@ def dashboard_scope(
     if user.role == Role.DISTRICT and not user.is_superuser:
         if user.area_id is None:
             raise Http404
-        own = user.area.subtree_ids()
+        own = _area_ids(user)
         if district:
             area = Area.objects.filter(code=district, pk__in=own).first()
             if area is None:
@@ -365,6 +366,7 @@ def by_chain(user, scope: Scope) -> list[dict]:
                 "experts": experts,
                 "achievements": cover[c.pk]["achievements"],
                 "gap": gap_level(needs, experts),
+                "gap_label": GAP_LABELS[gap_level(needs, experts)],
             }
         )
     return out

@@ -15,7 +15,16 @@ from __future__ import annotations
 from django.db.models import Q
 
 from kechuang.accounts.models import Role
-from kechuang.core.access import _area_ids, restrict, rule
+from kechuang.core.access import restrict, rule
+
+
+def _area_ids(user) -> list[int]:
+    """The user's area subtree, computed once per user object (a dashboard restricts many querysets)."""
+    ids = getattr(user, "_followup_area_ids", None)
+    if ids is None:
+        ids = user.area.subtree_ids() if user.area_id else []
+        user._followup_area_ids = ids
+    return ids
 
 
 def _visit_q(user, prefix: str = "") -> Q | None:

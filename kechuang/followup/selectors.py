@@ -49,7 +49,7 @@ def visit_list(*, user, filters: dict | None = None) -> QuerySet[Visit]:
         n_stops=Count("stops", distinct=True),
         n_experts=Count("experts", distinct=True),
         n_diagnosed=Count("stops", filter=~Q(stops__findings=""), distinct=True),
-    )
+    ).order_by("-date", "-pk")
 
 
 def visit_get(*, user, pk: int) -> Visit:
@@ -91,9 +91,13 @@ def agreement_list(*, user, filters: dict | None = None) -> QuerySet[Agreement]:
         qs = qs.filter(signed__gte=f["date_from"])
     if f.get("date_to"):
         qs = qs.filter(signed__lte=f["date_to"])
-    return qs.prefetch_related("parties").annotate(
-        n_milestones=Count("milestones", distinct=True),
-        n_done=Count("milestones", filter=Q(milestones__done_on__isnull=False), distinct=True),
+    return (
+        qs.prefetch_related("parties")
+        .annotate(
+            n_milestones=Count("milestones", distinct=True),
+            n_done=Count("milestones", filter=Q(milestones__done_on__isnull=False), distinct=True),
+        )
+        .order_by("-signed", "-pk")
     )
 
 
@@ -143,7 +147,7 @@ def base_list(*, user, filters: dict | None = None) -> QuerySet[Base]:
     qs = _area_filter(qs, "district_id", f.get("district"))
     if f.get("kind"):
         qs = qs.filter(kind=f["kind"])
-    return qs.annotate(n_services=Count("services"))
+    return qs.annotate(n_services=Count("services")).order_by("-unveiled", "pk")
 
 
 def base_get(*, user, pk: int) -> Base:

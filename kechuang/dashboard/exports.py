@@ -1,0 +1,236 @@
+"""The briefing in one click: the same figures as the page, as Excel tables (openpyxl) and a PDF
+(WeasyPrint, Noto Sans CJK SC). Lists of needs go through ``need_list`` so a confidential need is
+counted in the figures but listed only to those who may see it."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from kechuang.dashboard import selectors
+from kechuang.dashboard.briefing import detail_sentence, summary_sentence
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f}%"
+
+
+def _days(x: float | None) -> str:
+    return "—" if x is None else (f"{x:g}")
+
+
+def chart_data(d: selectors.Dashboard) -> dict:
+    """Plain data for the ECharts on the page (serialised with ``json_script``)."""
+    return {
+        "months": {
+            "x": [m["month"] for m in d.months],
+            "needs": [m["needs"] for m in d.months],
+            "meetings": [m["meetings"] for m in d.months],
+            "visits": [m["visits"] for m in d.months],
+            "agreements": [m["agreements"] for m in d.months],
+        },
+        "chains": {
+            "x": [c["chain"].name for c in d.chains],
+            "needs": [c["needs"] for c in d.chains],
+            "experts": [c["experts"] for c in d.chains],
+            "gap": [c["gap"] for c in d.chains],
+        },
+        "funnel": [{"name": f["label"], "value": f["reached"]} for f in d.funnel],
+        "districts": {
+            "x": [r["area"].name for r in d.districts],
+            "needs": [r["needs"] for r in d.districts],
+            "visits": [r["visits"] for r in d.districts],
+            "agreements": [r["agreements"] for r in d.districts],
+        },
+        "societies": {
+            "x": [r["society"].short_name or r["society"].name for r in d.societies],
+            "events": [r["events"] for r in d.societies],
+            "visits": [r["visits"] for r in d.societies],
+            "agreements": [r["agreements"] for r in d.societies],
+        },
+    }
+
+
+def tables(user, d: selectors.Dashboard) -> list[tuple[str, list[str], list[list]]]:
+    """Every table of the briefing as (title, headers, rows)."""
+    h, sc = d.headline, d.scope
+    out = [
+        (
+            "核心指标",
+            ["指标", "数值", "口径"],
+            [
+                [
+                    "对接全国学会（家）",
+                    h["societies"],
+                    "期内活动、走访、协议或新揭牌基地涉及的全国学会，去重",
+                ],
+                ["召开对接会/座谈会（次）", h["meetings"], "期内举办的对接会和座谈会"],
+                ["征集企业需求（项）", h["needs"], "期内提交的需求（含保密需求，仅计数）"],
+                ["其中重大需求（项）", h["major_needs"], "标记为重大需求的"],
+                ["走进园区/企业（场次）", h["visits"], f"期内走访，共走访企业 {h['visit_stops']} 家次"],
+                ["签订合作协议（项）", h["agreements"], "期内签订；任一签约方在所选地区即计入"],
+                ["协议金额（万元）", round(h["amount"], 2), "期内签订协议金额合计"],
+                [
+                    "成果转化基地和服务中心（个）",
+                    h["bases"],
+                    f"截至期末已揭牌，其中期内新揭牌 {h['bases_new']} 个",
+                ],
+                ["引进学术会议和竞赛（场）", h["city_events"], f"参与规模合计 {h['city_event_scale']} 人"],
+            ],
+        ),
+        (
+            "产业链",
+            [
+                "产业链",
+                "产业专班",
+                "需求",
+                "重大需求",
+                "在办需求",
+                "已签约需求",
+                "覆盖专家",
+                "相关成果",
+                "覆盖情况",
+            ],
+            [
+                [
+                    c["chain"].name,
+                    c["chain"].task_force,
+                    c["needs"],
+                    c["major"],
+                    c["open"],
+                    c["signed"],
+                    c["experts"],
+                    c["achievements"],
+                    selectors.GAP_LABELS[c["gap"]],
+                ]
+                for c in d.chains
+            ],
+        ),
+        (
+            "区市",
+            ["区（市）", "需求", "重大需求", "走访", "协议", "基地/中心"],
+            [
+                [r["area"].name, r["needs"], r["major"], r["visits"], r["agreements"], r["bases"]]
+                for r in d.districts
+            ],
+        ),
+        (
+            "学会",
+            ["全国学会", "活动", "走访", "协议", "基地/中心"],
+            [[r["society"].name, r["events"], r["visits"], r["agreements"], r["bases"]] for r in d.societies],
+        ),
+        (
+            "月度",
+            ["月份", "需求", "对接会", "走访", "协议"],
+            [[m["month"], m["needs"], m["meetings"], m["visits"], m["agreements"]] for m in d.months],
+        ),
+        (
+            "需求漏斗",
+            ["阶段", "到达需求数", "较上一阶段转化率", "占提交需求比例", "上一阶段到本阶段天数中位数"],
+            [
+                [f["label"], f["reached"], _pct(f["rate"]), _pct(f["overall"]), _days(f["median_days"])]
+                for f in d.funnel
+            ],
+        ),
+        (
+            "合作协议",
+            ["签订日期", "协议名称", "类型", "签约各方", "金额（万元）"],
+            [
+                [
+                    a.signed.isoformat(),
+                    a.title,
+                    str(a.get_kind_display()),
+                    "、".join(p.name for p in a.parties.all()),
+                    float(a.amount) if a.amount is not None else "",
+                ]
+                for a in selectors.recent_agreements(user, sc, None)
+            ],
+        ),
+        (
+            "重大需求清单",
+            ["提交日期", "项目名称", "企业", "产业链", "地区", "状态"],
+            [
+                [
+                    n.created_at.date().isoformat(),
+                    n.title,
+                    n.enterprise.name,
+                    n.chain.name,
+                    n.district.name,
+                    str(n.get_status_display()),
+                ]
+                for n in selectors.visible_major_needs(user, sc)[:500]
+            ],
+        ),
+    ]
+    return out
+
+
+def _texts(d: selectors.Dashboard) -> tuple[str, str]:
+    h = selectors.headline_tuple(d.headline)
+    return summary_sentence(h, period=d.scope.period, area=d.scope.area_name), detail_sentence(h)
+
+
+def briefing_xlsx(user, scope: selectors.Scope) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    d = selectors.dashboard(user, scope)
+    summary, detail = _texts(d)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "简报"
+    ws["A1"] = f"科创中国 · 科技服务对接工作简报（{scope.area_name}）"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = (
+        f"统计期间：{scope.period}；统计地区：{scope.area_name}；生成时间：{timezone.localtime():%Y-%m-%d %H:%M}"
+    )
+    ws["A4"] = summary
+    ws["A5"] = detail
+    ws["A7"] = (
+        "说明：保密需求只计入数量，清单中仅列出导出人有权查看的需求。口径见各表及 docs/adr/0004-dashboard-figures.md。"
+    )
+    for cell in ("A4", "A5", "A7"):
+        ws[cell].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["A"].width = 120
+    for r in (4, 5):
+        ws.row_dimensions[r].height = 48
+    head_fill = PatternFill("solid", fgColor="DCE6F2")
+    for title, headers, rows in tables(user, d):
+        sh = wb.create_sheet(title[:31])
+        sh.append([str(h) for h in headers])
+        for c in sh[1]:
+            c.font = Font(bold=True)
+            c.fill = head_fill
+        for row in rows:  # plain str/int/float only (openpyxl refuses str subclasses such as choice labels)
+            sh.append([c if c is None or type(c) in (int, float) else str(c) for c in row])
+        for i, hdr in enumerate(headers, start=1):
+            width = max([len(str(hdr))] + [len(str(r[i - 1])) for r in rows[:200]]) * 2 + 2
+            sh.column_dimensions[sh.cell(1, i).column_letter].width = min(max(width, 8), 60)
+        sh.freeze_panes = "A2"
+    buf = BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def briefing_html(user, scope: selectors.Scope) -> str:
+    d = selectors.dashboard(user, scope)
+    summary, detail = _texts(d)
+    return render_to_string(
+        "dashboard/briefing_pdf.html",
+        {
+            "d": d,
+            "scope": scope,
+            "summary": summary,
+            "detail": detail,
+            "tables": tables(user, d),
+            "generated": timezone.localtime(),
+        },
+    )
+
+
+def briefing_pdf(user, scope: selectors.Scope) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=briefing_html(user, scope)).write_pdf()

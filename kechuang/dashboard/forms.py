@@ -1,0 +1,27 @@
+"""The dashboard's filters: a period and an area (district staff choose within their own area)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from kechuang.accounts.models import Area, Role
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DashboardFilterForm(forms.Form):
+    district = forms.ChoiceField(label="地区", required=False)
+    start = forms.DateField(label="起始日期", required=False, widget=DATE)
+    end = forms.DateField(label="截止日期", required=False, widget=DATE)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = Area.objects.exclude(kind=Area.Kind.CITY).order_by("kind", "code")
+        if user.role == Role.DISTRICT and not user.is_superuser:
+            areas = areas.filter(pk__in=user.area.subtree_ids()) if user.area_id else areas.none()
+            choices = [(a.code, a.name) for a in areas]
+        else:
+            choices = [("", "全市")] + [(a.code, a.name) for a in areas]
+        self.fields["district"].choices = choices
+        self.fields["start"].error_messages["invalid"] = "请输入有效日期。"
+        self.fields["end"].error_messages["invalid"] = "请输入有效日期。"

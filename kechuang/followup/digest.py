@@ -1,0 +1,86 @@
+"""The daily digest of stalled needs: each owner gets their own, coordinators get the full list.
+
+"Stalled" is the foundation's rule (no status change for ``KECHUANG_STALLED_DAYS`` days, see
+``kechuang.needs.selectors``); the lists come from ``selectors.stalled_for`` so nobody is mailed a
+need they may not see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from kechuang.accounts.models import Role, User
+from kechuang.followup.selectors import stalled_for
+from kechuang.needs.models import Need
+from kechuang.needs.selectors import ACTIVE_STATUSES, stalled_before
+
+
+@dataclass
+class DigestResult:
+    messages: int
+    sent: int
+    skipped_no_email: int
+    needs: int
+
+
+def _body(user, needs: list[Need], *, full: bool) -> str:
+    now = timezone.now()
+    head = "以下需求" if full else "您负责的以下需求"
+    lines = [
+        f"{user}，您好：",
+        "",
+        f"{head}已超过 {settings.KECHUANG_STALLED_DAYS} 天没有进展，请及时跟进：",
+        "",
+    ]
+    for n in needs:
+        days = (now - n.status_changed_at).days
+        owner = f"；负责人：{n.owner}" if full else ""
+        lines.append(
+            f"- {n.title}（{n.enterprise.name}，{n.get_status_display()}，{days} 天无进展{owner}）"
+            f" {reverse('needs:detail', args=[n.pk])}"
+        )
+    lines += ["", "—— 科创对接平台（每日停滞需求提醒）"]
+    return "\n".join(lines)
+
+
+def build_messages() -> tuple[list[EmailMessage], int, int]:
+    """One message per recipient with something to read; returns (messages, skipped, distinct needs)."""
+    owners = (
+        Need.objects.filter(
+            status__in=ACTIVE_STATUSES, status_changed_at__lt=stalled_before(), owner__isnull=False
+        )
+        .values_list("owner_id", flat=True)
+        .distinct()
+    )
+    recipients = User.objects.filter(is_active=True).filter(
+        Q(role=Role.COORDINATOR) | Q(is_superuser=True) | Q(pk__in=owners)
+    )
+    messages, skipped, seen = [], 0, set()
+    for user in recipients.order_by("pk"):
+        full = user.is_superuser or user.role == Role.COORDINATOR
+        needs = list(stalled_for(user).select_related("enterprise"))
+        if not needs:
+            continue
+        if not user.email:
+            skipped += 1
+            continue
+        seen.update(n.pk for n in needs)
+        subject = f"【科创对接】停滞需求提醒：{'全市' if full else '您负责的'} {len(needs)} 项需求超过 {settings.KECHUANG_STALLED_DAYS} 天无进展"
+        messages.append(EmailMessage(subject=subject, body=_body(user, needs, full=full), to=[user.email]))
+    return messages, skipped, len(seen)
+
+
+def send_digest(*, dry_run: bool = False) -> DigestResult:
+    messages, skipped, n = build_messages()
+    if not dry_run and messages:
+        with get_connection() as conn:
+            conn.send_messages(messages)
+    return DigestResult(
+        messages=len(messages), sent=0 if dry_run else len(messages), skipped_no_email=skipped, needs=n
+    )

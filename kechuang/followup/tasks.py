@@ -1,0 +1,14 @@
+"""Background jobs of the follow-up app (django-tasks; the database backend runs them in workers)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def send_stalled_digest() -> dict:
+    """Run daily (cron: ``manage.py digest --enqueue`` or ``manage.py digest``)."""
+    from kechuang.followup.digest import send_digest
+
+    r = send_digest()
+    return {"sent": r.sent, "skipped_no_email": r.skipped_no_email, "needs": r.needs}

@@ -1,0 +1,350 @@
+"""Follow-up pages: views parse input and check scope; services write; selectors read."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from kechuang.accounts.models import Role
+from kechuang.core.errors import ApplicationError
+from kechuang.followup import forms, selectors, services
+from kechuang.followup.models import Agreement, Base, Urgency
+
+
+def _errors_to_form(form, e: ApplicationError) -> None:
+    for fld, errs in e.field_errors.items():
+        for err in errs:
+            form.add_error(fld if fld in form.fields else None, err)
+    if not e.field_errors:
+        form.add_error(None, e.message)
+
+
+def _filters(request):
+    form = forms.ListFilterForm(request.GET or None, user=request.user)
+    return form, (form.cleaned_data if form.is_valid() else {})
+
+
+# --------------------------------------------------------------------------- visits
+@login_required
+def visit_list(request):
+    form, filters = _filters(request)
+    page = Paginator(selectors.visit_list(user=request.user, filters=filters), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "followup/visit_list.html",
+        {"page": page, "form": form, "can_plan": services.can_plan_visits(request.user)},
+    )
+
+
+@login_required
+def visit_create(request):
+    user = request.user
+    if not services.can_plan_visits(user):
+        raise Http404
+    form = forms.VisitForm(request.POST or None, user=user)
+    stops = forms.StopFormSet(request.POST or None, prefix="stops", form_kwargs={"user": user})
+    if request.method == "POST" and form.is_valid() and stops.is_valid():
+        rows = [
+            {"enterprise": f.cleaned_data["enterprise"], "minutes": f.cleaned_data.get("minutes") or 0}
+            for f in stops.forms
+            if f.cleaned_data.get("enterprise")
+        ]
+        data = form.cleaned_data | {"stops": [r | {"order": i} for i, r in enumerate(rows, start=1)]}
+        try:
+            visit = services.visit_plan(user=user, data=data)
+        except ApplicationError as e:
+            stop_errors = e.field_errors.pop("stops", [])
+            for err in stop_errors:
+                form.add_error(None, err)
+            if e.field_errors or not stop_errors:
+                _errors_to_form(form, e)
+        else:
+            messages.success(request, f"走访“{visit.title}”已安排。")
+            return redirect("followup:visit_detail", pk=visit.pk)
+    return render(request, "followup/visit_form.html", {"form": form, "stops": stops})
+
+
+@login_required
+def visit_detail(request, pk: int):
+    visit = selectors.visit_get(user=request.user, pk=pk)
+    stops = list(selectors.visit_stops(user=request.user, visit=visit))
+    can_diag = services.can_diagnose(request.user, visit)
+    return render(
+        request,
+        "followup/visit_detail.html",
+        {
+            "visit": visit,
+            "stops": stops,
+            "experts": visit.experts.all(),
+            "societies": visit.societies.all(),
+            "can_diagnose": can_diag,
+            "can_make_need": request.user.is_coordinator or request.user.role == Role.DISTRICT,
+            "can_record_agreement": services.can_record_agreements(request.user),
+            "urgencies": Urgency.choices,
+            "total_minutes": sum(s.minutes for s in stops),
+        },
+    )
+
+
+@login_required
+@require_POST
+def diagnosis_record(request, pk: int):
+    stop = selectors.stop_get(user=request.user, pk=pk)
+    form = forms.DiagnosisForm(request.POST)
+    form.is_valid()
+    try:
+        services.diagnosis_record(
+            user=request.user,
+            stop=stop,
+            findings=form.cleaned_data.get("findings", ""),
+            recommendations=form.cleaned_data.get("recommendations", ""),
+            urgency=form.cleaned_data.get("urgency", ""),
+        )
+    except ApplicationError as e:
+        detail = "；".join(err for errs in e.field_errors.values() for err in errs)
+        messages.error(request, f"{e.message}{detail}")
+    else:
+        messages.success(request, f"已记录“{stop.enterprise.name}”的诊断意见。")
+    return redirect(f"{_visit_url(stop.visit_id)}#stop-{stop.pk}")
+
+
+def _visit_url(pk):
+    from django.urls import reverse
+
+    return reverse("followup:visit_detail", args=[pk])
+
+
+@login_required
+@require_POST
+def finding_to_need(request, pk: int):
+    stop = selectors.stop_get(user=request.user, pk=pk)
+    form = forms.FindingToNeedForm(request.POST)
+    form.is_valid()
+    try:
+        need = services.finding_to_need(
+            user=request.user, stop=stop, title=form.cleaned_data.get("title", "")
+        )
+    except ApplicationError as e:
+        messages.error(request, e.message)
+        return redirect(f"{_visit_url(stop.visit_id)}#stop-{stop.pk}")
+    messages.success(request, f"已根据走访发现生成需求“{need.title}”（来源：走访发现）。")
+    return redirect("needs:detail", pk=need.pk)
+
+
+# --------------------------------------------------------------------------- agreements
+@login_required
+def agreement_list(request):
+    form, filters = _filters(request)
+    kind = request.GET.get("kind") or ""
+    if kind in Agreement.Kind.values:
+        filters["kind"] = kind
+    qs = selectors.agreement_list(user=request.user, filters=filters)
+    totals = selectors.agreement_totals(qs)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "followup/agreement_list.html",
+        {
+            "page": page,
+            "form": form,
+            "totals": totals,
+            "kinds": Agreement.Kind.choices,
+            "kind": kind,
+            "can_record": services.can_record_agreements(request.user),
+        },
+    )
+
+
+@login_required
+def agreement_create(request):
+    user = request.user
+    if not services.can_record_agreements(user):
+        raise Http404
+    initial = {}
+    if request.method == "GET":
+        if request.GET.get("need", "").isdigit():
+            initial["needs"] = [int(request.GET["need"])]
+        if request.GET.get("visit", "").isdigit():
+            initial["visits"] = [int(request.GET["visit"])]
+    form = forms.AgreementForm(request.POST or None, request.FILES or None, user=user, initial=initial)
+    ms = forms.MilestoneFormSet(request.POST or None, prefix="ms")
+    if request.method == "POST" and form.is_valid() and ms.is_valid():
+        data = dict(form.cleaned_data)
+        data["milestones"] = [
+            {"title": f.cleaned_data.get("title", ""), "due": f.cleaned_data.get("due")}
+            for f in ms.forms
+            if f.cleaned_data.get("title") or f.cleaned_data.get("due")
+        ]
+        try:
+            agreement = services.agreement_record(user=user, data=data)
+            if data.get("attachment"):
+                services.attachment_add(user=user, agreement=agreement, file=data["attachment"])
+        except ApplicationError as e:
+            ms_errors = e.field_errors.pop("milestones", [])
+            for err in ms_errors:
+                form.add_error(None, err)
+            if e.field_errors or not ms_errors:
+                _errors_to_form(form, e)
+        else:
+            msg = f"协议“{agreement.title}”已登记。"
+            if agreement.moved_needs:
+                msg += "关联需求已标记为“已签约”：" + "、".join(n.title for n in agreement.moved_needs) + "。"
+            messages.success(request, msg)
+            for n in agreement.unmoved_needs:
+                messages.warning(
+                    request,
+                    f"需求“{n.title}”当前为“{n.get_status_display()}”，未自动标记为已签约，请按流程推进。",
+                )
+            return redirect("followup:agreement_detail", pk=agreement.pk)
+    return render(request, "followup/agreement_form.html", {"form": form, "milestones": ms})
+
+
+@login_required
+def agreement_detail(request, pk: int):
+    user = request.user
+    agreement = selectors.agreement_get(user=user, pk=pk)
+    return render(
+        request,
+        "followup/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "needs": selectors.agreement_needs(user=user, agreement=agreement),
+            "milestones": selectors.agreement_milestones(user=user, agreement=agreement),
+            "attachments": selectors.agreement_attachments(user=user, agreement=agreement),
+            "visits": selectors.agreement_visits(user=user, agreement=agreement),
+            "experts": agreement.experts.all(),
+            "bases": selectors.base_list(user=user).filter(agreement=agreement),
+            "can_edit": services.can_record_agreements(user),
+            "attachment_form": forms.AttachmentForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def milestone_done(request, pk: int):
+    m = selectors.milestone_get(user=request.user, pk=pk)
+    try:
+        services.milestone_set_done(user=request.user, milestone=m, done=request.POST.get("done") == "1")
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"里程碑“{m.title}”已更新。")
+    return redirect("followup:agreement_detail", pk=m.agreement_id)
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk: int):
+    agreement = selectors.agreement_get(user=request.user, pk=pk)
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要上传的文件。")
+        return redirect("followup:agreement_detail", pk=pk)
+    try:
+        services.attachment_add(
+            user=request.user,
+            agreement=agreement,
+            file=form.cleaned_data["file"],
+            name=form.cleaned_data["name"],
+        )
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "附件已上传。")
+    return redirect("followup:agreement_detail", pk=pk)
+
+
+@login_required
+def attachment_download(request, pk: int):
+    att = selectors.attachment_get(user=request.user, pk=pk)
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.file.name.rsplit("/", 1)[-1])
+
+
+# --------------------------------------------------------------------------- bases
+@login_required
+def base_list(request):
+    form, filters = _filters(request)
+    return render(
+        request,
+        "followup/base_list.html",
+        {
+            "bases": selectors.base_list(user=request.user, filters=filters),
+            "form": form,
+            "can_record": services.can_record_bases(request.user),
+        },
+    )
+
+
+@login_required
+def base_create(request):
+    if not services.can_record_bases(request.user):
+        raise Http404
+    form = forms.BaseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            base = services.base_record(user=request.user, data=form.cleaned_data)
+        except ApplicationError as e:
+            _errors_to_form(form, e)
+        else:
+            messages.success(request, f"“{base.name}”已登记。")
+            return redirect("followup:base_detail", pk=base.pk)
+    return render(request, "followup/base_form.html", {"form": form})
+
+
+@login_required
+def base_detail(request, pk: int):
+    base = selectors.base_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "followup/base_detail.html",
+        {
+            "base": base,
+            "services": selectors.base_services(user=request.user, base=base),
+            "can_edit": services.can_record_bases(request.user),
+            "service_form": forms.BaseServiceForm(),
+            "service_kinds": Base.Kind,
+        },
+    )
+
+
+@login_required
+@require_POST
+def base_service_add(request, pk: int):
+    base = selectors.base_get(user=request.user, pk=pk)
+    form = forms.BaseServiceForm(request.POST)
+    form.is_valid()
+    try:
+        services.base_service_record(user=request.user, base=base, data=form.cleaned_data)
+    except ApplicationError as e:
+        detail = "；".join(err for errs in e.field_errors.values() for err in errs)
+        messages.error(request, f"{e.message}{detail}")
+    else:
+        messages.success(request, "服务记录已添加。")
+    return redirect("followup:base_detail", pk=pk)
+
+
+# --------------------------------------------------------------------------- conferences, stalled
+@login_required
+def city_events(request):
+    return render(
+        request, "followup/city_events.html", {"events": selectors.city_event_list(user=request.user)}
+    )
+
+
+@login_required
+def stalled(request):
+    """Stalled needs: a coordinator sees all of them, everyone else those they own."""
+    from django.conf import settings
+
+    return render(
+        request,
+        "followup/stalled.html",
+        {"needs": selectors.stalled_for(request.user)[:200], "days": settings.KECHUANG_STALLED_DAYS},
+    )
