@@ -214,12 +214,13 @@ def _url(name, kind, role, which, world):
     if kind is None:
         return reverse(name)
     key = OBJECTS[kind][role][0 if which == "own" else 1]
-    obj = {
+    objs = {
         "need": world.needs,
         "expert": world.experts,
         "achievement": world.achievements,
         "org": world.orgs,
-    }[kind][key]
+    }.get(kind) or world.extra[kind]  # fragments' kinds live in world.extra
+    obj = objs[key]
     return reverse(name, args=[obj.pk])
 
 
