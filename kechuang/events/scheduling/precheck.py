@@ -26,7 +26,9 @@ def _domain_rule(problem: Problem, i: int) -> Violation:
     if i in problem.fixed:
         s = problem.fixed[i]
         if s not in session:
-            return Violation(f"{FIXED},{SESSION}", f"{label} is fixed to slot {s}, outside its session", meeting=i)
+            return Violation(
+                f"{FIXED},{SESSION}", f"{label} is fixed to slot {s}, outside its session", meeting=i
+            )
         if s in blocked:
             who = [p for p in m.participants if s in problem.unavailable.get(p, ())]
             return Violation(
@@ -36,11 +38,15 @@ def _domain_rule(problem: Problem, i: int) -> Violation:
                 participant=who[0],
                 slot=s,
             )
-        return Violation(TABLE_CAPACITY, f"{label} is fixed to slot {s}, which has no tables", meeting=i, slot=s)
+        return Violation(
+            TABLE_CAPACITY, f"{label} is fixed to slot {s}, which has no tables", meeting=i, slot=s
+        )
     if session - blocked:
         return Violation(TABLE_CAPACITY, f"{label}: every slot it could take has no tables", meeting=i)
     rule = UNAVAILABLE if m.session == EITHER else f"{SESSION},{UNAVAILABLE}"
-    return Violation(rule, f"{label}: its participants are never available together in its session", meeting=i)
+    return Violation(
+        rule, f"{label}: its participants are never available together in its session", meeting=i
+    )
 
 
 def precheck(problem: Problem) -> list[Violation]:
@@ -93,7 +99,9 @@ def precheck(problem: Problem) -> list[Violation]:
     cap = {s: problem.tables_at(s) for s in range(1, problem.n_slots + 1)}
     if len(domains) > sum(cap.values()):
         out.append(
-            Violation(TABLE_CAPACITY, f"{len(domains)} meetings but only {sum(cap.values())} table-slots in the day")
+            Violation(
+                TABLE_CAPACITY, f"{len(domains)} meetings but only {sum(cap.values())} table-slots in the day"
+            )
         )
     for sess, word in ((MORNING, "morning"), (AFTERNOON, "afternoon")):
         slots = set(problem.session_slots(sess))
@@ -109,7 +117,11 @@ def precheck(problem: Problem) -> list[Violation]:
     for s, n in sorted(Counter(problem.fixed.values()).items()):
         if n > cap.get(s, 0):
             out.append(
-                Violation(f"{FIXED},{TABLE_CAPACITY}", f"{n} meetings fixed to slot {s}, which has {cap[s]} tables", slot=s)
+                Violation(
+                    f"{FIXED},{TABLE_CAPACITY}",
+                    f"{n} meetings fixed to slot {s}, which has {cap[s]} tables",
+                    slot=s,
+                )
             )
 
     out.extend(_precedence_check(problem, domains))

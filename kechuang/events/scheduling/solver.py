@@ -22,6 +22,8 @@ Tables are numbered after slots are chosen (any meeting fits any table).
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import multiprocessing.connection as mp_connection
 import time
 from collections.abc import Sequence
 
@@ -42,6 +44,26 @@ from .validator import (
 
 # Rule groups that the infeasibility explanation may switch off one by one.
 RELAXABLE = (SESSION, UNAVAILABLE, FIXED, PRECEDENCE, TABLE_CAPACITY, FAIRNESS)
+
+
+def _fairness_is_cap(problem: Problem) -> bool:
+    """Some participant always has 0 breaks (0 or 1 meeting), so fairness caps everyone."""
+    return len(problem.meetings_of) < problem.n_participants or any(
+        len(ms) <= 1 for ms in problem.meetings_of.values()
+    )
+
+
+def _symmetric(p: Problem) -> bool:
+    """Reversing the slots maps schedules to schedules with the same breaks."""
+    caps = [p.tables_at(s) for s in range(1, p.n_slots + 1)]
+    return (
+        bool(p.meetings)
+        and all(mt.session == 3 for mt in p.meetings)
+        and not any(p.unavailable.values())
+        and not p.fixed
+        and not p.precedences
+        and caps == caps[::-1]
+    )
 
 
 class BlockEncoding:
@@ -125,7 +147,7 @@ class BlockEncoding:
 
         # Fairness.
         if fairness is not None and self.breaks:
-            if any(len(ms) <= 1 for ms in problem.meetings_of.values()):
+            if _fairness_is_cap(problem):
                 for e in self.breaks.values():
                     ct = m.Add(e <= fairness)
                     if relax:
@@ -150,7 +172,7 @@ class BlockEncoding:
                     self.moved_terms.append(self.x[i, s].Not())
                 elif s:
                     self.moved_terms.append(1)
-        if not relax and self._symmetric():
+        if not relax and _symmetric(problem):
             # Reversing all slots maps a schedule to one with the same breaks.
             m.Add(2 * self.slot_expr(0) <= T + 1)
 
@@ -168,18 +190,6 @@ class BlockEncoding:
                     m.AddImplication(self.groups[FIXED], self.x[i, s].Not())
                 if p.tables_at(s) <= 0:
                     m.AddImplication(self.groups[TABLE_CAPACITY], self.x[i, s].Not())
-
-    def _symmetric(self) -> bool:
-        p = self.problem
-        caps = [p.tables_at(s) for s in range(1, p.n_slots + 1)]
-        return (
-            bool(p.meetings)
-            and all(mt.session == 3 for mt in p.meetings)
-            and not any(p.unavailable.values())
-            and not p.fixed
-            and not p.precedences
-            and caps == caps[::-1]
-        )
 
     def slot_expr(self, i: int) -> cp_model.LinearExprT:
         return sum(s * self.x[i, s] for s in self.domains[i])
@@ -252,25 +262,134 @@ def solve(
     workers: int = 2,
     hint: Sequence[int] | None = None,
     log: bool = False,
+    engine: str = "auto",
 ) -> SolveResult:
-    """Minimise total breaks; returns ``optimal``/``feasible``/``infeasible``/``unknown``."""
+    """Minimise total breaks; returns ``optimal``/``feasible``/``infeasible``/``unknown``.
+
+    ``engine``: ``sat`` (CNF + CaDiCaL portfolio, the fast one; needs the "cap" form of
+    fairness, true whenever someone has at most one meeting), ``cpsat`` (any fairness, uses
+    ``hint``), or ``auto`` (sat when it applies and no hint is given). An infeasible result
+    always names the rule(s), from the quick checks or from relaxing rule groups.
+    """
     started = time.perf_counter()
-    deadline = started + time_limit
-
-    def left() -> float:
-        return deadline - time.perf_counter()
-
     problems = precheck(problem)
     if problems:
-        first = problems[0]
         return _finish(
             problem,
-            SolveResult(INFEASIBLE, rule=first.rule, message="; ".join(v.message for v in problems[:5])),
+            SolveResult(
+                INFEASIBLE, rule=problems[0].rule, message="; ".join(v.message for v in problems[:5])
+            ),
             fairness,
             started,
         )
     if not problem.meetings:
         return _finish(problem, SolveResult(OPTIMAL, slots=[], breaks=0, bound=0), fairness, started)
+    cap_ok = fairness is None or _fairness_is_cap(problem)
+    use_sat = engine == "sat" or (engine == "auto" and cap_ok and hint is None)
+    if use_sat and not cap_ok:
+        raise ValueError("the sat engine needs a participant with at most one meeting (fairness as a cap)")
+    if use_sat:
+        res = _solve_sat(problem, time_limit, fairness, workers, started)
+    else:
+        res = _solve_cpsat(problem, time_limit, fairness, workers, hint, log, started)
+    if res.status == INFEASIBLE and not res.rule:
+        left = started + time_limit - time.perf_counter()
+        res = explain_infeasible(problem, fairness, max(2.0, left), workers)
+    return _finish(problem, res, fairness, started)
+
+
+# Two differently-configured searches, one per core: one asks "0 breaks?" first, the other
+# finds any schedule first (so there is always something to return) and uses another
+# cardinality encoding for tables — CDCL run times vary a lot with such details.
+PORTFOLIO = (
+    {"lower_first": True, "tables": "kmtotalizer"},
+    {"lower_first": False, "tables": "seqcounter"},
+)
+
+
+def _sat_child(problem: Problem, cap: int | None, cfg: dict, conn) -> None:
+    from .satenc import sat_search
+
+    try:
+        sat_search(problem, cap, lambda *msg: conn.send(msg), symmetric=_symmetric(problem), **cfg)
+    except Exception as exc:  # pragma: no cover - reported to the parent, never silent
+        conn.send(("error", repr(exc)))
+    finally:
+        conn.close()
+
+
+def _solve_sat(
+    problem: Problem, time_limit: float, fairness: int | None, workers: int, started: float
+) -> SolveResult:
+    """Run the SAT portfolio in processes and stop them at the deadline."""
+    ctx = mp.get_context("fork")
+    deadline = started + time_limit
+    procs, conns = [], []
+    for cfg in PORTFOLIO[: max(1, workers)]:
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_sat_child, args=(problem, fairness, cfg, send), daemon=True)
+        proc.start()
+        send.close()
+        procs.append(proc)
+        conns.append(recv)
+    best: list[int] | None = None
+    best_val: int | None = None
+    lb, infeasible, errors, finished = 0, False, [], False
+    try:
+        while conns and not finished:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                break
+            for c in mp_connection.wait(conns, timeout=left):
+                try:
+                    msg = c.recv()
+                except EOFError:
+                    conns.remove(c)
+                    continue
+                kind = msg[0]
+                if kind == "lb":
+                    lb = max(lb, msg[1])
+                elif kind == "ub" and (best_val is None or msg[1] < best_val):
+                    best_val, best = msg[1], msg[2]
+                elif kind == "infeasible":
+                    infeasible = True
+                elif kind == "error":
+                    errors.append(msg[1])
+                    conns.remove(c)
+                elif kind == "done":
+                    finished = True
+            if infeasible or (best_val is not None and lb >= best_val):
+                finished = True
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+        for c in conns:
+            c.close()
+    if infeasible:
+        return SolveResult(INFEASIBLE)
+    if best is not None:
+        lb = min(lb, best_val) if finished and lb >= best_val else lb
+        return SolveResult(OPTIMAL if lb >= best_val else FEASIBLE, slots=best, bound=lb)
+    msg = "time limit reached" if not errors else "search failed: " + "; ".join(errors)
+    return SolveResult(UNKNOWN, bound=lb, message=msg)
+
+
+def _solve_cpsat(
+    problem: Problem,
+    time_limit: float,
+    fairness: int | None,
+    workers: int,
+    hint: Sequence[int] | None,
+    log: bool,
+    started: float,
+) -> SolveResult:
+    """CP-SAT with lower-bound-first search: any fairness form, hints (used by re-planning)."""
+    deadline = started + time_limit
+
+    def left() -> float:
+        return deadline - time.perf_counter()
 
     enc = BlockEncoding(problem, fairness)
     proto_total = enc.m.Proto().variables[enc.total.Index()]
@@ -326,10 +445,10 @@ def solve(
 
     if best is not None:
         status = OPTIMAL if best_val is not None and lb >= best_val else FEASIBLE
-        return _finish(problem, SolveResult(status, slots=best, bound=lb), fairness, started)
+        return SolveResult(status, slots=best, bound=lb)
     if optimised and st == cp_model.INFEASIBLE or (not optimised and lb > ub_total):
-        return _finish(problem, explain_infeasible(problem, fairness, max(1.0, left()), workers), fairness, started)
-    return _finish(problem, SolveResult(UNKNOWN, bound=lb, message="time limit reached"), fairness, started)
+        return SolveResult(INFEASIBLE)
+    return SolveResult(UNKNOWN, bound=lb, message="time limit reached")
 
 
 def explain_infeasible(

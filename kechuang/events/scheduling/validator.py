@@ -106,7 +106,10 @@ def check_session(problem, slots, tables, fairness):
         if m.session != EITHER and problem.session_of(slots[i]) != m.session:
             want = "morning" if m.session == 1 else "afternoon"
             yield Violation(
-                SESSION, f"{_label(problem, i)} wants the {want} but has slot {slots[i]}", meeting=i, slot=slots[i]
+                SESSION,
+                f"{_label(problem, i)} wants the {want} but has slot {slots[i]}",
+                meeting=i,
+                slot=slots[i],
             )
 
 
@@ -129,7 +132,10 @@ def check_fixed(problem, slots, tables, fairness):
     for i, s in sorted(problem.fixed.items()):
         if slots[i] != s:
             yield Violation(
-                FIXED, f"{_label(problem, i)} is fixed to slot {s} but has slot {slots[i]}", meeting=i, slot=slots[i]
+                FIXED,
+                f"{_label(problem, i)} is fixed to slot {s} but has slot {slots[i]}",
+                meeting=i,
+                slot=slots[i],
             )
 
 
@@ -146,10 +152,15 @@ def check_precedence(problem, slots, tables, fairness):
 
 
 def check_fairness(problem, slots, tables, fairness):
-    """Break counts of any two participants (with meetings) differ by at most ``fairness``."""
+    """Break counts of any two participants differ by at most ``fairness``.
+
+    As in the benchmark's model, every participant counts, including those with no meeting
+    (they have 0 breaks); so with such a participant the rule caps everyone at ``fairness``.
+    """
     if fairness is None:
         return
-    per = breaks_by_participant(problem, slots)
+    per = dict.fromkeys(range(1, problem.n_participants + 1), 0)  # no meetings: 0 breaks
+    per.update(breaks_by_participant(problem, slots))
     if not per:
         return
     lo_p = min(per, key=lambda p: (per[p], p))

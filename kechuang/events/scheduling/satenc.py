@@ -1,0 +1,228 @@
+"""The same block encoding in CNF, solved by lower-bound-first SAT search (python-sat).
+
+Why a second back-end: deciding "is there a schedule with at most k breaks?" is a pure
+Boolean question, and on these instances a CDCL SAT solver (CaDiCaL) answers it in well under
+a second where CP-SAT with two workers needs tens of seconds (its two workers are an LP-based
+search and a local search). The published best solver for the benchmark is MaxSAT for the
+same reason. Incremental solving keeps learnt clauses between the "<= k" questions.
+
+Variables: ``x[i,s]`` (meeting i in slot s), ``busy[p,s]``, ``seen[p,s]`` (p met at or before s)
+and ``g[p,s]``: p's block starting at s is not the first one, i.e. one break. Breaks of p are
+exactly ``sum_s g[p,s]`` (Definition 2.3), so the objective is a plain count of ``g`` literals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from pysat.card import CardEnc, EncType, ITotalizer
+from pysat.formula import IDPool
+from pysat.solvers import Solver
+
+from .model import Problem
+
+REDUNDANT_BUSY = True
+WINDOWS = True
+
+
+def _amo(lits: list[int], pool: IDPool) -> list[list[int]]:
+    if len(lits) <= 1:
+        return []
+    if len(lits) <= 6:
+        return [[-a, -b] for k, a in enumerate(lits) for b in lits[k + 1 :]]
+    return CardEnc.atmost(lits, 1, vpool=pool, encoding=EncType.seqcounter).clauses
+
+
+def _atmost(lits: list[int], k: int, pool: IDPool, encoding: int = EncType.seqcounter) -> list[list[int]]:
+    if k >= len(lits):
+        return []
+    if k == 0:
+        return [[-a] for a in lits]
+    if k == 1:
+        return _amo(lits, pool)
+    return CardEnc.atmost(lits, k, vpool=pool, encoding=encoding).clauses
+
+
+class SatEncoding:
+    """CNF for the scheduling rules; fairness must be the "cap" form (see solver)."""
+
+    def __init__(
+        self, problem: Problem, fairness_cap: int | None, symmetric: bool = False, tables: str = "kmtotalizer"
+    ):
+        self.problem = problem
+        pool = self.pool = IDPool()
+        cls: list[list[int]] = []
+        T = problem.n_slots
+        n = len(problem.meetings)
+        self.x: dict[tuple[int, int], int] = {}
+        self.domains = [problem.allowed_slots(i) for i in range(n)]
+        for i, dom in enumerate(self.domains):
+            lits = [pool.id(("x", i, s)) for s in dom]
+            for s, v in zip(dom, lits):
+                self.x[i, s] = v
+            cls.append(lits)
+            cls += _amo(lits, pool)
+        if symmetric and n:
+            cls += [[-self.x[0, s]] for s in self.domains[0] if 2 * s > T + 1]
+
+        self.g: list[int] = []
+        self.g_of: dict[int, list[int]] = {}
+        busy_at: dict[int, list[int]] = {s: [] for s in range(1, T + 1)}
+        for p, ms in problem.meetings_of.items():
+            busy: list[int | None] = [None] * (T + 2)
+            for s in range(1, T + 1):
+                terms = [self.x[i, s] for i in ms if (i, s) in self.x]
+                if not terms:
+                    continue
+                cls += _amo(terms, pool)
+                if len(terms) == 1:
+                    busy[s] = terms[0]
+                else:
+                    b = pool.id(("busy", p, s))
+                    cls.append([-b, *terms])
+                    cls += [[-t, b] for t in terms]
+                    busy[s] = b
+            for s in range(1, T + 1):
+                if busy[s] is not None:
+                    busy_at[s].append(busy[s])
+            seen: list[int | None] = [None] * (T + 2)
+            gs: list[int] = []
+            for s in range(1, T + 1):
+                prev, cur = seen[s - 1], busy[s]
+                if prev is None:
+                    seen[s] = cur
+                elif cur is None:
+                    seen[s] = prev
+                else:
+                    v = pool.id(("seen", p, s))
+                    cls += [[-v, prev, cur], [-prev, v], [-cur, v]]
+                    seen[s] = v
+                # g: a block starts at s after an earlier block (busy[s-1] false, seen[s-2] true)
+                if cur is None or s < 3 or seen[s - 2] is None:
+                    continue
+                g = pool.id(("g", p, s))
+                before, earlier = busy[s - 1], seen[s - 2]
+                cls += [[-g, cur], [-g, earlier]]
+                if before is None:
+                    cls.append([-cur, -earlier, g])
+                else:
+                    cls += [[-g, -before], [-cur, before, -earlier, g]]
+                gs.append(g)
+            self.g += gs
+            self.g_of[p] = gs
+            if fairness_cap is not None:
+                cls += _atmost(gs, fairness_cap, pool)
+            # With no break, p's meetings fit in a window of len(ms) slots: say it directly,
+            # which CDCL would otherwise have to learn by counting.
+            if gs and len(ms) < T:
+                nb = pool.id(("nobreak", p))
+                cls.append([nb, *gs])
+                cls += [[-nb, -g] for g in gs]
+                slots = [s for s in range(1, T + 1) if busy[s] is not None]
+                for a in slots:
+                    for b in slots:
+                        if b - a >= len(ms):
+                            cls.append([-nb, -busy[a], -busy[b]])
+                if WINDOWS:
+                    # ... and as a choice of window start: nb -> one window, fully busy.
+                    k = len(ms)
+                    ys = []
+                    for a in range(1, T - k + 2):
+                        if any(busy[s] is None for s in range(a, a + k)):
+                            continue
+                        y = pool.id(("win", p, a))
+                        ys.append((a, y))
+                        cls += [[-y, busy[s]] for s in range(a, a + k)]
+                    cls.append([-nb, *[y for _, y in ys]])
+                    for s in slots:
+                        cls.append([-nb, -busy[s], *[y for a, y in ys if a <= s < a + k]])
+
+        for s in range(1, T + 1):
+            lits = [self.x[i, s] for i in range(n) if (i, s) in self.x]
+            enc = getattr(EncType, tables)
+            cls += _atmost(lits, problem.tables_at(s), pool, enc)
+            if REDUNDANT_BUSY and all(len(m.participants) == 2 for m in problem.meetings):
+                # The same capacity counted on people: a slot with t tables has at most 2t
+                # busy participants. Far fewer literals than meetings, and with no-break
+                # windows it propagates long before the meetings are placed.
+                cls += _atmost(busy_at[s], 2 * problem.tables_at(s), pool, enc)
+
+        for a, b in problem.precedences:
+            for s in self.domains[b]:
+                cls.append([-self.x[b, s], *[self.x[a, t] for t in self.domains[a] if t < s]])
+        self.clauses = cls
+
+    def read(self, model: Sequence[int]) -> list[int]:
+        true = {v for v in model if v > 0}
+        out = [0] * len(self.problem.meetings)
+        for (i, s), v in self.x.items():
+            if v in true:
+                out[i] = s
+        return out
+
+    def breaks(self, model: Sequence[int]) -> int:
+        true = {v for v in model if v > 0}
+        return sum(1 for g in self.g if g in true)
+
+
+def sat_search(
+    problem: Problem,
+    fairness_cap: int | None,
+    emit: Callable[..., None],
+    lower_first: bool = True,
+    solver: str = "cadical195",
+    tables: str = "kmtotalizer",
+    symmetric: bool = False,
+) -> None:
+    """Search for the fewest breaks, reporting progress through ``emit``.
+
+    ``emit("lb", k)`` when "fewer than k breaks" is proven impossible, ``emit("ub", breaks,
+    slots)`` for each better schedule, ``emit("infeasible")`` and finally ``emit("done")``.
+    Calls are not interruptible (CaDiCaL is the strongest solver here and cannot be
+    interrupted through python-sat), so run this in a process and stop it at the deadline.
+
+    ``lower_first`` asks "0 breaks?" before anything else (fast when the answer is yes, the
+    common case); otherwise a first schedule is found first (a fall-back when 0 is hard).
+    """
+    enc = SatEncoding(problem, fairness_cap, symmetric, tables)
+    sat = Solver(name=solver, bootstrap_with=enc.clauses)
+    try:
+        ub, lb = None, 0
+        if lower_first:
+            if sat.solve(assumptions=[-g for g in enc.g]):
+                emit("ub", 0, enc.read(sat.get_model()))
+                emit("done")
+                return
+            lb = 1
+            emit("lb", 1)
+        if not sat.solve():
+            emit("infeasible")
+            emit("done")
+            return
+        model = sat.get_model()
+        ub = enc.breaks(model)
+        emit("ub", ub, enc.read(model))
+        if ub == 0:
+            emit("done")
+            return
+        if not lower_first:
+            if sat.solve(assumptions=[-g for g in enc.g]):
+                emit("ub", 0, enc.read(sat.get_model()))
+                emit("done")
+                return
+            lb = 1
+            emit("lb", 1)
+        tot = ITotalizer(lits=enc.g, ubound=ub, top_id=enc.pool.top)
+        for c in tot.cnf.clauses:
+            sat.add_clause(c)
+        while lb < ub:
+            if sat.solve(assumptions=[-tot.rhs[lb]]):  # sum(g) <= lb
+                model = sat.get_model()
+                ub = enc.breaks(model)
+                emit("ub", ub, enc.read(model))
+                break
+            lb += 1
+            emit("lb", lb)
+        emit("done")
+    finally:
+        sat.delete()
