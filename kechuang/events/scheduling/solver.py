@@ -393,7 +393,7 @@ def _solve_cpsat(
 
     enc = BlockEncoding(problem, fairness)
     proto_total = enc.m.Proto().variables[enc.total.Index()]
-    ub_total = proto_total.domain[-1]
+    ub_total = proto_total.domain[len(proto_total.domain) - 1]  # (no negative index on this wrapper)
     best: list[int] | None = None
     best_val: int | None = None
     lb = 0
