@@ -17,11 +17,13 @@ $(STAMP): requirements/lock.txt pyproject.toml
 install: $(STAMP)
 
 ## make run: install, migrate the embedded SQLite database, load the demo if empty, serve on :8000
+## (with a background worker that builds the matching vectors; pages work keyword-only until then)
 run: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo --if-empty
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py reindex --enqueue --if-needed
+	$(BIN)/python manage.py db_worker --no-reload & trap 'kill $$! 2>/dev/null' EXIT; $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## make test: lint, checks, the whole suite on SQLite (browser tests included), then on PostgreSQL
 test: install system-deps lint test-sqlite test-postgres

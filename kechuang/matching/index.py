@@ -110,6 +110,7 @@ def mark_stale(kind: str, *, enqueue: bool = True) -> None:
 def enqueue_reindex(kind: str, lexical_only: bool = False) -> None:
     from kechuang.matching.tasks import reindex_task
 
+    IndexState.objects.filter(kind=kind).update(queued=True)
     try:
         reindex_task.enqueue(kind, lexical_only)
     except Exception:  # the queue being down must not break the write that triggered it

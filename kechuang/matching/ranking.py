@@ -18,6 +18,9 @@ from kechuang.orgs.models import Organisation
 TOP_K = {"expert": 10, "achievement": 5, "society": 5}
 FLAG_CONTACTED = "已联系"
 FLAG_DECLINED = "已婉拒"
+# reverse lookups, keyword-only: a need sharing only generic words (材料, 技术) with the expert's profile is
+# noise; keep needs whose keyword score is at least this share of the best one
+REVERSE_MIN_LEXICAL = 0.2
 
 
 @dataclass
@@ -206,8 +209,12 @@ def rank_needs(source, visible_need_ids: list[int], *, top_k: int = 10) -> Ranke
     ids = [int(s.id) for s in result.results] + [int(e.id) for e in result.excluded]
     objs = Need.objects.filter(pk__in=ids).select_related("enterprise", "chain", "district").in_bulk()
     out = Ranked("need", warnings=list(built.warnings), dense_used=result.dense_used, state=built.state)
-    for rank, s in enumerate(result.results, start=1):
+    rank = 0
+    for s in result.results:
+        if not result.dense_used and s.lexical < REVERSE_MIN_LEXICAL:
+            continue
         if int(s.id) in objs:
+            rank += 1
             out.rows.append(
                 Row("need", objs[int(s.id)], s.score, rank, explanation_dict(s, result.dense_used), s.flag)
             )

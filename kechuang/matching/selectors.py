@@ -14,6 +14,7 @@ from kechuang.core.access import restrict
 from kechuang.experts.models import Achievement, Expert
 from kechuang.matching import index as idx
 from kechuang.matching import ranking
+from kechuang.matching.access_rules import routed_q
 from kechuang.matching.models import IndexState, Match
 from kechuang.matching.services import is_coordinator
 from kechuang.needs.models import Need, NeedStatus
@@ -55,9 +56,10 @@ def need_matches(*, user, need: Need) -> QuerySet[Match]:
 
 def inbox(*, user) -> QuerySet[Match]:
     """Accepted matches routed to the user (an expert) or to their society (a liaison)."""
-    if is_coordinator(user):
+    q = routed_q(user)
+    if q is None:
         return Match.objects.none()
-    return match_list(user=user).filter(status=Match.Status.ACCEPTED).order_by("-decided_at", "-pk")
+    return match_list(user=user).filter(q).order_by("-decided_at", "-pk")
 
 
 def inbox_match_get(*, user, need: Need, pk) -> Match:

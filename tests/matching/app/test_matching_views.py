@@ -96,6 +96,7 @@ def test_the_expert_sees_the_invitation_and_responds(mworld, client_for):
     # the enterprise sees the answer on its need page
     ent = client_for("enterprise").get(reverse("needs:detail", args=[need.pk])).content.decode()
     assert "有意向对接" in ent
+    assert 'data-testid="need-invitation"' not in ent  # the enterprise is not the one invited
 
 
 def test_reverse_lookups_on_expert_and_achievement_pages(mworld, client_for):

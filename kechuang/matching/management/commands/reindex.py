@@ -15,14 +15,22 @@ class Command(BaseCommand):
         parser.add_argument("--kind", choices=idx.KINDS, action="append", help="只重建这一类（可重复）")
         parser.add_argument("--lexical-only", action="store_true", help="不计算向量，仅关键词索引")
         parser.add_argument("--enqueue", action="store_true", help="交给后台任务（db_worker）执行，立即返回")
+        parser.add_argument(
+            "--if-needed", action="store_true", help="与 --enqueue 合用：跳过已就绪或已排队的索引"
+        )
 
-    def handle(self, *args, kind=None, lexical_only=False, enqueue=False, **opts):
+    def handle(self, *args, kind=None, lexical_only=False, enqueue=False, if_needed=False, **opts):
         kinds = kind or list(idx.KINDS)
         if enqueue:
+            queued = []
             for k in kinds:
+                st = idx.state(k)
+                if if_needed and (st.queued or st.status == st.Status.READY):
+                    continue
                 idx.mark_stale(k, enqueue=False)
                 idx.enqueue_reindex(k, lexical_only)
-            self.stdout.write(self.style.SUCCESS(f"已排队重建索引：{'、'.join(kinds)}"))
+                queued.append(k)
+            self.stdout.write(self.style.SUCCESS(f"已排队重建索引：{'、'.join(queued) or '无需重建'}"))
             return
         failed = []
         for k in kinds:
