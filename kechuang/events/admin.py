@@ -1,6 +1,25 @@
 from django.contrib import admin
 
-from kechuang.events.models import Event
+from kechuang.events.models import (
+    Event,
+    Meeting,
+    MeetingDay,
+    MeetingRequest,
+    PairRule,
+    Participant,
+    ScheduleRun,
+    Table,
+)
+
+
+class MeetingDayInline(admin.StackedInline):
+    model = MeetingDay
+    extra = 0
+
+
+class TableInline(admin.TabularInline):
+    model = Table
+    extra = 0
 
 
 @admin.register(Event)
@@ -9,3 +28,52 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("title", "venue")
     filter_horizontal = ("organisers", "societies")
+    inlines = [MeetingDayInline, TableInline]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "organisation", "event", "status", "arrived_at")
+    list_filter = ("kind", "status", "event")
+    search_fields = ("name", "organisation__name")
+    raw_id_fields = ("event", "organisation", "expert", "user", "registered_by")
+    filter_horizontal = ("needs",)
+
+
+@admin.register(MeetingRequest)
+class MeetingRequestAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "expert", "direction", "status", "priority", "event")
+    list_filter = ("direction", "status", "event")
+    raw_id_fields = ("event", "enterprise", "expert", "need", "created_by", "responded_by")
+
+
+@admin.register(PairRule)
+class PairRuleAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "expert", "action", "event")
+    list_filter = ("action",)
+    raw_id_fields = ("event", "enterprise", "expert", "created_by")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Schedules are written by the services (constraints, seats, audit): the admin only shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ReadOnlyAdmin):
+    list_display = ("event", "slot", "table", "enterprise", "expert", "status", "outcome")
+    list_filter = ("status", "outcome", "event")
+
+
+@admin.register(ScheduleRun)
+class ScheduleRunAdmin(ReadOnlyAdmin):
+    list_display = ("event", "kind", "status", "n_meetings", "breaks", "bound", "seconds", "created_at")
+    list_filter = ("kind", "status")

@@ -1,0 +1,193 @@
+"""Paper for the day: per-participant agendas, the master grid and table cards as PDF
+(WeasyPrint, "Noto Sans CJK SC" from Debian's fonts-noto-cjk) and Excel (openpyxl).
+
+Everything goes through the selectors, so a file shows exactly what its reader may see."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from kechuang.events import selectors
+from kechuang.events.models import Event, Meeting, Participant, Table
+
+
+def _pdf(template: str, ctx: dict) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(template, {**ctx, "printed_at": timezone.localtime()})
+    return HTML(string=html).write_pdf()
+
+
+def _agenda_ctx(user, p: Participant) -> dict:
+    return {
+        "p": p,
+        "rows": selectors.agenda(user=user, participant=p),
+        "needs": list(selectors.participant_needs(user=user, participant=p)),
+    }
+
+
+def agendas_pdf(user, participants: list[Participant]) -> bytes:
+    """One page per participant: their slots, tables, counterparts and topics."""
+    event = participants[0].event
+    return _pdf(
+        "events/pdf/agendas.html",
+        {
+            "event": event,
+            "day": selectors.meeting_day(event),
+            "agendas": [_agenda_ctx(user, p) for p in participants],
+        },
+    )
+
+
+def grid_pdf(user, event: Event) -> bytes:
+    return _pdf("events/pdf/grid.html", {"event": event, "grid": selectors.grid(user=user, event=event)})
+
+
+def table_cards_pdf(user, event: Event) -> bytes:
+    """A card per table (to stand on it): the table's meetings through the day."""
+    day = selectors.meeting_day(event)
+    meetings = list(selectors.meeting_list(user=user, event=event))
+    cards = []
+    for t in Table.objects.filter(event=event, active=True).order_by("number"):
+        rows = [
+            {"m": m, "label": day.slot_label(m.slot), "session": day.session_label(m.slot)}
+            for m in meetings
+            if m.table_id == t.pk
+        ]
+        cards.append({"table": t, "meetings": rows})
+    return _pdf("events/pdf/table_cards.html", {"event": event, "day": day, "cards": cards})
+
+
+# ------------------------------------------------------------------ Excel
+
+
+def _book():
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    wb = Workbook()
+    return (
+        wb,
+        Font(bold=True),
+        PatternFill("solid", fgColor="EEF2F7"),
+        Alignment(wrap_text=True, vertical="top"),
+    )
+
+
+def _title_font():
+    from openpyxl.styles import Font
+
+    return Font(bold=True, size=14)
+
+
+def _save(wb) -> bytes:
+    buf = BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+AGENDA_HEADERS = ["场次", "时间", "时段", "洽谈桌", "洽谈对象", "单位", "洽谈需求", "备注"]
+
+
+def agenda_rows(user, p: Participant) -> list[list]:
+    out = []
+    for r in selectors.agenda(user=user, participant=p):
+        m: Meeting | None = r.meeting
+        if m is not None:
+            other = r.counterpart
+            org = other.organisation.name if other and other.organisation_id else ""
+            note = "现场加场" if m.origin == Meeting.Origin.WALK_IN else ""
+            out.append(
+                [
+                    r.slot,
+                    r.label,
+                    r.session,
+                    str(m.table),
+                    other.name if other else "",
+                    org,
+                    m.need.title if m.need_id else "",
+                    note,
+                ]
+            )
+        else:
+            out.append([r.slot, r.label, r.session, "", "", "", "", "不能参加" if r.unavailable else "空闲"])
+    return out
+
+
+def agenda_xlsx(user, p: Participant) -> bytes:
+    wb, bold, fill, wrap = _book()
+    ws = wb.active
+    ws.title = "议程"
+    ws.append([p.event.title])
+    ws["A1"].font = _title_font()
+    ws.append([f"{p.get_kind_display()}：{p.name}", p.organisation.name if p.organisation_id else ""])
+    ws.append([])
+    ws.append(AGENDA_HEADERS)
+    for c in ws[4]:
+        c.font, c.fill = bold, fill
+    for row in agenda_rows(user, p):
+        ws.append(row)
+    for col, width in zip("ABCDEFGH", (6, 14, 6, 10, 12, 28, 36, 10)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A5"
+    return _save(wb)
+
+
+def grid_xlsx(user, event: Event) -> bytes:
+    """Sheet 1: the master grid (slots × tables); sheet 2: every meeting as a row."""
+    g = selectors.grid(user=user, event=event)
+    wb, bold, fill, wrap = _book()
+    ws = wb.active
+    ws.title = "总排期"
+    ws.append([event.title])
+    ws["A1"].font = _title_font()
+    if g is None:
+        return _save(wb)
+    ws.append(["场次", "时间", *[str(t) + ("" if t.active else "（停用）") for t in g.tables]])
+    for c in ws[2]:
+        c.font, c.fill = bold, fill
+    for r in g.rows:
+        ws.append(
+            [
+                r["slot"],
+                f"{r['session']} {r['label']}",
+                *[
+                    f"{m.enterprise.name}（{m.enterprise.organisation.short_name or m.enterprise.organisation.name}）\n× {m.expert.name}"
+                    if m
+                    else ""
+                    for m in r["cells"]
+                ],
+            ]
+        )
+        for c in ws[ws.max_row]:
+            c.alignment = wrap
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 16
+    from openpyxl.utils import get_column_letter
+
+    for i in range(len(g.tables)):
+        ws.column_dimensions[get_column_letter(3 + i)].width = 20
+    ws.freeze_panes = "C3"
+    ls = wb.create_sheet("洽谈清单")
+    ls.append(["场次", "时间", "洽谈桌", "企业代表", "企业", "专家", "学会", "洽谈需求", "状态", "现场结果"])
+    for c in ls[1]:
+        c.font, c.fill = bold, fill
+    for m in selectors.meeting_list(user=user, event=event):
+        ls.append(
+            [
+                m.slot,
+                g.day.slot_label(m.slot),
+                str(m.table),
+                m.enterprise.name,
+                m.enterprise.organisation.name if m.enterprise.organisation_id else "",
+                m.expert.name,
+                m.expert.organisation.name if m.expert.organisation_id else "",
+                m.need.title if m.need_id else "",
+                m.get_status_display(),
+                m.get_outcome_display() if m.outcome else "",
+            ]
+        )
+    return _save(wb)

@@ -1,0 +1,154 @@
+"""Forms of the matchmaking pages: field checks with messages in Chinese; rules live in services."""
+
+from __future__ import annotations
+
+from django import forms
+
+from kechuang.accounts.models import Role
+from kechuang.core.access import restrict
+from kechuang.events.models import Meeting, MeetingDay, Participant, Table
+from kechuang.experts.models import Expert
+from kechuang.needs.selectors import need_list
+from kechuang.orgs.models import Organisation
+
+
+def slot_choices(day: MeetingDay | None) -> list[tuple[int, str]]:
+    if day is None:
+        return []
+    return [(s, f"第{s}场 {day.session_label(s)} {day.slot_label(s)}") for s in range(1, day.n_slots + 1)]
+
+
+class EnterpriseRegistrationForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label="参会企业", queryset=Organisation.objects.none(), required=False
+    )
+    name = forms.CharField(
+        label="代表姓名", max_length=64, error_messages={"required": "请填写企业代表姓名。"}
+    )
+    position = forms.CharField(label="职务", max_length=64, required=False)
+    needs = forms.ModelMultipleChoiceField(
+        label="带来的需求",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一项会前提交的需求。"},
+    )
+    unavailable_slots = forms.TypedMultipleChoiceField(
+        label="不能参加的场次", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, user, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        day = getattr(event, "meeting_day", None)
+        self.fields["unavailable_slots"].choices = slot_choices(day)
+        needs = need_list(user=user).exclude(status__in=["closed", "returned"]).select_related("enterprise")
+        if user.role == Role.ENTERPRISE:
+            del self.fields["organisation"]
+            needs = needs.filter(enterprise_id=user.organisation_id)
+        else:
+            self.fields["organisation"].queryset = restrict(
+                Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE), user
+            )
+            self.fields["organisation"].required = True
+            self.fields["organisation"].error_messages["required"] = "请选择参会企业。"
+        self.fields["needs"].queryset = needs.order_by("enterprise__name", "pk")
+        self.fields["needs"].label_from_instance = lambda n: (
+            n.title
+            if user.role == Role.ENTERPRISE
+            else f"{n.enterprise.short_name or n.enterprise.name}：{n.title}"
+        )
+
+
+class ExpertRegistrationForm(forms.Form):
+    expert = forms.ModelChoiceField(
+        label="专家", queryset=Expert.objects.none(), error_messages={"required": "请选择专家。"}
+    )
+    unavailable_slots = forms.TypedMultipleChoiceField(
+        label="不能参加的场次", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, user, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unavailable_slots"].choices = slot_choices(getattr(event, "meeting_day", None))
+        taken = Participant.objects.filter(event=event, expert__isnull=False, status="registered").values(
+            "expert"
+        )
+        qs = restrict(Expert.objects.all(), user).exclude(pk__in=taken)
+        if user.role != Role.LIAISON:
+            qs = qs.filter(societies__in=event.societies.all()).distinct()
+        self.fields["expert"].queryset = qs.order_by("name", "pk")
+
+
+class PairRuleForm(forms.Form):
+    enterprise = forms.IntegerField()
+    expert = forms.IntegerField()
+    action = forms.ChoiceField(
+        choices=[("force", "必须安排"), ("forbid", "不予安排"), ("", "清除规则")], required=False
+    )
+    note = forms.CharField(max_length=255, required=False)
+
+
+class WalkInForm(forms.Form):
+    enterprise = forms.ModelChoiceField(label="企业代表", queryset=Participant.objects.none())
+    expert = forms.ModelChoiceField(label="专家", queryset=Participant.objects.none())
+    slot = forms.TypedChoiceField(label="场次", coerce=int, required=False, empty_value=None)
+    table = forms.ModelChoiceField(label="洽谈桌", queryset=Table.objects.none(), required=False)
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = Participant.objects.filter(event=event, status="registered").select_related("organisation")
+        self.fields["enterprise"].queryset = active.filter(kind="enterprise")
+        self.fields["expert"].queryset = active.filter(kind="expert")
+        self.fields["slot"].choices = [("", "自动安排（移动最少的洽谈）")] + slot_choices(
+            getattr(event, "meeting_day", None)
+        )
+        self.fields["table"].queryset = Table.objects.filter(event=event, active=True)
+        self.fields["table"].empty_label = "自动"
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="洽谈结果",
+        choices=Meeting.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择洽谈结果。"},
+    )
+    note = forms.CharField(
+        label="现场记录", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class LaterForm(forms.Form):
+    later_outcome = forms.ChoiceField(
+        label="后续进展",
+        choices=Meeting.LaterOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择后续进展。"},
+    )
+    note = forms.CharField(
+        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class MeetingDayForm(forms.ModelForm):
+    n_tables = forms.IntegerField(label="洽谈桌数", min_value=1, max_value=200)
+
+    class Meta:
+        model = MeetingDay
+        fields = [
+            "date",
+            "slot_minutes",
+            "morning_start",
+            "morning_slots",
+            "afternoon_start",
+            "afternoon_slots",
+            "max_meetings_per_rep",
+            "max_meetings_per_expert",
+            "proposals_below",
+            "fairness",
+            "time_limit",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "morning_start": forms.TimeInput(attrs={"type": "time"}),
+            "afternoon_start": forms.TimeInput(attrs={"type": "time"}),
+        }

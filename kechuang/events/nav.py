@@ -1,0 +1,1 @@
+NAV = [("events:list", "活动", None)]

@@ -1,0 +1,239 @@
+"""Every read of events and matchmaking meetings, scoped to the user through ``kechuang.core.access``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from kechuang.core.access import restrict
+from kechuang.events.models import (
+    Event,
+    Meeting,
+    MeetingDay,
+    MeetingRequest,
+    PairRule,
+    Participant,
+    ScheduleRun,
+    Table,
+)
+from kechuang.events.planning import affinity  # noqa: F401  (re-exported: the one affinity function)
+
+RULE_LABELS = {
+    "slot_range": "场次超出范围",
+    "participant_overlap": "同一人同一场次有两场洽谈",
+    "table_capacity": "同一场次洽谈数超过可用桌数",
+    "table_assignment": "洽谈桌无效或重复（含已停用的桌）",
+    "session": "上午/下午场要求不符",
+    "unavailable": "安排在参会者不能参加的场次",
+    "fixed": "固定场次被改动",
+    "precedence": "先后顺序不符",
+    "fairness": "空档分配不公平（空档数差距过大）",
+    "participant_overlap,session": "同一场次冲突（上午/下午）",
+}
+
+
+def rule_label(rule: str) -> str:
+    parts = [p for p in (rule or "").split(",") if p]
+    return "；".join(RULE_LABELS.get(p, p) for p in parts) if parts else ""
+
+
+def event_list(*, user, kind: str | None = None) -> QuerySet[Event]:
+    qs = restrict(Event.objects.all(), user).select_related("district").order_by("-start", "-id")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def event_get(*, user, pk: int) -> Event:
+    return get_object_or_404(event_list(user=user), pk=pk)
+
+
+def meeting_day(event: Event) -> MeetingDay | None:
+    try:
+        return event.meeting_day
+    except MeetingDay.DoesNotExist:
+        return None
+
+
+def participant_list(*, user, event: Event, kind: str | None = None) -> QuerySet[Participant]:
+    qs = (
+        restrict(Participant.objects.filter(event=event), user)
+        .select_related("organisation", "expert", "user")
+        .prefetch_related("needs")
+        .order_by("kind", "organisation__name", "pk")
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def participant_get(*, user, pk: int) -> Participant:
+    return get_object_or_404(
+        restrict(Participant.objects.all(), user).select_related("event", "organisation", "expert"), pk=pk
+    )
+
+
+def participant_needs(*, user, participant: Participant):
+    """The needs a representative brings, as far as ``user`` may see them (confidentiality holds)."""
+    from kechuang.needs.selectors import need_list
+
+    return need_list(user=user).filter(pk__in=participant.needs.values("pk"))
+
+
+def request_list(*, user, event: Event) -> QuerySet[MeetingRequest]:
+    return (
+        restrict(MeetingRequest.objects.filter(event=event), user)
+        .select_related("enterprise__organisation", "expert__organisation", "need")
+        .order_by("status", "-priority", "pk")
+    )
+
+
+def request_get(*, user, pk: int) -> MeetingRequest:
+    return get_object_or_404(restrict(MeetingRequest.objects.all(), user).select_related("event"), pk=pk)
+
+
+def pair_rule_list(*, user, event: Event) -> QuerySet[PairRule]:
+    return restrict(PairRule.objects.filter(event=event), user).select_related("enterprise", "expert")
+
+
+def meeting_list(*, user, event: Event, scheduled_only: bool = True) -> QuerySet[Meeting]:
+    qs = restrict(Meeting.objects.filter(event=event), user).select_related(
+        "enterprise__organisation", "expert__organisation", "table", "need", "previous_table"
+    )
+    if scheduled_only:
+        qs = qs.filter(status=Meeting.Status.SCHEDULED)
+    return qs.order_by("slot", "table__number", "pk")
+
+
+def meeting_get(*, user, pk: int) -> Meeting:
+    return get_object_or_404(
+        restrict(Meeting.objects.all(), user).select_related(
+            "event", "enterprise__organisation", "expert__organisation", "table", "need"
+        ),
+        pk=pk,
+    )
+
+
+def table_get(*, user, pk: int) -> Table:
+    return get_object_or_404(restrict(Table.objects.all(), user).select_related("event"), pk=pk)
+
+
+def latest_run(*, user, event: Event) -> ScheduleRun | None:
+    return restrict(ScheduleRun.objects.filter(event=event), user).order_by("-created_at", "-id").first()
+
+
+def run_list(*, user, event: Event) -> QuerySet[ScheduleRun]:
+    return restrict(ScheduleRun.objects.filter(event=event), user).order_by("-created_at", "-id")
+
+
+def participant_meetings(*, user, participant: Participant) -> QuerySet[Meeting]:
+    """A participant's scheduled meetings in time order (their agenda)."""
+    field = "enterprise" if participant.kind == Participant.Kind.ENTERPRISE else "expert"
+    return (
+        restrict(Meeting.objects.filter(**{field: participant}, status=Meeting.Status.SCHEDULED), user)
+        .select_related("enterprise__organisation", "expert__organisation", "table", "need")
+        .order_by("slot")
+    )
+
+
+@dataclass
+class AgendaRow:
+    slot: int
+    label: str
+    session: str
+    meeting: Meeting | None
+    counterpart: Participant | None
+    unavailable: bool
+
+
+def agenda(*, user, participant: Participant) -> list[AgendaRow]:
+    """Every slot of the day for one participant: their meeting, or free/unavailable."""
+    day = meeting_day(participant.event)
+    if day is None:
+        return []
+    mine = {m.slot: m for m in participant_meetings(user=user, participant=participant)}
+    off = set(participant.unavailable_slots or [])
+    rows = []
+    for s in range(1, day.n_slots + 1):
+        m = mine.get(s)
+        other = None
+        if m is not None:
+            other = m.expert if participant.kind == Participant.Kind.ENTERPRISE else m.enterprise
+        rows.append(AgendaRow(s, day.slot_label(s), day.session_label(s), m, other, s in off))
+    return rows
+
+
+@dataclass
+class Grid:
+    day: MeetingDay
+    tables: list[Table]
+    rows: list[dict]  # {"slot", "label", "session", "cells": [Meeting|None per table]}
+    count: int
+
+
+def grid(*, user, event: Event) -> Grid | None:
+    """The master grid (slots × tables) with the meetings ``user`` may see."""
+    day = meeting_day(event)
+    if day is None:
+        return None
+    tables = list(Table.objects.filter(event=event).order_by("number"))
+    col = {t.pk: i for i, t in enumerate(tables)}
+    cells = {}
+    n = 0
+    for m in meeting_list(user=user, event=event):
+        cells[m.slot, col[m.table_id]] = m
+        n += 1
+    rows = [
+        {
+            "slot": s,
+            "label": day.slot_label(s),
+            "session": day.session_label(s),
+            "first_afternoon": s == day.morning_slots + 1,
+            "cells": [cells.get((s, i)) for i in range(len(tables))],
+        }
+        for s in range(1, day.n_slots + 1)
+    ]
+    return Grid(day, tables, rows, n)
+
+
+def violations(*, user, event: Event, run: ScheduleRun | None = None) -> list[dict]:
+    """The validator's findings on the stored schedule, with rule labels and names (not numbers)."""
+    from kechuang.events.planning import check_stored
+
+    found = check_stored(event)
+    names = dict(Participant.objects.filter(event=event).values_list("pk", "name"))
+    visible = set(meeting_list(user=user, event=event).values_list("pk", flat=True))
+    out = []
+    for v in found:
+        m = v.get("meeting")
+        out.append(
+            {
+                **v,
+                "label": rule_label(v["rule"]),
+                "who": names.get(v.get("participant")),
+                "meeting_visible": m in visible,
+            }
+        )
+    return out
+
+
+def event_figures(*, user, event: Event) -> dict:
+    """Counts for the event page (participants, organisations, requests, meetings)."""
+    ps = participant_list(user=user, event=event).filter(status=Participant.Status.REGISTERED)
+    by_kind = dict(ps.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    return {
+        "representatives": by_kind.get(Participant.Kind.ENTERPRISE, 0),
+        "enterprises": ps.filter(kind=Participant.Kind.ENTERPRISE).values("organisation").distinct().count(),
+        "experts": by_kind.get(Participant.Kind.EXPERT, 0),
+        "societies": ps.filter(kind=Participant.Kind.EXPERT).values("organisation").distinct().count(),
+        "event_societies": event.societies.count(),
+        "requests": request_list(user=user, event=event).count(),
+        "accepted": request_list(user=user, event=event)
+        .filter(status=MeetingRequest.Status.ACCEPTED)
+        .count(),
+        "meetings": meeting_list(user=user, event=event).count(),
+        "checked_in": meeting_list(user=user, event=event).filter(~Q(checked_in_at=None)).count(),
+        "outcomes": meeting_list(user=user, event=event).exclude(outcome="").count(),
+    }
