@@ -12,6 +12,8 @@ from django.utils import timezone
 from kechuang.dashboard import selectors
 from kechuang.dashboard.briefing import detail_sentence, summary_sentence
 
+LIST_LIMIT = 200  # rows of the list tables; the figures above them always count everything
+
 
 def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.1f}%"
@@ -135,7 +137,7 @@ def tables(user, d: selectors.Dashboard) -> list[tuple[str, list[str], list[list
             ],
         ),
         (
-            "合作协议",
+            f"合作协议（最近 {LIST_LIMIT} 项）",
             ["签订日期", "协议名称", "类型", "签约各方", "金额（万元）"],
             [
                 [
@@ -145,11 +147,11 @@ def tables(user, d: selectors.Dashboard) -> list[tuple[str, list[str], list[list
                     "、".join(p.name for p in a.parties.all()),
                     float(a.amount) if a.amount is not None else "",
                 ]
-                for a in selectors.recent_agreements(user, sc, None)
+                for a in selectors.recent_agreements(user, sc, LIST_LIMIT)
             ],
         ),
         (
-            "重大需求清单",
+            f"重大需求清单（最近 {LIST_LIMIT} 项）",
             ["提交日期", "项目名称", "企业", "产业链", "地区", "状态"],
             [
                 [
@@ -160,7 +162,7 @@ def tables(user, d: selectors.Dashboard) -> list[tuple[str, list[str], list[list
                     n.district.name,
                     str(n.get_status_display()),
                 ]
-                for n in selectors.visible_major_needs(user, sc)[:500]
+                for n in selectors.visible_major_needs(user, sc)[:LIST_LIMIT]
             ],
         ),
     ]
@@ -198,7 +200,7 @@ def briefing_xlsx(user, scope: selectors.Scope) -> bytes:
         ws.row_dimensions[r].height = 48
     head_fill = PatternFill("solid", fgColor="DCE6F2")
     for title, headers, rows in tables(user, d):
-        sh = wb.create_sheet(title[:31])
+        sh = wb.create_sheet(title.split("（")[0][:31])
         sh.append([str(h) for h in headers])
         for c in sh[1]:
             c.font = Font(bold=True)

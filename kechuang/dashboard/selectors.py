@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import CharField, Count, Func, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -302,8 +302,43 @@ def by_society(user, scope: Scope) -> list[dict]:
     )
 
 
-def _month_key(v) -> str:
-    return f"{v.year:04d}-{v.month:02d}"
+class Month(Func):
+    """``YYYY-MM`` of a date or of a datetime in the current time zone, computed by the database.
+
+    Django's ``TruncMonth`` on SQLite calls a Python function per row (slow on 100k rows); here SQLite
+    shifts by the zone's current UTC offset (exact for zones without daylight saving, such as
+    Asia/Shanghai) and PostgreSQL converts with ``AT TIME ZONE``.
+    """
+
+    output_field = CharField()
+
+    def __init__(self, expression, *, is_datetime: bool):
+        super().__init__(expression)
+        self.is_datetime = is_datetime
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        if not self.is_datetime:
+            return f"strftime('%%Y-%%m', {sql})", params
+        offset = timezone.localtime().utcoffset() or timedelta(0)
+        minutes = int(offset.total_seconds() // 60)
+        return f"strftime('%%Y-%%m', {sql}, '{minutes:+d} minutes')", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        if self.is_datetime:
+            return f"to_char(({sql}) AT TIME ZONE %s, 'YYYY-MM')", [
+                *params,
+                timezone.get_current_timezone_name(),
+            ]
+        return f"to_char({sql}, 'YYYY-MM')", params
+
+    def as_sql(self, compiler, connection, **extra):  # other databases: Django's own truncation
+        fn = TruncMonth(
+            self.source_expressions[0], tzinfo=timezone.get_current_timezone() if self.is_datetime else None
+        )
+        sql, params = compiler.compile(fn)
+        return sql, params
 
 
 def by_month(user, scope: Scope) -> list[dict]:
@@ -312,28 +347,27 @@ def by_month(user, scope: Scope) -> list[dict]:
     def add(month, key, n):
         if month is None:
             return
-        rows.setdefault(_month_key(month), {"needs": 0, "meetings": 0, "visits": 0, "agreements": 0})[
-            key
-        ] += n
+        rows.setdefault(month, {"needs": 0, "meetings": 0, "visits": 0, "agreements": 0})[key] += n
 
-    tz = timezone.get_current_timezone()
-    q = (
-        scoped_needs(user, scope)
-        .annotate(m=TruncMonth("created_at", tzinfo=tz))
-        .values("m")
-        .annotate(n=Count("pk"))
-    )
-    for r in q:
+    def grouped(qs, fld, is_datetime):
+        return (
+            qs.order_by().annotate(m=Month(fld, is_datetime=is_datetime)).values("m").annotate(n=Count("pk"))
+        )
+
+    for r in grouped(scoped_needs(user, scope), "created_at", True):
         add(r["m"], "needs", r["n"])
-    q = scoped_events(user, scope, MEETING_KINDS).annotate(m=TruncMonth("start", tzinfo=tz))
-    for r in q.values("m").annotate(n=Count("pk")):
+    for r in grouped(scoped_events(user, scope, MEETING_KINDS), "start", True):
         add(r["m"], "meetings", r["n"])
-    for r in scoped_visits(user, scope).annotate(m=TruncMonth("date")).values("m").annotate(n=Count("pk")):
+    for r in grouped(scoped_visits(user, scope), "date", False):
         add(r["m"], "visits", r["n"])
-    for r in (
-        scoped_agreements(user, scope).annotate(m=TruncMonth("signed")).values("m").annotate(n=Count("pk"))
-    ):
+    for r in grouped(scoped_agreements(user, scope), "signed", False):
         add(r["m"], "agreements", r["n"])
+    if rows:  # every month between the first and the last, so the trend has no silent gaps
+        first, last = min(rows), max(rows)
+        y, m = int(first[:4]), int(first[5:])
+        while f"{y:04d}-{m:02d}" < last:
+            rows.setdefault(f"{y:04d}-{m:02d}", {"needs": 0, "meetings": 0, "visits": 0, "agreements": 0})
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return [{"month": k} | v for k, v in sorted(rows.items())]
 
 
@@ -379,21 +413,28 @@ def expert_covers(terms: list[str], keywords: list[str]) -> bool:
 
 
 def coverage_counts(user, chains: list[IndustryChain]) -> dict[int, dict]:
-    experts = restrict(Expert.objects.all(), user).values_list("fields", "keywords")
-    terms = [[str(t) for t in (f or []) + (k or [])] for f, k in experts]
+    """Covering experts and achievements per chain. Terms are matched once per distinct term, not
+    once per expert, so this stays cheap with thousands of experts."""
+    experts = restrict(Expert.objects.all(), user).order_by().values_list("fields", "keywords")
+    keywords = {c.pk: [str(k) for k in c.keywords or []] for c in chains}
+    covers: dict[str, frozenset[int]] = {}
+    counts = dict.fromkeys(keywords, 0)
+    for f, k in experts:
+        hit: set[int] = set()
+        for t in {str(t) for t in (f or []) + (k or [])}:
+            if t not in covers:
+                covers[t] = frozenset(pk for pk, kws in keywords.items() if expert_covers([t], kws))
+            hit |= covers[t]
+        for pk in hit:
+            counts[pk] += 1
     ach = dict(
         restrict(Achievement.objects.filter(chain__isnull=False), user)
+        .order_by()
         .values("chain_id")
         .annotate(n=Count("pk"))
         .values_list("chain_id", "n")
     )
-    return {
-        c.pk: {
-            "experts": sum(1 for t in terms if expert_covers(t, [str(k) for k in c.keywords or []])),
-            "achievements": ach.get(c.pk, 0),
-        }
-        for c in chains
-    }
+    return {c.pk: {"experts": counts[c.pk], "achievements": ach.get(c.pk, 0)} for c in chains}
 
 
 def gap_level(needs: int, experts: int) -> str:
