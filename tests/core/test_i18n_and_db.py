@@ -54,3 +54,8 @@ def _check(wrapper):
         assert wrapper.transaction_mode == "IMMEDIATE"
     finally:
         wrapper.close()
+
+
+def test_language_switch_names_each_language_in_itself(world, client_for):
+    page = client_for("coordinator").get("/needs/").content.decode()
+    assert 'value="en"' in page and ">English<" in page
