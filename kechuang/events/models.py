@@ -422,6 +422,11 @@ class ScheduleRun(models.Model):
         return sum(1 for x in self.moved or [] if not x.get("added"))
 
     @property
+    def slot_moves(self) -> int:
+        """Existing meetings that changed time (the rest of ``moved_count`` only changed table)."""
+        return sum(1 for x in self.moved or [] if not x.get("added") and x.get("slot_changed", True))
+
+    @property
     def selection_gap(self) -> float | None:
         if self.selection_total is None or not self.selection_bound:
             return None

@@ -525,6 +525,7 @@ def _schedule_replan(*, user, event, add, reason):
                     "from_table": m.table.number,
                     "to_slot": s,
                     "to_table": t.number,
+                    "slot_changed": s != m.slot,
                 }
             )
             m.previous_slot, m.previous_table = m.slot, m.table

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import pairs
+from events_fixtures import pairs
 
 from kechuang.core.errors import ApplicationError
 from kechuang.core.models import AuditEntry
