@@ -510,6 +510,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-quality", action="store_true")
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--queries", type=int, default=100, help="timed queries per size")
+    ap.add_argument("--json", type=Path, default=RESULTS / "matching.json", help="where to write the results")
     args = ap.parse_args(argv)
     root = Path(os.environ.get("KECHUANG_BENCHMARKS") or REPO.parent / "shared" / "benchmarks")
     out: dict = {
@@ -535,8 +536,8 @@ def main(argv=None) -> int:
         speed(root, [int(s) for s in args.sizes.split(",") if s], args.queries, out)
     out["wall_s"] = time.time() - t0
     out["tables_markdown"] = print_tables(out)
-    (RESULTS / "matching.json").write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"\nwrote {RESULTS / 'matching.json'} in {out['wall_s']:.0f}s", file=sys.stderr)
+    args.json.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"\nwrote {args.json} in {out['wall_s']:.0f}s", file=sys.stderr)
     return 0
 
 
