@@ -222,7 +222,7 @@ def violations(*, user, event: Event, run: ScheduleRun | None = None) -> list[di
 def event_figures(*, user, event: Event) -> dict:
     """Counts for the event page (participants, organisations, requests, meetings)."""
     ps = participant_list(user=user, event=event).filter(status=Participant.Status.REGISTERED)
-    by_kind = dict(ps.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    by_kind = dict(ps.order_by().values("kind").annotate(n=Count("id")).values_list("kind", "n"))
     return {
         "representatives": by_kind.get(Participant.Kind.ENTERPRISE, 0),
         "enterprises": ps.filter(kind=Participant.Kind.ENTERPRISE).values("organisation").distinct().count(),

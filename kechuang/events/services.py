@@ -495,7 +495,7 @@ def _schedule_replan(*, user, event, add, reason):
         kind=ScheduleRun.Kind.REPLAN,
         status=res.status,
         rule=res.rule or "",
-        message=(reason + "；" if reason else "") + (res.message or ""),
+        message="；".join(x for x in (reason, res.message) if x),
         n_candidates=len(pairs),
         n_meetings=len(pairs) if res.has_schedule else len(meetings),
         breaks=res.breaks,
