@@ -79,12 +79,12 @@ def _race(fns, conf):
 
 
 @pytest.fixture
-def db_conf(request, tmp_path, django_db_blocker):
-    """``None`` (PostgreSQL: threads use the test database) or a migrated SQLite file's settings."""
+def db_conf(transactional_db, tmp_path, django_db_blocker):
+    """``None`` (PostgreSQL: threads use the test database, emptied after the test) or a migrated
+    SQLite file's settings."""
     from config.settings.base import database
 
     if not database()["ENGINE"].endswith("sqlite3"):
-        request.getfixturevalue("transactional_db")
         yield None
         return
     conf = _sqlite_file_config(tmp_path / "race.sqlite3")

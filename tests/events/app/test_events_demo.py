@@ -49,7 +49,7 @@ def test_main_matchmaking_meeting_of_the_story(demo):
     assert Participant.objects.filter(event=ev, expert=users["u-expert"].expert).exists()
 
 
-def test_demo_participants_are_deterministic(db):
+def test_demo_participants_are_deterministic(transactional_db):
     from kechuang.demo.loader import load_demo
 
     first = _numbers(load_demo(fast_passwords=True)["events"]["ev-matchmaking-main"])
