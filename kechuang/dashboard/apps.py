@@ -10,3 +10,7 @@ class DashboardConfig(AppConfig):
         from kechuang.core.extensions import load_app_extensions
 
         load_app_extensions(self)
+
+        from kechuang.dashboard.cache import connect
+
+        connect()

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kechuang.dashboard import selectors
 from kechuang.dashboard.briefing import detail_sentence, summary_sentence
+from kechuang.dashboard.cache import cached_dashboard
 
 LIST_LIMIT = 200  # rows of the list tables; the figures above them always count everything
 
@@ -178,7 +179,7 @@ def briefing_xlsx(user, scope: selectors.Scope) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    d = selectors.dashboard(user, scope)
+    d = cached_dashboard(user, scope)
     summary, detail = _texts(d)
     wb = Workbook()
     ws = wb.active
@@ -217,7 +218,7 @@ def briefing_xlsx(user, scope: selectors.Scope) -> bytes:
 
 
 def briefing_html(user, scope: selectors.Scope) -> str:
-    d = selectors.dashboard(user, scope)
+    d = cached_dashboard(user, scope)
     summary, detail = _texts(d)
     return render_to_string(
         "dashboard/briefing_pdf.html",

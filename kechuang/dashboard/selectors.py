@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import CharField, Count, Func, Min, Q, QuerySet, Sum
+from django.db.models import CharField, Count, Exists, Func, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -30,21 +30,14 @@ from kechuang.events.models import Event
 from kechuang.experts.models import Achievement, Expert
 from kechuang.followup.access_rules import _area_ids
 from kechuang.followup.models import Agreement, Base, Visit
-from kechuang.needs.models import Need, NeedStatus, NeedStatusChange
+from kechuang.needs.models import FUNNEL_STAGES, Need, NeedStageFact, NeedStatus
 from kechuang.needs.selectors import need_list
 from kechuang.orgs.models import IndustryChain, Organisation
 
 DASHBOARD_ROLES = (Role.COORDINATOR, Role.LEADERSHIP, Role.DISTRICT)
 MEETING_KINDS = (Event.Kind.MATCHMAKING, Event.Kind.SYMPOSIUM)
 CITY_EVENT_KINDS = (Event.Kind.CONFERENCE, Event.Kind.COMPETITION)
-FUNNEL = (
-    NeedStatus.SUBMITTED,
-    NeedStatus.REVIEWED,
-    NeedStatus.MATCHED,
-    NeedStatus.MET,
-    NeedStatus.AGREEMENT,
-    NeedStatus.DELIVERED,
-)
+FUNNEL = FUNNEL_STAGES
 OPEN_STATUSES = ("submitted", "reviewed", "matched", "met")
 THIN_RATIO = 3  # a chain is "thin" when it has more than 3 needs per covering expert
 
@@ -62,6 +55,8 @@ class Scope:
     area: Area | None  # None = the whole city
     area_ids: list[int] | None  # None = no area filter
     city_name: str = "全市"
+    # per-scope results shared by several selectors (e.g. the needs counts), filled on first use
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def area_name(self) -> str:
@@ -139,6 +134,37 @@ def scoped_needs(user, scope: Scope) -> QuerySet[Need]:
     return _in_area(_times(Need.objects.all(), scope, "created_at"), scope, "district_id")
 
 
+_agreement_needs = Agreement.needs.through.objects.all()
+
+
+def need_counts(user, scope: Scope) -> list[dict]:
+    """Needs in scope counted per (area, chain): all, major, open, with an agreement — one pass
+    over the covering index ``need_dashboard_cover``, shared by the headline, the district and the
+    chain breakdowns (computed once per scope)."""
+    if "need_counts" not in scope.memo:
+        scope.memo["need_counts"] = list(
+            scoped_needs(user, scope)
+            .order_by()
+            .values("district_id", "chain_id")
+            .annotate(
+                n=Count("pk"),
+                major=Count("pk", filter=Q(major=True)),
+                open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+                signed=Count("pk", filter=Q(Exists(_agreement_needs.filter(need_id=OuterRef("pk"))))),
+            )
+        )
+    return scope.memo["need_counts"]
+
+
+def _sum_by(rows: list[dict], key: str) -> dict:
+    out: dict = {}
+    for r in rows:
+        acc = out.setdefault(r[key], {"n": 0, "major": 0, "open": 0, "signed": 0})
+        for k in acc:
+            acc[k] += r[k]
+    return out
+
+
 def scoped_events(user, scope: Scope, kinds) -> QuerySet[Event]:
     """Events held in the period. An event without a district counts for the whole city only."""
     qs = _times(restrict(Event.objects.filter(kind__in=kinds), user), scope, "start")
@@ -179,7 +205,8 @@ def engaged_society_ids(user, scope: Scope) -> set[int]:
 
 def headline(user, scope: Scope) -> dict:
     """The article's figures for the scope, plus the numbers behind them."""
-    needs = scoped_needs(user, scope).aggregate(n=Count("pk"), major=Count("pk", filter=Q(major=True)))
+    counts = need_counts(user, scope)
+    needs = {"n": sum(r["n"] for r in counts), "major": sum(r["major"] for r in counts)}
     meetings = scoped_events(user, scope, MEETING_KINDS).count()
     city_events = scoped_events(user, scope, CITY_EVENT_KINDS).aggregate(n=Count("pk"), scale=Sum("scale"))
     visits = Visit.objects.filter(pk__in=scoped_visits(user, scope).values("pk")).aggregate(
@@ -259,13 +286,9 @@ def by_district(user, scope: Scope) -> list[dict]:
         )
         row[key] += n
 
-    for r in (
-        scoped_needs(user, scope)
-        .values("district_id")
-        .annotate(n=Count("pk"), m=Count("pk", filter=Q(major=True)))
-    ):
-        add(r["district_id"], "needs", r["n"])
-        add(r["district_id"], "major", r["m"])
+    for district_id, r in _sum_by(need_counts(user, scope), "district_id").items():
+        add(district_id, "needs", r["n"])
+        add(district_id, "major", r["major"])
     for r in scoped_visits(user, scope).values("district_id").annotate(n=Count("pk")):
         add(r["district_id"], "visits", r["n"])
     agr = Agreement.objects.filter(pk__in=scoped_agreements(user, scope).values("pk"))
@@ -374,17 +397,7 @@ def by_month(user, scope: Scope) -> list[dict]:
 def by_chain(user, scope: Scope) -> list[dict]:
     """Per industry chain / task force: needs, major, signed, and expert coverage (see ``coverage``)."""
     chains = list(IndustryChain.objects.filter(active=True))
-    counts = {
-        r["chain_id"]: r
-        for r in scoped_needs(user, scope)
-        .values("chain_id")
-        .annotate(
-            n=Count("pk", distinct=True),
-            major=Count("pk", filter=Q(major=True), distinct=True),
-            open=Count("pk", filter=Q(status__in=OPEN_STATUSES), distinct=True),
-            signed=Count("pk", filter=Q(agreements__isnull=False), distinct=True),
-        )
-    }
+    counts = _sum_by(need_counts(user, scope), "chain_id")
     cover = coverage_counts(user, chains)
     out = []
     for c in chains:
@@ -470,52 +483,39 @@ def median_from_histogram(pairs: list[tuple[int, int]]) -> float | None:
     return None  # pragma: no cover
 
 
-def _days_sql(a: str, b: str) -> str:
-    """Whole days from column ``b`` to column ``a`` (floor), in this database's dialect."""
-    if connection.vendor == "postgresql":
-        return f"FLOOR(EXTRACT(EPOCH FROM ({a} - {b})) / 86400)::integer"
-    return f"CAST(julianday({a}) - julianday({b}) AS INTEGER)"
-
-
 def funnel(user, scope: Scope) -> list[dict]:
     """Needs collected in scope: how many reached each stage, the conversion from the stage before,
     and the median whole days from entering the previous stage to entering this one.
 
     A need "reached" a stage when its history has that stage or a later one; entering a stage is
-    the first history row with that status. One SQL query (a CTE with one row per need).
+    the first history row with that status. Both are kept per need in ``NeedStageFact`` (written
+    with every history row), so this is one SQL query over one row per need: a count per furthest
+    stage and a days histogram per stage, with no per-need rows travelling to Python.
     """
-    needs = scoped_needs(user, scope)
-    per_need = (
-        NeedStatusChange.objects.filter(need__in=needs.values("pk"))
-        .values("need_id")
-        .annotate(**{f"t_{s}": Min("at", filter=Q(to_status=s)) for s in FUNNEL})
-        .order_by()
+    facts = NeedStageFact.objects.filter(need__in=scoped_needs(user, scope)).values(
+        "reached", *(f"days_{s}" for s in FUNNEL[1:])
     )
-    inner, params = per_need.query.sql_with_params()
-    reached = [
-        f"COUNT(COALESCE({', '.join(f't_{x}' for x in FUNNEL[i:])}))"
-        if i < len(FUNNEL) - 1
-        else f"COUNT(t_{s})"
-        for i, s in enumerate(FUNNEL)
+    inner, params = facts.query.sql_with_params()
+    cols = ", ".join(["reached"] + [f"days_{s}" for s in FUNNEL[1:]])
+    parts = [
+        "SELECT 'reached' AS k, reached AS d, COUNT(*) AS n FROM f WHERE reached IS NOT NULL GROUP BY reached"
     ]
-    parts = [f"SELECT 'reached' AS k, {i} AS d, {expr} AS n FROM per_need" for i, expr in enumerate(reached)]
-    for prev, cur in zip(FUNNEL, FUNNEL[1:]):
-        d = _days_sql(f"t_{cur}", f"t_{prev}")
+    for s in FUNNEL[1:]:
         parts.append(
-            f"SELECT '{cur}' AS k, {d} AS d, COUNT(*) AS n FROM per_need "
-            f"WHERE t_{cur} IS NOT NULL AND t_{prev} IS NOT NULL GROUP BY {d}"
+            f"SELECT '{s}' AS k, days_{s} AS d, COUNT(*) AS n FROM f WHERE days_{s} IS NOT NULL GROUP BY days_{s}"
         )
-    sql = f"WITH per_need AS ({inner}) " + " UNION ALL ".join(parts)
+    sql = f"WITH f ({cols}) AS MATERIALIZED ({inner}) " + " UNION ALL ".join(parts)
     with connection.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
-    counts = [0] * len(FUNNEL)
+    furthest = [0] * len(FUNNEL)
     hist: dict[str, list[tuple[int, int]]] = {}
     for k, d, n in rows:
         if k == "reached":
-            counts[int(d)] = int(n)
+            furthest[int(d)] += int(n)
         else:
             hist.setdefault(k, []).append((int(d), int(n)))
+    counts = [sum(furthest[i:]) for i in range(len(FUNNEL))]  # reached a stage = reached it or a later one
     labels = dict(NeedStatus.choices)
     out = []
     for i, s in enumerate(FUNNEL):
@@ -557,12 +557,16 @@ class Dashboard:
 
 
 def dashboard(user, scope: Scope) -> Dashboard:
-    return Dashboard(
-        scope=scope,
-        headline=headline(user, scope),
-        chains=by_chain(user, scope),
-        districts=by_district(user, scope),
-        societies=by_society(user, scope),
-        months=by_month(user, scope),
-        funnel=funnel(user, scope),
-    )
+    scope.memo.clear()  # figures are read afresh on every call; shared reads live for this call only
+    try:
+        return Dashboard(
+            scope=scope,
+            headline=headline(user, scope),
+            chains=by_chain(user, scope),
+            districts=by_district(user, scope),
+            societies=by_society(user, scope),
+            months=by_month(user, scope),
+            funnel=funnel(user, scope),
+        )
+    finally:
+        scope.memo.clear()

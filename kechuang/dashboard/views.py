@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from kechuang.dashboard import exports, selectors
 from kechuang.dashboard.briefing import detail_sentence, summary_sentence
+from kechuang.dashboard.cache import cached_dashboard
 from kechuang.dashboard.forms import DashboardFilterForm
 
 
@@ -27,7 +28,7 @@ def _scope(request):
 @login_required
 def index(request):
     scope, form = _scope(request)
-    d = selectors.dashboard(request.user, scope)
+    d = cached_dashboard(request.user, scope)
     h = selectors.headline_tuple(d.headline)
     query = request.GET.urlencode()
     return render(

@@ -17,7 +17,7 @@ from django.db import transaction
 from kechuang.accounts.models import Area, Role, User
 from kechuang.core.models import AuditEntry
 from kechuang.experts.models import Achievement, Expert, Patent, Publication, ServiceTeam
-from kechuang.needs.models import Need, NeedStatusChange
+from kechuang.needs.models import Need, NeedStageFact, NeedStatusChange
 from kechuang.orgs.models import IndustryChain, Organisation
 
 # name -> fn(scenario, ctx) ; ctx holds the key -> object maps built here
@@ -229,6 +229,7 @@ def load_scenario(s: dict, *, fast_passwords: bool = False) -> dict:
         if n["status"] not in ("submitted", "returned") and coord is not None:
             need.owner = coord
     NeedStatusChange.objects.bulk_create(history)
+    NeedStageFact.rebuild([n.pk for n in needs.values()])  # bulk_create skips NeedStatusChange.save()
     Need.objects.bulk_update([n for n in needs.values() if n.owner_id], ["owner"])
     AuditEntry.objects.create(
         action="demo.load",

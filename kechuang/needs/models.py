@@ -97,6 +97,12 @@ class Need(models.Model):
         verbose_name = "需求"
         verbose_name_plural = "需求"
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The dashboard's figures (counts by area, period, chain, status) read only this index.
+            models.Index(
+                fields=["district", "created_at", "chain", "major", "status"], name="need_dashboard_cover"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(budget_min__isnull=True)
@@ -138,3 +144,100 @@ class NeedStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need}: {self.from_status} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        """Every history row keeps the need's stage facts current, in the same transaction.
+        (``bulk_create`` skips this: call ``NeedStageFact.rebuild`` after a bulk load.)"""
+        super().save(*args, **kwargs)
+        NeedStageFact.rebuild([self.need_id])
+
+    def delete(self, *args, **kwargs):
+        need_id = self.need_id
+        out = super().delete(*args, **kwargs)
+        NeedStageFact.rebuild([need_id])
+        return out
+
+
+# The need → agreement funnel of the dashboard (docs/adr/0004-dashboard-figures.md), in order.
+FUNNEL_STAGES = (
+    NeedStatus.SUBMITTED,
+    NeedStatus.REVIEWED,
+    NeedStatus.MATCHED,
+    NeedStatus.MET,
+    NeedStatus.AGREEMENT,
+    NeedStatus.DELIVERED,
+)
+
+
+class NeedStageFact(models.Model):
+    """When a need first entered each funnel stage — derived from its history, never edited.
+
+    ``reached`` is the index in ``FUNNEL_STAGES`` of the furthest stage in the history (a need
+    closed after a meeting has reached "met"); ``days_<stage>`` is the whole days (floor) from first
+    entering the previous stage to first entering this one (null when either is missing). The
+    dashboard's funnel counts and median days are grouped queries over these rows instead of over
+    the whole history.
+    """
+
+    need = models.OneToOneField(
+        Need, verbose_name="需求", primary_key=True, on_delete=models.CASCADE, related_name="stage_fact"
+    )
+    reached = models.PositiveSmallIntegerField("最远阶段", null=True)
+    submitted_at = models.DateTimeField("首次提交", null=True)
+    reviewed_at = models.DateTimeField("首次审核", null=True)
+    matched_at = models.DateTimeField("首次匹配", null=True)
+    met_at = models.DateTimeField("首次对接", null=True)
+    agreement_at = models.DateTimeField("首次签约", null=True)
+    delivered_at = models.DateTimeField("首次交付", null=True)
+    days_reviewed = models.IntegerField("提交→审核天数", null=True)
+    days_matched = models.IntegerField("审核→匹配天数", null=True)
+    days_met = models.IntegerField("匹配→对接天数", null=True)
+    days_agreement = models.IntegerField("对接→签约天数", null=True)
+    days_delivered = models.IntegerField("签约→交付天数", null=True)
+
+    class Meta:
+        verbose_name = "需求阶段记录"
+        verbose_name_plural = "需求阶段记录"
+
+    def __str__(self) -> str:
+        return f"{self.need_id}: {self.reached}"
+
+    @classmethod
+    def rebuild(cls, need_ids=None, *, batch_size: int = 5000) -> int:
+        """Recompute the facts of ``need_ids`` (all needs when None) from their history; returns rows
+        written. Needs without history get no row."""
+        from datetime import timedelta
+
+        history = NeedStatusChange.objects.filter(to_status__in=FUNNEL_STAGES)
+        if need_ids is not None:
+            need_ids = list(need_ids)
+            history = history.filter(need_id__in=need_ids)
+        firsts: dict[int, dict[str, object]] = {}
+        rows = (
+            history.order_by()
+            .values_list("need_id", "to_status")
+            .annotate(first=models.Min("at"))
+            .iterator(chunk_size=batch_size)
+        )
+        for need_id, status, first in rows:
+            firsts.setdefault(need_id, {})[status] = first
+        if need_ids is None:  # a need whose history lost every stage row loses its facts
+            cls.objects.exclude(need_id__in=history.values("need_id")).delete()
+        elif gone := [i for i in need_ids if i not in firsts]:
+            cls.objects.filter(need_id__in=gone).delete()
+        day = timedelta(days=1)
+        facts = []
+        for need_id, t in firsts.items():
+            f = cls(need_id=need_id)
+            for i, stage in enumerate(FUNNEL_STAGES):
+                setattr(f, f"{stage}_at", t.get(stage))
+                if stage in t:
+                    f.reached = i
+                if i and stage in t and FUNNEL_STAGES[i - 1] in t:
+                    setattr(f, f"days_{stage}", (t[stage] - t[FUNNEL_STAGES[i - 1]]) // day)
+            facts.append(f)
+        fields = [f.name for f in cls._meta.concrete_fields if not f.primary_key]
+        cls.objects.bulk_create(
+            facts, batch_size=batch_size, update_conflicts=True, unique_fields=["need"], update_fields=fields
+        )
+        return len(facts)

@@ -49,7 +49,7 @@ MAJOR = {"conf_ent", "pub_laoshan", "pub_zone"}
 def build_dashboard_world(w) -> dict:
     from kechuang.events.models import Event
     from kechuang.followup.models import Agreement, Base, Visit, VisitStop
-    from kechuang.needs.models import Need, NeedStatusChange
+    from kechuang.needs.models import Need, NeedStageFact, NeedStatusChange
     from kechuang.orgs.models import Organisation
 
     NeedStatusChange.objects.all().delete()
@@ -64,6 +64,7 @@ def build_dashboard_world(w) -> dict:
             created_at=at(*hist[0][1]), status=prev, status_changed_at=at(*hist[-1][1]), major=key in MAJOR
         )
         need.refresh_from_db()
+    NeedStageFact.rebuild()  # the history above was bulk-created, as the demo loader does
     w.chains["materials"].keywords = ["石墨烯", "新材料"]
     w.chains["materials"].save()
     w.chains["agri"].keywords = ["农机装备", "智慧农业"]
@@ -133,6 +134,17 @@ def build_dashboard_world(w) -> dict:
         unveiled=date(Y, 5, 2),
     )
     return {"events": events, "visits": [v1, v2], "agreements": [a1, a2], "bases": [b1, b2]}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_figure_cache():
+    """Each test starts without cached figures (the database is rolled back between tests, which
+    no signal reports)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

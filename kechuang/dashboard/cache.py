@@ -1,0 +1,89 @@
+"""A short-lived cache of the dashboard's figures per (audience, period, area).
+
+The figures are a briefing, not a live counter, but a coordinator who records an agreement and
+opens the dashboard must see it: every write to a record the figures count (needs and their
+history, events, visits, agreements, bases, experts, organisations, chains, areas) bumps a version
+number that is part of every key, so the next page view recomputes. Writes that bypass signals
+(``bulk_create``, ``update()``, another process with its own local-memory cache) are picked up
+when the entry expires: ``KECHUANG_DASHBOARD_CACHE_SECONDS`` (default 120; 0 turns the cache off).
+
+Only the aggregates (``selectors.Dashboard``) are cached; rows listed to a user (recent agreements,
+major needs) are read per request through ``restrict()``. The key names the audience the figures
+were computed for: the role (restrict() differs by role), and for district staff the user and
+their area.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from kechuang.accounts.models import Role
+from kechuang.dashboard import selectors
+
+VERSION_KEY = "kechuang:dashboard:version"
+# Apps whose records the figures count (Area is the one model counted from "accounts").
+COUNTED_APPS = frozenset({"needs", "events", "followup", "experts", "orgs"})
+
+
+def timeout() -> int:
+    return int(getattr(settings, "KECHUANG_DASHBOARD_CACHE_SECONDS", 120))
+
+
+def _version() -> int:
+    v = cache.get(VERSION_KEY)
+    if v is None:  # a new cache never serves entries written under an older version
+        cache.add(VERSION_KEY, time.time_ns(), None)
+        v = cache.get(VERSION_KEY, 0)
+    return v
+
+
+def invalidate(**_kwargs) -> None:
+    """Make every cached figure set stale (called on writes; also usable by hand or from a job)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set (or evicted)
+        cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+def audience(user) -> str:
+    if user.is_superuser:
+        return "superuser"
+    if user.role == Role.DISTRICT:
+        return f"district-{user.pk}-{user.area_id}"
+    return str(user.role)
+
+
+def key(user, scope: selectors.Scope) -> str:
+    area = scope.area.pk if scope.area else "city"
+    return f"kechuang:dashboard:{_version()}:{audience(user)}:{scope.start}:{scope.end}:{area}"
+
+
+def cached_dashboard(user, scope: selectors.Scope) -> selectors.Dashboard:
+    """``selectors.dashboard`` through the cache (computed on a miss)."""
+    seconds = timeout()
+    if seconds <= 0:
+        return selectors.dashboard(user, scope)
+    k = key(user, scope)
+    d = cache.get(k)
+    if d is None:
+        d = selectors.dashboard(user, scope)
+        cache.set(k, d, seconds)
+    else:
+        d.scope = scope  # the caller's scope object (same period and area)
+    return d
+
+
+def _on_write(sender, **kwargs) -> None:
+    meta = getattr(sender, "_meta", None)
+    if meta is not None and (meta.app_label in COUNTED_APPS or meta.label_lower == "accounts.area"):
+        invalidate()
+
+
+def connect() -> None:
+    """Wire the invalidation to model signals (from ``DashboardConfig.ready``)."""
+    for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
+        signal.connect(_on_write, dispatch_uid=f"kechuang.dashboard.cache.{name}")
