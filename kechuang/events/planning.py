@@ -421,7 +421,11 @@ def _select_engine(
         message = f"选出 {len(chosen)} 场，超过全天 {total_cap} 个桌次，已去掉价值最低的 {len(chosen) - total_cap} 场"
         chosen, status = keep, "feasible"
     chosen.sort()
-    total = sum(cs.candidates[k].weight for k in chosen) / 100.0
+    # value as the engine counts it (a cover meeting outside the candidates is worth 0), so the
+    # total is comparable with its LP bound
+    total = float(
+        sum(value[ei[cs.candidates[k].expert.pk], ri[cs.candidates[k].enterprise.pk]] for k in chosen)
+    )
     return SelectionOutcome(
         chosen, status, round(total, 4), round(res.bound, 4) if res.bound is not None else None, message
     )
