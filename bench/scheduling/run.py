@@ -10,7 +10,7 @@ costs rounded to hundredths (the common matcher shortcut).
 Prints tables and writes ``bench/results/scheduling.json``. If the benchmark data is missing
 (``<repo>/../shared/benchmarks`` or ``$KECHUANG_BENCHMARKS``), says so and exits 0.
 
-    .venv/bin/python bench/scheduling/run.py [--only original|variants] [--time-limit 20]
+    .venv/bin/python bench/scheduling/run.py [--only original|variants] [--name tic-12.original] [--time-limit 20]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import json
 import math
 import os
 import platform
+import resource
 import sys
 import time
 from pathlib import Path
@@ -137,12 +138,21 @@ def plain_cpsat(problem: Problem, time_limit: float, fairness: int = 2, workers:
     return out
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the solver's worker processes)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def run_b2b(files: list[Path], time_limit: float, baseline_for: set[str]) -> list[dict]:
     rows = []
     for f in files:
         p = load_b2b(f)
         base_name, variant = p.name.split(".", 1)
+        c0 = cpu_seconds()
         r = solve(p, time_limit=time_limit)
+        cpu = cpu_seconds() - c0
         valid = bool(r.slots) and validate(p, r.slots, r.tables) == []
         row = {
             "instance": p.name,
@@ -152,6 +162,8 @@ def run_b2b(files: list[Path], time_limit: float, baseline_for: set[str]) -> lis
             "breaks": r.breaks,
             "bound": r.bound,
             "seconds": round(r.seconds, 2),
+            "cpu_seconds": round(cpu, 2),
+            "load_average": round(os.getloadavg()[0], 1),
             "valid": valid,
             "rule": r.rule,
         }
@@ -160,7 +172,9 @@ def run_b2b(files: list[Path], time_limit: float, baseline_for: set[str]) -> lis
             row["published_maxsat_s"] = PUBLISHED_MAXSAT_SECONDS.get(base_name)
             row["matches_published"] = r.breaks is not None and r.breaks == PUBLISHED.get(base_name)
         if variant in baseline_for or "all" in baseline_for:
+            c0 = cpu_seconds()
             b = plain_cpsat(p, time_limit)
+            b["cpu_seconds"] = cpu_seconds() - c0
             row["baseline"] = {k: (round(v, 2) if isinstance(v, float) else v) for k, v in b.items()}
         rows.append(row)
         _print_b2b_row(row)
@@ -172,8 +186,8 @@ def _fmt(v) -> str:
 
 
 B2B_HEADER = (
-    f"{'instance':34} {'P/M/S/T':14} {'status':10} {'breaks':>6} {'bound':>5} {'s':>6} {'pub':>4} {'match':>5}"
-    f"  | {'plain':10} {'breaks':>6} {'bound':>5} {'s':>6}"
+    f"{'instance':34} {'P/M/S/T':14} {'status':10} {'breaks':>6} {'bound':>5} {'s':>6} {'cpu s':>6} {'load':>5}"
+    f" {'pub':>4} {'match':>5}  | {'plain':10} {'breaks':>6} {'bound':>5} {'s':>6} {'cpu s':>6}"
 )
 
 
@@ -182,9 +196,11 @@ def _print_b2b_row(row: dict) -> None:
     match = "" if "published" not in row else ("yes" if row["matches_published"] else "NO")
     print(
         f"{row['instance']:34} {row['size']:14} {row['status']:10} {_fmt(row['breaks']):>6} "
-        f"{_fmt(row['bound']):>5} {row['seconds']:>6.1f} {_fmt(row.get('published')):>4} {match:>5}"
+        f"{_fmt(row['bound']):>5} {row['seconds']:>6.1f} {row['cpu_seconds']:>6.1f} {row['load_average']:>5.1f} "
+        f"{_fmt(row.get('published')):>4} {match:>5}"
         + (
             f"  | {b['status']:10} {_fmt(b['breaks']):>6} {_fmt(b['bound']):>5} {b['seconds']:>6.1f}"
+            f" {b['cpu_seconds']:>6.1f}"
             if b
             else "  |"
         ),
@@ -250,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", choices=["original", "variants", "all"], default="all")
     ap.add_argument("--match", default="", help="only instances whose name contains this")
+    ap.add_argument("--name", default="", help="only this instance (e.g. tic-13crafc.original)")
     ap.add_argument("--time-limit", type=float, default=20.0)
     ap.add_argument(
         "--baseline",
@@ -283,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.only == "variants":
             files = [f for f in files if not f.name.endswith(".original.dzn")]
         files = [f for f in files if args.match in f.name]
+        if args.name:
+            files = [f for f in files if f.name == args.name + ".dzn"]
         baseline_for = set() if args.baseline == "none" else set(args.baseline.split(","))
         print(B2B_HEADER)
         rows = run_b2b(files, args.time_limit, baseline_for)
@@ -304,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             summary["seconds_ours"] = round(sum(r["seconds"] for r in with_base), 1)
             summary["seconds_baseline"] = round(sum(r["baseline"]["seconds"] for r in with_base), 1)
+            summary["cpu_seconds_ours"] = round(sum(r["cpu_seconds"] for r in with_base), 1)
+            summary["cpu_seconds_baseline"] = round(sum(r["baseline"]["cpu_seconds"] for r in with_base), 1)
         print("\nsummary:", json.dumps(summary))
         result["b2b"] = rows
         result["b2b_summary"] = summary

@@ -169,10 +169,11 @@ def sat_search(
     problem: Problem,
     fairness_cap: int | None,
     emit: Callable[..., None],
-    lower_first: bool = True,
+    strategy: str = "upper",
     solver: str = "cadical195",
     tables: str = "kmtotalizer",
     symmetric: bool = False,
+    zero_first: bool = False,
 ) -> None:
     """Search for the fewest breaks, reporting progress through ``emit``.
 
@@ -181,14 +182,28 @@ def sat_search(
     Calls are not interruptible (CaDiCaL is the strongest solver here and cannot be
     interrupted through python-sat), so run this in a process and stop it at the deadline.
 
-    ``lower_first`` asks "0 breaks?" before anything else (fast when the answer is yes, the
-    common case); otherwise a first schedule is found first (a fall-back when 0 is hard).
+    Strategies (measured on the table-tight originals, see docs/adr/0002):
+
+    * ``upper``: any schedule first, then "fewer breaks than the best so far?" until that is
+      unsatisfiable (SAT-UNSAT linear search). Every answer is a better schedule, so the
+      schedule improves steadily; the last question proves optimality.
+    * ``rc2``: core-guided MaxSAT (RC2, one soft clause "no break here" per potential break):
+      only the breaks that unsatisfiable cores blame are relaxed, so the questions stay close
+      to "no break for almost everyone" and the no-break windows keep propagating. Reports
+      the lower bound after every core and the optimum at the end.
+    * ``lower``: "0 breaks?", then "<= k" for growing k over all breaks (bounds only).
+
+    ``zero_first`` (``upper`` only) asks "0 breaks?" before anything else: fast when the
+    answer is yes, the common case on real events.
     """
     enc = SatEncoding(problem, fairness_cap, symmetric, tables)
+    if strategy == "rc2":
+        _rc2_search(enc, emit)
+        return
     sat = Solver(name=solver, bootstrap_with=enc.clauses)
     try:
-        ub, lb = None, 0
-        if lower_first:
+        lb = 0
+        if zero_first or strategy == "lower":
             if sat.solve(assumptions=[-g for g in enc.g]):
                 emit("ub", 0, enc.read(sat.get_model()))
                 emit("done")
@@ -202,27 +217,53 @@ def sat_search(
         model = sat.get_model()
         ub = enc.breaks(model)
         emit("ub", ub, enc.read(model))
-        if ub == 0:
+        if ub <= lb:
             emit("done")
             return
-        if not lower_first:
-            if sat.solve(assumptions=[-g for g in enc.g]):
-                emit("ub", 0, enc.read(sat.get_model()))
-                emit("done")
-                return
-            lb = 1
-            emit("lb", 1)
         tot = ITotalizer(lits=enc.g, ubound=ub, top_id=enc.pool.top)
         for c in tot.cnf.clauses:
             sat.add_clause(c)
-        while lb < ub:
-            if sat.solve(assumptions=[-tot.rhs[lb]]):  # sum(g) <= lb
+        if strategy == "lower":
+            while lb < ub:
+                if sat.solve(assumptions=[-tot.rhs[lb]]):  # sum(g) <= lb
+                    model = sat.get_model()
+                    ub = enc.breaks(model)
+                    emit("ub", ub, enc.read(model))
+                    break
+                lb += 1
+                emit("lb", lb)
+        else:
+            while ub > lb:
+                if not sat.solve(assumptions=[-tot.rhs[ub - 1]]):  # sum(g) <= ub - 1?
+                    emit("lb", ub)
+                    break
                 model = sat.get_model()
                 ub = enc.breaks(model)
                 emit("ub", ub, enc.read(model))
-                break
-            lb += 1
-            emit("lb", lb)
         emit("done")
     finally:
         sat.delete()
+
+
+def _rc2_search(enc: SatEncoding, emit: Callable[..., None]) -> None:
+    """Core-guided MaxSAT on the encoding: hard clauses plus a soft ``-g`` per potential break."""
+    from pysat.examples.rc2 import RC2
+    from pysat.formula import WCNF
+
+    class _Reporting(RC2):
+        def process_core(self):  # each core raises the proven lower bound
+            super().process_core()
+            emit("lb", self.cost)
+
+    w = WCNF()
+    w.extend(enc.clauses)
+    for g in enc.g:
+        w.append([-g], weight=1)
+    with _Reporting(w, solver="cd19") as rc2:
+        model = rc2.compute()
+        if model is None:
+            emit("infeasible")
+        else:
+            emit("ub", enc.breaks(model), enc.read(model))
+            emit("lb", rc2.cost)
+    emit("done")

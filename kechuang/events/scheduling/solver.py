@@ -298,13 +298,16 @@ def solve(
     return _finish(problem, res, fairness, started)
 
 
-# Two differently-configured searches, one per core: one asks "0 breaks?" first, the other
-# finds any schedule first (so there is always something to return) and uses another
-# cardinality encoding for tables — CDCL run times vary a lot with such details.
+# Two differently-configured searches, one per core, sharing the best schedule through the
+# parent: core-guided MaxSAT (RC2) proves bounds and often jumps straight to the optimum; a
+# SAT-UNSAT linear search improves the schedule steadily (the fall-back at the deadline) and
+# uses another cardinality encoding for tables — CDCL run times vary a lot with such details.
+# With one worker, the linear search alone, asking "0 breaks?" first.
 PORTFOLIO = (
-    {"lower_first": True, "tables": "kmtotalizer"},
-    {"lower_first": False, "tables": "seqcounter"},
+    {"strategy": "rc2", "tables": "kmtotalizer"},
+    {"strategy": "upper", "tables": "seqcounter"},
 )
+SINGLE = {"strategy": "upper", "tables": "seqcounter", "zero_first": True}
 
 
 def _sat_child(problem: Problem, cap: int | None, cfg: dict, conn) -> None:
@@ -325,7 +328,7 @@ def _solve_sat(
     ctx = mp.get_context("fork")
     deadline = started + time_limit
     procs, conns = [], []
-    for cfg in PORTFOLIO[: max(1, workers)]:
+    for cfg in PORTFOLIO[:workers] if workers >= 2 else [SINGLE]:
         recv, send = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_sat_child, args=(problem, fairness, cfg, send), daemon=True)
         proc.start()
