@@ -7,10 +7,10 @@ number that is part of every key, so the next page view recomputes. Writes that 
 (``bulk_create``, ``update()``, another process with its own local-memory cache) are picked up
 when the entry expires: ``KECHUANG_DASHBOARD_CACHE_SECONDS`` (default 120; 0 turns the cache off).
 
-Only the aggregates (``selectors.Dashboard``) are cached; rows listed to a user (recent agreements,
-major needs) are read per request through ``restrict()``. The key names the audience the figures
-were computed for: the role (restrict() differs by role), and for district staff the user and
-their area.
+The page caches the aggregates (``selectors.Dashboard``) and reads the rows it lists (recent
+agreements) per request through ``restrict()``; the Excel and PDF briefings are cached whole. The
+key names the audience the figures and lists were computed for: the role (restrict() differs by
+role), and for district staff the user and their area (they also see needs they submitted).
 """
 
 from __future__ import annotations
@@ -75,6 +75,20 @@ def cached_dashboard(user, scope: selectors.Scope) -> selectors.Dashboard:
     else:
         d.scope = scope  # the caller's scope object (same period and area)
     return d
+
+
+def cached_export(kind: str, user, scope: selectors.Scope, build) -> bytes:
+    """An export file (``build(user, scope)`` → bytes) through the cache. The lists in it are the
+    rows this audience may see, which is what the key names (see ``audience``)."""
+    seconds = timeout()
+    if seconds <= 0:
+        return build(user, scope)
+    k = f"{key(user, scope)}:{kind}"
+    body = cache.get(k)
+    if body is None:
+        body = build(user, scope)
+        cache.set(k, body, seconds)
+    return body
 
 
 def _on_write(sender, **kwargs) -> None:

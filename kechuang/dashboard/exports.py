@@ -14,6 +14,9 @@ from kechuang.dashboard.briefing import detail_sentence, summary_sentence
 from kechuang.dashboard.cache import cached_dashboard
 
 LIST_LIMIT = 200  # rows of the list tables; the figures above them always count everything
+# The PDF is read, not filtered: the most recent 20 of each list keep it to a few pages (layout is
+# what a PDF costs — 16 pages took ~10 s with 200-row lists); the Excel keeps LIST_LIMIT rows.
+PDF_LIST_LIMIT = 20
 
 
 def _pct(x: float | None) -> str:
@@ -56,8 +59,8 @@ def chart_data(d: selectors.Dashboard) -> dict:
     }
 
 
-def tables(user, d: selectors.Dashboard) -> list[tuple[str, list[str], list[list]]]:
-    """Every table of the briefing as (title, headers, rows)."""
+def tables(user, d: selectors.Dashboard, limit: int = LIST_LIMIT) -> list[tuple[str, list[str], list[list]]]:
+    """Every table of the briefing as (title, headers, rows); lists show the ``limit`` most recent."""
     h, sc = d.headline, d.scope
     out = [
         (
@@ -138,7 +141,7 @@ def tables(user, d: selectors.Dashboard) -> list[tuple[str, list[str], list[list
             ],
         ),
         (
-            f"合作协议（最近 {LIST_LIMIT} 项）",
+            f"合作协议（最近 {limit} 项）",
             ["签订日期", "协议名称", "类型", "签约各方", "金额（万元）"],
             [
                 [
@@ -148,11 +151,11 @@ def tables(user, d: selectors.Dashboard) -> list[tuple[str, list[str], list[list
                     "、".join(p.name for p in a.parties.all()),
                     float(a.amount) if a.amount is not None else "",
                 ]
-                for a in selectors.recent_agreements(user, sc, LIST_LIMIT)
+                for a in selectors.recent_agreements(user, sc, limit)
             ],
         ),
         (
-            f"重大需求清单（最近 {LIST_LIMIT} 项）",
+            f"重大需求清单（最近 {limit} 项）",
             ["提交日期", "项目名称", "企业", "产业链", "地区", "状态"],
             [
                 [
@@ -163,7 +166,7 @@ def tables(user, d: selectors.Dashboard) -> list[tuple[str, list[str], list[list
                     n.district.name,
                     str(n.get_status_display()),
                 ]
-                for n in selectors.visible_major_needs(user, sc)[:LIST_LIMIT]
+                for n in selectors.visible_major_needs(user, sc)[:limit]
             ],
         ),
     ]
@@ -227,7 +230,7 @@ def briefing_html(user, scope: selectors.Scope) -> str:
             "scope": scope,
             "summary": summary,
             "detail": detail,
-            "tables": tables(user, d),
+            "tables": tables(user, d, PDF_LIST_LIMIT),
             "generated": timezone.localtime(),
         },
     )

@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from kechuang.dashboard import exports, selectors
 from kechuang.dashboard.briefing import detail_sentence, summary_sentence
-from kechuang.dashboard.cache import cached_dashboard
+from kechuang.dashboard.cache import cached_dashboard, cached_export
 from kechuang.dashboard.forms import DashboardFilterForm
 
 
@@ -56,7 +56,7 @@ def _filename(scope, ext: str) -> str:
 @login_required
 def export_xlsx(request):
     scope, _ = _scope(request)
-    body = exports.briefing_xlsx(request.user, scope)
+    body = cached_export("xlsx", request.user, scope, exports.briefing_xlsx)
     resp = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -67,7 +67,7 @@ def export_xlsx(request):
 @login_required
 def export_pdf(request):
     scope, _ = _scope(request)
-    body = exports.briefing_pdf(request.user, scope)
+    body = cached_export("pdf", request.user, scope, exports.briefing_pdf)
     resp = HttpResponse(body, content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="{_filename(scope, "pdf")}"'
     return resp
