@@ -9,7 +9,7 @@ Definitions are in docs/adr/0004-dashboard-figures.md. Two kinds of read:
   follow-up and need selectors, so a confidential need is listed only to those who may see it.
 
 Every breakdown is one grouped query, so the number of queries does not grow with the data
-(pinned in tests/dashboard/test_dashboard_queries.py).
+(pinned in tests/dashboard/test_dashboard_views.py).
 """
 
 from __future__ import annotations
