@@ -51,7 +51,7 @@ def test_coordinator_schedules_the_story_matchmaking_meeting(page, demo, tmp_pat
 
     # the master grid as Excel
     with page.expect_download() as dl:
-        page.get_by_test_id("grid-xlsx").click()
+        page.get_by_test_id("grid-xlsx").click(timeout=60_000)
     xlsx = tmp_path / "grid.xlsx"
     dl.value.save_as(xlsx)
     from openpyxl import load_workbook
@@ -66,7 +66,7 @@ def test_coordinator_schedules_the_story_matchmaking_meeting(page, demo, tmp_pat
     expect(page.get_by_role("button", name="打印")).to_be_visible()
     shot(page, "events-agenda")
     with page.expect_download(timeout=60_000) as dl:
-        page.get_by_test_id("agenda-pdf").click()
+        page.get_by_test_id("agenda-pdf").click(timeout=60_000)
     pdf_path = tmp_path / "agenda.pdf"
     dl.value.save_as(pdf_path)
     pdf = pdf_path.read_bytes()
