@@ -178,3 +178,48 @@ def test_real_instance_with_precedences(b2b_dir):
 def test_real_instance_forum13(b2b_dir):
     r = _check_real(b2b_dir / "forum-13.original.dzn", 20)
     assert r.breaks >= 0
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        {"strategy": "rc2"},
+        {"strategy": "upper", "tables": "seqcounter"},
+        {"strategy": "upper", "zero_first": True, "quick": "minisat22"},
+        {"strategy": "lower"},
+    ],
+)
+def test_each_sat_strategy_reaches_the_optimum(seed, cfg):
+    # Each portfolio member on its own (in the portfolio a wrong one could hide behind the other).
+    import random
+
+    from kechuang.events.scheduling.satenc import sat_search
+
+    rng = random.Random(100 + seed)
+    people = list(range(1, 6))
+    pairs = set()
+    while len(pairs) < 6:
+        a, b = rng.sample(people, 2)
+        pairs.add((min(a, b), max(a, b)))
+    p = make_problem(
+        sorted(pairs),
+        n_slots=5,
+        n_tables=2,
+        unavailable={1: frozenset({2, 4}), 2: frozenset({3})},
+        n_participants=6,
+    )
+    ref = brute_force_min_breaks(p)  # 3, 2, 1 breaks for these seeds
+    msgs = []
+    sat_search(p, 2, lambda *m: msgs.append(m), **cfg)
+    assert msgs[-1] == ("done",)
+    if ref is None:
+        assert ("infeasible",) in msgs
+        return
+    ubs = [m for m in msgs if m[0] == "ub"]
+    lbs = [m[1] for m in msgs if m[0] == "lb"]
+    best = min(ubs, key=lambda m: m[1])
+    assert best[1] == ref and max(lbs, default=0) == ref
+    assert sum(breaks_by_participant(p, best[2]).values()) == ref
+    assert validate(p, best[2], fairness=2) == []
+    assert all(lb <= ref for lb in lbs)
