@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from conftest import FakeEmbedder, RaisingEmbedder
+from engine_fakes import FakeEmbedder, RaisingEmbedder
 
 from kechuang.matching.engine import Engine, Query
 from kechuang.matching.engine.dense import top_n_mean

@@ -1,5 +1,5 @@
 import pytest
-from conftest import FakeEmbedder
+from engine_fakes import FakeEmbedder
 
 from kechuang.matching.engine import Engine, Query, build_query_text, split_sentences
 from kechuang.matching.engine.tokenize import normalize
