@@ -38,7 +38,7 @@ def make_need(
     submitted_by=None,
     **extra,
 ):
-    from kechuang.needs.models import Need, NeedStatusChange
+    from kechuang.needs.models import Need, NeedStageFact, NeedStatusChange
 
     at = timezone.now() - timedelta(days=days_ago)
     need = Need.objects.create(
@@ -59,6 +59,7 @@ def make_need(
     NeedStatusChange.objects.create(need=need, from_status="", to_status="submitted", at=at, by=submitted_by)
     if status != "submitted":
         NeedStatusChange.objects.create(need=need, from_status="submitted", to_status=status, at=at)
+    NeedStageFact.rebuild([need.pk])  # fixtures write history directly, so keep the dashboard facts too
     world.needs[key] = need
     return need
 

@@ -489,7 +489,7 @@ def funnel(user, scope: Scope) -> list[dict]:
 
     A need "reached" a stage when its history has that stage or a later one; entering a stage is
     the first history row with that status. Both are kept per need in ``NeedStageFact`` (written
-    with every history row), so this is one SQL query over one row per need: a count per furthest
+    by the need services with every history row), so this is one SQL query over one row per need: a count per furthest
     stage and a days histogram per stage, with no per-need rows travelling to Python.
     """
     if scope.area_ids is None and can_view_dashboard(user):  # the whole city: join on the period only

@@ -145,18 +145,6 @@ class NeedStatusChange(models.Model):
     def __str__(self) -> str:
         return f"{self.need}: {self.from_status} → {self.to_status}"
 
-    def save(self, *args, **kwargs):
-        """Every history row keeps the need's stage facts current, in the same transaction.
-        (``bulk_create`` skips this: call ``NeedStageFact.rebuild`` after a bulk load.)"""
-        super().save(*args, **kwargs)
-        NeedStageFact.rebuild([self.need_id])
-
-    def delete(self, *args, **kwargs):
-        need_id = self.need_id
-        out = super().delete(*args, **kwargs)
-        NeedStageFact.rebuild([need_id])
-        return out
-
 
 # The need → agreement funnel of the dashboard (docs/adr/0004-dashboard-figures.md), in order.
 FUNNEL_STAGES = (

@@ -9,7 +9,7 @@ from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
 from kechuang.core.audit import audit
 from kechuang.core.errors import ApplicationError
-from kechuang.needs.models import Need, NeedStatus, NeedStatusChange
+from kechuang.needs.models import Need, NeedStageFact, NeedStatus, NeedStatusChange
 from kechuang.orgs.models import Organisation
 
 S = NeedStatus
@@ -65,6 +65,15 @@ def allowed_transitions(user, need: Need) -> list[str]:
     return []
 
 
+def _record_step(need: Need, from_status: str, to_status: str, *, at, by, note: str) -> NeedStatusChange:
+    """One history row, and the need's dashboard stage facts kept current in the same transaction."""
+    step = NeedStatusChange.objects.create(
+        need=need, from_status=from_status, to_status=to_status, at=at, by=by, note=note
+    )
+    NeedStageFact.rebuild([need.pk])
+    return step
+
+
 @transaction.atomic
 def need_submit(*, user, data: dict, enterprise: Organisation | None = None) -> Need:
     """Create a need from validated form data; the first history row is the submission."""
@@ -94,9 +103,7 @@ def need_submit(*, user, data: dict, enterprise: Organisation | None = None) -> 
         **{k: v for k, v in data.items() if k in FIELDS and k != "source"},
         source=source,
     )
-    NeedStatusChange.objects.create(
-        need=need, from_status="", to_status=S.SUBMITTED, at=now, by=user, note="提交需求"
-    )
+    _record_step(need, "", S.SUBMITTED, at=now, by=user, note="提交需求")
     audit(user, "need.submit", need, {k: data.get(k) for k in FIELDS if k in data})
     return need
 
@@ -118,9 +125,7 @@ def need_transition(*, user, need: Need, to_status: str, note: str = "") -> Need
     if to_status == S.REVIEWED and need.owner_id is None and user.role == Role.COORDINATOR:
         need.owner = user
     need.save(update_fields=["status", "status_changed_at", "owner", "updated_at"])
-    NeedStatusChange.objects.create(
-        need=need, from_status=old, to_status=to_status, at=now, by=user, note=note
-    )
+    _record_step(need, old, to_status, at=now, by=user, note=note)
     audit(user, "need.transition", need, {"from": old, "to": to_status, "note": note})
     return need
 

@@ -38,7 +38,7 @@ def _add_more(world, n=5):
     from zoneinfo import ZoneInfo
 
     from kechuang.followup.models import Agreement, Base, Visit
-    from kechuang.needs.models import Need, NeedStatusChange
+    from kechuang.needs.models import Need, NeedStageFact, NeedStatusChange
 
     for i in range(n):
         t = datetime(2026, 1 + i, 5, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -57,6 +57,7 @@ def _add_more(world, n=5):
         )
         for j, st in enumerate(("submitted", "reviewed", "matched")):
             NeedStatusChange.objects.create(need=need, to_status=st, at=t + timedelta(days=j * (i + 1)))
+        NeedStageFact.rebuild([need.pk])
         v = Visit.objects.create(
             title=f"更多走访{i}", date=date(2026, 1 + i, 3), district=world.areas["laixi"]
         )
