@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import FakeEmbedder
 from django.core.management import call_command
 from django.test import override_settings
+from matching_fakes import FakeEmbedder
 
 from kechuang.matching import index as idx
 from kechuang.matching.models import IndexState, StoredVector
