@@ -18,17 +18,23 @@ def render(data: dict) -> str:
     rows = data.get("b2b", [])
     if rows:
         out.append(
-            "| instance | P/M/S/T | status | breaks | bound | s | published | match | plain CP-SAT (breaks/bound/s) |"
+            "| instance | P/M/S/T | status | breaks | bound | wall s | CPU s | load | published | match "
+            "| plain CP-SAT (breaks/bound/wall s/CPU s) |"
         )
-        out.append("|---|---|---|---|---|---|---|---|---|")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|")
         for r in rows:
             b = r.get("baseline")
-            base = f"{b['status']} {_f(b['breaks'])}/{_f(b['bound'])}/{b['seconds']}" if b else ""
+            base = (
+                f"{b['status']} {_f(b['breaks'])}/{_f(b['bound'])}/{b['seconds']}/{_f(b.get('cpu_seconds'))}"
+                if b
+                else ""
+            )
             match = "" if "published" not in r else ("yes" if r["matches_published"] else "**no**")
             status = r["status"] + (f" ({r['rule']})" if r.get("rule") else "")
             out.append(
                 f"| {r['instance']} | {r['size']} | {status} | {_f(r['breaks'])} | {_f(r['bound'])} | "
-                f"{r['seconds']} | {_f(r.get('published'))} | {match} | {base} |"
+                f"{r['seconds']} | {_f(r.get('cpu_seconds'))} | {_f(r.get('load_average'))} | "
+                f"{_f(r.get('published'))} | {match} | {base} |"
             )
         out.append("")
         out.append("Summary: `" + json.dumps(data.get("b2b_summary", {})) + "`")

@@ -175,6 +175,7 @@ def sat_search(
     symmetric: bool = False,
     zero_first: bool = False,
     quick: str | None = None,
+    lns: bool = False,
 ) -> None:
     """Search for the fewest breaks, reporting progress through ``emit``.
 
@@ -239,6 +240,8 @@ def sat_search(
                     break
                 lb += 1
                 emit("lb", lb)
+        elif lns:
+            _descend_lns(sat, enc, tot, model, ub, lb, emit)
         else:
             while ub > lb:
                 if not sat.solve(assumptions=[-tot.rhs[ub - 1]]):  # sum(g) <= ub - 1?
@@ -253,6 +256,69 @@ def sat_search(
 
 
 QUICK_CONFLICTS = 200_000
+LNS_CONFLICTS = 3_000  # per neighbourhood question
+LNS_ROUNDS = 12  # neighbourhood questions between two whole-schedule questions
+FULL_CONFLICTS = 20_000  # first budget of a whole-schedule question; doubles when spent
+
+
+def _descend_lns(sat, enc: SatEncoding, tot, model: list[int], ub: int, lb: int, emit, seed: int = 0) -> None:
+    """Linear search for fewer breaks, mostly by large-neighbourhood questions.
+
+    A neighbourhood question keeps most meetings at their slots in the best schedule
+    (assumptions) and asks for fewer breaks by moving the rest: the meetings of a few
+    participants with breaks and of their partners, or those in a window of slots. These
+    questions are small and answered within a conflict budget; after ``LNS_ROUNDS`` failures a
+    whole-schedule question (growing budget) either improves, or proves the bound when it is
+    unsatisfiable.
+    """
+    import random
+
+    rng = random.Random(seed)
+    p = enc.problem
+    T = p.n_slots
+    slots = enc.read(model)
+    full_budget = FULL_CONFLICTS
+    partners: dict[int, set[int]] = {
+        q: {r for i in ms for r in p.meetings[i].participants} for q, ms in p.meetings_of.items()
+    }
+    while ub > lb:
+        true = {v for v in model if v > 0}
+        broken = [q for q, gs in enc.g_of.items() if any(g in true for g in gs)]
+        improved = False
+        for _ in range(LNS_ROUNDS if broken else 0):
+            if rng.random() < 0.5:
+                chosen = set(rng.sample(broken, min(len(broken), rng.randint(1, 3))))
+                people = set().union(*(partners[q] for q in chosen))
+                free = (
+                    {i for q in people for i in p.meetings_of[q]}
+                    if len(people) < 0.4 * len(partners)
+                    else set()
+                )
+                if not free:
+                    free = {i for q in chosen for i in p.meetings_of[q]}
+            else:
+                w = max(2, T // 3)
+                a = rng.randint(1, max(1, T - w + 1))
+                q = rng.choice(broken)
+                free = {i for i, s in enumerate(slots) if a <= s < a + w} | set(p.meetings_of[q])
+            keep = [enc.x[i, s] for i, s in enumerate(slots) if i not in free]
+            sat.conf_budget(LNS_CONFLICTS)
+            if sat.solve_limited(assumptions=[*keep, -tot.rhs[ub - 1]]):
+                improved = True
+                break
+        if not improved:
+            sat.conf_budget(full_budget)
+            answer = sat.solve_limited(assumptions=[-tot.rhs[ub - 1]])
+            if answer is False:
+                emit("lb", ub)
+                return
+            if answer is None:
+                full_budget *= 2
+                continue
+        model = sat.get_model()
+        ub = enc.breaks(model)
+        slots = enc.read(model)
+        emit("ub", ub, slots)
 
 
 def _quick_model(enc: SatEncoding, name: str) -> list[int] | None:

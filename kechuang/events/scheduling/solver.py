@@ -305,9 +305,9 @@ def solve(
 # With one worker, the linear search alone, asking "0 breaks?" first.
 PORTFOLIO = (
     {"strategy": "rc2", "tables": "kmtotalizer"},
-    {"strategy": "upper", "tables": "seqcounter", "quick": "minisat22"},
+    {"strategy": "upper", "tables": "seqcounter", "quick": "minisat22", "lns": True},
 )
-SINGLE = {"strategy": "upper", "tables": "seqcounter", "zero_first": True, "quick": "minisat22"}
+SINGLE = {"strategy": "upper", "tables": "seqcounter", "zero_first": True, "quick": "minisat22", "lns": True}
 
 
 def _sat_child(problem: Problem, cap: int | None, cfg: dict, conn) -> None:

@@ -180,13 +180,14 @@ def test_real_instance_forum13(b2b_dir):
     assert r.breaks >= 0
 
 
-@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("seed", range(2))
 @pytest.mark.parametrize(
     "cfg",
     [
         {"strategy": "rc2"},
         {"strategy": "upper", "tables": "seqcounter"},
         {"strategy": "upper", "zero_first": True, "quick": "minisat22"},
+        {"strategy": "upper", "quick": "minisat22", "lns": True},
         {"strategy": "lower"},
     ],
 )
@@ -209,7 +210,7 @@ def test_each_sat_strategy_reaches_the_optimum(seed, cfg):
         unavailable={1: frozenset({2, 4}), 2: frozenset({3})},
         n_participants=6,
     )
-    ref = brute_force_min_breaks(p)  # 3, 2, 1 breaks for these seeds
+    ref = brute_force_min_breaks(p)  # 3 and 2 breaks for these seeds
     msgs = []
     sat_search(p, 2, lambda *m: msgs.append(m), **cfg)
     assert msgs[-1] == ("done",)
