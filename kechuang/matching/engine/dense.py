@@ -100,10 +100,18 @@ class DenseIndex:
         self._starts = self.doc_offsets[self.with_docs]
         self._seg_of_doc = np.repeat(np.arange(len(self.with_docs)), self.doc_counts[self.with_docs])
         self.has_vectors = self.has_summary | (self.doc_counts > 0)
+        self._groups = _count_groups(self.doc_counts[self.with_docs], self._starts)
 
     @property
     def nbytes(self) -> int:
-        return int(self.summary.nbytes + self.docs.nbytes + self._seg_of_doc.nbytes + self.doc_offsets.nbytes)
+        groups = sum(a.nbytes for g in self._groups for a in g[1:])
+        return int(
+            self.summary.nbytes
+            + self.docs.nbytes
+            + self._seg_of_doc.nbytes
+            + self.doc_offsets.nbytes
+            + groups
+        )
 
     def similarities(self, qvec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cosine of the query with every summary (n,) and every document (m,)."""
@@ -119,7 +127,7 @@ class DenseIndex:
         score = np.where(self.has_summary, summary_sims, 0.0).astype(np.float32)
         if len(self.with_docs) == 0:
             return score
-        best = top_n_mean(doc_sims, self._starts, self._seg_of_doc, top_docs)
+        best = grouped_top_n_mean(doc_sims, self._groups, len(self.with_docs), top_docs)
         rows = self.with_docs
         both = self.has_summary[rows]
         blended = np.where(both, (1.0 - summary_weight) * best + summary_weight * summary_sims[rows], best)
@@ -150,3 +158,53 @@ def top_n_mean(values: np.ndarray, starts: np.ndarray, seg_of_value: np.ndarray,
         work[eq[first]] = -np.inf
     count[count == 0] = 1
     return (total / count).astype(np.float32)
+
+
+_GROUPED_MAX = 16  # segments with at most this many documents are aggregated as (k, count) blocks
+
+# (count, segment numbers, value indices): (k, count) for short segments; count 0 = every longer
+# segment, value indices concatenated, with the segments' lengths as a fourth item
+Group = tuple
+
+
+def _count_groups(counts: np.ndarray, starts: np.ndarray) -> list[Group]:
+    """Segments grouped by their number of values (see ``grouped_top_n_mean``)."""
+    groups: list[Group] = []
+    for c in np.unique(counts):
+        if 0 < c <= _GROUPED_MAX:
+            segs = np.flatnonzero(counts == c)
+            idx = starts[segs][:, None] + np.arange(c)[None, :]
+            groups.append((int(c), segs, idx.astype(np.int64), None))
+    long = np.flatnonzero(counts > _GROUPED_MAX)
+    if len(long):
+        lc = counts[long].astype(np.int64)
+        idx = np.concatenate([np.arange(s, s + c) for s, c in zip(starts[long], lc, strict=True)])
+        groups.append((0, long, idx.astype(np.int64), lc))
+    return groups
+
+
+def grouped_top_n_mean(values: np.ndarray, groups: list[Group], n_segments: int, n: int) -> np.ndarray:
+    """``top_n_mean`` with the segments pre-grouped by length (``_count_groups``): each group is
+    one (k, count) gather and ``n`` row-wise max passes instead of ``reduceat`` passes over all
+    values. Same float64 summation order (largest first), so the result is bit-identical."""
+    out = np.zeros(n_segments, dtype=np.float32)
+    for c, segs, idx, long_counts in groups:
+        if c == 0:  # the long segments, the general way
+            sub_starts = np.concatenate([[0], np.cumsum(long_counts)[:-1]])
+            seg_of = np.repeat(np.arange(len(long_counts)), long_counts)
+            out[segs] = top_n_mean(values[idx], sub_starts, seg_of, n)
+            continue
+        block = values[idx]  # (k, c), a copy
+        if c == 1:
+            out[segs] = block[:, 0]
+            continue
+        k = min(n, c)
+        total = np.zeros(len(segs), dtype=np.float64)
+        rows = np.arange(len(segs))
+        for i in range(k):
+            j = block.argmax(axis=1)
+            total += block[rows, j]
+            if i + 1 < k:
+                block[rows, j] = -np.inf  # remove one occurrence of the max
+        out[segs] = (total / k).astype(np.float32)
+    return out

@@ -227,6 +227,21 @@ class Engine:
         return Index(self, cands, tokenizer, lexical, dense, emb, warnings)
 
 
+def top_order(scores: np.ndarray, id_rank: np.ndarray, top_k: int | None) -> np.ndarray:
+    """Positions of the ``top_k`` best ``scores`` (all when 0/None): score rounded to 1e-9
+    descending, ties by ``id_rank``. Only the candidates tied with or above the k-th score are
+    sorted (``np.partition`` first): the same order as sorting the whole pool, without its
+    O(n log n) lexsort (~40 ms at 100k)."""
+    key = np.round(scores, 9)
+    n = len(key)
+    if top_k and 0 < top_k < n:
+        kth = np.partition(key, n - top_k)[n - top_k]  # the top_k-th largest rounded score
+        cand = np.flatnonzero(key >= kth)
+        return cand[np.lexsort((id_rank[cand], -key[cand]))[:top_k]]
+    order = np.lexsort((id_rank, -key))
+    return order[:top_k] if top_k else order
+
+
 def _dense_index(
     engine: Engine, cands: list[Candidate], emb: Embedder, vectors: Mapping[str, np.ndarray]
 ) -> DenseIndex:
@@ -391,9 +406,7 @@ class Index:
         dense = dense_all[rows] if dense_all is not None else None
         valid = self.dense.has_vectors[rows] if dense_used else None
         fused = fuse(lex, dense, cfg, valid)
-        order = np.lexsort((self._id_rank[rows], -np.round(fused, 9)))
-        if top_k:
-            order = order[:top_k]
+        order = top_order(fused, self._id_rank[rows], top_k)
         top = rows[order]
         lex_max = float(lex.max()) if len(lex) else 0.0
         matched = LexicalIndex.matched_terms(top, sig.subs)

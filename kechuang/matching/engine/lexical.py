@@ -33,6 +33,8 @@ class FieldBM25:
         self.matrix = sparse.csc_matrix(
             (s["data"], s["indices"], s["indptr"]), shape=(s["num_docs"], n_tokens), copy=False
         )
+        if not self.matrix.has_sorted_indices:  # matched_terms binary-searches each column
+            self.matrix.sort_indices()
 
     def doc_freq(self, token: str) -> int:
         tid = self.vocab.get(token)
@@ -104,12 +106,16 @@ class LexicalIndex:
         out: list[set[str]] = [set() for _ in range(len(rows))]
         if len(rows) == 0:
             return out
+        rows = np.asarray(rows)
         for known, sub in subs:
+            if not sub.has_sorted_indices:
+                sub.sort_indices()
             for j, tok in enumerate(known):
-                col = sub.indices[sub.indptr[j] : sub.indptr[j + 1]]
+                col = sub.indices[sub.indptr[j] : sub.indptr[j + 1]]  # sorted rows containing tok
                 if col.size == 0:
                     continue
-                hit = np.isin(rows, col)
-                for r in np.flatnonzero(hit):
+                # binary search of the few result rows, not np.isin over the whole column
+                pos = np.minimum(np.searchsorted(col, rows), col.size - 1)
+                for r in np.flatnonzero(col[pos] == rows):
                     out[r].add(tok)
         return out

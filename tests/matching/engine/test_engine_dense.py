@@ -93,3 +93,21 @@ def test_build_progress_callback(candidates):
     seen = []
     Engine(embedder=FakeEmbedder()).build(candidates, on_progress=lambda d, t: seen.append((d, t)))
     assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] > 0
+
+
+def test_grouped_top_n_mean_is_bit_identical_to_top_n_mean():
+    from kechuang.matching.engine.dense import _count_groups, grouped_top_n_mean
+
+    rng = np.random.default_rng(1)
+    counts = np.concatenate([rng.integers(1, 6, size=300), [17, 40, 1, 25]])  # some long segments
+    rng.shuffle(counts)
+    values = rng.standard_normal(int(counts.sum())).astype(np.float32)
+    values[5:9] = 0.25  # ties
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    seg = np.repeat(np.arange(len(counts)), counts)
+    groups = _count_groups(counts, starts)
+    for n in (1, 2, 3, 5):
+        want = top_n_mean(values, starts, seg, n)
+        got = grouped_top_n_mean(values, groups, len(counts), n)
+        assert got.dtype == np.float32
+        np.testing.assert_array_equal(got, want)

