@@ -1,10 +1,11 @@
-"""The same block encoding in CNF, solved by lower-bound-first SAT search (python-sat).
+"""The same block encoding in CNF, solved by MaxSAT (RC2) or SAT linear search (python-sat).
 
 Why a second back-end: deciding "is there a schedule with at most k breaks?" is a pure
 Boolean question, and on these instances a CDCL SAT solver (CaDiCaL) answers it in well under
 a second where CP-SAT with two workers needs tens of seconds (its two workers are an LP-based
 search and a local search). The published best solver for the benchmark is MaxSAT for the
-same reason. Incremental solving keeps learnt clauses between the "<= k" questions.
+same reason. Incremental solving keeps learnt clauses between the "<= k" questions; see
+:func:`sat_search` for the strategies the solver runs side by side.
 
 Variables: ``x[i,s]`` (meeting i in slot s), ``busy[p,s]``, ``seen[p,s]`` (p met at or before s)
 and ``g[p,s]``: p's block starting at s is not the first one, i.e. one break. Breaks of p are
