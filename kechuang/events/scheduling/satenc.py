@@ -341,6 +341,16 @@ def _rc2_search(enc: SatEncoding, emit: Callable[..., None]) -> None:
             super().process_core()
             emit("lb", self.cost)
 
+    if enc.g:
+        # "0 breaks?" with the g's as unit clauses first: CaDiCaL simplifies with units and
+        # answered it about twice as fast as RC2's first call (the same question under
+        # assumptions) on tic-14crafc (4–7 vs 8–9 CPU s); when the answer is no, it took ≤ 1.4 s.
+        with Solver(name="cadical195", bootstrap_with=enc.clauses + [[-g] for g in enc.g]) as zero:
+            if zero.solve():
+                emit("ub", 0, enc.read(zero.get_model()))
+                emit("done")
+                return
+        emit("lb", 1)
     w = WCNF()
     w.extend(enc.clauses)
     for g in enc.g:
