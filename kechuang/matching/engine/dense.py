@@ -145,7 +145,7 @@ class DenseIndex:
 
     @property
     def nbytes(self) -> int:
-        groups = sum(a.nbytes for g in self._groups for a in g[1:])
+        groups = sum(a.nbytes for g in self._groups for a in g[1:] if a is not None)
         return int(
             self.summary.nbytes
             + self.docs.nbytes

@@ -127,3 +127,8 @@ def test_single_thread_query_embedding_is_the_same_and_restores_threads():
     else:  # runtime not found: queries run with the passages' threads
         got = one.embed_queries(texts)
     np.testing.assert_allclose(got, default.embed_queries(texts), atol=1e-6)
+
+
+def test_dense_index_reports_its_size(candidates):
+    idx = Engine(embedder=FakeEmbedder()).build(candidates)
+    assert idx.dense.nbytes >= idx.dense.docs.nbytes + idx.dense.summary.nbytes
