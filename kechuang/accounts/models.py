@@ -85,4 +85,15 @@ class User(AbstractUser):
 
     @property
     def is_coordinator(self) -> bool:
-        return self.role == Role.COORDINATOR or self.is_superuser
+        """The one test for "acts for the city" (coordinators and superusers); use it everywhere."""
+        return bool(self.is_active and (self.role == Role.COORDINATOR or self.is_superuser))
+
+    def area_ids(self) -> list[int]:
+        """The areas a district user answers for (their area and everything below it); [] if none."""
+        if not self.area_id:
+            return []
+        cached = getattr(self, "_area_ids_cache", None)
+        if cached is None or cached[0] != self.area_id:
+            cached = (self.area_id, self.area.subtree_ids())
+            self._area_ids_cache = cached
+        return list(cached[1])

@@ -18,6 +18,30 @@ class NeedStatus(models.TextChoices):
     RETURNED = "returned", _("已退回")
 
 
+# Named sets of statuses: the one place each idea is written down (import these, never a tuple).
+# Tuples in pipeline order, so that the SQL they produce is always the same.
+def _statuses(*members: NeedStatus) -> tuple[NeedStatus, ...]:
+    return tuple(s for s in NeedStatus if s in members)
+
+
+S_ = NeedStatus
+# still being worked on: "open" on the dashboard; a need in one of these may stall
+NeedStatus.IN_PROGRESS = _statuses(S_.SUBMITTED, S_.REVIEWED, S_.MATCHED, S_.MET)
+# passed review and not ended: liaisons and experts may see the public ones
+NeedStatus.PUBLISHED = _statuses(S_.REVIEWED, S_.MATCHED, S_.MET, S_.AGREEMENT, S_.DELIVERED)
+# no follow-up expected
+NeedStatus.ENDED = _statuses(S_.CLOSED, S_.RETURNED)
+# the enterprise may still edit its need
+NeedStatus.EDITABLE_BY_ENTERPRISE = _statuses(S_.SUBMITTED, S_.RETURNED)
+# suggestions for the need may be accepted or declined
+NeedStatus.MATCH_DECIDABLE = _statuses(S_.REVIEWED, S_.MATCHED, S_.MET, S_.AGREEMENT)
+# an expert's "needs I could serve" lists these
+NeedStatus.REVERSE_LOOKUP = NeedStatus.IN_PROGRESS
+# an enterprise brings these to a matchmaking meeting
+NeedStatus.EVENT_BRINGABLE = _statuses(S_.REVIEWED, S_.MATCHED, S_.MET)
+del S_
+
+
 class Need(models.Model):
     class Kind(models.TextChoices):
         TECH = "tech", "技术攻关"

@@ -1,0 +1,75 @@
+"""The two things every view does with a service: run it and report, or put its errors on a form.
+
+Views stay thin: they parse input, pick objects through selectors, and hand the write to a
+service. A service refuses with ``ApplicationError`` (a message in the user's language, maybe
+field errors); these helpers turn that into a flash message or form errors, so no view repeats
+the try/except/messages/redirect dance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect
+
+from kechuang.core.errors import ApplicationError
+
+
+def perform(
+    request,
+    call: Callable[[], Any],
+    *,
+    success: str | Callable[[Any], str] | None,
+    then: str | tuple | Callable[[Any], Any],
+    error_prefix: str = "",
+) -> HttpResponse:
+    """Run ``call``; flash its success message or its refusal; redirect to ``then``.
+
+    ``success`` may be a function of the call's result (for messages that name what was made);
+    ``then`` is a URL name, ``(url name, *args)``, or a function of the result (None on failure)
+    that returns either.
+    """
+    result = None
+    try:
+        result = call()
+    except ApplicationError as e:
+        messages.error(request, error_prefix + e.message)
+    else:
+        text = success(result) if callable(success) else success
+        if text:
+            messages.success(request, text)
+    target = then(result) if callable(then) else then
+    if isinstance(target, tuple):
+        return redirect(*target)
+    return redirect(target)
+
+
+def form_errors_text(form) -> str:
+    """A form's errors as one line, for flash messages of forms posted from another page."""
+    return "；".join(str(e) for errs in form.errors.values() for e in errs)
+
+
+def call_for_form(form, call: Callable[[], Any]) -> tuple[bool, Any]:
+    """Run ``call`` for a valid ``form``; a refusal lands on the form (field errors where they belong).
+
+    Returns ``(True, result)`` or ``(False, None)``, so the view re-renders the form on failure.
+    """
+    try:
+        return True, call()
+    except ApplicationError as e:
+        add_service_errors(form, e)
+        return False, None
+
+
+def add_service_errors(form, e: ApplicationError) -> None:
+    """Put an ``ApplicationError`` on ``form``: each field error on its field, the rest on the form."""
+    for field, errs in e.field_errors.items():
+        name = field if field in form.fields else None
+        for msg in errs:
+            form.add_error(name, msg)
+    said = {m for errs in e.field_errors.values() for m in errs}
+    if e.message and e.message not in said and e.message not in form.non_field_errors():
+        form.add_error(None, e.message)
