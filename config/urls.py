@@ -8,7 +8,7 @@ admin.site.site_title = "科创对接"
 admin.site.index_title = "数据管理"
 
 urlpatterns = [
-    path("", include("kechuang.core.urls")),
+    path("", include("kechuang.home.urls")),
     path("accounts/", include("kechuang.accounts.urls")),
     path("needs/", include("kechuang.needs.urls")),
     path("experts/", include("kechuang.experts.urls")),

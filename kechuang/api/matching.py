@@ -6,7 +6,7 @@ from __future__ import annotations
 from ninja import Router, Schema
 
 from kechuang.experts.selectors import expert_get
-from kechuang.matching import selectors, services
+from kechuang.matching import selectors
 from kechuang.needs.selectors import need_get
 from kechuang.needs.services import need_record_view
 
@@ -64,7 +64,7 @@ def _evidence(expl: dict) -> list[dict]:
 def need_suggestions(request, need_id: int):
     need = need_get(user=request.user, pk=need_id)  # 404 when the caller may not see the need
     need_record_view(user=request.user, need=need)
-    if not services.is_coordinator(request.user):
+    if not request.user.is_coordinator:
         rows = [
             {
                 "kind": m.kind,

@@ -22,13 +22,14 @@ def perform(
     request,
     call: Callable[[], Any],
     *,
-    success: str | Callable[[Any], str] | None,
+    success: str | Callable[[Any], str | tuple[int, str]] | None,
     then: str | tuple | Callable[[Any], Any],
     error_prefix: str = "",
 ) -> HttpResponse:
     """Run ``call``; flash its success message or its refusal; redirect to ``then``.
 
-    ``success`` may be a function of the call's result (for messages that name what was made);
+    ``success`` may be a function of the call's result (for messages that name what was made), and may
+    return ``(messages level, text)`` when the outcome deserves a warning rather than a success;
     ``then`` is a URL name, ``(url name, *args)``, or a function of the result (None on failure)
     that returns either.
     """
@@ -36,15 +37,22 @@ def perform(
     try:
         result = call()
     except ApplicationError as e:
-        messages.error(request, error_prefix + e.message)
+        messages.error(request, error_prefix + error_text(e))
     else:
         text = success(result) if callable(success) else success
+        level, text = text if isinstance(text, tuple) else (messages.SUCCESS, text)
         if text:
-            messages.success(request, text)
+            messages.add_message(request, level, text)
     target = then(result) if callable(then) else then
     if isinstance(target, tuple):
         return redirect(*target)
     return redirect(target)
+
+
+def error_text(e: ApplicationError) -> str:
+    """The refusal and its field details as one line ("请填写…：…；…"), each message once."""
+    details = [m for errs in e.field_errors.values() for m in errs if m != e.message]
+    return e.message + "；".join(dict.fromkeys(details))
 
 
 def form_errors_text(form) -> str:

@@ -28,7 +28,6 @@ from kechuang.core.access import restrict
 from kechuang.dashboard.briefing import Headline, period_label
 from kechuang.events.models import Event
 from kechuang.experts.models import Achievement, Expert
-from kechuang.followup.access_rules import _area_ids
 from kechuang.followup.models import Agreement, Base, Visit
 from kechuang.needs.models import FUNNEL_STAGES, Need, NeedStageFact, NeedStatus
 from kechuang.needs.selectors import need_list
@@ -92,7 +91,7 @@ def dashboard_scope(
     if user.role == Role.DISTRICT and not user.is_superuser:
         if user.area_id is None:
             raise Http404
-        own = _area_ids(user)
+        own = user.area_ids()
         if district:
             area = Area.objects.filter(code=district, pk__in=own).first()
             if area is None:

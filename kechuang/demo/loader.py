@@ -1,13 +1,12 @@
 """Turn the plain demo scenario (``kechuang.demo.scenario``) into database rows.
 
 One transaction: the demo loads completely or not at all. Bulk inserts keep ``make run`` quick.
-Sections that later apps own (events, visits, agreements, bases) are loaded by loaders those apps
-register in ``EXTRA_LOADERS`` so this module does not import them.
+Sections that later apps own (events, visits, agreements, bases) are loaded by each app's
+``demo_loader.load`` (found by ``kechuang.core.extensions.app_modules``), so this module imports none of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 
 from django.contrib.auth.hashers import make_password
@@ -15,13 +14,11 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from kechuang.accounts.models import Area, Role, User
+from kechuang.core.extensions import app_modules
 from kechuang.core.models import AuditEntry
 from kechuang.experts.models import Achievement, Expert, Patent, Publication, ServiceTeam
 from kechuang.needs.models import Need, NeedStageFact, NeedStatusChange
 from kechuang.orgs.models import IndustryChain, Organisation
-
-# name -> fn(scenario, ctx) ; ctx holds the key -> object maps built here
-EXTRA_LOADERS: list[Callable[[dict, dict], None]] = []
 
 COORDINATOR_APPS = (
     "accounts",
@@ -247,8 +244,8 @@ def load_scenario(s: dict, *, fast_passwords: bool = False) -> dict:
         users=users,
         needs=needs,
     )
-    for loader in EXTRA_LOADERS:
-        loader(s, ctx)
+    for module in app_modules("demo_loader"):  # fn(scenario, ctx); ctx holds the key -> object maps built here
+        module.load(s, ctx)
     return ctx
 
 

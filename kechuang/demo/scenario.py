@@ -999,9 +999,7 @@ class _Builder:
             else:
                 if st in ("reviewed", "returned") and source == "district" and rng.random() < 0.6:
                     by = self.district_user[district]
-                elif st in ("met", "delivered"):
-                    by = self.liaison_user[society]
-                else:
+                else:  # only coordinators move a need past review (needs.services.allowed_transitions)
                     by = self.coordinator()
                 note = note_tpl.format(
                     chain=self.chain_names[need["chain"]],

@@ -1,1 +1,2 @@
+ORDER = 50
 NAV = [("events:list", "活动", None)]

@@ -18,22 +18,13 @@ from kechuang.accounts.models import Role
 from kechuang.core.access import restrict, rule
 
 
-def _area_ids(user) -> list[int]:
-    """The user's area subtree, computed once per user object (a dashboard restricts many querysets)."""
-    ids = getattr(user, "_followup_area_ids", None)
-    if ids is None:
-        ids = user.area.subtree_ids() if user.area_id else []
-        user._followup_area_ids = ids
-    return ids
-
-
 def _visit_q(user, prefix: str = "") -> Q | None:
     """The visits ``user`` may see as a Q over ``prefix`` (None = all)."""
     p = prefix
     if user.role == Role.LEADERSHIP:
         return None
     if user.role == Role.DISTRICT:
-        return Q(**{f"{p}district_id__in": _area_ids(user)})
+        return Q(**{f"{p}district_id__in": user.area_ids()})
     if user.role == Role.ENTERPRISE and user.organisation_id:
         return Q(**{f"{p}stops__enterprise_id": user.organisation_id})
     if user.role == Role.LIAISON and user.organisation_id:
@@ -69,7 +60,7 @@ def _agreements(qs, user):
     if user.role == Role.LEADERSHIP:
         return qs
     if user.role == Role.DISTRICT:
-        q = Q(parties__district_id__in=_area_ids(user))
+        q = Q(parties__district_id__in=user.area_ids())
     elif user.role in (Role.ENTERPRISE, Role.LIAISON) and user.organisation_id:
         q = Q(parties=user.organisation_id)
     elif user.role == Role.EXPERT and user.expert_id:
@@ -98,7 +89,7 @@ def _bases(qs, user):
     if user.role == Role.LEADERSHIP:
         return qs
     if user.role == Role.DISTRICT:
-        return qs.filter(district_id__in=_area_ids(user))
+        return qs.filter(district_id__in=user.area_ids())
     if user.role == Role.ENTERPRISE and user.organisation_id:
         return qs.filter(host_id=user.organisation_id)
     if user.role == Role.LIAISON and user.organisation_id:

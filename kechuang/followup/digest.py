@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from kechuang.accounts.models import Role, User
 from kechuang.followup.selectors import stalled_for
-from kechuang.needs.models import Need
-from kechuang.needs.selectors import ACTIVE_STATUSES, stalled_before
+from kechuang.needs.models import Need, NeedStatus
+from kechuang.needs.selectors import stalled_before
 
 
 @dataclass
@@ -53,7 +53,7 @@ def build_messages() -> tuple[list[EmailMessage], int, int]:
     """One message per recipient with something to read; returns (messages, skipped, distinct needs)."""
     owners = (
         Need.objects.filter(
-            status__in=ACTIVE_STATUSES, status_changed_at__lt=stalled_before(), owner__isnull=False
+            status__in=NeedStatus.MAY_STALL, status_changed_at__lt=stalled_before(), owner__isnull=False
         )
         .values_list("owner_id", flat=True)
         .distinct()
@@ -63,7 +63,7 @@ def build_messages() -> tuple[list[EmailMessage], int, int]:
     )
     messages, skipped, seen = [], 0, set()
     for user in recipients.order_by("pk"):
-        full = user.is_superuser or user.role == Role.COORDINATOR
+        full = user.is_coordinator
         needs = list(stalled_for(user).select_related("enterprise"))
         if not needs:
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
-from kechuang.accounts.models import Area, Role
+from kechuang.accounts.models import Area
 from kechuang.core.access import restrict
 from kechuang.events.models import Event
 from kechuang.followup.models import (
@@ -21,7 +21,7 @@ from kechuang.followup.models import (
     Visit,
     VisitStop,
 )
-from kechuang.needs.models import Need
+from kechuang.needs.models import Need, NeedStatus
 from kechuang.needs.selectors import need_list
 
 CITY_EVENT_KINDS = (Event.Kind.CONFERENCE, Event.Kind.COMPETITION)
@@ -183,13 +183,13 @@ def expert_followup(*, user, expert) -> dict:
 
 def linkable_needs(*, user) -> QuerySet[Need]:
     """Needs an agreement may be linked to: the ones the user sees, newest first."""
-    return need_list(user=user).exclude(status__in=("closed", "returned"))
+    return need_list(user=user).exclude(status__in=NeedStatus.ENDED)
 
 
 # --------------------------------------------------------------------------- stalled needs
 def stalled_for(user) -> QuerySet[Need]:
     """Stalled needs for one digest recipient: all of them for coordinators, their own otherwise."""
     qs = need_list(user=user, filters={"stalled": True}).select_related("owner")
-    if user.is_superuser or user.role == Role.COORDINATOR:
+    if user.is_coordinator:
         return qs.order_by("status_changed_at", "pk")
     return qs.filter(owner=user).order_by("status_changed_at", "pk")

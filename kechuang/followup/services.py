@@ -36,35 +36,27 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 ATTACHMENT_SUFFIXES = {".pdf", ".ofd", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".zip"}
 
 
-def _is_coord(user) -> bool:
-    return user.is_superuser or user.role == Role.COORDINATOR
-
-
-def _area_ids(user) -> list[int]:
-    return user.area.subtree_ids() if user.area_id else []
-
-
 def can_plan_visits(user) -> bool:
-    return _is_coord(user) or user.role == Role.DISTRICT
+    return user.is_coordinator or user.role == Role.DISTRICT
 
 
 def can_diagnose(user, visit: Visit) -> bool:
     """Coordinators, district staff of the visit's area and the experts on the visit write diagnoses."""
-    if _is_coord(user):
+    if user.is_coordinator:
         return True
     if user.role == Role.DISTRICT:
-        return visit.district_id in _area_ids(user)
+        return visit.district_id in user.area_ids()
     if user.role == Role.EXPERT and user.expert_id:
         return visit.experts.filter(pk=user.expert_id).exists()
     return False
 
 
 def can_record_agreements(user) -> bool:
-    return _is_coord(user) or user.role == Role.DISTRICT
+    return user.is_coordinator or user.role == Role.DISTRICT
 
 
 def can_record_bases(user) -> bool:
-    return _is_coord(user)
+    return user.is_coordinator
 
 
 def _deny(message: str = "您无权执行此操作。"):
@@ -84,7 +76,7 @@ def visit_plan(*, user, data: dict) -> Visit:
     district = data.get("district")
     if district is None:
         errors["district"] = ["请选择走访地区。"]
-    elif user.role == Role.DISTRICT and district.pk not in _area_ids(user):
+    elif user.role == Role.DISTRICT and district.pk not in user.area_ids():
         errors["district"] = ["只能安排本地区的走访。"]
     if data.get("date") is None:
         errors["date"] = ["请选择走访日期。"]
@@ -245,6 +237,7 @@ def agreement_record(*, user, data: dict) -> Agreement:
     """Record a signed agreement; linked needs move to "agreement" when that step is allowed now.
 
     Returns the agreement with ``moved_needs`` / ``unmoved_needs`` lists for the message shown to the user.
+    An attachment in ``data["attachment"]`` is stored in the same transaction (refused file → nothing saved).
     """
     if not can_record_agreements(user):
         _deny("您的角色不能登记合作协议。")
@@ -257,7 +250,7 @@ def agreement_record(*, user, data: dict) -> Agreement:
     parties = list(dict.fromkeys(data.get("parties") or []))
     if len(parties) < 2:
         errors["parties"] = ["协议至少需要两方。"]
-    elif user.role == Role.DISTRICT and not any(p.district_id in _area_ids(user) for p in parties):
+    elif user.role == Role.DISTRICT and not any(p.district_id in user.area_ids() for p in parties):
         errors["parties"] = ["签约方中至少应有一家本地区单位。"]
     signed = data.get("signed")
     if signed is None:
@@ -335,6 +328,8 @@ def agreement_record(*, user, data: dict) -> Agreement:
         },
     )
     agreement.moved_needs, agreement.unmoved_needs = moved, unmoved
+    if data.get("attachment"):  # in the same transaction: a refused file leaves no agreement behind
+        attachment_add(user=user, agreement=agreement, file=data["attachment"])
     return agreement
 
 

@@ -10,17 +10,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from kechuang.accounts.models import Role
-from kechuang.core.errors import ApplicationError
+from kechuang.core.http import call_for_form, perform
 from kechuang.followup import forms, selectors, services
 from kechuang.followup.models import Agreement, Base, Urgency
-
-
-def _errors_to_form(form, e: ApplicationError) -> None:
-    for fld, errs in e.field_errors.items():
-        for err in errs:
-            form.add_error(fld if fld in form.fields else None, err)
-    if not e.field_errors:
-        form.add_error(None, e.message)
 
 
 def _filters(request):
@@ -56,15 +48,8 @@ def visit_create(request):
             if f.cleaned_data.get("enterprise")
         ]
         data = form.cleaned_data | {"stops": [r | {"order": i} for i, r in enumerate(rows, start=1)]}
-        try:
-            visit = services.visit_plan(user=user, data=data)
-        except ApplicationError as e:
-            stop_errors = e.field_errors.pop("stops", [])
-            for err in stop_errors:
-                form.add_error(None, err)
-            if e.field_errors or not stop_errors:
-                _errors_to_form(form, e)
-        else:
+        ok, visit = call_for_form(form, lambda: services.visit_plan(user=user, data=data))
+        if ok:
             messages.success(request, f"走访“{visit.title}”已安排。")
             return redirect("followup:visit_detail", pk=visit.pk)
     return render(request, "followup/visit_form.html", {"form": form, "stops": stops})
@@ -98,20 +83,18 @@ def diagnosis_record(request, pk: int):
     stop = selectors.stop_get(user=request.user, pk=pk)
     form = forms.DiagnosisForm(request.POST)
     form.is_valid()
-    try:
-        services.diagnosis_record(
+    return perform(
+        request,
+        lambda: services.diagnosis_record(
             user=request.user,
             stop=stop,
             findings=form.cleaned_data.get("findings", ""),
             recommendations=form.cleaned_data.get("recommendations", ""),
             urgency=form.cleaned_data.get("urgency", ""),
-        )
-    except ApplicationError as e:
-        detail = "；".join(err for errs in e.field_errors.values() for err in errs)
-        messages.error(request, f"{e.message}{detail}")
-    else:
-        messages.success(request, f"已记录“{stop.enterprise.name}”的诊断意见。")
-    return redirect(f"{_visit_url(stop.visit_id)}#stop-{stop.pk}")
+        ),
+        success=f"已记录“{stop.enterprise.name}”的诊断意见。",
+        then=f"{_visit_url(stop.visit_id)}#stop-{stop.pk}",
+    )
 
 
 def _visit_url(pk):
@@ -126,15 +109,12 @@ def finding_to_need(request, pk: int):
     stop = selectors.stop_get(user=request.user, pk=pk)
     form = forms.FindingToNeedForm(request.POST)
     form.is_valid()
-    try:
-        need = services.finding_to_need(
-            user=request.user, stop=stop, title=form.cleaned_data.get("title", "")
-        )
-    except ApplicationError as e:
-        messages.error(request, e.message)
-        return redirect(f"{_visit_url(stop.visit_id)}#stop-{stop.pk}")
-    messages.success(request, f"已根据走访发现生成需求“{need.title}”（来源：走访发现）。")
-    return redirect("needs:detail", pk=need.pk)
+    return perform(
+        request,
+        lambda: services.finding_to_need(user=request.user, stop=stop, title=form.cleaned_data.get("title", "")),
+        success=lambda need: f"已根据走访发现生成需求“{need.title}”（来源：走访发现）。",
+        then=lambda need: ("needs:detail", need.pk) if need else f"{_visit_url(stop.visit_id)}#stop-{stop.pk}",
+    )
 
 
 # --------------------------------------------------------------------------- agreements
@@ -181,17 +161,8 @@ def agreement_create(request):
             for f in ms.forms
             if f.cleaned_data.get("title") or f.cleaned_data.get("due")
         ]
-        try:
-            agreement = services.agreement_record(user=user, data=data)
-            if data.get("attachment"):
-                services.attachment_add(user=user, agreement=agreement, file=data["attachment"])
-        except ApplicationError as e:
-            ms_errors = e.field_errors.pop("milestones", [])
-            for err in ms_errors:
-                form.add_error(None, err)
-            if e.field_errors or not ms_errors:
-                _errors_to_form(form, e)
-        else:
+        ok, agreement = call_for_form(form, lambda: services.agreement_record(user=user, data=data))
+        if ok:
             msg = f"协议“{agreement.title}”已登记。"
             if agreement.moved_needs:
                 msg += "关联需求已标记为“已签约”：" + "、".join(n.title for n in agreement.moved_needs) + "。"
@@ -230,13 +201,12 @@ def agreement_detail(request, pk: int):
 @require_POST
 def milestone_done(request, pk: int):
     m = selectors.milestone_get(user=request.user, pk=pk)
-    try:
-        services.milestone_set_done(user=request.user, milestone=m, done=request.POST.get("done") == "1")
-    except ApplicationError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, f"里程碑“{m.title}”已更新。")
-    return redirect("followup:agreement_detail", pk=m.agreement_id)
+    return perform(
+        request,
+        lambda: services.milestone_set_done(user=request.user, milestone=m, done=request.POST.get("done") == "1"),
+        success=f"里程碑“{m.title}”已更新。",
+        then=("followup:agreement_detail", m.agreement_id),
+    )
 
 
 @login_required
@@ -247,18 +217,14 @@ def attachment_add(request, pk: int):
     if not form.is_valid():
         messages.error(request, "请选择要上传的文件。")
         return redirect("followup:agreement_detail", pk=pk)
-    try:
-        services.attachment_add(
-            user=request.user,
-            agreement=agreement,
-            file=form.cleaned_data["file"],
-            name=form.cleaned_data["name"],
-        )
-    except ApplicationError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, "附件已上传。")
-    return redirect("followup:agreement_detail", pk=pk)
+    return perform(
+        request,
+        lambda: services.attachment_add(
+            user=request.user, agreement=agreement, file=form.cleaned_data["file"], name=form.cleaned_data["name"]
+        ),
+        success="附件已上传。",
+        then=("followup:agreement_detail", pk),
+    )
 
 
 @login_required
@@ -288,11 +254,8 @@ def base_create(request):
         raise Http404
     form = forms.BaseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            base = services.base_record(user=request.user, data=form.cleaned_data)
-        except ApplicationError as e:
-            _errors_to_form(form, e)
-        else:
+        ok, base = call_for_form(form, lambda: services.base_record(user=request.user, data=form.cleaned_data))
+        if ok:
             messages.success(request, f"“{base.name}”已登记。")
             return redirect("followup:base_detail", pk=base.pk)
     return render(request, "followup/base_form.html", {"form": form})
@@ -320,14 +283,12 @@ def base_service_add(request, pk: int):
     base = selectors.base_get(user=request.user, pk=pk)
     form = forms.BaseServiceForm(request.POST)
     form.is_valid()
-    try:
-        services.base_service_record(user=request.user, base=base, data=form.cleaned_data)
-    except ApplicationError as e:
-        detail = "；".join(err for errs in e.field_errors.values() for err in errs)
-        messages.error(request, f"{e.message}{detail}")
-    else:
-        messages.success(request, "服务记录已添加。")
-    return redirect("followup:base_detail", pk=pk)
+    return perform(
+        request,
+        lambda: services.base_service_record(user=request.user, base=base, data=form.cleaned_data),
+        success="服务记录已添加。",
+        then=("followup:base_detail", pk),
+    )
 
 
 # --------------------------------------------------------------------------- conferences, stalled

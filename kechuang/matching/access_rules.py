@@ -14,7 +14,8 @@ from __future__ import annotations
 from django.db.models import Q
 
 from kechuang.accounts.models import Role
-from kechuang.core.access import NEED_AUDIENCE_HOOKS, rule
+from kechuang.core.access import rule
+from kechuang.needs.access_rules import NEED_AUDIENCE_HOOKS
 
 
 def routed_q(user, prefix: str = "") -> Q | None:

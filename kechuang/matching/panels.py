@@ -4,12 +4,12 @@ from __future__ import annotations
 
 
 def matching_panel(request, need):
-    from kechuang.matching import selectors, services
+    from kechuang.matching import selectors
 
     user = request.user
     matches = list(selectors.need_matches(user=user, need=need))
     mine = [m for m in selectors.inbox(user=user) if m.need_id == need.pk]
-    coordinator = services.is_coordinator(user)
+    coordinator = user.is_coordinator
     accepted = [m for m in matches if m.status == "accepted"]
     if not (coordinator or accepted or mine):
         return None

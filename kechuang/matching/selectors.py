@@ -16,16 +16,13 @@ from kechuang.matching import index as idx
 from kechuang.matching import ranking
 from kechuang.matching.access_rules import routed_q
 from kechuang.matching.models import IndexState, Match
-from kechuang.matching.services import is_coordinator
 from kechuang.needs.models import Need, NeedStatus
 from kechuang.needs.selectors import need_list
-
-REVERSE_STATUSES = (NeedStatus.SUBMITTED, NeedStatus.REVIEWED, NeedStatus.MATCHED, NeedStatus.MET)
 
 
 def need_suggestions(*, user, need: Need, filters: dict | None = None) -> dict[str, ranking.Ranked]:
     """Ranked experts, achievements and societies for ``need`` (coordinators only)."""
-    if not is_coordinator(user) or not restrict(Need.objects.filter(pk=need.pk), user).exists():
+    if not user.is_coordinator or not restrict(Need.objects.filter(pk=need.pk), user).exists():
         raise Http404
     return {kind: ranking.rank_for_need(need, kind, filters=filters) for kind in ranking.TOP_K}
 
@@ -73,14 +70,14 @@ def reverse_needs_for_expert(*, user, expert: Expert, top_k: int = 10) -> rankin
     """Needs the user may see that ``expert`` could serve (``expert`` must be visible to the user)."""
     if not restrict(Expert.objects.filter(pk=expert.pk), user).exists():
         raise Http404
-    visible = list(need_list(user=user).filter(status__in=REVERSE_STATUSES).values_list("pk", flat=True))
+    visible = list(need_list(user=user).filter(status__in=NeedStatus.IN_PROGRESS).values_list("pk", flat=True))
     return ranking.rank_needs(expert, visible, top_k=top_k)
 
 
 def reverse_needs_for_achievement(*, user, achievement: Achievement, top_k: int = 10) -> ranking.Ranked:
     if not restrict(Achievement.objects.filter(pk=achievement.pk), user).exists():
         raise Http404
-    visible = list(need_list(user=user).filter(status__in=REVERSE_STATUSES).values_list("pk", flat=True))
+    visible = list(need_list(user=user).filter(status__in=NeedStatus.IN_PROGRESS).values_list("pk", flat=True))
     return ranking.rank_needs(achievement, visible, top_k=top_k)
 
 

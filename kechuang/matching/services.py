@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from kechuang.accounts.models import Role, User
+from kechuang.accounts.models import User
 from kechuang.core.access import can_see
 from kechuang.core.audit import audit
 from kechuang.core.errors import ApplicationError
@@ -21,17 +21,12 @@ from kechuang.matching.models import Match, MatchKind
 from kechuang.needs.models import Need, NeedStatus
 from kechuang.orgs.models import Organisation
 
-DECIDABLE_NEED_STATUSES = (NeedStatus.REVIEWED, NeedStatus.MATCHED, NeedStatus.MET, NeedStatus.AGREEMENT)
 MAX_TEXT = 2000
 MIN_PROPOSAL_CHARS = 10
 
 
-def is_coordinator(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or user.role == Role.COORDINATOR))
-
-
 def _require_coordinator(user) -> None:
-    if not is_coordinator(user):
+    if not user.is_coordinator:
         raise ApplicationError("只有协调员可以处理匹配推荐。")
 
 
@@ -125,7 +120,7 @@ def match_accept(*, user, need: Need, kind: str, candidate_id, comment: str = ""
     _require_coordinator(user)
     need = _locked_need(user, need)
     obj = _candidate(kind, candidate_id)
-    if need.status not in DECIDABLE_NEED_STATUSES:
+    if need.status not in NeedStatus.MATCH_DECIDABLE:
         raise ApplicationError(f"需求当前为“{NeedStatus(need.status).label}”，审核通过后才能接受匹配。")
     reason = _excluded_reason(need, kind, obj)
     if reason:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from kechuang.core.errors import ApplicationError
+from kechuang.core.http import perform
 from kechuang.experts.selectors import achievement_get, expert_get
 from kechuang.matching import selectors, services
 from kechuang.matching.forms import DecisionForm, ResponseForm, SuggestionFilterForm
@@ -21,7 +21,7 @@ KIND_TITLES = {"expert": "推荐专家", "achievement": "推荐科技成果", "s
 
 
 def _coordinator_need(request, pk: int):
-    if not services.is_coordinator(request.user):
+    if not request.user.is_coordinator:
         raise Http404
     return need_get(user=request.user, pk=pk)
 
@@ -61,47 +61,48 @@ def decide(request, pk: int):
         messages.error(request, "请求无效，请重试。")
         return back
     d = form.cleaned_data
-    try:
-        if d["decision"] == "accept":
-            m = services.match_accept(
-                user=request.user,
-                need=need,
-                kind=d["kind"],
-                candidate_id=d["candidate"],
-                comment=d["comment"],
-            )
-            if m.routed_to_user_id:
-                messages.success(request, f"已接受“{m.candidate}”，已推送给 {m.routed_to_user}。")
-            elif m.routed_to_org_id:
-                messages.success(request, f"已接受“{m.candidate}”，已推送给{m.routed_to_org}联络员。")
-            else:
-                messages.warning(request, f"已接受“{m.candidate}”。该需求仅协调员可见，未推送，请线下联系。")
-        else:
-            m = services.match_decline(
+    if d["decision"] != "accept":
+        return perform(
+            request,
+            lambda: services.match_decline(
                 user=request.user,
                 need=need,
                 kind=d["kind"],
                 candidate_id=d["candidate"],
                 reason=d["reason"],
                 comment=d["comment"],
-            )
-            messages.success(request, f"已标记“{m.candidate}”为不采纳（{m.get_reason_display()}）。")
-    except ApplicationError as e:
-        messages.error(request, e.message)
-    return back
+            ),
+            success=lambda m: f"已标记“{m.candidate}”为不采纳（{m.get_reason_display()}）。",
+            then=back.url,
+        )
+    return perform(
+        request,
+        lambda: services.match_accept(
+            user=request.user, need=need, kind=d["kind"], candidate_id=d["candidate"], comment=d["comment"]
+        ),
+        success=_accepted_text,
+        then=back.url,
+    )
+
+
+def _accepted_text(m) -> str | tuple[int, str]:
+    if m.routed_to_user_id:
+        return f"已接受“{m.candidate}”，已推送给 {m.routed_to_user}。"
+    if m.routed_to_org_id:
+        return f"已接受“{m.candidate}”，已推送给{m.routed_to_org}联络员。"
+    return messages.WARNING, f"已接受“{m.candidate}”。该需求仅协调员可见，未推送，请线下联系。"
 
 
 @login_required
 @require_POST
 def record(request, pk: int):
     need = _coordinator_need(request, pk)
-    try:
-        saved = services.match_suggest(user=request.user, need=need)
-    except ApplicationError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, f"已保存 {len(saved)} 条推荐记录。")
-    return redirect("matching:suggestions", pk=need.pk)
+    return perform(
+        request,
+        lambda: services.match_suggest(user=request.user, need=need),
+        success=lambda saved: f"已保存 {len(saved)} 条推荐记录。",
+        then=("matching:suggestions", need.pk),
+    )
 
 
 @login_required
@@ -119,18 +120,14 @@ def respond(request, pk: int):
         messages.error(request, "请选择回复方式。")
         return redirect("matching:inbox")
     match = selectors.inbox_match_get(user=request.user, need=need, pk=form.cleaned_data["match"])
-    try:
-        services.match_respond(
-            user=request.user,
-            match=match,
-            response=form.cleaned_data["response"],
-            text=form.cleaned_data["text"],
-        )
-    except ApplicationError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, f"已回复“{need.title}”的对接邀请。")
-    return redirect("matching:inbox")
+    return perform(
+        request,
+        lambda: services.match_respond(
+            user=request.user, match=match, response=form.cleaned_data["response"], text=form.cleaned_data["text"]
+        ),
+        success=f"已回复“{need.title}”的对接邀请。",
+        then="matching:inbox",
+    )
 
 
 def _reverse(request, ranked, title, obj, back_url):

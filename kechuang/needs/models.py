@@ -25,8 +25,10 @@ def _statuses(*members: NeedStatus) -> tuple[NeedStatus, ...]:
 
 
 S_ = NeedStatus
-# still being worked on: "open" on the dashboard; a need in one of these may stall
+# not yet met: "open" on the dashboard, and what an expert's "needs I could serve" lists
 NeedStatus.IN_PROGRESS = _statuses(S_.SUBMITTED, S_.REVIEWED, S_.MATCHED, S_.MET)
+# someone still owes the next step: a need here too long without a change is stalled
+NeedStatus.MAY_STALL = _statuses(S_.SUBMITTED, S_.REVIEWED, S_.MATCHED, S_.MET, S_.AGREEMENT)
 # passed review and not ended: liaisons and experts may see the public ones
 NeedStatus.PUBLISHED = _statuses(S_.REVIEWED, S_.MATCHED, S_.MET, S_.AGREEMENT, S_.DELIVERED)
 # no follow-up expected
@@ -35,8 +37,6 @@ NeedStatus.ENDED = _statuses(S_.CLOSED, S_.RETURNED)
 NeedStatus.EDITABLE_BY_ENTERPRISE = _statuses(S_.SUBMITTED, S_.RETURNED)
 # suggestions for the need may be accepted or declined
 NeedStatus.MATCH_DECIDABLE = _statuses(S_.REVIEWED, S_.MATCHED, S_.MET, S_.AGREEMENT)
-# an expert's "needs I could serve" lists these
-NeedStatus.REVERSE_LOOKUP = NeedStatus.IN_PROGRESS
 # an enterprise brings these to a matchmaking meeting
 NeedStatus.EVENT_BRINGABLE = _statuses(S_.REVIEWED, S_.MATCHED, S_.MET)
 del S_

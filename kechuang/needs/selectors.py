@@ -12,14 +12,6 @@ from django.utils import timezone
 from kechuang.core.access import restrict
 from kechuang.needs.models import Need, NeedStatus, NeedStatusChange
 
-ACTIVE_STATUSES = (
-    NeedStatus.SUBMITTED,
-    NeedStatus.REVIEWED,
-    NeedStatus.MATCHED,
-    NeedStatus.MET,
-    NeedStatus.AGREEMENT,
-)
-
 
 def need_list(*, user, filters: dict | None = None) -> QuerySet[Need]:
     """Needs the user may see, filtered by chain, district (with its zones), status, text."""
@@ -28,7 +20,7 @@ def need_list(*, user, filters: dict | None = None) -> QuerySet[Need]:
         .select_related("enterprise", "chain", "district")
         .annotate(
             is_stalled=ExpressionWrapper(
-                Q(status__in=ACTIVE_STATUSES, status_changed_at__lt=stalled_before()),
+                Q(status__in=NeedStatus.MAY_STALL, status_changed_at__lt=stalled_before()),
                 output_field=BooleanField(),
             )
         )
@@ -48,7 +40,7 @@ def need_list(*, user, filters: dict | None = None) -> QuerySet[Need]:
     if f.get("major"):
         qs = qs.filter(major=True)
     if f.get("stalled"):
-        qs = qs.filter(status__in=ACTIVE_STATUSES, status_changed_at__lt=stalled_before())
+        qs = qs.filter(status__in=NeedStatus.MAY_STALL, status_changed_at__lt=stalled_before())
     if f.get("q"):
         text = f["q"].strip()
         qs = qs.filter(
@@ -75,7 +67,7 @@ def stalled_before():
 
 
 def need_is_stalled(need: Need) -> bool:
-    return need.status in ACTIVE_STATUSES and need.status_changed_at < stalled_before()
+    return need.status in NeedStatus.MAY_STALL and need.status_changed_at < stalled_before()
 
 
 def need_counts_by_status(*, user) -> dict[str, int]:

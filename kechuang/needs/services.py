@@ -56,12 +56,12 @@ FIELDS = (
 def allowed_transitions(user, need: Need) -> list[str]:
     """The statuses ``user`` may move ``need`` to now (the UI shows exactly these buttons)."""
     nexts = TRANSITIONS.get(need.status, ())
-    if user.is_superuser or user.role == Role.COORDINATOR:
+    if user.is_coordinator:
         return list(nexts)
-    if user.role == Role.DISTRICT and need.district_id in (user.area.subtree_ids() if user.area_id else []):
+    if user.role == Role.DISTRICT and need.district_id in user.area_ids():
         return [s for s in nexts if s in (S.REVIEWED, S.RETURNED)]
     if user.role == Role.ENTERPRISE and need.enterprise_id == user.organisation_id:
-        return [s for s in nexts if s in (S.SUBMITTED, S.CLOSED) and need.status in (S.SUBMITTED, S.RETURNED)]
+        return [s for s in nexts if s in (S.SUBMITTED, S.CLOSED) and need.status in S.EDITABLE_BY_ENTERPRISE]
     return []
 
 
@@ -74,12 +74,17 @@ def _record_step(need: Need, from_status: str, to_status: str, *, at, by, note: 
     return step
 
 
+def can_submit(user) -> bool:
+    """Enterprises, district staff and coordinators submit needs; other roles never see the form."""
+    return user.is_coordinator or user.role in (Role.ENTERPRISE, Role.DISTRICT)
+
+
 @transaction.atomic
 def need_submit(*, user, data: dict, enterprise: Organisation | None = None) -> Need:
     """Create a need from validated form data; the first history row is the submission."""
     if user.role == Role.ENTERPRISE:
         enterprise = user.organisation
-    if user.role not in (Role.ENTERPRISE, Role.DISTRICT, Role.COORDINATOR) and not user.is_superuser:
+    if not can_submit(user):
         raise ApplicationError("您的角色不能提交需求。")
     if enterprise is None or enterprise.kind != Organisation.Kind.ENTERPRISE:
         raise ApplicationError("请选择需求所属企业。", field_errors={"enterprise": ["请选择需求所属企业。"]})
@@ -122,7 +127,7 @@ def need_transition(*, user, need: Need, to_status: str, note: str = "") -> Need
     old = need.status
     need.status = to_status
     need.status_changed_at = now
-    if to_status == S.REVIEWED and need.owner_id is None and user.role == Role.COORDINATOR:
+    if to_status == S.REVIEWED and need.owner_id is None and user.is_coordinator:
         need.owner = user
     need.save(update_fields=["status", "status_changed_at", "owner", "updated_at"])
     _record_step(need, old, to_status, at=now, by=user, note=note)
@@ -130,21 +135,18 @@ def need_transition(*, user, need: Need, to_status: str, note: str = "") -> Need
     return need
 
 
-EDITABLE_BY_ENTERPRISE = (S.SUBMITTED, S.RETURNED)
-
-
 def can_edit(user, need: Need) -> bool:
     """Coordinators may correct any open need; the enterprise edits until review (or after a return)."""
     if need.status == S.CLOSED:
         return False
-    if user.is_superuser or user.role == Role.COORDINATOR:
+    if user.is_coordinator:
         return True
     if user.role == Role.ENTERPRISE and need.enterprise_id == user.organisation_id:
-        return need.status in EDITABLE_BY_ENTERPRISE
+        return need.status in S.EDITABLE_BY_ENTERPRISE
     return (
         user.role == Role.DISTRICT
         and need.submitted_by_id == user.pk
-        and need.status in EDITABLE_BY_ENTERPRISE
+        and need.status in S.EDITABLE_BY_ENTERPRISE
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,13 +12,21 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from kechuang.accounts.models import Role
-from kechuang.core.errors import ApplicationError
-from kechuang.core.extensions import need_panels
+from kechuang.core.extensions import app_modules
+from kechuang.core.http import call_for_form, perform
 from kechuang.needs import selectors, services
 from kechuang.needs.forms import NeedFilterForm, NeedForm, TransitionForm
 from kechuang.needs.models import NeedStatus
 
-SUBMIT_ROLES = (Role.ENTERPRISE, Role.DISTRICT, Role.COORDINATOR)
+
+@cache
+def _panel_functions() -> list:
+    return [fn for m in app_modules("panels") for fn in getattr(m, "NEED_PANELS", [])]
+
+
+def need_panels(request, need) -> list[dict]:
+    """The extra panels other apps contribute to the need page (``<app>/panels.py``), in app order."""
+    return [p for p in (fn(request, need) for fn in _panel_functions()) if p]
 
 
 @login_required
@@ -45,21 +55,17 @@ def need_list(request):
 
 @login_required
 def need_create(request):
-    if request.user.role not in SUBMIT_ROLES and not request.user.is_superuser:
+    if not services.can_submit(request.user):
         raise Http404
     form = NeedForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            need = services.need_submit(
+        ok, need = call_for_form(
+            form,
+            lambda: services.need_submit(
                 user=request.user, data=form.service_data(), enterprise=form.cleaned_data.get("enterprise")
-            )
-        except ApplicationError as e:
-            for field, errs in e.field_errors.items():
-                for err in errs:
-                    form.add_error(field if field in form.fields else None, err)
-            if not e.field_errors:
-                form.add_error(None, e.message)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, f"需求“{need.title}”已提交，等待审核。")
             return redirect("needs:detail", pk=need.pk)
     return render(request, "needs/form.html", {"form": form})
@@ -73,11 +79,8 @@ def need_edit(request, pk: int):
         return redirect("needs:detail", pk=pk)
     form = NeedForm(request.POST or None, instance=need, user=request.user, editing=True)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.need_update(user=request.user, need=need, data=form.service_data())
-        except ApplicationError as e:
-            form.add_error(None, e.message)
-        else:
+        ok, _ = call_for_form(form, lambda: services.need_update(user=request.user, need=need, data=form.service_data()))
+        if ok:
             messages.success(request, "需求已保存。")
             return redirect("needs:detail", pk=pk)
     return render(request, "needs/form.html", {"form": form, "need": need})
@@ -113,15 +116,11 @@ def need_transition(request, pk: int):
     if not form.is_valid():
         messages.error(request, "请求无效，请重试。")
         return redirect("needs:detail", pk=pk)
-    try:
-        need = services.need_transition(
-            user=request.user,
-            need=need,
-            to_status=form.cleaned_data["to_status"],
-            note=form.cleaned_data["note"],
-        )
-    except ApplicationError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, f"需求状态已更新为“{need.get_status_display()}”。")
-    return redirect("needs:detail", pk=pk)
+    return perform(
+        request,
+        lambda: services.need_transition(
+            user=request.user, need=need, to_status=form.cleaned_data["to_status"], note=form.cleaned_data["note"]
+        ),
+        success=lambda n: f"需求状态已更新为“{n.get_status_display()}”。",
+        then=("needs:detail", pk),
+    )

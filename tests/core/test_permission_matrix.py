@@ -47,8 +47,8 @@ OBJECTS = {
 
 # url name -> (method, object kind or None, {role: code} or {role: (own code, other code)})
 MATRIX: dict[str, tuple[str, str | None, dict]] = {
-    "core:root": ("get", None, dict.fromkeys(ROLES, 302)),
-    "core:home": ("get", None, ALL),
+    "home:root": ("get", None, dict.fromkeys(ROLES, 302)),
+    "home:home": ("get", None, ALL),
     "accounts:login": ("get", None, dict.fromkeys(ROLES[1:], 302) | {"anonymous": 200}),
     "accounts:logout": ("post", None, dict.fromkeys(ROLES, 302)),
     "set_language": ("post", None, dict.fromkeys(ROLES, 302)),

@@ -70,7 +70,7 @@ def test_an_accepted_expert_sees_a_matched_need_but_never_a_coordinators_one(cwo
     # nor in the reverse lookup, the API, or their home page
     api = client.get(reverse("api:matching_expert_needs", args=[cworld.experts["own"].pk])).content.decode()
     assert SECRET_PROBLEM not in api and "绝密农机方案" not in api
-    home = client.get(reverse("core:home")).content.decode()
+    home = client.get(reverse("home:home")).content.decode()
     assert "绝密农机方案" not in home
 
 

@@ -74,7 +74,7 @@ def test_the_expert_sees_the_invitation_and_responds(mworld, client_for):
         {"kind": "expert", "candidate": mworld.experts["own"].pk, "decision": "accept"},
     )
     client = client_for("expert")
-    home = client.get(reverse("core:home")).content.decode()
+    home = client.get(reverse("home:home")).content.decode()
     assert "对接邀请" in home and need.title in home and "待回复" in home
     inbox = client.get(reverse("matching:inbox")).content.decode()
     assert need.title in inbox and "有意向对接" in inbox
@@ -116,6 +116,6 @@ def test_reverse_lookups_on_expert_and_achievement_pages(mworld, client_for):
 
 
 def test_the_expert_home_lazy_loads_needs_for_the_expert(mworld, client_for):
-    home = client_for("expert").get(reverse("core:home")).content.decode()
+    home = client_for("expert").get(reverse("home:home")).content.decode()
     assert "可能适合您的需求" in home
     assert reverse("matching:expert_needs", args=[mworld.experts["own"].pk]) in home

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from kechuang.core import views
+from kechuang.home import views
 
-app_name = "core"
+app_name = "home"
 urlpatterns = [
     path("", views.root, name="root"),
     path("home/", views.home, name="home"),

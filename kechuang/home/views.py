@@ -12,7 +12,7 @@ from kechuang.needs.selectors import need_counts_by_status, need_list
 
 
 def root(request):
-    return redirect("core:home" if request.user.is_authenticated else "accounts:login")
+    return redirect("home:home" if request.user.is_authenticated else "accounts:login")
 
 
 @login_required
@@ -24,7 +24,7 @@ def home(request):
         "total": sum(counts.values()),
         "role": user.role,
     }
-    if user.role == Role.COORDINATOR or user.is_superuser:
+    if user.is_coordinator:
         ctx["queue"] = need_list(user=user, filters={"status": NeedStatus.SUBMITTED})[:10]
         ctx["stalled"] = need_list(user=user, filters={"stalled": True})[:10]
         ctx["heading"] = "协调员工作台"
@@ -49,4 +49,4 @@ def home(request):
         ctx["heading"] = "领导视图"
         ctx["n_experts"] = expert_list(user=user).count()
         ctx["n_achievements"] = achievement_list(user=user).count()
-    return render(request, "core/home.html", ctx)
+    return render(request, "home/home.html", ctx)

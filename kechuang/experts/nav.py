@@ -1,0 +1,13 @@
+from django.utils.translation import gettext_lazy as _
+
+from kechuang.accounts.models import Role
+
+ORDER = 20
+NAV = [
+    ("experts:list", _("专家"), {Role.COORDINATOR, Role.LEADERSHIP, Role.DISTRICT, Role.LIAISON}),
+    (
+        "experts:achievements",
+        _("科技成果"),
+        {Role.COORDINATOR, Role.LEADERSHIP, Role.DISTRICT, Role.LIAISON, Role.ENTERPRISE, Role.EXPERT},
+    ),
+]

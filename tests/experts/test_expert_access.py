@@ -1,0 +1,60 @@
+"""Who sees which experts and achievements (kechuang/experts/access_rules.py), role by role."""
+
+from __future__ import annotations
+
+import pytest
+
+from kechuang.experts import selectors
+
+EXPERTS = {
+    "coordinator": {"own", "other"},
+    "leadership": {"own", "other"},
+    "district": {"own", "other"},
+    "liaison": {"own"},  # its society's experts only
+    "expert": {"own"},  # its own profile only
+    "enterprise": set(),
+}
+ACHIEVEMENTS = {
+    "coordinator": {"own", "other"},
+    "leadership": {"own", "other"},
+    "district": {"own", "other"},
+    "enterprise": {"own", "other"},
+    "liaison": {"own"},  # owned by its society
+    "expert": {"own"},  # its own and its societies'
+}
+
+
+def _keys(objs: dict, qs) -> set[str]:
+    ids = set(qs.values_list("pk", flat=True))
+    return {k for k, o in objs.items() if o.pk in ids}
+
+
+@pytest.mark.parametrize("role", sorted(EXPERTS))
+def test_expert_list_scope(world, role):
+    assert _keys(world.experts, selectors.expert_list(user=world.users[role])) == EXPERTS[role]
+
+
+@pytest.mark.parametrize("role", sorted(ACHIEVEMENTS))
+def test_achievement_list_scope(world, role):
+    assert _keys(world.achievements, selectors.achievement_list(user=world.users[role])) == ACHIEVEMENTS[role]
+
+
+def test_service_teams_follow_the_society(world):
+    from kechuang.experts.models import ServiceTeam
+
+    team = ServiceTeam.objects.create(name="石墨烯服务团")
+    team.societies.add(world.orgs["soc"])
+    team.experts.add(world.experts["own"])
+    other = ServiceTeam.objects.create(name="农机服务团")
+    other.societies.add(world.orgs["soc2"])
+    seen = {r: set(selectors.team_list(user=world.users[r]).values_list("name", flat=True)) for r in EXPERTS}
+    assert seen["liaison"] == {"石墨烯服务团"}
+    assert seen["expert"] == {"石墨烯服务团"}
+    assert seen["enterprise"] == set()
+    assert seen["leadership"] == seen["district"] == seen["coordinator"] == {"石墨烯服务团", "农机服务团"}
+
+
+def test_an_expert_outside_scope_is_404(world, client_for):
+    other = world.experts["other"]
+    assert client_for("liaison").get(f"/experts/{other.pk}/").status_code == 404
+    assert client_for("coordinator").get(f"/experts/{other.pk}/").status_code == 200
