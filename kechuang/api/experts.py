@@ -1,6 +1,7 @@
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from kechuang.api.pagination import BoundedPagination
 from kechuang.experts import selectors
 
 router = Router(tags=["experts"])
@@ -21,7 +22,7 @@ class ExpertOut(Schema):
 
 
 @router.get("/", response=list[ExpertOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_experts(request, q: str | None = None):
     return selectors.expert_list(user=request.user, filters={"q": q or ""})
 

@@ -1,9 +1,11 @@
 from datetime import date, datetime
 
-from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 
+from kechuang.api.pagination import BoundedPagination
 from kechuang.needs import selectors, services
+from kechuang.needs.models import NeedStatus
 
 router = Router(tags=["needs"])
 
@@ -45,14 +47,14 @@ class NeedDetailOut(NeedOut):
 
 
 class NeedFilters(Schema):
-    q: str | None = None
-    chain: str | None = None
-    district: str | None = None
-    status: str | None = None
+    q: str | None = Field(None, max_length=100)
+    chain: str | None = Field(None, max_length=64)
+    district: str | None = Field(None, max_length=64)
+    status: NeedStatus | None = None
 
 
 @router.get("/", response=list[NeedOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_needs(request, filters: Query[NeedFilters]):
     return selectors.need_list(user=request.user, filters=filters.dict(exclude_none=True))
 

@@ -19,6 +19,7 @@ class NeedForm(forms.ModelForm):
     enterprise = forms.ModelChoiceField(
         label="需求企业", queryset=Organisation.objects.none(), required=False
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     keywords_text = forms.CharField(
         label="关键词",
         required=False,
@@ -45,7 +46,8 @@ class NeedForm(forms.ModelForm):
             "background": forms.Textarea(attrs={"rows": 3}),
             "problem": forms.Textarea(attrs={"rows": 4}),
             "goal": forms.Textarea(attrs={"rows": 3}),
-            "deadline": forms.DateInput(attrs={"type": "date"}),
+            # an <input type="date"> only shows ISO dates; the locale's 2027/06/30 would be lost on save
+            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         error_messages = {
             "title": {"required": "请填写项目名称。"},
@@ -61,6 +63,10 @@ class NeedForm(forms.ModelForm):
         self.user = user
         if editing:
             self.fields["keywords_text"].initial = "，".join(self.instance.keywords or [])
+            self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
+        else:
+            del self.fields["version"]
         self.fields["chain"].queryset = IndustryChain.objects.filter(active=True)
         self.fields["district"].queryset = Area.objects.exclude(kind=Area.Kind.CITY)
         if user.role == Role.ENTERPRISE or editing:
@@ -110,7 +116,7 @@ class NeedForm(forms.ModelForm):
         return data
 
     def service_data(self) -> dict:
-        d = {k: v for k, v in self.cleaned_data.items() if k not in ("enterprise", "keywords_text")}
+        d = {k: v for k, v in self.cleaned_data.items() if k not in ("enterprise", "keywords_text", "version")}
         return d
 
 

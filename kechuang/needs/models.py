@@ -115,6 +115,8 @@ class Need(models.Model):
     )
     created_at = models.DateTimeField("提交时间")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # optimistic locking of content edits: the form carries the version it was rendered from
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
     is_demo = models.BooleanField("演示数据", default=False)
 
     class Meta:

@@ -151,11 +151,17 @@ def can_edit(user, need: Need) -> bool:
 
 
 @transaction.atomic
-def need_update(*, user, need: Need, data: dict) -> Need:
-    """Edit a need's content (never its status: that is ``need_transition``); the diff is audited."""
+def need_update(*, user, need: Need, data: dict, expected_version: int | None = None) -> Need:
+    """Edit a need's content (never its status: that is ``need_transition``); the diff is audited.
+
+    ``expected_version`` is the version the editor's form was rendered from: if someone saved in
+    between, the second editor is refused instead of silently overwriting the first.
+    """
     need = Need.objects.select_for_update().get(pk=need.pk)
     if not can_edit(user, need):
         raise ApplicationError("当前状态下您不能修改该需求。")
+    if expected_version is not None and expected_version != need.version:
+        raise ApplicationError("该需求已被他人修改，请刷新后重试。")
     bmin = data.get("budget_min", need.budget_min)
     bmax = data.get("budget_max", need.budget_max)
     if bmin is not None and bmax is not None and bmin > bmax:
@@ -168,6 +174,7 @@ def need_update(*, user, need: Need, data: dict) -> Need:
             changes[k] = {"from": getattr(need, k), "to": data[k]}
             setattr(need, k, data[k])
     if changes:
+        need.version += 1
         need.save()
         audit(user, "need.update", need, changes)
     return need

@@ -79,7 +79,9 @@ def need_edit(request, pk: int):
         return redirect("needs:detail", pk=pk)
     form = NeedForm(request.POST or None, instance=need, user=request.user, editing=True)
     if request.method == "POST" and form.is_valid():
-        ok, _ = call_for_form(form, lambda: services.need_update(user=request.user, need=need, data=form.service_data()))
+        ok, _ = call_for_form(form, lambda: services.need_update(
+                user=request.user, need=need, data=form.service_data(), expected_version=form.cleaned_data["version"]
+            ),)
         if ok:
             messages.success(request, "需求已保存。")
             return redirect("needs:detail", pk=pk)

@@ -52,3 +52,28 @@ def test_without_a_session_the_api_answers_401(world, client_for):
     c = client_for("anonymous")
     for url in ("/api/needs/", f"/api/needs/{world.needs['pub_laixi'].pk}", "/api/experts/"):
         assert c.get(url).status_code == 401, url
+
+
+def test_the_page_size_is_bounded_with_a_clear_message(world, client_for):
+    c = client_for("coordinator")
+    assert c.get("/api/needs/?limit=200").status_code == 200
+    for query in ("limit=201", "limit=0", "offset=-1", "offset=99999999999999999999", "limit=abc"):
+        resp = c.get(f"/api/needs/?{query}")
+        assert resp.status_code == 422, query
+        assert resp.json()["detail"] == "请求参数无效。"
+    assert len(c.get("/api/needs/").json()["items"]) <= 50
+
+
+def test_filters_are_validated_by_the_schema(world, client_for):
+    c = client_for("coordinator")
+    assert c.get("/api/needs/?status=reviewed").status_code == 200
+    resp = c.get("/api/needs/?status=nonsense")
+    assert resp.status_code == 422
+    assert resp.json()["errors"][0]["参数"] == "status"
+    assert c.get("/api/needs/?q=" + "长" * 101).status_code == 422
+
+
+def test_the_api_docs_need_a_session(world, client_for):
+    assert client_for("anonymous").get("/api/docs").status_code == 302
+    assert client_for("anonymous").get("/api/openapi.json").status_code == 302
+    assert client_for("leadership").get("/api/openapi.json").status_code == 200

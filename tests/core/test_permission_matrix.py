@@ -133,8 +133,8 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
         },
     ),
     "api:api-root": ("get", None, dict.fromkeys(ROLES, 404)),  # ninja's root has no page of its own
-    "api:openapi-json": ("get", None, dict.fromkeys(ROLES, 200)),
-    "api:openapi-view": ("get", None, dict.fromkeys(ROLES, 200)),
+    "api:openapi-json": ("get", None, ALL),  # the schema and docs are behind login
+    "api:openapi-view": ("get", None, ALL),
     "api:list_needs": ("get", None, dict.fromkeys(ROLES[1:], 200) | {"anonymous": 401}),
     "api:get_need": (
         "get",

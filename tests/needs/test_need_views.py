@@ -110,6 +110,7 @@ def test_enterprise_edits_a_returned_need_and_resubmits(world, client_for):
             "confidentiality": "public",
             "budget_min": "50",
             "budget_max": "120",
+            "version": need.version,
         },
     )
     assert resp.status_code == 302
