@@ -507,7 +507,7 @@ def funnel(user, scope: Scope) -> list[dict]:
     ]
     for s in FUNNEL[1:]:
         parts.append(
-            f"SELECT '{s}' AS k, days_{s} AS d, COUNT(*) AS n FROM f WHERE days_{s} IS NOT NULL GROUP BY days_{s}"
+            f"SELECT '{s}' AS k, days_{s} AS d, COUNT(*) AS n FROM f WHERE days_{s} IS NOT NULL GROUP BY days_{s}"  # noqa: S608 - stage names are code constants
         )
     sql = f"WITH f ({cols}) AS MATERIALIZED ({inner}) " + " UNION ALL ".join(parts)
     with connection.cursor() as cur:

@@ -36,7 +36,7 @@ _PRIMARY_PASSWORD = {
     "expert": "demo-expert-2026",
     "leadership": "demo-lead-2026",
 }
-_PASSWORD = "demo-2026"
+_PASSWORD = "demo-2026"  # noqa: S105 - the fictional demo's published password (README), never production
 
 # generic (non-article) need distribution: 127 generated + 5 article needs = 132
 _GEN_STATUS_COUNTS = {
@@ -138,7 +138,7 @@ def _unique(rng, make, used: set, tries: int = 30):
 class _Builder:
     def __init__(self, seed: int):
         self.seed = seed
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - a reproducible demo, not a secret
         self.used_names: set[str] = set()
         self.used_titles: set[str] = set()
 

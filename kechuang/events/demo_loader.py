@@ -64,7 +64,7 @@ def load_matchmaking(s: dict, ctx: dict, event: Event) -> dict:
     """Tables, the slot grid, participants and requests of the main 对接会."""
     from kechuang.events.planning import AffinityCache, affinity, best_need
 
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 - a reproducible demo, not a secret
     orgs, needs, experts, users = ctx["orgs"], ctx["needs"], ctx["experts"], ctx["users"]
     local = event.start.astimezone(event.start.tzinfo).date() if event.start.tzinfo else event.start.date()
     MeetingDay.objects.create(

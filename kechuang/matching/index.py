@@ -155,7 +155,7 @@ def enqueue_reindex(kind: str, lexical_only: bool = False) -> None:
 
 # --------------------------------------------------------------------------- vectors
 def _text_hash(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()  # a change detector, not a secret
 
 
 def stored_vectors(kind: str, model_name: str, model_version: str) -> dict[str, np.ndarray]:

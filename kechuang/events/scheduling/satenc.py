@@ -274,7 +274,7 @@ def _descend_lns(sat, enc: SatEncoding, tot, model: list[int], ub: int, lb: int,
     """
     import random
 
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - search diversification, not a secret
     p = enc.problem
     T = p.n_slots
     slots = enc.read(model)

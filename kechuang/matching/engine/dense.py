@@ -114,7 +114,7 @@ def _normalise(m: np.ndarray) -> np.ndarray:
 def passage_key(model_name: str, model_version: str, text: str) -> str:
     """Key of a stored vector: model and text together, so a vector is never reused across models
     or after the text changed."""
-    h = hashlib.sha1(f"{model_name}\x00{model_version}\x00{text}".encode()).hexdigest()
+    h = hashlib.sha1(f"{model_name}\x00{model_version}\x00{text}".encode(), usedforsecurity=False).hexdigest()
     return h[:24]
 
 

@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -30,11 +29,11 @@ def highlight(evidence: dict) -> str:
         a, b = int(span[0]), int(span[1])
         if a < pos or b > len(sentence) or a >= b:
             continue
-        out.append(escape(sentence[pos:a]))
-        out.append(f"<mark>{escape(sentence[a:b])}</mark>")
+        out.append(sentence[pos:a])
+        out.append(format_html("<mark>{}</mark>", sentence[a:b]))
         pos = b
-    out.append(escape(sentence[pos:]))
-    return mark_safe("".join(out))
+    out.append(sentence[pos:])
+    return format_html_join("", "{}", ((part,) for part in out))  # plain parts escaped, marks kept
 
 
 @register.filter
