@@ -36,12 +36,15 @@ lint: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
+# pytest-xdist spreads the suite over the cores; browser tests run in one process after it.
+XDIST ?= -n 2
 test-sqlite: install
-	KECHUANG_DB=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+	KECHUANG_DB=sqlite $(BIN)/pytest $(XDIST) -m "not browser" $(PYTEST_ARGS)
+	KECHUANG_DB=sqlite $(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 # PostgreSQL: a throwaway cluster on a local socket, started and stopped around the run.
 test-postgres: install
-	scripts/with-postgres.sh env KECHUANG_DB=postgres $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	scripts/with-postgres.sh env KECHUANG_DB=postgres $(BIN)/pytest $(XDIST) -m "not browser" $(PYTEST_ARGS)
 
 demo-reset: install
 	rm -f var/kechuang.sqlite3*
