@@ -81,3 +81,14 @@ def add_service_errors(form, e: ApplicationError) -> None:
     said = {m for errs in e.field_errors.values() for m in errs}
     if e.message and e.message not in said and e.message not in form.non_field_errors():
         form.add_error(None, e.message)
+
+
+def int_param(value) -> int | None:
+    """An id or number from a query string or form: ASCII digits that fit a database integer, else None.
+
+    ``str.isdigit`` accepts "²" and ``int`` accepts "١٢٣" or 30 digits; neither may reach a query.
+    """
+    text = str(value).strip() if value is not None else ""
+    if not text or not text.isascii() or not text.isdigit() or len(text) > 18:
+        return None
+    return int(text)

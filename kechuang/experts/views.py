@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
+from kechuang.core.http import int_param
 from kechuang.experts import selectors
 from kechuang.orgs.models import Organisation
 
@@ -14,11 +15,14 @@ def _society_choices(user):
     return restrict(Organisation.objects.filter(kind=Organisation.Kind.SOCIETY), user)
 
 
+def _filters(request) -> dict:
+    """The list filters of both libraries: free text and a society id (anything else is ignored)."""
+    return {"q": request.GET.get("q", ""), "society": int_param(request.GET.get("society"))}
+
+
 @login_required
 def expert_list(request):
-    filters = {"q": request.GET.get("q", ""), "society": request.GET.get("society") or None}
-    if filters["society"] and not str(filters["society"]).isdigit():
-        filters["society"] = None
+    filters = _filters(request)
     qs = selectors.expert_list(user=request.user, filters=filters)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     title = "本学会专家" if request.user.role == Role.LIAISON else "专家库"
@@ -52,9 +56,7 @@ def expert_detail(request, pk: int):
 
 @login_required
 def achievement_list(request):
-    filters = {"q": request.GET.get("q", ""), "society": request.GET.get("society") or None}
-    if filters["society"] and not str(filters["society"]).isdigit():
-        filters["society"] = None
+    filters = _filters(request)
     qs = selectors.achievement_list(user=request.user, filters=filters)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     title = "本学会科技成果" if request.user.role == Role.LIAISON else "科技成果"

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from kechuang.accounts.models import Role
-from kechuang.core.http import call_for_form, perform
+from kechuang.core.http import call_for_form, int_param, perform
 from kechuang.followup import forms, selectors, services
 from kechuang.followup.models import Agreement, Base, Urgency
 
@@ -148,10 +148,10 @@ def agreement_create(request):
         raise Http404
     initial = {}
     if request.method == "GET":
-        if request.GET.get("need", "").isdigit():
-            initial["needs"] = [int(request.GET["need"])]
-        if request.GET.get("visit", "").isdigit():
-            initial["visits"] = [int(request.GET["visit"])]
+        if need_id := int_param(request.GET.get("need")):
+            initial["needs"] = [need_id]
+        if visit_id := int_param(request.GET.get("visit")):
+            initial["visits"] = [visit_id]
     form = forms.AgreementForm(request.POST or None, request.FILES or None, user=user, initial=initial)
     ms = forms.MilestoneFormSet(request.POST or None, prefix="ms")
     if request.method == "POST" and form.is_valid() and ms.is_valid():

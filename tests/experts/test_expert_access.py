@@ -58,3 +58,18 @@ def test_an_expert_outside_scope_is_404(world, client_for):
     other = world.experts["other"]
     assert client_for("liaison").get(f"/experts/{other.pk}/").status_code == 404
     assert client_for("coordinator").get(f"/experts/{other.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("society", ["²", "١٢٣", "9" * 30, "abc", "-1", ""])
+def test_odd_society_filters_are_ignored_not_errors(world, client_for, society):
+    c = client_for("coordinator")
+    for url in ("/experts/", "/experts/achievements/"):
+        resp = c.get(url, {"society": society})
+        assert resp.status_code == 200, (url, society)
+
+
+def test_the_society_filter_keeps_its_choice(world, client_for):
+    soc = world.orgs["soc"]
+    page = client_for("coordinator").get("/experts/", {"society": str(soc.pk)}).content.decode()
+    assert f'<option value="{soc.pk}" selected>' in page
+    assert "王石墨" in page and "李农机" not in page
