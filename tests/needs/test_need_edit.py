@@ -30,14 +30,14 @@ def test_saving_the_form_unchanged_changes_nothing(world, client_for):
     Need.objects.filter(pk=need.pk).update(
         deadline=dt.date(2027, 6, 30), budget_min=50, budget_max=120, keywords=["石墨烯", "配方"], status="submitted"
     )
-    before, audits = _row(need), AuditEntry.objects.count()
+    before, audits = _row(need), AuditEntry.objects.exclude(action="need.view_confidential").count()
     c = client_for("enterprise")
     data = _edit_page(c, need)
     assert data["deadline"] == ["2027-06-30"]  # what an <input type="date"> can show
     resp = c.post(f"/needs/{need.pk}/edit/", data)
     assert resp.status_code == 302
     assert _row(need) == before
-    assert AuditEntry.objects.count() == audits
+    assert AuditEntry.objects.exclude(action="need.view_confidential").count() == audits  # no update entry
 
 
 def test_a_stale_form_is_refused_and_loses_nothing(world, client_for):
@@ -82,3 +82,11 @@ def test_two_editors_at_once_exactly_one_wins(db_conf):  # noqa: F811
     assert isinstance(err, ApplicationError) and "已被他人修改" in err.message
     winner = next(v for k, v in results if k == "ok")
     assert race([lambda: Need.objects.get(pk=need_pk).goal], db_conf)[0][1] == winner
+
+
+def test_opening_the_edit_form_of_a_confidential_need_is_audited(world, client_for):
+    need = world.needs["conf_ent"]
+    Need.objects.filter(pk=need.pk).update(status="submitted")
+    _edit_page(client_for("enterprise"), need)
+    entry = AuditEntry.objects.filter(action="need.view_confidential", object_id=str(need.pk)).get()
+    assert entry.actor == world.users["enterprise"]
