@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
 from kechuang.core.errors import ApplicationError
 from kechuang.events import exports, selectors, services
@@ -45,7 +44,7 @@ def _matchmaking_or_404(request, pk: int) -> Event:
 
 
 def _coord_or_404(request) -> None:
-    if not services.is_coord(request.user):
+    if not request.user.is_coordinator:
         raise Http404
 
 
@@ -69,7 +68,7 @@ def event_detail(request, pk: int):
         user = request.user
         ps = selectors.participant_list(user=user, event=event)
         reqs = list(selectors.request_list(user=user, event=event))
-        mine = [p for p in ps if p.active and services._speaks_for(user, p)]
+        mine = [p for p in ps if p.active and services.speaks_for(user, p)]
         ctx.update(
             figures=selectors.event_figures(user=user, event=event),
             reps=[p for p in ps if p.kind == Participant.Kind.ENTERPRISE],
@@ -81,9 +80,9 @@ def event_detail(request, pk: int):
             my_experts=[p for p in mine if p.kind == Participant.Kind.EXPERT],
             requested={(r.enterprise_id, r.expert_id) for r in reqs if r.status in ("pending", "accepted")},
             run=selectors.latest_run(user=user, event=event),
-            is_coord=services.is_coord(user),
-            can_register_enterprise=user.role in (Role.ENTERPRISE, Role.DISTRICT) or services.is_coord(user),
-            can_register_expert=user.role == Role.LIAISON or services.is_coord(user),
+            is_coord=user.is_coordinator,
+            can_register_enterprise=services.can_register_enterprise(user),
+            can_register_expert=services.can_register_expert(user),
             pair_rules=selectors.pair_rule_list(user=user, event=event),
         )
         if ctx["can_register_enterprise"]:
@@ -191,7 +190,7 @@ def request_create(request, pk: int):
     else:
         messages.success(
             request,
-            f"已向{expert.name if services._speaks_for(request.user, enterprise) else enterprise.name}发出洽谈请求。",
+            f"已向{expert.name if services.speaks_for(request.user, enterprise) else enterprise.name}发出洽谈请求。",
         )
     return redirect("events:detail", pk=pk)
 
@@ -267,7 +266,7 @@ def schedule(request, pk: int):
         "run": run,
         "runs": selectors.run_list(user=user, event=event)[:10],
         "violations": selectors.violations(user=user, event=event) if g else [],
-        "is_coord": services.is_coord(user),
+        "is_coord": user.is_coordinator,
         "figures": selectors.event_figures(user=user, event=event),
         "rule_label": selectors.rule_label(run.rule) if run and run.rule else "",
     }
@@ -369,7 +368,7 @@ def meeting_detail(request, pk: int):
             "day": day,
             "slot_label": f"{day.session_label(m.slot)} {day.slot_label(m.slot)}" if day else "",
             "can_record": services.can_record(request.user, m),
-            "is_coord": services.is_coord(request.user),
+            "is_coord": request.user.is_coordinator,
             "outcome_form": OutcomeForm(initial={"outcome": m.outcome, "note": m.outcome_note}),
             "later_form": LaterForm(initial={"later_outcome": m.later_outcome, "note": m.later_note}),
             "need_visible": m.need_id and need_list(user=request.user).filter(pk=m.need_id).exists(),
@@ -466,7 +465,7 @@ def participant_agenda(request, pk: int):
             "day": selectors.meeting_day(p.event),
             "rows": selectors.agenda(user=request.user, participant=p),
             "needs": selectors.participant_needs(user=request.user, participant=p),
-            "can_act": services.is_coord(request.user) or services._speaks_for(request.user, p),
+            "can_act": services.can_act_for(request.user, p),
         },
     )
 
