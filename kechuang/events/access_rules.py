@@ -18,7 +18,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from kechuang.accounts.models import Role
-from kechuang.core.access import _area_ids, rule
+from kechuang.core.access import rule
 
 
 @rule("events.event")
@@ -43,7 +43,7 @@ def participant_q(user, p: str = "") -> Q | None:
     if user.role == Role.LEADERSHIP:
         return None
     if user.role == Role.DISTRICT:
-        area = _area_ids(user)
+        area = user.area_ids()
         return Q(**{f"{p}event__district_id__in": area}) | Q(**{f"{p}organisation__district_id__in": area})
     if user.role == Role.ENTERPRISE and user.organisation_id:
         mine = Participant.objects.filter(organisation_id=user.organisation_id, kind="enterprise")
@@ -67,7 +67,7 @@ def own_side_q(user, p: str = "") -> Q | None:
     if user.role == Role.LEADERSHIP:
         return None
     if user.role == Role.DISTRICT:
-        area = _area_ids(user)
+        area = user.area_ids()
         return Q(**{f"{p}event__district_id__in": area}) | Q(
             **{f"{p}enterprise__organisation__district_id__in": area}
         )
@@ -110,7 +110,7 @@ def _area_events(qs, user):
     if user.role == Role.LEADERSHIP:
         return qs
     if user.role == Role.DISTRICT:
-        return qs.filter(event__district_id__in=_area_ids(user))
+        return qs.filter(event__district_id__in=user.area_ids())
     return qs.none()
 
 
