@@ -62,7 +62,7 @@ def _person(rng: random.Random, used: set[str]) -> str:
 
 def load_matchmaking(s: dict, ctx: dict, event: Event) -> dict:
     """Tables, the slot grid, participants and requests of the main 对接会."""
-    from kechuang.events.planning import AffinityCache, affinity, best_need
+    from kechuang.events.affinity import AffinityCache, affinity, best_need
 
     rng = random.Random(SEED)
     orgs, needs, experts, users = ctx["orgs"], ctx["needs"], ctx["experts"], ctx["users"]

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from kechuang.core.audit import audit
 from kechuang.core.errors import ApplicationError
-from kechuang.events import planning
+from kechuang.events import affinity, planning
 from kechuang.events.models import Event, Meeting, MeetingSeat, Participant, ScheduleRun, Table
 from kechuang.events.services._common import (
     BOOKED,
@@ -62,19 +62,20 @@ def _schedule_generate(*, user, event, time_limit):
         raise ApplicationError("已有洽谈签到或记录了结果，不能重新生成排期；请使用“调整排期”。")
     limit = max(1, min(int(time_limit or day.time_limit), 120))
     started = time.perf_counter()
-    cs = planning.candidates(event)
+    cs = affinity.candidates(event)
     if not cs.candidates:
         raise ApplicationError("还没有可安排的洽谈：请先让企业和专家报名并提出洽谈请求。")
     sel = planning.select(event, cs, tables)
     chosen = [cs.candidates[i] for i in sel.chosen]
-    if sel.status not in ("optimal", "feasible"):
-        from kechuang.events.scheduling.model import SolveResult
-
-        res = SolveResult("infeasible", rule="selection", message=sel.message)
+    if not sel.ok:
+        res = planning.Plan.refused("selection", sel.message)
     else:
-        enc = planning.encode(event, [(c.enterprise.pk, c.expert.pk) for c in chosen], tables=tables)
         res = planning.solve(
-            enc, time_limit=max(1.0, limit - (time.perf_counter() - started)), fairness=day.fairness
+            event,
+            [(c.enterprise.pk, c.expert.pk) for c in chosen],
+            tables=tables,
+            time_limit=max(1.0, limit - (time.perf_counter() - started)),
+            fairness=day.fairness,
         )
     MeetingSeat.objects.filter(event=event).delete()
     existing.delete()
@@ -82,7 +83,7 @@ def _schedule_generate(*, user, event, time_limit):
         event=event,
         kind=ScheduleRun.Kind.GENERATE,
         status=res.status,
-        rule=res.rule or "",
+        rule=res.rule,
         message="；".join(x for x in (sel.message, res.message) if x),
         n_candidates=len(cs.candidates),
         n_meetings=len(chosen) if res.has_schedule else 0,
@@ -169,26 +170,27 @@ def _schedule_replan(*, user, event, add, reason):
     if not tables:
         raise ApplicationError("没有可用的洽谈桌，无法调整排期。")
     started = time.perf_counter()
-    _enc_old, meetings = planning.encode_stored(event)
+    meetings = planning.stored_meetings(event)
     if not meetings and not add:
         raise ApplicationError("还没有排期：请先一键生成排期。")
     for a in add:
         check_pair(event, a["enterprise"], a["expert"], purpose=PAIR_MEETING)
-    pairs = [(m.enterprise_id, m.expert_id) for m in meetings] + [
-        (a["enterprise"].pk, a["expert"].pk) for a in add
-    ]
-    enc = planning.encode(event, pairs, tables=tables)
-    old_slots = [m.slot for m in meetings] + [0] * len(add)
-    old_tables = [enc.table_index(m.table_id) for m in meetings] + [0] * len(add)
-    res = planning.replan(enc, old_slots, old_tables, time_limit=day.time_limit, fairness=day.fairness)
+    res = planning.replan(
+        event,
+        meetings,
+        [(a["enterprise"].pk, a["expert"].pk) for a in add],
+        tables=tables,
+        time_limit=day.time_limit,
+        fairness=day.fairness,
+    )
     run = ScheduleRun.objects.create(
         event=event,
         kind=ScheduleRun.Kind.REPLAN,
         status=res.status,
-        rule=res.rule or "",
+        rule=res.rule,
         message="；".join(x for x in (reason, res.message) if x),
-        n_candidates=len(pairs),
-        n_meetings=len(pairs) if res.has_schedule else len(meetings),
+        n_candidates=len(meetings) + len(add),
+        n_meetings=len(meetings) + len(add) if res.has_schedule else len(meetings),
         breaks=res.breaks,
         bound=res.bound,
         seconds=round(time.perf_counter() - started, 3),
