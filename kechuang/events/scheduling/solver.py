@@ -1,6 +1,21 @@
 """Schedule meetings into slots and tables with the fewest breaks, under fairness.
 
-Encoding (see docs/adr/0002-scheduling-encoding.md for why):
+``solve`` first runs the quick checks (``precheck``: an impossible instance is named at once),
+then one of two back-ends on the same block encoding (docs/adr/0002-scheduling-encoding.md):
+
+* **SAT portfolio** (``engine="sat"``, the default whenever it applies: fairness is a cap, i.e.
+  someone has at most one meeting so "any two differ by at most d" is ``breaks[p] <= d``, and no
+  hint is given). The CNF encoding of ``satenc`` runs in one forked process per worker (see
+  :data:`PORTFOLIO`): core-guided MaxSAT (RC2) proving lower bounds, and a SAT-UNSAT linear
+  search that asks "0 breaks?" first and then improves the schedule; the parent keeps the best
+  schedule and the best bound they report and stops them at the deadline or when the bound meets
+  the schedule (``optimal``). With one worker only the linear search runs (:data:`SINGLE`).
+* **CP-SAT** (``engine="cpsat"``, or ``auto`` when fairness is not a cap or a hint is given):
+  ``BlockEncoding`` below, searched lower bound first — "is total <= lb feasible?" for lb = 0,
+  1, …; if one question takes too long it optimises once for a schedule and a bound, then
+  resumes raising the bound with the time left.
+
+The encoding, in both back-ends:
 
 * ``x[i,s]``: meeting ``i`` takes slot ``s`` — only for slots its session, its participants'
   availability and a fixed slot allow, so those rules cost nothing at search time.
@@ -9,15 +24,13 @@ Encoding (see docs/adr/0002-scheduling-encoding.md for why):
 * ``start[p,s] = busy[p,s] and not busy[p,s-1]``: a block of consecutive meetings starts at s.
   A participant with meetings has ``blocks - 1`` breaks (Definition 2.3), so breaks are a
   plain sum of booleans instead of a sort or a chain of reified comparisons.
-* fairness: when some participant cannot have a break (one meeting), "any two differ by at
-  most d" is just ``breaks[p] <= d``; otherwise min/max variables.
-* Search is lower-bound first: "are 0 breaks possible?" is a feasibility question that CP-SAT
-  answers fast (most real events reach 0), then "<= k" for growing k; an optimisation run
-  provides an upper bound and a fall-back schedule. The first feasible "<= lb" is optimal.
+* fairness: as a cap when someone cannot have a break, otherwise min/max variables (CP-SAT).
 * Slot reversal symmetry is broken when the instance is symmetric (no sessions, forbidden,
-  fixed or precedences).
+  fixed or precedences); one portfolio process leaves that clause out (diversity).
 
-Tables are numbered after slots are chosen (any meeting fits any table).
+An infeasible answer without a named rule is explained by ``explain_infeasible`` (rule groups
+as assumptions, shrunk to a minimal core). Tables are numbered after slots are chosen (any
+meeting fits any table), and every schedule is checked by the validator before it is returned.
 """
 
 from __future__ import annotations
