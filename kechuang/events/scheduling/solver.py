@@ -3,7 +3,7 @@
 ``solve`` first runs the quick checks (``precheck``: an impossible instance is named at once),
 then one of two back-ends on the same block encoding (docs/adr/0002-scheduling-encoding.md):
 
-* **SAT portfolio** (``engine="sat"``, the default whenever it applies: fairness is a cap, i.e.
+* **SAT portfolio** (``engine="sat"``, the default whenever it applies: fairness is off or a cap, i.e.
   someone has at most one meeting so "any two differ by at most d" is ``breaks[p] <= d``, and no
   hint is given). The CNF encoding of ``satenc`` runs in one forked process per worker (see
   :data:`PORTFOLIO`): core-guided MaxSAT (RC2) proving lower bounds, and a SAT-UNSAT linear
