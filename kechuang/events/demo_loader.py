@@ -13,13 +13,13 @@ import random
 from datetime import datetime, time
 
 from kechuang.events.models import Event, MeetingDay, MeetingRequest, Participant, Table
+from kechuang.needs.models import NeedStatus
 
 MAIN_EVENT = "ev-matchmaking-main"
 SEED = 20201129
 N_TABLES = 12
 EXPERTS_PER_SOCIETY = 4
 MAX_ENTERPRISES = 36
-BRING_STATUSES = ("reviewed", "matched", "met")
 POSITIONS = ("技术总监", "研发中心主任", "总工程师", "副总经理", "技术部经理", "首席科学家")
 SURNAMES = (
     "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
@@ -62,7 +62,7 @@ def _person(rng: random.Random, used: set[str]) -> str:
 
 def load_matchmaking(s: dict, ctx: dict, event: Event) -> dict:
     """Tables, the slot grid, participants and requests of the main 对接会."""
-    from kechuang.events.planning import AffinityCache, affinity, best_need
+    from kechuang.events.affinity import AffinityCache, affinity, best_need
 
     rng = random.Random(SEED)  # noqa: S311 - a reproducible demo, not a secret
     orgs, needs, experts, users = ctx["orgs"], ctx["needs"], ctx["experts"], ctx["users"]
@@ -81,7 +81,7 @@ def load_matchmaking(s: dict, ctx: dict, event: Event) -> dict:
     # enterprises with needs submitted before the meeting, the primary demo enterprise first
     by_ent: dict[str, list[dict]] = {}
     for n in s["needs"]:
-        if n["status"] in BRING_STATUSES:
+        if n["status"] in NeedStatus.EVENT_BRINGABLE:
             by_ent.setdefault(n["enterprise"], []).append(n)
     ent_keys = sorted(by_ent, key=lambda k: (k != "ent-lingjun", -len(by_ent[k]), k))[:MAX_ENTERPRISES]
     user_by_org = {}

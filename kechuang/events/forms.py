@@ -8,6 +8,7 @@ from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
 from kechuang.events.models import Meeting, MeetingDay, Participant, Table
 from kechuang.experts.models import Expert
+from kechuang.needs.models import NeedStatus
 from kechuang.needs.selectors import need_list
 from kechuang.orgs.models import Organisation
 
@@ -40,7 +41,7 @@ class EnterpriseRegistrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         day = getattr(event, "meeting_day", None)
         self.fields["unavailable_slots"].choices = slot_choices(day)
-        needs = need_list(user=user).exclude(status__in=["closed", "returned"]).select_related("enterprise")
+        needs = need_list(user=user).exclude(status__in=NeedStatus.ENDED).select_related("enterprise")
         if user.role == Role.ENTERPRISE:
             del self.fields["organisation"]
             needs = needs.filter(enterprise_id=user.organisation_id)

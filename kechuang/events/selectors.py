@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kechuang.core.access import restrict
+from kechuang.events.affinity import affinity  # noqa: F401  (re-exported: the one affinity function)
 from kechuang.events.models import (
     Event,
     Meeting,
@@ -18,7 +19,6 @@ from kechuang.events.models import (
     ScheduleRun,
     Table,
 )
-from kechuang.events.planning import affinity  # noqa: F401  (re-exported: the one affinity function)
 
 RULE_LABELS = {
     "slot_range": "场次超出范围",

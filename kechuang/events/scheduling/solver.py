@@ -1,23 +1,24 @@
 """Schedule meetings into slots and tables with the fewest breaks, under fairness.
 
-Encoding (see docs/adr/0002-scheduling-encoding.md for why):
+``solve`` runs the quick checks (``precheck`` names an impossible instance at once), then one of
+two back-ends on the same block encoding (docs/adr/0002-scheduling-encoding.md):
 
-* ``x[i,s]``: meeting ``i`` takes slot ``s`` — only for slots its session, its participants'
-  availability and a fixed slot allow, so those rules cost nothing at search time.
-* ``busy[p,s] == sum x[i,s]`` over p's meetings: one linear equality gives both the
-  "no participant twice in a slot" rule and a boolean to reason about time.
-* ``start[p,s] = busy[p,s] and not busy[p,s-1]``: a block of consecutive meetings starts at s.
-  A participant with meetings has ``blocks - 1`` breaks (Definition 2.3), so breaks are a
-  plain sum of booleans instead of a sort or a chain of reified comparisons.
-* fairness: when some participant cannot have a break (one meeting), "any two differ by at
-  most d" is just ``breaks[p] <= d``; otherwise min/max variables.
-* Search is lower-bound first: "are 0 breaks possible?" is a feasibility question that CP-SAT
-  answers fast (most real events reach 0), then "<= k" for growing k; an optimisation run
-  provides an upper bound and a fall-back schedule. The first feasible "<= lb" is optimal.
-* Slot reversal symmetry is broken when the instance is symmetric (no sessions, forbidden,
-  fixed or precedences).
+* **SAT portfolio** (``engine="sat"``; the default when fairness is off or a cap — someone has at
+  most one meeting, so "any two differ by at most d" is ``breaks[p] <= d`` — and no hint is
+  given): the CNF of ``satenc`` in one forked process per worker (:data:`PORTFOLIO`), MaxSAT
+  (RC2) proving bounds beside a SAT-UNSAT linear search that asks "0 breaks?" first; the parent
+  keeps the best schedule and bound and stops both at the deadline or when they meet.
+* **CP-SAT** (otherwise, or ``engine="cpsat"``): ``BlockEncoding`` searched lower bound first
+  ("total <= lb?" for lb = 0, 1, …); if a question takes too long it optimises once for a
+  schedule and a bound, then resumes raising the bound.
 
-Tables are numbered after slots are chosen (any meeting fits any table).
+The encoding: ``x[i,s]`` (meeting ``i`` in slot ``s``, only where its session, availability and
+a fixed slot allow); ``busy[p,s] == sum x[i,s]`` (no participant twice in a slot, and a boolean
+for time); ``start[p,s] = busy[p,s] and not busy[p,s-1]``, so breaks are ``blocks - 1``
+(Definition 2.3), a plain sum of booleans; fairness as a cap, else min/max variables (CP-SAT);
+slot-reversal symmetry broken when the instance is symmetric (one portfolio process leaves that
+clause out). An infeasible answer with no named rule is explained by ``explain_infeasible``.
+Tables are numbered after slots are chosen, and every schedule passes the validator first.
 """
 
 from __future__ import annotations

@@ -51,3 +51,16 @@ def test_schedule_page_for_roles(world, scheduled, client_for):
     assert "钱一" in page and "李三" not in page and "一键生成排期" not in page
     page = client_for("coordinator").get(f"/events/{mm.event.pk}/schedule/").content.decode()
     assert "一键生成排期" in page and "最优" in page and "通过全部规则检查" in page
+
+
+def test_who_may_register_and_act_for_whom(world, mm):
+    """The predicates the pages show buttons by (views never test roles themselves)."""
+    u = world.users
+    ent = {r for r in u if services.can_register_enterprise(u[r])}
+    exp = {r for r in u if services.can_register_expert(u[r])}
+    assert {"coordinator", "district", "enterprise"} <= ent and not {"liaison", "expert", "leadership"} & ent
+    assert {"coordinator", "liaison"} <= exp and not {"district", "enterprise", "expert", "leadership"} & exp
+    rep, own = mm.reps["a"], mm.experts["own"]
+    assert services.speaks_for(u["enterprise"], rep) and not services.speaks_for(u["enterprise"], own)
+    assert not services.speaks_for(u["coordinator"], rep) and services.can_act_for(u["coordinator"], rep)
+    assert not services.can_act_for(u["leadership"], rep) and not services.can_act_for(u["district"], own)

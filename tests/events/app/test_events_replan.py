@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from kechuang.core.errors import ApplicationError
+from kechuang.core.models import AuditEntry
 from kechuang.events import planning, services
-from kechuang.events.models import Meeting, MeetingSeat, Participant, Table
+from kechuang.events.models import Meeting, MeetingSeat, Participant, ScheduleRun, Table
 
 
 def _snapshot(event):
@@ -115,3 +116,41 @@ def test_walk_in_at_a_taken_place_is_refused(world, scheduled):
             slot=1,
             table=Table.objects.get(event=mm.event, number=3),
         )
+
+
+def test_losing_the_last_table_is_refused_and_rolled_back(world, mm):
+    """Losing a table and re-planning are one transaction: when re-planning refuses (no table left),
+    the table stays in use and no run is stored."""
+    coord = world.users["coordinator"]
+    Table.objects.filter(event=mm.event, number__gt=1).delete()
+    mm.event.meeting_day.morning_slots, mm.event.meeting_day.afternoon_slots = 6, 4
+    mm.event.meeting_day.save()
+    services.schedule_generate(user=coord, event=mm.event)
+    only = Table.objects.get(event=mm.event)
+    before = _snapshot(mm.event)
+    assert before
+    with pytest.raises(ApplicationError, match="没有可用的洽谈桌"):
+        services.table_lose(user=coord, table=only)
+    assert Table.objects.get(pk=only.pk).active and only.active
+    assert not ScheduleRun.objects.filter(event=mm.event, kind="replan").exists()
+    assert not AuditEntry.objects.filter(action="event.table_active").exists()
+    assert _snapshot(mm.event) == before
+
+
+def test_a_failing_replan_rolls_back_the_table_loss(world, scheduled, monkeypatch):
+    """Any failure inside re-planning (here the engine call itself) leaves the table in use."""
+    from kechuang.events.services import schedule
+
+    coord = world.users["coordinator"]
+    used = Table.objects.get(pk=Meeting.objects.filter(event=scheduled.event).values("table")[:1])
+    before = _snapshot(scheduled.event)
+
+    def broken(*args, **kwargs):
+        raise ApplicationError("排期引擎出错。")
+
+    monkeypatch.setattr(schedule.planning, "replan", broken)
+    with pytest.raises(ApplicationError, match="排期引擎出错"):
+        services.table_lose(user=coord, table=used)
+    assert Table.objects.get(pk=used.pk).active
+    assert not ScheduleRun.objects.filter(event=scheduled.event, kind="replan").exists()
+    assert _snapshot(scheduled.event) == before

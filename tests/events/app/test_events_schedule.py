@@ -7,7 +7,7 @@ from events_fixtures import pairs
 
 from kechuang.core.errors import ApplicationError
 from kechuang.core.models import AuditEntry
-from kechuang.events import planning, services
+from kechuang.events import affinity, planning, services
 from kechuang.events.models import Meeting, MeetingSeat, PairRule, ScheduleRun
 
 
@@ -101,11 +101,11 @@ def test_proposals_fill_in_for_representatives_without_requests(world, mm):
     from kechuang.events.models import MeetingRequest
 
     MeetingRequest.objects.filter(enterprise=mm.reps["b"]).delete()
-    cs = planning.candidates(mm.event)
+    cs = affinity.candidates(mm.event)
     proposed = [c for c in cs.candidates if c.enterprise == mm.reps["b"]]
     assert proposed and all(c.source == "proposal" for c in proposed)
     # 孙二 brings a graphite need; the graphene expert fits better than the farm-machinery one
-    assert proposed[0].expert == mm.experts["own"] or proposed[0].affinity >= planning.affinity(
+    assert proposed[0].expert == mm.experts["own"] or proposed[0].affinity >= affinity.affinity(
         mm.reps["b"], mm.experts["other"]
     )
     run = services.schedule_generate(user=world.users["coordinator"], event=mm.event)

@@ -176,8 +176,7 @@ def test_real_instance_with_precedences(b2b_dir):
 
 @pytest.mark.slow
 def test_real_instance_forum13(b2b_dir):
-    r = _check_real(b2b_dir / "forum-13.original.dzn", 20)
-    assert r.breaks >= 0
+    _check_real(b2b_dir / "forum-13.original.dzn", 20)  # valid, and never better than its bound
 
 
 @pytest.mark.parametrize("seed", range(2))

@@ -1,0 +1,135 @@
+"""Registration: enterprise representatives with the needs they bring, experts through their
+society, and the slots a participant cannot attend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import IntegrityError, transaction
+
+from kechuang.accounts.models import Role, User
+from kechuang.core.access import restrict
+from kechuang.core.audit import audit
+from kechuang.core.errors import ApplicationError
+from kechuang.events.models import Event, Participant
+from kechuang.events.services._common import can_act_for, matchmaking_day, valid_slots
+from kechuang.experts.models import Expert
+from kechuang.needs.selectors import need_list
+from kechuang.orgs.models import Organisation
+
+
+def can_register_enterprise(user) -> bool:
+    """Enterprise contacts (for their enterprise), district staff and coordinators register representatives."""
+    return user.is_coordinator or user.role in (Role.ENTERPRISE, Role.DISTRICT)
+
+
+def can_register_expert(user) -> bool:
+    """Society liaisons (for their society's experts) and coordinators register experts."""
+    return user.is_coordinator or user.role == Role.LIAISON
+
+
+@transaction.atomic
+def event_register_enterprise(
+    *,
+    user,
+    event: Event,
+    name: str,
+    organisation: Organisation | None = None,
+    position: str = "",
+    needs: Sequence = (),
+    unavailable_slots: Iterable = (),
+) -> Participant:
+    """An enterprise representative registers with the needs they bring (only their enterprise's own)."""
+    day = matchmaking_day(event)
+    if not can_register_enterprise(user):
+        raise ApplicationError("您的角色不能为企业报名。")
+    if user.role == Role.ENTERPRISE:
+        organisation = user.organisation
+    if organisation is None or organisation.kind != Organisation.Kind.ENTERPRISE:
+        raise ApplicationError("请选择参会企业。")
+    if not restrict(Organisation.objects.filter(pk=organisation.pk), user).exists():
+        raise ApplicationError("您无权为该企业报名。")
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError("请填写企业代表姓名。", field_errors={"name": ["请填写企业代表姓名。"]})
+    need_ids = {getattr(n, "pk", n) for n in needs}
+    allowed = set(
+        need_list(user=user).filter(enterprise=organisation, pk__in=need_ids).values_list("pk", flat=True)
+    )
+    if need_ids - allowed:
+        raise ApplicationError(
+            "只能带来本企业自己的需求。", field_errors={"needs": ["只能选择本企业的需求。"]}
+        )
+    if not need_ids:
+        raise ApplicationError(
+            "请至少选择一项会前提交的需求。", field_errors={"needs": ["请至少选择一项会前提交的需求。"]}
+        )
+    p = Participant.objects.create(
+        event=event,
+        kind=Participant.Kind.ENTERPRISE,
+        name=name[:64],
+        position=position[:64],
+        organisation=organisation,
+        user=user if user.role == Role.ENTERPRISE else None,
+        unavailable_slots=valid_slots(day, unavailable_slots),
+        registered_by=user,
+    )
+    p.needs.set(sorted(need_ids))
+    audit(user, "event.register_enterprise", p, {"event": event.pk, "needs": sorted(need_ids)})
+    return p
+
+
+@transaction.atomic
+def event_register_expert(
+    *,
+    user,
+    event: Event,
+    expert: Expert,
+    society: Organisation | None = None,
+    unavailable_slots: Iterable = (),
+) -> Participant:
+    """A society liaison registers one of their society's experts (coordinators any expert)."""
+    day = matchmaking_day(event)
+    if not can_register_expert(user):
+        raise ApplicationError("专家由所属学会的联络员统一报名。")
+    if user.role == Role.LIAISON:
+        society = user.organisation
+        if not restrict(Expert.objects.filter(pk=expert.pk), user).exists():
+            raise ApplicationError("只能为本学会的专家报名。")
+    event_socs = set(event.societies.values_list("pk", flat=True))
+    if society is None:
+        society = expert.societies.filter(pk__in=event_socs).order_by("pk").first()
+    if society is None or society.pk not in event_socs:
+        raise ApplicationError("该学会未参加本次对接会。")
+    if not expert.societies.filter(pk=society.pk).exists():
+        raise ApplicationError("该专家不属于所选学会。")
+    if Participant.objects.filter(event=event, expert=expert, status=Participant.Status.REGISTERED).exists():
+        raise ApplicationError(f"{expert.name}已报名本次对接会。")
+    try:
+        with transaction.atomic():
+            p = Participant.objects.create(
+                event=event,
+                kind=Participant.Kind.EXPERT,
+                name=expert.name,
+                position=expert.title,
+                organisation=society,
+                expert=expert,
+                user=User.objects.filter(expert=expert).first(),
+                unavailable_slots=valid_slots(day, unavailable_slots),
+                registered_by=user,
+            )
+    except IntegrityError:
+        raise ApplicationError(f"{expert.name}已报名本次对接会。") from None
+    audit(user, "event.register_expert", p, {"event": event.pk, "expert": expert.pk, "society": society.pk})
+    return p
+
+
+@transaction.atomic
+def participant_set_unavailable(*, user, participant: Participant, slots: Iterable) -> Participant:
+    day = matchmaking_day(participant.event)
+    if not can_act_for(user, participant):
+        raise ApplicationError("您不能修改该参会者的时间。")
+    participant.unavailable_slots = valid_slots(day, slots)
+    participant.save(update_fields=["unavailable_slots"])
+    audit(user, "event.participant_unavailable", participant, {"slots": participant.unavailable_slots})
+    return participant

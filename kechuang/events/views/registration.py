@@ -1,0 +1,147 @@
+"""Registering for a matchmaking meeting, asking for meetings, and the coordinator's pair rules."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from kechuang.core.access import restrict
+from kechuang.core.errors import ApplicationError
+from kechuang.core.http import form_errors_text, perform
+from kechuang.events import selectors, services
+from kechuang.events.forms import EnterpriseRegistrationForm, ExpertRegistrationForm, PairRuleForm
+from kechuang.events.models import Participant
+from kechuang.events.views._common import as_int, matchmaking_or_404
+from kechuang.needs.selectors import need_list
+
+
+@login_required
+@require_POST
+def register_enterprise(request, pk: int):
+    event = matchmaking_or_404(request, pk)
+    form = EnterpriseRegistrationForm(request.POST, user=request.user, event=event)
+    if not form.is_valid():
+        messages.error(request, "报名未成功：" + form_errors_text(form))
+        return redirect("events:detail", pk=pk)
+    d = form.cleaned_data
+    return perform(
+        request,
+        lambda: services.event_register_enterprise(
+            user=request.user,
+            event=event,
+            organisation=d.get("organisation"),
+            name=d["name"],
+            position=d.get("position") or "",
+            needs=list(d["needs"]),
+            unavailable_slots=d.get("unavailable_slots") or [],
+        ),
+        success=lambda p: f"{p.name}已报名，带来 {p.needs.count()} 项需求。",
+        then=("events:detail", pk),
+    )
+
+
+@login_required
+@require_POST
+def register_expert(request, pk: int):
+    event = matchmaking_or_404(request, pk)
+    form = ExpertRegistrationForm(request.POST, user=request.user, event=event)
+    if not form.is_valid():
+        messages.error(request, "报名未成功：" + form_errors_text(form))
+        return redirect("events:detail", pk=pk)
+    return perform(
+        request,
+        lambda: services.event_register_expert(
+            user=request.user,
+            event=event,
+            expert=form.cleaned_data["expert"],
+            unavailable_slots=form.cleaned_data.get("unavailable_slots") or [],
+        ),
+        success=lambda p: f"专家{p.name}已报名。",
+        then=("events:detail", pk),
+    )
+
+
+@login_required
+@require_POST
+def request_create(request, pk: int):
+    event = matchmaking_or_404(request, pk)
+    ps = restrict(Participant.objects.filter(event=event), request.user)
+    enterprise = ps.filter(pk=as_int(request.POST.get("enterprise")), kind="enterprise").first()
+    expert = ps.filter(pk=as_int(request.POST.get("expert")), kind="expert").first()
+    if enterprise is None or expert is None:
+        messages.error(request, "请选择洽谈双方。")
+        return redirect("events:detail", pk=pk)
+    need = None
+    if request.POST.get("need"):
+        need = need_list(user=request.user).filter(pk=as_int(request.POST.get("need"))).first()
+    other = expert if services.speaks_for(request.user, enterprise) else enterprise
+    return perform(
+        request,
+        lambda: services.meeting_request_create(
+            user=request.user,
+            event=event,
+            enterprise=enterprise,
+            expert=expert,
+            need=need,
+            message=request.POST.get("message", ""),
+        ),
+        success=f"已向{other.name}发出洽谈请求。",
+        then=("events:detail", pk),
+    )
+
+
+@login_required
+@require_POST
+def request_respond(request, pk: int):
+    req = selectors.request_get(user=request.user, pk=pk)
+    return perform(
+        request,
+        lambda: services.meeting_request_respond(
+            user=request.user, request=req, accept=request.POST.get("accept") == "1"
+        ),
+        success=lambda r: f"已{r.get_status_display()}该洽谈请求。",
+        then=("events:detail", req.event_id),
+    )
+
+
+@login_required
+@require_POST
+def request_priority(request, pk: int):
+    req = selectors.request_get(user=request.user, pk=pk)
+    return perform(
+        request,
+        lambda: services.meeting_request_set_priority(
+            user=request.user, request=req, priority=as_int(request.POST.get("priority")) or 0
+        ),
+        success="优先级已更新。",
+        then=("events:detail", req.event_id),
+    )
+
+
+@login_required
+@require_POST
+def pair_rule(request, pk: int):
+    event = matchmaking_or_404(request, pk)
+    form = PairRuleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择企业代表、专家和决定。")
+        return redirect("events:detail", pk=pk)
+    ps = Participant.objects.filter(event=event)
+    enterprise = ps.filter(pk=form.cleaned_data["enterprise"]).first()
+    expert = ps.filter(pk=form.cleaned_data["expert"]).first()
+
+    def set_rule():
+        if enterprise is None or expert is None:
+            raise ApplicationError("请选择本次对接会的企业代表和专家。")
+        return services.pair_rule_set(
+            user=request.user,
+            event=event,
+            enterprise=enterprise,
+            expert=expert,
+            action=form.cleaned_data["action"],
+            note=form.cleaned_data["note"],
+        )
+
+    return perform(request, set_rule, success="配对规则已保存，下次排期生效。", then=("events:detail", pk))

@@ -1,0 +1,121 @@
+"""The schedule page and the coordinator's schedule actions: generate, re-plan, walk-ins, lost tables."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from kechuang.core.http import perform
+from kechuang.events import selectors, services
+from kechuang.events.forms import WalkInForm
+from kechuang.events.views._common import coordinator_or_404, matchmaking_or_404
+
+
+@login_required
+def schedule(request, pk: int):
+    event = matchmaking_or_404(request, pk)
+    user = request.user
+    g = selectors.grid(user=user, event=event)
+    run = selectors.latest_run(user=user, event=event)
+    ctx = {
+        "event": event,
+        "grid": g,
+        "run": run,
+        "runs": selectors.run_list(user=user, event=event)[:10],
+        "violations": selectors.violations(user=user, event=event) if g else [],
+        "is_coord": user.is_coordinator,
+        "figures": selectors.event_figures(user=user, event=event),
+        "rule_label": selectors.rule_label(run.rule) if run and run.rule else "",
+    }
+    if ctx["is_coord"] and g is not None:
+        ctx["walk_in_form"] = WalkInForm(event=event)
+        ctx["participants"] = selectors.participant_list(user=user, event=event).filter(status="registered")
+    return render(request, "events/schedule.html", ctx)
+
+
+def _report_run(request, run, *, ok: bool, done: str, failed: str):
+    """A stored run is not a refusal: say what it did, or why it placed nothing (its rule)."""
+    if ok:
+        messages.success(request, done)
+    else:
+        messages.error(request, f"{failed}：{run.get_status_display()}。{selectors.rule_label(run.rule)}")
+    return run
+
+
+@login_required
+@require_POST
+def generate(request, pk: int):
+    event = matchmaking_or_404(request, pk)
+    coordinator_or_404(request)
+
+    def call():
+        run = services.schedule_generate(user=request.user, event=event)
+        return _report_run(
+            request,
+            run,
+            ok=bool(run.n_meetings),
+            done=f"排期已生成：{run.n_meetings} 场洽谈，{run.get_status_display()}。",
+            failed="未能生成排期",
+        )
+
+    return perform(request, call, success=None, then=("events:schedule", pk))
+
+
+@login_required
+@require_POST
+def replan(request, pk: int):
+    event = matchmaking_or_404(request, pk)
+    coordinator_or_404(request)
+
+    def call():
+        run = services.schedule_replan(user=request.user, event=event, reason="协调员调整排期")
+        return _report_run(
+            request,
+            run,
+            ok=bool(run.n_meetings) and run.status in ("optimal", "feasible"),
+            done=f"排期已调整：移动了 {run.moved_count} 场洽谈。",
+            failed="未能调整排期",
+        )
+
+    return perform(request, call, success=None, then=("events:schedule", pk))
+
+
+@login_required
+@require_POST
+def walk_in(request, pk: int):
+    event = matchmaking_or_404(request, pk)
+    coordinator_or_404(request)
+    form = WalkInForm(request.POST, event=event)
+    if not form.is_valid():
+        messages.error(request, "请选择企业代表和专家。")
+        return redirect("events:schedule", pk=pk)
+    d = form.cleaned_data
+    return perform(
+        request,
+        lambda: services.meeting_add_walk_in(
+            user=request.user,
+            event=event,
+            enterprise=d["enterprise"],
+            expert=d["expert"],
+            need=d["enterprise"].needs.order_by("pk").first(),
+            slot=d.get("slot"),
+            table=d.get("table"),
+        ),
+        success=lambda m: f"已加场：第{m.slot}场 {m.table}，{m.enterprise.name} × {m.expert.name}。",
+        then=("events:schedule", pk),
+    )
+
+
+@login_required
+@require_POST
+def table_lose(request, pk: int):
+    coordinator_or_404(request)
+    table = selectors.table_get(user=request.user, pk=pk)
+    return perform(
+        request,
+        lambda: services.table_lose(user=request.user, table=table),
+        success=lambda run: f"{table}已停用，重新安排了 {run.moved_count if run else 0} 场洽谈。",
+        then=("events:schedule", table.event_id),
+    )
