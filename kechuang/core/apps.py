@@ -5,3 +5,10 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
     name = "kechuang.core"
     label = "core"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from kechuang.core.audit_guard import register_sqlite_function
+
+        connection_created.connect(register_sqlite_function, dispatch_uid="kechuang_audit_guard")
