@@ -38,29 +38,43 @@ def _actor(actor) -> tuple[Any, str]:
     return None, ""
 
 
-def _entry(actor, action: str, obj: models.Model, changes, object_repr: str | None) -> AuditEntry:
+def _entry(
+    actor, action: str, obj: models.Model | None, changes, object_repr: str | None, object_type: str = ""
+) -> AuditEntry:
     user, username = _actor(actor)
+    if obj is None:  # an action on a set of rows (an export), named by its type
+        object_type, object_id, object_repr = object_type, "", object_repr or ""
+    else:
+        object_type, object_id = obj._meta.label_lower, str(obj.pk)
+        object_repr = str(obj) if object_repr is None else object_repr
     return AuditEntry(
         actor=user,
         actor_username=username,
         action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=(str(obj) if object_repr is None else object_repr)[:255],
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:255],
         changes=_jsonable(changes or {}),
     )
 
 
 def record(
-    actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None, *, object_repr: str | None = None
+    actor,
+    action: str,
+    obj: models.Model | None,
+    changes: dict[str, Any] | None = None,
+    *,
+    object_repr: str | None = None,
+    object_type: str = "",
 ) -> AuditEntry:
     """Record that ``actor`` did ``action`` (a dotted verb, ``need.submit``) to ``obj``.
 
+    ``obj`` may be None for an action on many rows (an export): then ``object_type`` names them.
     ``actor`` is a user (its username is kept in the row, so the entry outlives the account) or
     None/anonymous for the system. ``changes`` is stored as JSON (models become their pk, dates
     ISO strings). One INSERT.
     """
-    entry = _entry(actor, action, obj, changes, object_repr)
+    entry = _entry(actor, action, obj, changes, object_repr, object_type)
     entry.save(force_insert=True)
     return entry
 

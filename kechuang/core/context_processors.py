@@ -21,6 +21,7 @@ NAV = [
     ("orgs:list", _("组织"), {Role.COORDINATOR, Role.LEADERSHIP, Role.DISTRICT}),
 ]
 EXTRA_NAV: list[tuple[str, str, set | None]] = []  # later apps append here
+END_NAV = [("core:audit", _("审计日志"), {Role.COORDINATOR})]  # after the apps' entries
 
 
 def navigation(request):
@@ -28,7 +29,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     items = []
-    for name, label, roles in NAV + EXTRA_NAV:
+    for name, label, roles in NAV + EXTRA_NAV + END_NAV:
         if roles is None or user.role in roles or user.is_superuser:
             items.append({"url": reverse(name), "label": label, "active": False})
     # the longest URL prefix of the current path is the active entry ("/needs/new/" is not also "/needs/")
