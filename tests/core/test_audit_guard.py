@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 
 from kechuang.core import audit
 from kechuang.core.models import AuditEntry
@@ -95,3 +96,14 @@ def test_flush_alone_may_empty_the_table(world):
     u = User.objects.create_user("after-flush", password="pw-test-123", role="coordinator")
     e = audit.record(u, "x.y", u)
     refused(lambda: AuditEntry.objects.filter(pk=e.pk).delete())
+
+
+def test_admin_shows_entries_of_a_deleted_user(world, client_for):
+    need = world.needs["conf_ent"]
+    gone = audit.record(world.users["enterprise"], "need.update", need, {"title": "x"})
+    world.users["enterprise"].delete()
+    client = client_for("coordinator")
+    listing = client.get(reverse("admin:core_auditentry_changelist"))
+    assert listing.status_code == 200 and "enterprise" in listing.content.decode()
+    page = client.get(reverse("admin:core_auditentry_change", args=[gone.pk]))
+    assert page.status_code == 200 and "enterprise" in page.content.decode()
