@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 
 from browser_helpers import login, shot
 from django.urls import reverse
@@ -34,7 +35,8 @@ def test_coordinator_searches_the_audit_trail_and_exports_it(page, demo):
         page.get_by_test_id("audit-export").click()
     download = dl.value
     assert download.suggested_filename.startswith("audit-") and download.suggested_filename.endswith(".xlsx")
-    rows = list(load_workbook(download.path()).active.iter_rows(values_only=True))
+    with open(download.path(), "rb") as fh:  # the download's temp file has no .xlsx suffix
+        rows = list(load_workbook(io.BytesIO(fh.read())).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("时间", "操作人", "操作")
     assert [(r[1], r[2], r[5]) for r in rows[1:]] == [("coordinator", "need.view_confidential", str(need.pk))]
     assert AuditEntry.objects.filter(action="auditentry.export", actor_username="coordinator").count() == 1
