@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from race import db_conf  # noqa: F401 - the fixture for thread races, shared by every test folder
 
 ROLES = ("coordinator", "district", "enterprise", "liaison", "expert", "leadership")
 

@@ -48,6 +48,14 @@ def _run(fn, conf: dict | None, results: list, index: int, barrier=None):
         connections.close_all()
 
 
+def in_thread(fn, conf):
+    """Run ``fn`` alone on such a connection and return its value (its exception is raised here)."""
+    kind, value = race([fn], conf)[0]
+    if kind == "error":
+        raise value
+    return value
+
+
 def race(fns, conf) -> list[tuple[str, object]]:
     out: list = [None] * len(fns)
     barrier = threading.Barrier(len(fns))
@@ -75,7 +83,5 @@ def db_conf(transactional_db, tmp_path, django_db_blocker):
 
             call_command("migrate", verbosity=0)
 
-        kind, value = race([migrate], conf)[0]
-        if kind == "error":
-            raise value
+        in_thread(migrate, conf)
         yield conf

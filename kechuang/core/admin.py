@@ -5,9 +5,9 @@ from kechuang.core.models import AuditEntry
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor", "action", "object_type", "object_repr")
+    list_display = ("at", "actor_username", "action", "object_type", "object_repr")
     list_filter = ("action", "object_type")
-    search_fields = ("object_repr", "actor__username")
+    search_fields = ("object_repr", "actor_username", "object_id")
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
 
     def has_add_permission(self, request):

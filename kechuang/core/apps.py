@@ -7,6 +7,10 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from kechuang.core.audit_guard import register_sqlite_function
         from kechuang.core.extensions import app_modules
 
         app_modules("access_rules")  # importing registers each app's @rule functions
+        connection_created.connect(register_sqlite_function, dispatch_uid="kechuang_audit_guard")

@@ -11,6 +11,16 @@ class AuditEntry(models.Model):
 
     ``action`` is a dotted verb (``need.submit``, ``need.transition``, ``need.view_confidential``);
     ``changes`` holds the fields written (or the from/to status) so a reviewer can replay it.
+
+    Append-only in the database itself: triggers (``kechuang/core/audit_guard.py``, installed by
+    migration 0003) refuse every UPDATE and DELETE, whoever sends it (ORM, admin, raw SQL). Only
+    ``manage.py flush`` (the test suite's wipe between tests) may empty the table. So the actor
+    is a plain column without a database constraint (deleting a user must not touch the rows) and
+    ``actor_username`` keeps the name after the user is gone. Read ``actor_username`` for display,
+    never ``actor`` (it may point at a deleted user).
+
+    A later migration that alters this table must call ``audit_guard.install`` again: on SQLite
+    Django rebuilds an altered table, and the triggers go with the old one (a test catches it).
     """
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
@@ -19,9 +29,12 @@ class AuditEntry(models.Model):
         verbose_name="操作人",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # not SET_NULL: that is an UPDATE the triggers refuse; no FK constraint, so a user can go
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="audit_entries",
     )
+    actor_username = models.CharField("操作人账号", max_length=150, blank=True, db_index=True)
     action = models.CharField("操作", max_length=64, db_index=True)
     object_type = models.CharField("对象类型", max_length=64)
     object_id = models.CharField("对象编号", max_length=64)
@@ -35,4 +48,4 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username or '系统'} {self.action} {self.object_repr}"

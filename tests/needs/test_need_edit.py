@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from html_forms import form_data
-from race import db_conf, race  # noqa: F401 - db_conf is a fixture
+from race import race
 
 from kechuang.core.errors import ApplicationError
 from kechuang.core.models import AuditEntry
@@ -56,7 +56,7 @@ def test_a_stale_form_is_refused_and_loses_nothing(world, client_for):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_editors_at_once_exactly_one_wins(db_conf):  # noqa: F811
+def test_two_editors_at_once_exactly_one_wins(db_conf):
     def setup():
         from conftest import build_world
 

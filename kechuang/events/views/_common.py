@@ -1,4 +1,4 @@
-"""What the event pages share: parsing an id, and the 404s for pages that are not for this user."""
+"""What the event pages share: the 404s for pages that are not for this user."""
 
 from __future__ import annotations
 
@@ -6,13 +6,6 @@ from django.http import Http404
 
 from kechuang.events import selectors
 from kechuang.events.models import Event
-
-
-def as_int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def matchmaking_or_404(request, pk: int) -> Event:

@@ -9,11 +9,11 @@ from django.views.decorators.http import require_POST
 
 from kechuang.core.access import restrict
 from kechuang.core.errors import ApplicationError
-from kechuang.core.http import form_errors_text, perform
+from kechuang.core.http import form_errors_text, int_param, perform
 from kechuang.events import selectors, services
 from kechuang.events.forms import EnterpriseRegistrationForm, ExpertRegistrationForm, PairRuleForm
 from kechuang.events.models import Participant
-from kechuang.events.views._common import as_int, matchmaking_or_404
+from kechuang.events.views._common import matchmaking_or_404
 from kechuang.needs.selectors import need_list
 
 
@@ -68,14 +68,14 @@ def register_expert(request, pk: int):
 def request_create(request, pk: int):
     event = matchmaking_or_404(request, pk)
     ps = restrict(Participant.objects.filter(event=event), request.user)
-    enterprise = ps.filter(pk=as_int(request.POST.get("enterprise")), kind="enterprise").first()
-    expert = ps.filter(pk=as_int(request.POST.get("expert")), kind="expert").first()
+    enterprise = ps.filter(pk=int_param(request.POST.get("enterprise")), kind="enterprise").first()
+    expert = ps.filter(pk=int_param(request.POST.get("expert")), kind="expert").first()
     if enterprise is None or expert is None:
         messages.error(request, "请选择洽谈双方。")
         return redirect("events:detail", pk=pk)
     need = None
     if request.POST.get("need"):
-        need = need_list(user=request.user).filter(pk=as_int(request.POST.get("need"))).first()
+        need = need_list(user=request.user).filter(pk=int_param(request.POST.get("need"))).first()
     other = expert if services.speaks_for(request.user, enterprise) else enterprise
     return perform(
         request,
@@ -113,7 +113,7 @@ def request_priority(request, pk: int):
     return perform(
         request,
         lambda: services.meeting_request_set_priority(
-            user=request.user, request=req, priority=as_int(request.POST.get("priority")) or 0
+            user=request.user, request=req, priority=int_param(request.POST.get("priority")) or 0
         ),
         success="优先级已更新。",
         then=("events:detail", req.event_id),

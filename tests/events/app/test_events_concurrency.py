@@ -15,88 +15,11 @@ The unique indexes themselves are checked directly (bypassing the services) in t
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
+from race import in_thread, race
 
 from kechuang.core.errors import ApplicationError
-
-
-def _sqlite_file_config(path) -> dict:
-    from django.conf import settings
-
-    conf = dict(settings.DATABASES["default"])
-    conf.update(
-        NAME=str(path),
-        TEST={"NAME": str(path)},
-        TIME_ZONE=None,
-        CONN_MAX_AGE=0,
-        CONN_HEALTH_CHECKS=False,
-        AUTOCOMMIT=True,
-        ATOMIC_REQUESTS=False,
-    )
-    conf.setdefault("OPTIONS", {})
-    return conf
-
-
-def _run(fn, conf: dict | None, results: list, index: int, barrier=None):
-    """Run ``fn`` in this thread, on its own connection (to ``conf`` if given)."""
-    try:
-        if conf is not None:
-            from django.db.backends.sqlite3.base import DatabaseWrapper
-
-            connections["default"] = DatabaseWrapper(conf, alias="default")
-        if barrier is not None:
-            barrier.wait(timeout=30)
-        results[index] = ("ok", fn())
-    except Exception as e:  # noqa: BLE001 - reported back to the test
-        results[index] = ("error", e)
-    finally:
-        connections.close_all()
-
-
-def _in_thread(fn, conf):
-    out = [None]
-    t = threading.Thread(target=_run, args=(fn, conf, out, 0))
-    t.start()
-    t.join(120)
-    kind, value = out[0]
-    if kind == "error":
-        raise value
-    return value
-
-
-def _race(fns, conf):
-    out = [None] * len(fns)
-    barrier = threading.Barrier(len(fns))
-    threads = [threading.Thread(target=_run, args=(fn, conf, out, i, barrier)) for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return out
-
-
-@pytest.fixture
-def db_conf(transactional_db, tmp_path, django_db_blocker):
-    """``None`` (PostgreSQL: threads use the test database, emptied after the test) or a migrated
-    SQLite file's settings."""
-    from config.settings.base import database
-
-    if not database()["ENGINE"].endswith("sqlite3"):
-        yield None
-        return
-    conf = _sqlite_file_config(tmp_path / "race.sqlite3")
-    with django_db_blocker.unblock():
-
-        def migrate():
-            from django.core.management import call_command
-
-            call_command("migrate", verbosity=0)
-
-        _in_thread(migrate, conf)
-        yield conf
 
 
 def _setup():
@@ -188,13 +111,13 @@ def _assert_one_winner(results):
 
 
 def test_two_coordinators_same_table_and_slot(db_conf):
-    ids = _in_thread(_setup, db_conf)
-    slot, table, (p1, p2), _same = _in_thread(lambda: _free_places(ids), db_conf)
-    results = _race(
+    ids = in_thread(_setup, db_conf)
+    slot, table, (p1, p2), _same = in_thread(lambda: _free_places(ids), db_conf)
+    results = race(
         [_walk_in(ids, "coord", p1, slot, table), _walk_in(ids, "coord2", p2, slot, table)], db_conf
     )
     _assert_one_winner(results)
-    assert _in_thread(lambda: _count(ids, slot), db_conf) == (
+    assert in_thread(lambda: _count(ids, slot), db_conf) == (
         1,
         2,
         1,
@@ -202,7 +125,7 @@ def test_two_coordinators_same_table_and_slot(db_conf):
 
 
 def test_two_coordinators_same_expert_same_slot_different_tables(db_conf):
-    ids = _in_thread(_setup, db_conf)
+    ids = in_thread(_setup, db_conf)
 
     def places():
         from kechuang.events.models import Table
@@ -216,14 +139,14 @@ def test_two_coordinators_same_expert_same_slot_different_tables(db_conf):
         ]
         return slot, table, free_other, same
 
-    slot, table, free_other, (p1, p2) = _in_thread(places, db_conf)
+    slot, table, free_other, (p1, p2) = in_thread(places, db_conf)
     if not free_other:
         pytest.skip("no second free table in that slot")  # the small world always has one; keep honest
-    results = _race(
+    results = race(
         [_walk_in(ids, "coord", p1, slot, table), _walk_in(ids, "coord2", p2, slot, free_other[0])], db_conf
     )
     _assert_one_winner(results)
-    assert _in_thread(lambda: _count(ids, slot), db_conf) == (1, 2, 1)
+    assert in_thread(lambda: _count(ids, slot), db_conf) == (1, 2, 1)
 
 
 # ------------------------------------------------------------ the indexes themselves

@@ -1,0 +1,160 @@
+"""Searching the audit trail (coordinators only): the filter form, the selector, the Excel export.
+
+Core and Django only (core is the ground floor). Who may search is the ``core.auditentry`` rule of
+``kechuang.core.access``: coordinators (and superusers) see every row, everyone else none — and
+the page answers 404 to them, like any object outside a user's scope.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from kechuang.core.access import restrict
+from kechuang.core.models import AuditEntry
+from kechuang.core.xlsx import safe_cell
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 50_000  # rows in one workbook; the sheet says so when the filter matched more
+
+ACTION_LABELS = {
+    "view_confidential": "查看保密内容",
+    "submit": "提交",
+    "transition": "状态变更",
+    "update": "修改",
+    "export": "导出",
+}
+
+
+class AuditFilterForm(forms.Form):
+    who = forms.CharField(label="操作人", required=False, max_length=150)
+    action = forms.CharField(
+        label="操作",
+        required=False,
+        max_length=64,
+        help_text="如 need.view_confidential；写 need. 查全部需求操作",
+    )
+    object_type = forms.CharField(label="对象类型", required=False, max_length=64)
+    object_id = forms.CharField(label="对象编号", required=False, max_length=64)
+    start = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label="关键词", required=False, max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", "截止日期不能早于起始日期。")
+        return data
+
+
+def can_search_audit(user) -> bool:
+    """The ``core.auditentry`` rule, as a yes/no for the page: coordinators and superusers."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_coordinator", False))
+
+
+def _day_start(d) -> datetime:
+    return timezone.make_aware(datetime.combine(d, time.min))
+
+
+def audit_search(*, user, filters: dict | None = None) -> QuerySet[AuditEntry]:
+    """Audit rows ``user`` may read matching ``filters`` (the cleaned form), newest first.
+
+    ``who`` matches the username kept in the row (so deleted users are found); ``action`` is a
+    prefix (``need.`` → every need action); ``object_type``/``object_id`` are exact; ``start``/``end``
+    are dates in the site's time zone, both inclusive; ``q`` looks in the object's name, the
+    action, the actor, the object number and the recorded content.
+    """
+    f = filters or {}
+    qs = restrict(AuditEntry.objects.all(), user)
+    if f.get("who"):
+        qs = qs.filter(actor_username__icontains=f["who"].strip())
+    if f.get("action"):
+        qs = qs.filter(action__istartswith=f["action"].strip())
+    if f.get("object_type"):
+        qs = qs.filter(object_type=f["object_type"].strip().lower())
+    if f.get("object_id"):
+        qs = qs.filter(object_id=f["object_id"].strip())
+    if f.get("start"):
+        qs = qs.filter(at__gte=_day_start(f["start"]))
+    if f.get("end"):
+        qs = qs.filter(at__lt=_day_start(f["end"] + timedelta(days=1)))
+    if f.get("q"):
+        q = f["q"].strip()
+        # JSON is stored with \\uXXXX escapes on SQLite: look for the escaped spelling too
+        escaped = json.dumps(q)[1:-1]
+        cond = (
+            Q(object_repr__icontains=q)
+            | Q(action__icontains=q)
+            | Q(actor_username__icontains=q)
+            | Q(object_id=q)
+            | Q(changes__icontains=q)
+        )
+        if escaped != q:
+            cond |= Q(changes__icontains=escaped)
+        qs = qs.filter(cond)
+    return qs.order_by("-at", "-id")
+
+
+def audit_choices(*, user) -> dict[str, list[str]]:
+    """The actions and object types present, for the form's suggestion lists (two small queries)."""
+    qs = restrict(AuditEntry.objects.all(), user).order_by()
+    return {
+        "actions": list(qs.values_list("action", flat=True).distinct().order_by("action")[:300]),
+        "object_types": list(
+            qs.values_list("object_type", flat=True).distinct().order_by("object_type")[:100]
+        ),
+    }
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action.rsplit(".", 1)[-1], "")
+
+
+def changes_text(changes) -> str:
+    return json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else ""
+
+
+HEADER = ["时间", "操作人", "操作", "说明", "对象类型", "对象编号", "对象", "内容"]
+
+
+def export_xlsx(queryset: QuerySet[AuditEntry], *, limit: int = EXPORT_LIMIT) -> tuple[bytes, int]:
+    """The filtered rows as a workbook (write-only mode; every text cell through ``safe_cell``).
+
+    Returns the file and the number of rows written (at most ``limit``).
+    """
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("审计记录")
+    ws.column_dimensions["A"].width = 20
+    ws.column_dimensions["G"].width = 40
+    ws.column_dimensions["H"].width = 60
+    ws.append([safe_cell(h) for h in HEADER])
+    tz = timezone.get_current_timezone()
+    n = 0
+    total = queryset.count()
+    for e in queryset[:limit].iterator(chunk_size=2000):
+        ws.append(
+            [
+                timezone.localtime(e.at, tz).replace(tzinfo=None),
+                safe_cell(e.actor_username or "系统"),
+                safe_cell(e.action),
+                safe_cell(action_label(e.action)),
+                safe_cell(e.object_type),
+                safe_cell(e.object_id),
+                safe_cell(e.object_repr),
+                safe_cell(changes_text(e.changes)),
+            ]
+        )
+        n += 1
+    if total > n:
+        ws.append([safe_cell(f"仅导出最新 {n} 条，共 {total} 条符合条件；请缩小筛选范围。")])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue(), n
