@@ -28,7 +28,7 @@ class Scope:
     area_ids: list[int] | None  # None = no area filter
     city_name: str = "全市"
     # True when the figures count every need (coordinators); otherwise only the needs the user may
-    # open are counted (docs/adr/0007-dashboard-confidential-figures.md)
+    # open are counted (docs/adr/0013-dashboard-confidential-figures.md)
     all_needs: bool = True
     # per-scope results shared by several selectors (e.g. the needs counts), filled on first use
     memo: dict = field(default_factory=dict, repr=False, compare=False)
@@ -40,6 +40,13 @@ class Scope:
     @property
     def period(self) -> str:
         return period_label(self.start, self.end)
+
+    @property
+    def needs_rule(self) -> str:
+        """How the needs are counted for this audience, stated on the page and in the briefings."""
+        if self.all_needs:
+            return "需求数含保密需求（协调员口径，对外引用前请核对）"
+        return "需求数只计入查看人有权查看的需求，保密需求不计入"
 
     @property
     def area_code(self) -> str:
