@@ -77,8 +77,9 @@ def _add_more(world, n=5):
 
 
 # session + user + filters/scope + 24 figure queries (was 26: the needs are counted per (area, chain) in one
-# query shared by the headline, district and chain figures) + the recent-agreements list (and its parties)
-PAGE_QUERIES = {"coordinator": 30, "leadership": 30, "district": 35}
+# query shared by the headline, district and chain figures) + the recent-agreements list (and its parties);
+# district staff: + their area and its subtree, read once per request (user.area_ids(), was twice: 35)
+PAGE_QUERIES = {"coordinator": 30, "leadership": 30, "district": 33}
 SELECTOR_QUERIES = 24
 
 
