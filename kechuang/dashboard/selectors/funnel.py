@@ -18,7 +18,7 @@ _DAYS = tuple(f"days_{s}" for s in FUNNEL[1:])
 _HISTOGRAMS = " UNION ALL ".join(
     ["SELECT 'reached' AS k, reached AS d, COUNT(*) AS n FROM f WHERE reached IS NOT NULL GROUP BY reached"]
     + [
-        f"SELECT '{s}' AS k, days_{s} AS d, COUNT(*) AS n FROM f WHERE days_{s} IS NOT NULL GROUP BY days_{s}"
+        f"SELECT '{s}' AS k, days_{s} AS d, COUNT(*) AS n FROM f WHERE days_{s} IS NOT NULL GROUP BY days_{s}"  # noqa: S608 - stage names are code constants
         for s in FUNNEL[1:]
     ]
 )
