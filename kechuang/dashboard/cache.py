@@ -9,8 +9,11 @@ when the entry expires: ``KECHUANG_DASHBOARD_CACHE_SECONDS`` (default 120; 0 tur
 
 The page caches the aggregates (``selectors.Dashboard``) and reads the rows it lists (recent
 agreements) per request through ``restrict()``; the Excel and PDF briefings are cached whole. The
-key names the audience the figures and lists were computed for: the role (restrict() differs by
-role), and for district staff the user and their area (they also see needs they submitted).
+key names the audience the figures and lists were computed for (see ``audience``): the figures
+count only the records the user may open (ADR 0013), so two users share an entry only when
+``restrict()`` is the same for both — every coordinator (and superuser) alike; anyone else per user,
+role and area (district staff also count the needs they submitted; an audience hook may widen one
+user's needs).
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from kechuang.accounts.models import Role
 from kechuang.dashboard import selectors
 
 VERSION_KEY = "kechuang:dashboard:version"
@@ -50,11 +52,10 @@ def invalidate(**_kwargs) -> None:
 
 
 def audience(user) -> str:
-    if user.is_superuser:
-        return "superuser"
-    if user.role == Role.DISTRICT:
-        return f"district-{user.pk}-{user.area_id}"
-    return str(user.role)
+    """Who the cached figures were computed for: everything ``restrict()`` depends on."""
+    if user.is_coordinator:
+        return "all"  # restrict() returns every record to every coordinator and superuser
+    return f"{user.role}-{user.pk}-{user.area_id or 0}"
 
 
 def key(user, scope: selectors.Scope) -> str:

@@ -1,6 +1,6 @@
 """The briefing in one click: the same figures as the page, as Excel tables (openpyxl) and a PDF
-(WeasyPrint, Noto Sans CJK SC). Lists of needs go through ``need_list`` so a confidential need is
-counted in the figures but listed only to those who may see it."""
+(WeasyPrint, Noto Sans CJK SC). Figures and lists count the same needs: those the user may open
+(every need for coordinators; docs/adr/0013-dashboard-confidential-figures.md)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from kechuang.dashboard import selectors
 from kechuang.dashboard.briefing import detail_sentence, summary_sentence
 from kechuang.dashboard.cache import cached_dashboard
 
-LIST_LIMIT = 200  # rows of the list tables; the figures above them always count everything
+LIST_LIMIT = 200  # rows of the list tables; the figures above them count every row the user may open
 # The PDF is read, not filtered: the most recent 20 of each list keep it to a few pages (layout is
 # what a PDF costs — 16 pages took ~10 s with 200-row lists); the Excel keeps LIST_LIMIT rows.
 PDF_LIST_LIMIT = 20
@@ -73,7 +73,13 @@ def tables(user, d: selectors.Dashboard, limit: int = LIST_LIMIT) -> list[tuple[
                     "期内活动、走访、协议或新揭牌基地涉及的全国学会，去重",
                 ],
                 ["召开对接会/座谈会（次）", h["meetings"], "期内举办的对接会和座谈会"],
-                ["征集企业需求（项）", h["needs"], "期内提交的需求（含保密需求，仅计数）"],
+                [
+                    "征集企业需求（项）",
+                    h["needs"],
+                    "期内提交的需求，含保密需求"
+                    if sc.all_needs
+                    else "期内提交且导出人有权查看的需求，保密需求不计入",
+                ],
                 ["其中重大需求（项）", h["major_needs"], "标记为重大需求的"],
                 ["走进园区/企业（场次）", h["visits"], f"期内走访，共走访企业 {h['visit_stops']} 家次"],
                 ["签订合作协议（项）", h["agreements"], "期内签订；任一签约方在所选地区即计入"],
@@ -195,7 +201,8 @@ def briefing_xlsx(user, scope: selectors.Scope) -> bytes:
     ws["A4"] = summary
     ws["A5"] = detail
     ws["A7"] = (
-        "说明：保密需求只计入数量，清单中仅列出导出人有权查看的需求。口径见各表及 docs/adr/0004-dashboard-figures.md。"
+        f"说明：{scope.needs_rule}；清单中仅列出导出人有权查看的需求。"
+        "口径见各表及 docs/adr/0004-dashboard-figures.md、docs/adr/0013-dashboard-confidential-figures.md。"
     )
     for cell in ("A4", "A5", "A7"):
         ws[cell].alignment = Alignment(wrap_text=True, vertical="top")

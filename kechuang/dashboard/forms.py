@@ -17,8 +17,8 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         areas = Area.objects.exclude(kind=Area.Kind.CITY).order_by("kind", "code")
-        if user.role == Role.DISTRICT and not user.is_superuser:
-            areas = areas.filter(pk__in=user.area.subtree_ids()) if user.area_id else areas.none()
+        if user.role == Role.DISTRICT and not user.is_coordinator:
+            areas = areas.filter(pk__in=user.area_ids())
             choices = [(a.code, a.name) for a in areas]
         else:
             choices = [("", "全市")] + [(a.code, a.name) for a in areas]

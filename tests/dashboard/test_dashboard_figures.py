@@ -107,10 +107,18 @@ HEADLINES = [
 ]
 
 
+# Leadership counts only public needs (ADR 0013): conf_ent (莱西, major, 03-15) and secret_ent2
+# (崂山, 04-20) are left out; every other figure is the coordinator's.
+LEADERSHIP_NEEDS = [(4, 2), (1, 1), (2, 1), (1, 0), (1, 1), (0, 0)]  # (needs, major), per HEADLINES row
+
+
 @pytest.mark.parametrize(("filters", "want"), HEADLINES, ids=[str(f) for f, _ in HEADLINES])
 @pytest.mark.parametrize("role", ["coordinator", "leadership"])
 def test_headline_figures(world, dash, filters, want, role):
     district, start, end = filters
+    if role == "leadership":
+        needs, major = LEADERSHIP_NEEDS[[f for f, _ in HEADLINES].index(filters)]
+        want = want | {"needs": needs, "major_needs": major}
     h = s.headline(world.users[role], scope(world, role, district, start, end))
     assert {k: h[k] for k in want} == want
 
@@ -119,7 +127,8 @@ def test_district_staff_see_their_area_only(world, dash):
     sc = scope(world, "district")
     assert sc.area == world.areas["laixi"]
     h = s.headline(world.users["district"], sc)
-    assert (h["needs"], h["visits"], h["agreements"], h["bases"]) == (3, 1, 1, 1)
+    # needs: the public ones in 莱西 and its zone (pub_laixi, pub_zone); conf_ent is not counted
+    assert (h["needs"], h["visits"], h["agreements"], h["bases"]) == (2, 1, 1, 1)
     with pytest.raises(Http404):
         scope(world, "district", "qd-laoshan")
     assert scope(world, "district", "qd-laixi-kfq").area == world.areas["laixi-zone"]
@@ -241,7 +250,8 @@ def test_major_needs_list_never_shows_confidential_titles(world, dash, role):
     titles = set(s.visible_major_needs(world.users[role], sc).values_list("title", flat=True))
     assert "保密的石墨烯配方" not in titles  # conf_ent is major but "matched experts only"
     assert "开发区石墨提纯" in titles
-    assert s.headline(world.users[role], sc)["major_needs"] >= 2  # ...yet it is counted
+    # ...nor counted: the figure is exactly the list (ADR 0013)
+    assert s.headline(world.users[role], sc)["major_needs"] == len(titles)
 
 
 def test_coordinator_lists_confidential_major_needs(world, dash):
