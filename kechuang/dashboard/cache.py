@@ -10,7 +10,7 @@ when the entry expires: ``KECHUANG_DASHBOARD_CACHE_SECONDS`` (default 120; 0 tur
 The page caches the aggregates (``selectors.Dashboard``) and reads the rows it lists (recent
 agreements) per request through ``restrict()``; the Excel and PDF briefings are cached whole. The
 key names the audience the figures and lists were computed for (see ``audience``): the figures
-count only the records the user may open (ADR 0013), so two users share an entry only when
+count only the records the user may open (ADR 0014), so two users share an entry only when
 ``restrict()`` is the same for both — every coordinator (and superuser) alike; anyone else per user,
 role and area (district staff also count the needs they submitted; an audience hook may widen one
 user's needs).

@@ -1,6 +1,6 @@
 """The briefing in one click: the same figures as the page, as Excel tables (openpyxl) and a PDF
 (WeasyPrint, Noto Sans CJK SC). Figures and lists count the same needs: those the user may open
-(every need for coordinators; docs/adr/0013-dashboard-confidential-figures.md)."""
+(every need for coordinators; docs/adr/0014-dashboard-confidential-figures.md)."""
 
 from __future__ import annotations
 
@@ -202,7 +202,7 @@ def briefing_xlsx(user, scope: selectors.Scope) -> bytes:
     ws["A5"] = detail
     ws["A7"] = (
         f"说明：{scope.needs_rule}；清单中仅列出导出人有权查看的需求。"
-        "口径见各表及 docs/adr/0004-dashboard-figures.md、docs/adr/0013-dashboard-confidential-figures.md。"
+        "口径见各表及 docs/adr/0004-dashboard-figures.md、docs/adr/0014-dashboard-confidential-figures.md。"
     )
     for cell in ("A4", "A5", "A7"):
         ws[cell].alignment = Alignment(wrap_text=True, vertical="top")

@@ -1,4 +1,4 @@
-"""No dashboard figure lets leadership or district staff infer a confidential need (ADR 0013).
+"""No dashboard figure lets leadership or district staff infer a confidential need (ADR 0014).
 
 The rule: figures count only the needs the user may open. So adding confidential needs — in every
 cell a breakdown has (area, chain, month, funnel stage, major, signed) — changes nothing that

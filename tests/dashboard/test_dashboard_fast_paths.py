@@ -99,4 +99,4 @@ def test_cache_key_separates_audiences(world, dash, client_for):
     lead = client_for("leadership").get(url).context["d"]
     dist = client_for("district").get(url).context["d"]
     assert lead.scope.area is None and dist.scope.area == world.areas["laixi"]
-    assert (lead.headline["needs"], dist.headline["needs"]) == (4, 2)  # public needs (ADR 0013)
+    assert (lead.headline["needs"], dist.headline["needs"]) == (4, 2)  # public needs (ADR 0014)

@@ -107,7 +107,7 @@ HEADLINES = [
 ]
 
 
-# Leadership counts only public needs (ADR 0013): conf_ent (莱西, major, 03-15) and secret_ent2
+# Leadership counts only public needs (ADR 0014): conf_ent (莱西, major, 03-15) and secret_ent2
 # (崂山, 04-20) are left out; every other figure is the coordinator's.
 LEADERSHIP_NEEDS = [(4, 2), (1, 1), (2, 1), (1, 0), (1, 1), (0, 0)]  # (needs, major), per HEADLINES row
 
@@ -250,7 +250,7 @@ def test_major_needs_list_never_shows_confidential_titles(world, dash, role):
     titles = set(s.visible_major_needs(world.users[role], sc).values_list("title", flat=True))
     assert "保密的石墨烯配方" not in titles  # conf_ent is major but "matched experts only"
     assert "开发区石墨提纯" in titles
-    # ...nor counted: the figure is exactly the list (ADR 0013)
+    # ...nor counted: the figure is exactly the list (ADR 0014)
     assert s.headline(world.users[role], sc)["major_needs"] == len(titles)
 
 

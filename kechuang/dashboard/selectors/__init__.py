@@ -1,7 +1,7 @@
 """The dashboard's figures, computed from records for a period and an area (never typed in).
 
 Definitions: docs/adr/0004-dashboard-figures.md; what a figure may count:
-docs/adr/0013-dashboard-confidential-figures.md. Every read starts from ``restrict()``:
+docs/adr/0014-dashboard-confidential-figures.md. Every read starts from ``restrict()``:
 
 - *figures* (counts, sums, medians) count only the records the user may open — coordinators count
   every need, leadership and district staff only the needs they may open, so no figure, breakdown

@@ -1,7 +1,7 @@
 """The records a scope counts, as querysets: needs, events, visits, agreements, bases.
 
 Every queryset starts from ``restrict(queryset, user)``, so a figure counts only records the user
-may open — a confidential need is never counted for leadership or district staff (ADR 0013).
+may open — a confidential need is never counted for leadership or district staff (ADR 0014).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def _times(qs: QuerySet, scope: Scope, fld: str) -> QuerySet:
 def visible_needs(user, scope: Scope) -> QuerySet[Need]:
     """The needs ``user`` may open (``restrict()``): every need for coordinators; public ones for
     leadership; public ones in their area and those they submitted for district staff. The figures
-    count only these (ADR 0013-dashboard-confidential-figures), so no count, breakdown cell or
+    count only these (ADR 0014-dashboard-confidential-figures), so no count, breakdown cell or
     difference between two figures lets anyone infer a need they may not open. Built once per scope."""
     k = ("visible_needs", user.pk)
     if k not in scope.memo:

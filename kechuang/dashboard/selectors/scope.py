@@ -28,7 +28,7 @@ class Scope:
     area_ids: list[int] | None  # None = no area filter
     city_name: str = "全市"
     # True when the figures count every need (coordinators); otherwise only the needs the user may
-    # open are counted (docs/adr/0013-dashboard-confidential-figures.md)
+    # open are counted (docs/adr/0014-dashboard-confidential-figures.md)
     all_needs: bool = True
     # per-scope results shared by several selectors (e.g. the needs counts), filled on first use
     memo: dict = field(default_factory=dict, repr=False, compare=False)
