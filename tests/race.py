@@ -85,3 +85,19 @@ def db_conf(transactional_db, tmp_path, django_db_blocker):
 
         in_thread(migrate, conf)
         yield conf
+
+
+def shared_build_world():
+    """``build_world`` of tests/conftest.py, loaded by path (usable from any thread)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "conftest.py"
+    spec = importlib.util.spec_from_file_location("kechuang_shared_test_world", path)
+    mod = sys.modules.get(spec.name)
+    if mod is None:
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = mod  # dataclasses look their module up here
+        spec.loader.exec_module(mod)
+    return mod.build_world()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from html_forms import form_data
-from race import race
+from race import race, shared_build_world
 
 from kechuang.core.errors import ApplicationError
 from kechuang.core.models import AuditEntry
@@ -58,9 +58,7 @@ def test_a_stale_form_is_refused_and_loses_nothing(world, client_for):
 @pytest.mark.django_db(transaction=True)
 def test_two_editors_at_once_exactly_one_wins(db_conf):
     def setup():
-        from conftest import build_world
-
-        w = build_world()
+        w = shared_build_world()
         return w.needs["pub_laixi"].pk, w.users["coordinator"].pk
 
     need_pk, coord_pk = race([setup], db_conf)[0][1]

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from race import shared_build_world  # noqa: F401 - re-exported for the events tests
+
 TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -93,19 +95,3 @@ def pairs(event) -> set[tuple[str, str]]:
             "enterprise", "expert"
         )
     }
-
-
-def shared_build_world():
-    """``build_world`` of tests/conftest.py, loaded by path (usable from any thread)."""
-    import importlib.util
-    import sys
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[2] / "conftest.py"
-    spec = importlib.util.spec_from_file_location("kechuang_shared_test_world", path)
-    mod = sys.modules.get(spec.name)
-    if mod is None:
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = mod  # dataclasses look their module up here
-        spec.loader.exec_module(mod)
-    return mod.build_world()
