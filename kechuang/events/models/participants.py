@@ -76,6 +76,12 @@ class Participant(models.Model):
                 condition=models.Q(expert__isnull=False, status="registered"),
                 name="participant_unique_expert",
             ),
+            # a double-clicked registration must not register the same representative twice
+            models.UniqueConstraint(
+                fields=["event", "organisation", "name"],
+                condition=models.Q(kind="enterprise", status="registered"),
+                name="participant_unique_representative",
+            ),
         ]
 
     def __str__(self) -> str:

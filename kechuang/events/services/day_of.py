@@ -13,6 +13,14 @@ from kechuang.needs.models import NeedStatus
 from kechuang.needs.services import allowed_transitions, need_transition
 
 
+def _locked_meeting(meeting: Meeting) -> Meeting:
+    """The meeting row re-read under a row lock: the checks that follow see what a concurrent
+    cancellation or outcome wrote, never the page's stale copy."""
+    return Meeting.objects.select_for_update(of=("self",)).select_related("event", "enterprise", "expert").get(
+        pk=meeting.pk
+    )
+
+
 def can_record(user, meeting: Meeting) -> bool:
     """Coordinators, the expert at the table (or their liaison) and the enterprise side record outcomes."""
     return user.is_coordinator or speaks_for(user, meeting.expert) or speaks_for(user, meeting.enterprise)
@@ -22,6 +30,7 @@ def can_record(user, meeting: Meeting) -> bool:
 def participant_check_in(*, user, participant: Participant) -> Participant:
     if not can_act_for(user, participant):
         raise ApplicationError("您不能为该参会者签到。")
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.status != Participant.Status.REGISTERED:
         raise ApplicationError("该参会者已取消参会。")
     if participant.arrived_at is None:
@@ -36,6 +45,7 @@ def meeting_check_in(*, user, meeting: Meeting) -> Meeting:
     """The talk starts: both people are at the table (they are checked in if they were not)."""
     if not can_record(user, meeting):
         raise ApplicationError("您不能为该洽谈签到。")
+    meeting = _locked_meeting(meeting)
     if meeting.status != Meeting.Status.SCHEDULED:
         raise ApplicationError("该洽谈已取消。")
     now = timezone.now()
@@ -56,6 +66,7 @@ def meeting_record_outcome(*, user, meeting: Meeting, outcome: str, note: str = 
     service when that step is allowed for this user now (never bypassing the pipeline)."""
     if not can_record(user, meeting):
         raise ApplicationError("您不能记录该洽谈的结果。")
+    meeting = _locked_meeting(meeting)
     if meeting.status != Meeting.Status.SCHEDULED:
         raise ApplicationError("该洽谈已取消，不能记录结果。")
     if outcome not in Meeting.Outcome.values:
@@ -87,6 +98,9 @@ def meeting_record_later(*, user, meeting: Meeting, later_outcome: str, note: st
     """The second rating, months later: did a negotiation start, was an agreement reached?"""
     if not can_record(user, meeting):
         raise ApplicationError("您不能评价该洽谈。")
+    meeting = _locked_meeting(meeting)
+    if meeting.status != Meeting.Status.SCHEDULED:
+        raise ApplicationError("该洽谈已取消。")
     if not meeting.outcome:
         raise ApplicationError("请先记录现场洽谈结果。")
     if later_outcome not in Meeting.LaterOutcome.values:
@@ -124,7 +138,8 @@ def participant_cancel(*, user, participant: Participant, reason: str = "") -> P
     if p.status == Participant.Status.CANCELLED:
         raise ApplicationError("该参会者已取消参会。")
     side = "enterprise" if p.kind == Participant.Kind.ENTERPRISE else "expert"
-    mine = Meeting.objects.filter(status=Meeting.Status.SCHEDULED, **{side: p})
+    # meetings that already took place (an outcome is recorded) stay as they are
+    mine = Meeting.objects.filter(status=Meeting.Status.SCHEDULED, outcome="", **{side: p})
     ids = list(mine.values_list("pk", flat=True))
     mine.update(status=Meeting.Status.CANCELLED, cancel_reason=f"{p.name}取消参会")
     MeetingSeat.objects.filter(meeting_id__in=ids).delete()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kechuang.core.audit import audit
@@ -49,24 +49,29 @@ def meeting_request_create(
         raise ApplicationError("您只能以本企业代表或本学会专家的身份提出洽谈请求。")
     if need is not None and not enterprise.needs.filter(pk=need.pk).exists():
         raise ApplicationError("所选需求不是该企业代表带来的需求。")
+    open_already = "双方之间已有待回复或已接受的洽谈请求。"
     if MeetingRequest.objects.filter(
         event=event,
         enterprise=enterprise,
         expert=expert,
         status__in=[MeetingRequest.Status.PENDING, MeetingRequest.Status.ACCEPTED],
     ).exists():
-        raise ApplicationError("双方之间已有待回复或已接受的洽谈请求。")
+        raise ApplicationError(open_already)
     priority = _priority(priority)
-    req = MeetingRequest.objects.create(
-        event=event,
-        enterprise=enterprise,
-        expert=expert,
-        need=need,
-        direction=direction,
-        priority=priority if user.is_coordinator else 2,
-        message=(message or "")[:255],
-        created_by=user,
-    )
+    try:
+        with transaction.atomic():  # a double click: the unique index on open pairs decides
+            req = MeetingRequest.objects.create(
+                event=event,
+                enterprise=enterprise,
+                expert=expert,
+                need=need,
+                direction=direction,
+                priority=priority if user.is_coordinator else 2,
+                message=(message or "")[:255],
+                created_by=user,
+            )
+    except IntegrityError:
+        raise ApplicationError(open_already) from None
     audit(user, "event.request_create", req, {"direction": direction, "need": getattr(need, "pk", None)})
     return req
 

@@ -64,16 +64,26 @@ def event_register_enterprise(
         raise ApplicationError(
             "请至少选择一项会前提交的需求。", field_errors={"needs": ["请至少选择一项会前提交的需求。"]}
         )
-    p = Participant.objects.create(
-        event=event,
-        kind=Participant.Kind.ENTERPRISE,
-        name=name[:64],
-        position=position[:64],
-        organisation=organisation,
-        user=user if user.role == Role.ENTERPRISE else None,
-        unavailable_slots=valid_slots(day, unavailable_slots),
-        registered_by=user,
+    already = f"{name[:64]}已报名本次对接会。"
+    registered = Participant.objects.filter(
+        event=event, organisation=organisation, name=name[:64], kind=Participant.Kind.ENTERPRISE
     )
+    if registered.filter(status=Participant.Status.REGISTERED).exists():
+        raise ApplicationError(already)
+    try:
+        with transaction.atomic():  # the unique index decides between two clicks at the same moment
+            p = Participant.objects.create(
+                event=event,
+                kind=Participant.Kind.ENTERPRISE,
+                name=name[:64],
+                position=position[:64],
+                organisation=organisation,
+                user=user if user.role == Role.ENTERPRISE else None,
+                unavailable_slots=valid_slots(day, unavailable_slots),
+                registered_by=user,
+            )
+    except IntegrityError:
+        raise ApplicationError(already) from None
     p.needs.set(sorted(need_ids))
     audit(user, "event.register_enterprise", p, {"event": event.pk, "needs": sorted(need_ids)})
     return p
