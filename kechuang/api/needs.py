@@ -4,6 +4,7 @@ from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from kechuang.needs import selectors, services
+from kechuang.needs.selectors import need_label
 
 router = Router(tags=["needs"])
 
@@ -19,6 +20,10 @@ class NeedOut(Schema):
     confidentiality: str
     major: bool
     created_at: datetime
+
+    @staticmethod
+    def resolve_title(obj, context):
+        return need_label(context["request"].user, obj)
 
     @staticmethod
     def resolve_enterprise(obj):

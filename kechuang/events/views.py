@@ -23,7 +23,7 @@ from kechuang.events.forms import (
     WalkInForm,
 )
 from kechuang.events.models import Event, Participant, Table
-from kechuang.needs.selectors import need_list
+from kechuang.needs.selectors import need_label, need_list
 
 
 def _int(value) -> int | None:
@@ -427,7 +427,7 @@ def meeting_outcome(request, pk: int):
         if m.need_id:
             m.need.refresh_from_db()
             if m.need.status != before:
-                text += f"需求“{m.need.title}”已标记为“{m.need.get_status_display()}”。"
+                text += f"需求“{need_label(request.user, m.need)}”已标记为“{m.need.get_status_display()}”。"
         messages.success(request, text)
     return redirect("events:meeting", pk=pk)
 

@@ -13,6 +13,7 @@ from kechuang.accounts.models import Role
 from kechuang.core.errors import ApplicationError
 from kechuang.followup import forms, selectors, services
 from kechuang.followup.models import Agreement, Base, Urgency
+from kechuang.needs.selectors import need_label
 
 
 def _errors_to_form(form, e: ApplicationError) -> None:
@@ -133,7 +134,7 @@ def finding_to_need(request, pk: int):
     except ApplicationError as e:
         messages.error(request, e.message)
         return redirect(f"{_visit_url(stop.visit_id)}#stop-{stop.pk}")
-    messages.success(request, f"已根据走访发现生成需求“{need.title}”（来源：走访发现）。")
+    messages.success(request, f"已根据走访发现生成需求“{need_label(request.user, need)}”（来源：走访发现）。")
     return redirect("needs:detail", pk=need.pk)
 
 
@@ -194,12 +195,16 @@ def agreement_create(request):
         else:
             msg = f"协议“{agreement.title}”已登记。"
             if agreement.moved_needs:
-                msg += "关联需求已标记为“已签约”：" + "、".join(n.title for n in agreement.moved_needs) + "。"
+                msg += (
+                    "关联需求已标记为“已签约”："
+                    + "、".join(need_label(request.user, n) for n in agreement.moved_needs)
+                    + "。"
+                )
             messages.success(request, msg)
             for n in agreement.unmoved_needs:
                 messages.warning(
                     request,
-                    f"需求“{n.title}”当前为“{n.get_status_display()}”，未自动标记为已签约，请按流程推进。",
+                    f"需求“{need_label(request.user, n)}”当前为“{n.get_status_display()}”，未自动标记为已签约，请按流程推进。",
                 )
             return redirect("followup:agreement_detail", pk=agreement.pk)
     return render(request, "followup/agreement_form.html", {"form": form, "milestones": ms})
