@@ -137,7 +137,7 @@ def need_prefetch(user, lookup: str = "need"):
 
 
 def need_visible(user, need: Need | None) -> bool:
-    if need is None:
+    if not need:
         return False
     mark = _mark(user)
     if not hasattr(need, mark):
@@ -147,7 +147,7 @@ def need_visible(user, need: Need | None) -> bool:
 
 def need_label(user, need: Need | None, *, default: str = "") -> str:
     """What ``user`` may read as the name of ``need``: its title, or HIDDEN_LABEL."""
-    if need is None:
+    if not need:  # None, or "" from a template variable that does not exist
         return default
     if not need_visible(user, need):
         return HIDDEN_LABEL
