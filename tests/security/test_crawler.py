@@ -30,9 +30,15 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 ROLES = ("coordinator", "district", "enterprise", "liaison", "expert", "leadership")
 PER_PATTERN = 6  # URLs per pattern (numeric ids collapsed) — files are costly, pages are not
-PER_FILE_PATTERN = 3
+PER_FILE_PATTERN = 2
 MAX_PER_ROLE = 400
+# not the platform's pages (Django admin is staff-only and Django's), or not a read
 SKIP = re.compile(r"^/(static|media|admin|i18n)/|/logout/|^/accounts/login/")
+# The all-agendas PDF (a page per participant the reader may see: the slowest file of the site) is
+# the template of every participant's agenda PDF, which every role downloads; it is read in full by
+# the two roles of the reported leak (leadership sees every meeting, the liaison its society's).
+_ALL_AGENDAS = re.compile(r"/schedule/agendas\.pdf$")
+SKIP_FOR = dict.fromkeys(("coordinator", "district", "enterprise", "expert"), _ALL_AGENDAS)
 WS = re.compile(r"\s+")
 
 
@@ -118,18 +124,35 @@ def _needles(user, public_text: str) -> dict[str, tuple[int, str]]:
     return out
 
 
-def _api_seeds(client: Client) -> list[str]:
+def _api_paths(client: Client) -> list[str]:
     resp = client.get("/api/openapi.json")
     assert resp.status_code == 200
-    paths = json.loads(resp.content)["paths"]
-    return [
-        f"{path}?{urlencode({'limit': 1000})}"
-        for path, ops in paths.items()
-        if "get" in ops and "{" not in path
-    ]
+    return [path for path, ops in json.loads(resp.content)["paths"].items() if "get" in ops]
 
 
-def crawl(client: Client, seeds: list[str]) -> tuple[list[tuple[str, str, str]], list[tuple[str, int, str]]]:
+def _api_seeds(user, paths: list[str]) -> list[str]:
+    """Every list endpoint, and every item endpoint for a few objects the user may see."""
+    from kechuang.core.access import restrict
+    from kechuang.experts.models import Achievement, Expert
+    from kechuang.needs.models import Need
+
+    models = {"need_id": Need, "expert_id": Expert, "achievement_id": Achievement}
+    out = []
+    for path in paths:
+        params = re.findall(r"{(?:int:)?(\w+)}", path)
+        if not params:
+            out.append(f"{path}?{urlencode({'limit': 1000})}")
+        elif len(params) == 1 and params[0] in models:
+            for pk in restrict(models[params[0]].objects.order_by("pk"), user).values_list("pk", flat=True)[
+                :3
+            ]:
+                out.append(re.sub(r"{[^}]+}", str(pk), path))
+    return out
+
+
+def crawl(
+    client: Client, seeds: list[str], skip: re.Pattern | None = None
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, int, str]]]:
     """Visit everything reachable from ``seeds``; return ([(url, kind, text)], [(url, status, why)])."""
     queue = deque(seeds)
     done: set[str] = set()
@@ -137,7 +160,8 @@ def crawl(client: Client, seeds: list[str]) -> tuple[list[tuple[str, str, str]],
     bodies, errors = [], []
     while queue and len(done) < MAX_PER_ROLE:
         url = queue.popleft()
-        if url in done or SKIP.search(urlsplit(url).path):
+        path = urlsplit(url).path
+        if url in done or SKIP.search(path) or (skip and skip.search(path)):
             continue
         pattern = _pattern(url)
         cap = PER_FILE_PATTERN if re.search(r"\.(pdf|xlsx)$", urlsplit(url).path) else PER_PATTERN
@@ -194,7 +218,7 @@ def test_no_role_reads_a_confidential_need_it_may_not_see(capsys):
         for n in Need.objects.filter(confidentiality="public")
     ) + "".join(WS.sub("", f"{o.name}|{o.short_name}|") for o in Organisation.objects.all())
 
-    hits, errors, counts = [], [], {}
+    hits, errors, counts, api = [], [], {}, []
     for role in ROLES:
         user = User.objects.get(username=role)
         client = Client()
@@ -202,7 +226,8 @@ def test_no_role_reads_a_confidential_need_it_may_not_see(capsys):
         needles = {} if role == "coordinator" else _needles(user, public_text)
         if role != "coordinator":
             assert needles, f"{role}: no confidential need is hidden from this role; nothing to look for"
-        bodies, errs = crawl(client, ["/home/", *_api_seeds(client)])
+        api = api or _api_paths(client)
+        bodies, errs = crawl(client, ["/home/", *_api_seeds(user, api)], SKIP_FOR.get(role))
         errors += [(role, *e) for e in errs]
         counts[role] = Counter(kind for _, kind, _ in bodies)
         for url, kind, text in bodies:
