@@ -7,7 +7,7 @@ from ninja import Router, Schema
 
 from kechuang.experts.selectors import expert_get
 from kechuang.matching import selectors
-from kechuang.needs.selectors import need_get
+from kechuang.needs.selectors import need_get, need_label
 from kechuang.needs.services import need_record_view
 
 router = Router(tags=["matching"])
@@ -146,7 +146,7 @@ def expert_needs(request, expert_id: int):
         "needs": [
             {
                 "id": row.pk,
-                "title": row.obj.title,
+                "title": need_label(request.user, row.obj),
                 "enterprise": row.obj.enterprise.name,
                 "rank": row.rank,
                 "score": round(row.score, 6),

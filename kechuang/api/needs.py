@@ -6,6 +6,7 @@ from ninja.pagination import paginate
 from kechuang.api.pagination import BoundedPagination
 from kechuang.needs import selectors, services
 from kechuang.needs.models import NeedStatus
+from kechuang.needs.selectors import need_label
 
 router = Router(tags=["needs"])
 
@@ -21,6 +22,10 @@ class NeedOut(Schema):
     confidentiality: str
     major: bool
     created_at: datetime
+
+    @staticmethod
+    def resolve_title(obj, context):
+        return need_label(context["request"].user, obj)
 
     @staticmethod
     def resolve_enterprise(obj):

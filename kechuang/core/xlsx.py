@@ -1,35 +1,34 @@
-"""Cells that are safe to hand to Excel: every text cell of every export goes through ``safe_cell``.
-
-Two dangers in user-typed text (a need's title, an audit entry's object name):
-
-- formula injection: text beginning ``=``, ``+``, ``-``, ``@`` (or a tab / carriage return that
-  hides one) is run as a formula by spreadsheet programs (and openpyxl itself writes any string
-  beginning ``=`` as a formula). Such text gets a leading ``'``, OWASP's advice, so it stays text.
-- control characters XML 1.0 forbids (``\\x00``–``\\x08``, ``\\x0b``, ``\\x0c``, ``\\x0e``–``\\x1f``):
-  openpyxl refuses the whole workbook over one of them. They are removed.
-
-Numbers, dates, booleans and None pass unchanged; str subclasses (choice labels, lazy
-translations) become plain ``str`` (openpyxl refuses subclasses).
-"""
+"""Excel cells the platform writes: every value goes through ``safe_cell`` first."""
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from datetime import date, datetime, time
+from decimal import Decimal
 
-from django.utils.functional import Promise
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What makes a spreadsheet treat a text as a formula (or start one: DDE, ``@SUM``, tab/CR tricks).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value: Any) -> Any:
-    """The value to write into a cell: text defused (see the module docstring), anything else as is."""
-    if isinstance(value, Promise):
-        value = str(value)
-    if not isinstance(value, str):
+def safe_cell(value):
+    """A value that is safe to put in a cell: data stays data, whoever typed it.
+
+    - ``None``, numbers (int, float, Decimal; bool), dates and times are returned unchanged: a
+      negative number is a number, not a formula.
+    - Anything else becomes a plain ``str`` (choice labels and lazy translations included, which
+      openpyxl refuses as ``str`` subclasses), without the control characters openpyxl rejects
+      (``ILLEGAL_CHARACTERS_RE``: U+0000–U+0008, U+000B, U+000C, U+000E–U+001F); tab, line feed
+      and carriage return stay.
+    - Text that then starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is stored
+      with a single quote ``'`` in front (OWASP, "CSV Injection"): openpyxl writes it as a text
+      cell rather than a formula, and a spreadsheet that re-reads it (or a CSV made from it) does
+      not evaluate it. The quote is visible in the cell — the honest price of a value that looks
+      like a formula; no zero-width or invisible characters are used.
+    """
+    if value is None or isinstance(value, int | float | Decimal | date | datetime | time):
         return value
-    text = ILLEGAL.sub("", str(value))
-    if text.startswith(FORMULA_START):
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text

@@ -10,14 +10,17 @@ from io import BytesIO
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from kechuang.core.xlsx import safe_cell
 from kechuang.events import selectors
 from kechuang.events.models import Event, Meeting, Participant, Table
+from kechuang.needs.selectors import need_label
 
 
-def _pdf(template: str, ctx: dict) -> bytes:
+def _pdf(template: str, user, ctx: dict) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string(template, {**ctx, "printed_at": timezone.localtime()})
+    # ``user`` is the reader: templates name needs through ``needs_tags.need_title`` for them
+    html = render_to_string(template, {**ctx, "user": user, "printed_at": timezone.localtime()})
     return HTML(string=html).write_pdf()
 
 
@@ -34,6 +37,7 @@ def agendas_pdf(user, participants: list[Participant]) -> bytes:
     event = participants[0].event
     return _pdf(
         "events/pdf/agendas.html",
+        user,
         {
             "event": event,
             "day": selectors.meeting_day(event),
@@ -43,7 +47,9 @@ def agendas_pdf(user, participants: list[Participant]) -> bytes:
 
 
 def grid_pdf(user, event: Event) -> bytes:
-    return _pdf("events/pdf/grid.html", {"event": event, "grid": selectors.grid(user=user, event=event)})
+    return _pdf(
+        "events/pdf/grid.html", user, {"event": event, "grid": selectors.grid(user=user, event=event)}
+    )
 
 
 def table_cards_pdf(user, event: Event) -> bytes:
@@ -58,7 +64,7 @@ def table_cards_pdf(user, event: Event) -> bytes:
             if m.table_id == t.pk
         ]
         cards.append({"table": t, "meetings": rows})
-    return _pdf("events/pdf/table_cards.html", {"event": event, "day": day, "cards": cards})
+    return _pdf("events/pdf/table_cards.html", user, {"event": event, "day": day, "cards": cards})
 
 
 # ------------------------------------------------------------------ Excel
@@ -81,6 +87,11 @@ def _title_font():
     from openpyxl.styles import Font
 
     return Font(bold=True, size=14)
+
+
+def _append(ws, values) -> None:
+    """Every row the platform writes goes through ``safe_cell`` (formulas inert, control characters out)."""
+    ws.append([safe_cell(v) for v in values])
 
 
 def _save(wb) -> bytes:
@@ -108,7 +119,7 @@ def agenda_rows(user, p: Participant) -> list[list]:
                     str(m.table),
                     other.name if other else "",
                     org,
-                    m.need.title if m.need_id else "",
+                    need_label(user, m.need),
                     note,
                 ]
             )
@@ -121,15 +132,15 @@ def agenda_xlsx(user, p: Participant) -> bytes:
     wb, bold, fill, wrap = _book()
     ws = wb.active
     ws.title = "议程"
-    ws.append([p.event.title])
+    _append(ws, [p.event.title])
     ws["A1"].font = _title_font()
-    ws.append([f"{p.get_kind_display()}：{p.name}", p.organisation.name if p.organisation_id else ""])
-    ws.append([])
-    ws.append(AGENDA_HEADERS)
+    _append(ws, [f"{p.get_kind_display()}：{p.name}", p.organisation.name if p.organisation_id else ""])
+    _append(ws, [])
+    _append(ws, AGENDA_HEADERS)
     for c in ws[4]:
         c.font, c.fill = bold, fill
     for row in agenda_rows(user, p):
-        ws.append(row)
+        _append(ws, row)
     for col, width in zip("ABCDEFGH", (6, 14, 6, 10, 12, 28, 36, 10)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A5"
@@ -142,15 +153,16 @@ def grid_xlsx(user, event: Event) -> bytes:
     wb, bold, fill, wrap = _book()
     ws = wb.active
     ws.title = "总排期"
-    ws.append([event.title])
+    _append(ws, [event.title])
     ws["A1"].font = _title_font()
     if g is None:
         return _save(wb)
-    ws.append(["场次", "时间", *[str(t) + ("" if t.active else "（停用）") for t in g.tables]])
+    _append(ws, ["场次", "时间", *[str(t) + ("" if t.active else "（停用）") for t in g.tables]])
     for c in ws[2]:
         c.font, c.fill = bold, fill
     for r in g.rows:
-        ws.append(
+        _append(
+            ws,
             [
                 r["slot"],
                 f"{r['session']} {r['label']}",
@@ -160,7 +172,7 @@ def grid_xlsx(user, event: Event) -> bytes:
                     else ""
                     for m in r["cells"]
                 ],
-            ]
+            ],
         )
         for c in ws[ws.max_row]:
             c.alignment = wrap
@@ -172,11 +184,14 @@ def grid_xlsx(user, event: Event) -> bytes:
         ws.column_dimensions[get_column_letter(3 + i)].width = 20
     ws.freeze_panes = "C3"
     ls = wb.create_sheet("洽谈清单")
-    ls.append(["场次", "时间", "洽谈桌", "企业代表", "企业", "专家", "学会", "洽谈需求", "状态", "现场结果"])
+    _append(
+        ls, ["场次", "时间", "洽谈桌", "企业代表", "企业", "专家", "学会", "洽谈需求", "状态", "现场结果"]
+    )
     for c in ls[1]:
         c.font, c.fill = bold, fill
     for m in selectors.meeting_list(user=user, event=event):
-        ls.append(
+        _append(
+            ls,
             [
                 m.slot,
                 g.day.slot_label(m.slot),
@@ -185,9 +200,9 @@ def grid_xlsx(user, event: Event) -> bytes:
                 m.enterprise.organisation.name if m.enterprise.organisation_id else "",
                 m.expert.name,
                 m.expert.organisation.name if m.expert.organisation_id else "",
-                m.need.title if m.need_id else "",
+                need_label(user, m.need),
                 m.get_status_display(),
                 m.get_outcome_display() if m.outcome else "",
-            ]
+            ],
         )
     return _save(wb)

@@ -19,6 +19,7 @@ from kechuang.events.models import (
     ScheduleRun,
     Table,
 )
+from kechuang.needs.selectors import need_prefetch
 
 RULE_LABELS = {
     "slot_range": "场次超出范围",
@@ -61,7 +62,7 @@ def participant_list(*, user, event: Event, kind: str | None = None) -> QuerySet
     qs = (
         restrict(Participant.objects.filter(event=event), user)
         .select_related("organisation", "expert", "user")
-        .prefetch_related("needs")
+        .prefetch_related(need_prefetch(user, "needs"))  # needs marked for the reader (counts, names)
         .order_by("kind", "organisation__name", "pk")
     )
     if kind:
@@ -85,7 +86,8 @@ def participant_needs(*, user, participant: Participant):
 def request_list(*, user, event: Event) -> QuerySet[MeetingRequest]:
     return (
         restrict(MeetingRequest.objects.filter(event=event), user)
-        .select_related("enterprise__organisation", "expert__organisation", "need")
+        .select_related("enterprise__organisation", "expert__organisation")
+        .prefetch_related(need_prefetch(user))
         .order_by("status", "-priority", "pk")
     )
 
@@ -99,8 +101,10 @@ def pair_rule_list(*, user, event: Event) -> QuerySet[PairRule]:
 
 
 def meeting_list(*, user, event: Event, scheduled_only: bool = True) -> QuerySet[Meeting]:
-    qs = restrict(Meeting.objects.filter(event=event), user).select_related(
-        "enterprise__organisation", "expert__organisation", "table", "need", "previous_table"
+    qs = (
+        restrict(Meeting.objects.filter(event=event), user)
+        .select_related("enterprise__organisation", "expert__organisation", "table", "previous_table")
+        .prefetch_related(need_prefetch(user))
     )
     if scheduled_only:
         qs = qs.filter(status=Meeting.Status.SCHEDULED)
@@ -133,7 +137,8 @@ def participant_meetings(*, user, participant: Participant) -> QuerySet[Meeting]
     field = "enterprise" if participant.kind == Participant.Kind.ENTERPRISE else "expert"
     return (
         restrict(Meeting.objects.filter(**{field: participant}, status=Meeting.Status.SCHEDULED), user)
-        .select_related("enterprise__organisation", "expert__organisation", "table", "need")
+        .select_related("enterprise__organisation", "expert__organisation", "table")
+        .prefetch_related(need_prefetch(user))
         .order_by("slot")
     )
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from kechuang.accounts.models import Role, User
 from kechuang.followup.selectors import stalled_for
 from kechuang.needs.models import Need, NeedStatus
-from kechuang.needs.selectors import stalled_before
+from kechuang.needs.selectors import need_label, stalled_before
 
 
 @dataclass
@@ -42,7 +42,7 @@ def _body(user, needs: list[Need], *, full: bool) -> str:
         days = (now - n.status_changed_at).days
         owner = f"；负责人：{n.owner}" if full else ""
         lines.append(
-            f"- {n.title}（{n.enterprise.name}，{n.get_status_display()}，{days} 天无进展{owner}）"
+            f"- {need_label(user, n)}（{n.enterprise.name}，{n.get_status_display()}，{days} 天无进展{owner}）"
             f" {reverse('needs:detail', args=[n.pk])}"
         )
     lines += ["", "—— 科创对接平台（每日停滞需求提醒）"]

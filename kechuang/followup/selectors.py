@@ -63,9 +63,7 @@ def visit_stops(*, user, visit: Visit) -> QuerySet[VisitStop]:
     return (
         restrict(VisitStop.objects.filter(visit=visit), user)
         .select_related("enterprise", "diagnosed_by")
-        .prefetch_related(
-            Prefetch("needs", queryset=restrict(Need.objects.all(), user), to_attr="visible_needs")
-        )
+        .prefetch_related(Prefetch("needs", queryset=need_list(user=user), to_attr="visible_needs"))
     )
 
 

@@ -13,6 +13,7 @@ from kechuang.accounts.models import Role
 from kechuang.core.http import call_for_form, int_param, perform
 from kechuang.followup import forms, selectors, services
 from kechuang.followup.models import Agreement, Base, Urgency
+from kechuang.needs.selectors import need_label
 
 
 def _filters(request):
@@ -112,7 +113,7 @@ def finding_to_need(request, pk: int):
     return perform(
         request,
         lambda: services.finding_to_need(user=request.user, stop=stop, title=form.cleaned_data.get("title", "")),
-        success=lambda need: f"已根据走访发现生成需求“{need.title}”（来源：走访发现）。",
+        success=lambda need: f"已根据走访发现生成需求“{need_label(request.user, need)}”（来源：走访发现）。",
         then=lambda need: ("needs:detail", need.pk) if need else f"{_visit_url(stop.visit_id)}#stop-{stop.pk}",
     )
 
@@ -165,12 +166,16 @@ def agreement_create(request):
         if ok:
             msg = f"协议“{agreement.title}”已登记。"
             if agreement.moved_needs:
-                msg += "关联需求已标记为“已签约”：" + "、".join(n.title for n in agreement.moved_needs) + "。"
+                msg += (
+                    "关联需求已标记为“已签约”："
+                    + "、".join(need_label(request.user, n) for n in agreement.moved_needs)
+                    + "。"
+                )
             messages.success(request, msg)
             for n in agreement.unmoved_needs:
                 messages.warning(
                     request,
-                    f"需求“{n.title}”当前为“{n.get_status_display()}”，未自动标记为已签约，请按流程推进。",
+                    f"需求“{need_label(request.user, n)}”当前为“{n.get_status_display()}”，未自动标记为已签约，请按流程推进。",
                 )
             return redirect("followup:agreement_detail", pk=agreement.pk)
     return render(request, "followup/agreement_form.html", {"form": form, "milestones": ms})

@@ -7,7 +7,7 @@ see is never ranked, explained or counted.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from kechuang.core.access import restrict
@@ -17,7 +17,7 @@ from kechuang.matching import ranking
 from kechuang.matching.access_rules import routed_q
 from kechuang.matching.models import IndexState, Match
 from kechuang.needs.models import Need, NeedStatus
-from kechuang.needs.selectors import need_list
+from kechuang.needs.selectors import need_list, prime_needs, with_visibility
 
 
 def need_suggestions(*, user, need: Need, filters: dict | None = None) -> dict[str, ranking.Ranked]:
@@ -28,16 +28,21 @@ def need_suggestions(*, user, need: Need, filters: dict | None = None) -> dict[s
 
 
 def match_list(*, user) -> QuerySet[Match]:
-    return restrict(Match.objects.all(), user).select_related(
-        "need",
-        "need__enterprise",
-        "expert",
-        "expert__affiliation",
-        "achievement",
-        "society",
-        "decided_by",
-        "routed_to_user",
-        "routed_to_org",
+    return (
+        restrict(Match.objects.all(), user)
+        .select_related(
+            "expert",
+            "expert__affiliation",
+            "achievement",
+            "society",
+            "decided_by",
+            "routed_to_user",
+            "routed_to_org",
+        )
+        # needs marked for the reader in one query: templates print them through ``need_title``
+        .prefetch_related(
+            Prefetch("need", queryset=with_visibility(user, Need.objects.select_related("enterprise")))
+        )
     )
 
 
@@ -71,14 +76,20 @@ def reverse_needs_for_expert(*, user, expert: Expert, top_k: int = 10) -> rankin
     if not restrict(Expert.objects.filter(pk=expert.pk), user).exists():
         raise Http404
     visible = list(need_list(user=user).filter(status__in=NeedStatus.IN_PROGRESS).values_list("pk", flat=True))
-    return ranking.rank_needs(expert, visible, top_k=top_k)
+    return _marked(user, ranking.rank_needs(expert, visible, top_k=top_k))
 
 
 def reverse_needs_for_achievement(*, user, achievement: Achievement, top_k: int = 10) -> ranking.Ranked:
     if not restrict(Achievement.objects.filter(pk=achievement.pk), user).exists():
         raise Http404
     visible = list(need_list(user=user).filter(status__in=NeedStatus.IN_PROGRESS).values_list("pk", flat=True))
-    return ranking.rank_needs(achievement, visible, top_k=top_k)
+    return _marked(user, ranking.rank_needs(achievement, visible, top_k=top_k))
+
+
+def _marked(user, ranked: ranking.Ranked) -> ranking.Ranked:
+    """Mark the ranked needs for the reader in one query (the page prints them via ``need_title``)."""
+    prime_needs(user, [r.obj for r in ranked.rows] + [n for n, _ in ranked.excluded])
+    return ranked
 
 
 def index_states(*, user) -> list[IndexState]:

@@ -14,7 +14,7 @@ from kechuang.experts.selectors import achievement_get, expert_get
 from kechuang.matching import selectors, services
 from kechuang.matching.forms import DecisionForm, ResponseForm, SuggestionFilterForm
 from kechuang.matching.models import Match
-from kechuang.needs.selectors import need_get
+from kechuang.needs.selectors import need_get, need_label
 from kechuang.needs.services import need_record_view
 
 KIND_TITLES = {"expert": "推荐专家", "achievement": "推荐科技成果", "society": "推荐学会"}
@@ -125,7 +125,7 @@ def respond(request, pk: int):
         lambda: services.match_respond(
             user=request.user, match=match, response=form.cleaned_data["response"], text=form.cleaned_data["text"]
         ),
-        success=f"已回复“{need.title}”的对接邀请。",
+        success=f"已回复“{need_label(request.user, need)}”的对接邀请。",
         then="matching:inbox",
     )
 

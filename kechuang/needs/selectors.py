@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -19,10 +19,12 @@ def need_list(*, user, filters: dict | None = None) -> QuerySet[Need]:
         restrict(Need.objects.all(), user)
         .select_related("enterprise", "chain", "district")
         .annotate(
+            # every row here is visible to ``user``: printing it costs no further query
+            **{_mark(user): Value(True, output_field=BooleanField())},
             is_stalled=ExpressionWrapper(
                 Q(status__in=NeedStatus.MAY_STALL, status_changed_at__lt=stalled_before()),
                 output_field=BooleanField(),
-            )
+            ),
         )
     )
     f = filters or {}
@@ -75,3 +77,104 @@ def need_counts_by_status(*, user) -> dict[str, int]:
 
     rows = restrict(Need.objects.all(), user).values("status").annotate(n=Count("id"))
     return {r["status"]: r["n"] for r in rows}
+
+
+# ---------------------------------------------------------------- printing a need for a reader
+#
+# The one way a page, PDF, Excel file, e-mail, notification or API response names a need: a
+# reader who may open the need (``restrict``) reads its title; anyone else reads HIDDEN_LABEL.
+# Lists decide for all their rows in one query (``visible_need_ids``/``prime_needs``, or the
+# ``need_prefetch`` a selector adds to its queryset); a need that was not decided in bulk costs one
+# query when it is printed. Printing a confidential need to a reader who may see it is audited.
+
+HIDDEN_LABEL = "（保密需求）"
+
+
+def _mark(user) -> str:
+    """The attribute under which a need instance remembers whether ``user`` may see it."""
+    return f"_visible_to_{getattr(user, 'pk', None)}"
+
+
+def visible_need_ids(user, ids) -> set[int]:
+    """Of the need ids ``ids``, those ``user`` may see (one query, whatever the number)."""
+    wanted = {int(i) for i in ids if i is not None}
+    if not wanted:
+        return set()
+    return set(restrict(Need.objects.filter(pk__in=wanted), user).values_list("pk", flat=True))
+
+
+def prime_needs(user, needs) -> list[Need]:
+    """Decide in one query, for every need in ``needs`` (None ignored), whether ``user`` may see it."""
+    needs = [n for n in needs if n is not None]
+    todo = [n for n in needs if not hasattr(n, _mark(user))]
+    if todo:
+        visible = visible_need_ids(user, (n.pk for n in todo))
+        for n in todo:
+            setattr(n, _mark(user), n.pk in visible)
+    return needs
+
+
+def with_visibility(user, qs: QuerySet[Need]) -> QuerySet[Need]:
+    """``qs`` with each need marked for ``user`` inside the same query (for lazy querysets)."""
+    from django.db.models import Exists, OuterRef
+
+    return qs.annotate(**{_mark(user): Exists(restrict(Need.objects.filter(pk=OuterRef("pk")), user))})
+
+
+def need_prefetch(user, lookup: str = "need"):
+    """A ``Prefetch`` for a relation to needs that marks them for ``user`` (one query per list)."""
+    from django.db.models import Prefetch
+
+    return Prefetch(lookup, queryset=with_visibility(user, Need.objects.all()))
+
+
+def need_visible(user, need: Need | None) -> bool:
+    if not need:
+        return False
+    mark = _mark(user)
+    if not hasattr(need, mark):
+        prime_needs(user, [need])
+    return bool(getattr(need, mark))
+
+
+def need_label(user, need: Need | None, *, default: str = "") -> str:
+    """What ``user`` may read as the name of ``need``: its title, or HIDDEN_LABEL."""
+    if not need:  # None, or "" from a template variable that does not exist
+        return default
+    if not need_visible(user, need):
+        return HIDDEN_LABEL
+    if need.confidentiality != Need.Confidentiality.PUBLIC:
+        record_listed_views(user, [need])
+    return need.title
+
+
+def need_labels(user, needs) -> dict[int, str]:
+    """``{need id: label}`` for a list of needs, decided in one query."""
+    return {n.pk: need_label(user, n) for n in prime_needs(user, needs)}
+
+
+def visible_needs(user, needs) -> list[Need]:
+    """The needs of ``needs`` that ``user`` may see (one query): for lists and their counts."""
+    return [n for n in prime_needs(user, needs) if need_visible(user, n)]
+
+
+def record_listed_views(user, needs) -> None:
+    """Audit that ``user`` was shown confidential needs in a list, export, e-mail or notification.
+
+    One entry per need and reader per request (the reader object lives for one request); an
+    enterprise contact reading their own enterprise's needs is not recorded. The one place that
+    writes these entries (one bulk INSERT per confidentiality level)."""
+    from kechuang.core.audit import record_views
+
+    own_org = getattr(user, "organisation_id", None) if getattr(user, "role", None) == "enterprise" else None
+    needs = [n for n in needs if own_org is None or n.enterprise_id != own_org]
+    if not needs:
+        return
+
+    seen = getattr(user, "_confidential_needs_listed", None)
+    if seen is None:
+        seen = user._confidential_needs_listed = set()
+    fresh = [n for n in needs if n.confidentiality != Need.Confidentiality.PUBLIC and n.pk not in seen]
+    seen.update(n.pk for n in fresh)
+    for level in sorted({n.confidentiality for n in fresh}):
+        record_views(user, [n for n in fresh if n.confidentiality == level], via="list", confidentiality=level)

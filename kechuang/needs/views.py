@@ -66,7 +66,7 @@ def need_create(request):
             ),
         )
         if ok:
-            messages.success(request, f"需求“{need.title}”已提交，等待审核。")
+            messages.success(request, f"需求“{selectors.need_label(request.user, need)}”已提交，等待审核。")
             return redirect("needs:detail", pk=need.pk)
     return render(request, "needs/form.html", {"form": form})
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from kechuang.core.http import perform
 from kechuang.events import selectors, services
 from kechuang.events.forms import LaterForm, OutcomeForm
-from kechuang.needs.selectors import need_list
+from kechuang.needs.selectors import need_label, need_list
 
 
 @login_required
@@ -77,7 +77,7 @@ def meeting_outcome(request, pk: int):
         if meeting.need_id:
             meeting.need.refresh_from_db()
             if meeting.need.status != before:
-                text += f"需求“{meeting.need.title}”已标记为“{meeting.need.get_status_display()}”。"
+                text += f"需求“{need_label(request.user, meeting.need)}”已标记为“{meeting.need.get_status_display()}”。"
         return text
 
     return perform(
