@@ -104,8 +104,8 @@ def test_bad_dates_are_reported_not_applied(world, trail, client_for):
 
 def test_nav_link_only_for_coordinators(world, client_for):
     for role in ("district", "enterprise", "leadership"):
-        assert 'href="/audit/"' not in client_for(role).get(reverse("core:home")).content.decode()
-    assert 'href="/audit/"' in client_for("coordinator").get(reverse("core:home")).content.decode()
+        assert 'href="/audit/"' not in client_for(role).get(reverse("home:home")).content.decode()
+    assert 'href="/audit/"' in client_for("coordinator").get(reverse("home:home")).content.decode()
 
 
 def test_export_is_the_filtered_rows_made_safe_and_is_audited(world, trail, client_for):

@@ -64,6 +64,7 @@ def event_register_enterprise(
         raise ApplicationError(
             "请至少选择一项会前提交的需求。", field_errors={"needs": ["请至少选择一项会前提交的需求。"]}
         )
+    slots = valid_slots(day, unavailable_slots)
     already = f"{name[:64]}已报名本次对接会。"
     registered = Participant.objects.filter(
         event=event, organisation=organisation, name=name[:64], kind=Participant.Kind.ENTERPRISE
@@ -79,7 +80,7 @@ def event_register_enterprise(
                 position=position[:64],
                 organisation=organisation,
                 user=user if user.role == Role.ENTERPRISE else None,
-                unavailable_slots=valid_slots(day, unavailable_slots),
+                unavailable_slots=slots,
                 registered_by=user,
             )
     except IntegrityError:
