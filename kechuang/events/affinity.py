@@ -4,6 +4,10 @@
 app's scores when it is installed and has scored the representative's needs, else a plain overlap
 of keywords and fields. ``candidates(event)`` lists the pairs the selection chooses from: accepted
 requests, forced pairs, and proposals for representatives with few requests. Reads only.
+
+The topic of a meeting (``best_need``) is only ever a need the expert may see: a public need, or a
+confidential one the access rules open to that expert (e.g. an accepted match). A confidential
+need never travels to an agenda, a table card or a grid through the planner.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from kechuang.core.access import restrict
 from kechuang.events.models import Event, MeetingRequest, PairRule, Participant
 
 # ---------------------------------------------------------------- affinity
@@ -59,6 +64,7 @@ class AffinityCache:
         self.needs = {r.pk: list(r.needs.all()) for r in reps}
         need_ids = {n.pk for ns in self.needs.values() for n in ns}
         expert_ids = {e.expert_id for e in experts if e.expert_id}
+        self.shareable = _shareable_needs(experts, [n for ns in self.needs.values() for n in ns])
         self.scores = _match_scores(need_ids, expert_ids)
         self.max_score = max(self.scores.values(), default=0.0) or 1.0
         from kechuang.experts.models import ServiceTeam
@@ -82,6 +88,32 @@ class AffinityCache:
         return score
 
 
+def _shareable_needs(experts: Sequence[Participant], needs: Sequence) -> dict[int, set[int]]:
+    """expert participant pk -> the ids among ``needs`` that expert may see (public ones for all;
+    confidential ones as the access rules say, for experts with an account)."""
+    from django.contrib.auth import get_user_model
+
+    public = {n.pk for n in needs if n.confidentiality == n.Confidentiality.PUBLIC}
+    hidden = {n.pk for n in needs} - public
+    out = {e.pk: set(public) for e in experts}
+    if hidden:
+        accounts = get_user_model().objects.filter(expert_id__in=[e.expert_id for e in experts if e.expert_id])
+        by_expert = {u.expert_id: u for u in accounts}
+        from kechuang.needs.models import Need
+
+        for e in experts:
+            user = by_expert.get(e.expert_id)
+            if user is not None:
+                out[e.pk] |= set(restrict(Need.objects.filter(pk__in=hidden), user).values_list("pk", flat=True))
+    return out
+
+
+def topic_needs(enterprise_rep: Participant, expert: Participant, cache: AffinityCache) -> list:
+    """The representative's needs that may be the topic of a talk with ``expert`` (the expert may see them)."""
+    allowed = cache.shareable.get(expert.pk, set())
+    return [n for n in cache.needs.get(enterprise_rep.pk) or [] if n.pk in allowed]
+
+
 def affinity(enterprise_rep: Participant, expert: Participant, cache: AffinityCache | None = None) -> float:
     """How well the representative's needs fit the expert, in [0, 1] (higher is better)."""
     if expert.expert_id is None:
@@ -101,8 +133,9 @@ def affinity(enterprise_rep: Participant, expert: Participant, cache: AffinityCa
 
 
 def best_need(enterprise_rep: Participant, expert: Participant, cache: AffinityCache):
-    """The representative's need the expert fits best (the topic of their talk)."""
-    needs = cache.needs.get(enterprise_rep.pk) or []
+    """The representative's need the expert fits best among those the expert may see (the topic of
+    their talk), or None when there is none to share."""
+    needs = topic_needs(enterprise_rep, expert, cache)
     if not needs or expert.expert_id is None:
         return needs[0] if needs else None
 
@@ -176,7 +209,8 @@ def candidates(event: Event) -> CandidateSet:
         if key in forbidden or r.enterprise_id not in rep_ids or r.expert_id not in exp_ids:
             continue
         rep, ex = by_pk[r.enterprise_id], by_pk[r.expert_id]
-        need_id = r.need_id or getattr(best_need(rep, ex, cache), "pk", None)
+        shareable = r.need_id in cache.shareable.get(ex.pk, ())
+        need_id = r.need_id if shareable else getattr(best_need(rep, ex, cache), "pk", None)
         prev = out.get(key)
         if prev is None or prev.priority < r.priority:
             out[key] = Candidate(rep, ex, need_id, affinity(rep, ex, cache), r.priority, "request")
@@ -216,3 +250,8 @@ def candidates(event: Event) -> CandidateSet:
             )
     cands = sorted(out.values(), key=lambda c: (c.enterprise.pk, c.expert.pk))
     return CandidateSet(cands, sorted(forbidden | declined), reps, experts)
+
+
+def walk_in_topic(enterprise_rep: Participant, expert: Participant):
+    """The topic of an on-the-spot meeting: the best need of the representative the expert may see."""
+    return best_need(enterprise_rep, expert, AffinityCache([enterprise_rep], [expert]))

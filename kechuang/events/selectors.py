@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kechuang.core.access import restrict
-from kechuang.events.affinity import affinity  # noqa: F401  (re-exported: the one affinity function)
+from kechuang.events.affinity import affinity, walk_in_topic  # noqa: F401  (re-exported for views)
 from kechuang.events.models import (
     Event,
     Meeting,

@@ -99,7 +99,7 @@ def walk_in(request, pk: int):
             event=event,
             enterprise=d["enterprise"],
             expert=d["expert"],
-            need=d["enterprise"].needs.order_by("pk").first(),
+            need=selectors.walk_in_topic(d["enterprise"], d["expert"]),
             slot=d.get("slot"),
             table=d.get("table"),
         ),
