@@ -9,6 +9,7 @@ from io import BytesIO
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from kechuang.core.xlsx import safe_cell
 from kechuang.dashboard import selectors
 from kechuang.dashboard.briefing import detail_sentence, summary_sentence
 from kechuang.dashboard.cache import cached_dashboard
@@ -193,14 +194,14 @@ def briefing_xlsx(user, scope: selectors.Scope) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "简报"
-    ws["A1"] = f"科创中国 · 科技服务对接工作简报（{scope.area_name}）"
+    ws["A1"] = safe_cell(f"科创中国 · 科技服务对接工作简报（{scope.area_name}）")
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = (
+    ws["A2"] = safe_cell(
         f"统计期间：{scope.period}；统计地区：{scope.area_name}；生成时间：{timezone.localtime():%Y-%m-%d %H:%M}"
     )
-    ws["A4"] = summary
-    ws["A5"] = detail
-    ws["A7"] = (
+    ws["A4"] = safe_cell(summary)
+    ws["A5"] = safe_cell(detail)
+    ws["A7"] = safe_cell(
         f"说明：{scope.needs_rule}；清单中仅列出导出人有权查看的需求。"
         "口径见各表及 docs/adr/0004-dashboard-figures.md、docs/adr/0014-dashboard-confidential-figures.md。"
     )
@@ -212,12 +213,12 @@ def briefing_xlsx(user, scope: selectors.Scope) -> bytes:
     head_fill = PatternFill("solid", fgColor="DCE6F2")
     for title, headers, rows in tables(user, d):
         sh = wb.create_sheet(title.split("（")[0][:31])
-        sh.append([str(h) for h in headers])
+        sh.append([safe_cell(h) for h in headers])
         for c in sh[1]:
             c.font = Font(bold=True)
             c.fill = head_fill
-        for row in rows:  # plain str/int/float only (openpyxl refuses str subclasses such as choice labels)
-            sh.append([c if c is None or type(c) in (int, float) else str(c) for c in row])
+        for row in rows:  # every cell defused (formulas) and cleaned (control characters)
+            sh.append([safe_cell(c) for c in row])
         for i, hdr in enumerate(headers, start=1):
             width = max([len(str(hdr))] + [len(str(r[i - 1])) for r in rows[:200]]) * 2 + 2
             sh.column_dimensions[sh.cell(1, i).column_letter].width = min(max(width, 8), 60)

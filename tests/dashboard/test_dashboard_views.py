@@ -143,3 +143,24 @@ def test_pdf_briefing_is_a_pdf_with_the_sentence(world, dash, client_for):
     )
     assert "莱西市已与1家全国学会" in html and "Noto Sans CJK SC" in html
     assert "保密的石墨烯配方" not in html
+
+
+def test_excel_briefing_cells_are_inert_and_clean(world, dash, client_for):
+    """A title typed as a formula (or with control characters) is text in the briefing, never a formula."""
+    from openpyxl import load_workbook
+
+    from kechuang.followup.models import Agreement
+    from kechuang.needs.models import Need
+
+    Agreement.objects.filter(pk__in=[a.pk for a in Agreement.objects.all()[:1]]).update(
+        title='=WEBSERVICE("http://x")'
+    )
+    Need.objects.filter(pk=world.needs["pub_zone"].pk).update(title="@SUM(A1)\x07开发区石墨提纯")
+    resp = _get(client_for, "coordinator", "dashboard:export_xlsx", start="2026-01-01", end="2026-12-31")
+    assert resp.status_code == 200
+    wb = load_workbook(BytesIO(resp.content))
+    cells = [c for sh in wb for row in sh.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    assert "'=WEBSERVICE(\"http://x\")" in texts
+    assert "'@SUM(A1)开发区石墨提纯" in texts
