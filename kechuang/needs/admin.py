@@ -1,9 +1,10 @@
 from django.contrib import admin
 
+from kechuang.core.admin import ReadOnlyAdminMixin
 from kechuang.needs.models import Need, NeedStatusChange
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = NeedStatusChange
     extra = 0
     readonly_fields = ("from_status", "to_status", "at", "by", "note")
@@ -11,8 +12,9 @@ class HistoryInline(admin.TabularInline):
 
 
 @admin.register(Need)
-class NeedAdmin(admin.ModelAdmin):
-    """Status is read-only here: transitions go through the service so history and audit are kept."""
+class NeedAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: needs are written by the need services (intake, edits, status transitions) so
+    that history, confidentiality rules and the audit trail are kept; coordinators use those pages."""
 
     list_display = ("title", "enterprise", "chain", "district", "status", "confidentiality", "major")
     list_filter = ("status", "confidentiality", "chain", "district", "kind", "major")

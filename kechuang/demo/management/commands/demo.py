@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from kechuang.demo import loader
@@ -23,8 +24,19 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="数据库已有数据时跳过")
         parser.add_argument("--seed", type=int, default=20201129)
         parser.add_argument("--logins", action="store_true", help="只打印演示账号")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="明确允许在生产配置下载入演示数据（仅用于搭建独立的演示站点）",
+        )
 
     def handle(self, *args, **opts):
+        if is_production() and not opts["allow_production"]:
+            # The demo creates logins with published passwords: never in a production database.
+            raise CommandError(
+                "当前为生产环境配置（KECHUANG_ENV=production，DEBUG 关闭），拒绝载入演示数据："
+                "演示账号的密码是公开的。如确需搭建独立的演示站点，请加 --allow-production。"
+            )
         if not opts["logins"]:
             if not loader.database_is_empty():
                 if opts["if_empty"]:
@@ -46,3 +58,7 @@ class Command(BaseCommand):
         self.stdout.write("\n演示账号（http://127.0.0.1:8000）：")
         for u, p, label in LOGINS:
             self.stdout.write(f"  {label:<24} 用户名 {u:<12} 密码 {p}")
+
+
+def is_production() -> bool:
+    return getattr(settings, "KECHUANG_ENV", "development") == "production" and not settings.DEBUG

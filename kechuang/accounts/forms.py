@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("验证码"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+        help_text=_("身份验证器应用中的 6 位数字，或一个恢复码。"),
+    )
+
+    def clean_token(self):
+        return "".join(self.cleaned_data["token"].split()).lower()
+
+
+class EnrolForm(forms.Form):
+    token = forms.CharField(
+        label=_("验证码"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        help_text=_("扫描二维码后，输入应用显示的 6 位数字。"),
+    )
+
+    def clean_token(self):
+        token = "".join(self.cleaned_data["token"].split())
+        if not token.isdigit():
+            raise forms.ValidationError(_("请输入 6 位数字。"))
+        return token
+
+
+class UnlockForm(forms.Form):
+    username = forms.CharField(required=False, max_length=150)
+    ip = forms.GenericIPAddressField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("username")) == bool(data.get("ip")):
+            raise forms.ValidationError(_("请指定一个用户名或一个网络地址。"))
+        return data
