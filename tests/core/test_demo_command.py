@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 
 from kechuang.accounts.models import User
 from kechuang.experts.models import Expert
@@ -42,7 +43,8 @@ def test_demo_loads_the_source_story_at_size():
     for need in Need.objects.all()[:50]:  # history ends in the current status
         assert need.history.last().to_status == need.status
     for username, password in LOGINS.items():
-        user = authenticate(username=username, password=password)
+        request = RequestFactory().post("/accounts/login/")  # django-axes needs the request
+        user = authenticate(request, username=username, password=password)
         assert user is not None and user.role == username, username
     assert User.objects.get(username="district").area.name == "莱西市"
     assert User.objects.get(username="enterprise").organisation.name == "山东领军科技集团"
