@@ -5,6 +5,8 @@ a superuser may edit a superuser's account (its password included). Every change
 written to the audit trail with the fields that changed (password: only that it changed).
 """
 
+from datetime import UTC, datetime
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -50,7 +52,9 @@ class UserAdmin(BaseUserAdmin):
             if name in ("password", "password1", "password2", "usable_password"):
                 changes["password"] = "已修改" if change else "已设置"
                 continue
-            changes[name] = {"from": _plain(form.initial.get(name)), "to": _plain(form.cleaned_data.get(name))}
+            before, after = _plain(form.initial.get(name)), _plain(form.cleaned_data.get(name))
+            if before != after:  # the form's round trip drops microseconds, which is no change
+                changes[name] = {"from": before, "to": after}
         audit(request.user, "admin.user_change" if change else "admin.user_add", form.instance, changes)
 
     def delete_model(self, request, obj):
@@ -70,6 +74,8 @@ def _plain(value):
     """A form value as JSON: objects by primary key, collections sorted, the rest as text."""
     if value is None or isinstance(value, bool | int | float):
         return value
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(microsecond=0).isoformat()
     if hasattr(value, "pk"):
         return value.pk
     if hasattr(value, "__iter__") and not isinstance(value, str):
