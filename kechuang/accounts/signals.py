@@ -29,6 +29,11 @@ def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
 @receiver(user_logged_in, dispatch_uid="kechuang_audit_logged_in")
 def _logged_in(sender, request, user, **kwargs):
     audit_sign_in("auth.login", username=user.get_username(), request=request, user=user, actor=user)
+    session = getattr(request, "session", None)
+    if session is not None:  # the idle clock starts now (and the first page need not write the session)
+        from kechuang.accounts.middleware import LAST_SEEN_KEY, _now
+
+        session[LAST_SEEN_KEY] = _now()
 
 
 @receiver(user_logged_out, dispatch_uid="kechuang_audit_logged_out")
