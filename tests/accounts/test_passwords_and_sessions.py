@@ -80,7 +80,7 @@ def test_password_change_page_in_chinese_with_the_rules(client, users):
     assert ok.status_code == 302
     users["enterprise"].refresh_from_db()
     assert users["enterprise"].check_password("Tide-Harbour-47")
-    assert client.get(reverse("core:home")).status_code == 200  # still signed in
+    assert client.get(reverse("home:home")).status_code == 200  # still signed in
     assert AuditEntry.objects.filter(action="auth.password_changed", actor=users["enterprise"]).exists()
 
 
@@ -89,16 +89,16 @@ def test_an_idle_session_is_logged_out(client, users, monkeypatch):
     clock = [1_800_000_000.0]
     monkeypatch.setattr(middleware, "_now", lambda: clock[0])
     client.force_login(users["enterprise"])
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("home:home")).status_code == 200
     clock[0] += 29 * 60  # active again within the limit: still signed in, and the clock restarts
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("home:home")).status_code == 200
     clock[0] += 29 * 60
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("home:home")).status_code == 200
     clock[0] += 31 * 60  # idle too long
     resp = client.get(reverse("needs:list"))
     assert resp.status_code == 302 and resp["Location"].startswith(reverse("accounts:login"))
     assert "_auth_user_id" not in client.session
-    assert client.get(reverse("core:home")).status_code == 302
+    assert client.get(reverse("home:home")).status_code == 302
     assert AuditEntry.objects.filter(action="auth.session_timeout", object_id=str(users["enterprise"].pk)).exists()
     login_page = client.get(reverse("accounts:login")).content.decode()
     assert "已自动退出" in login_page

@@ -56,7 +56,7 @@ def enrol(client) -> tuple[TOTPDevice, list[str]]:
 def test_coordinator_without_a_device_is_sent_to_enrolment_and_nowhere_else(client, users):
     resp = post_login(client, "coordinator", PASSWORD)
     assert resp.status_code == 302 and resp["Location"].startswith(reverse("accounts:otp_setup"))
-    for url in (reverse("core:home"), reverse("needs:list"), "/admin/", reverse("accounts:lockouts")):
+    for url in (reverse("home:home"), reverse("needs:list"), "/admin/", reverse("accounts:lockouts")):
         r = client.get(url)
         assert r.status_code == 302 and r["Location"].startswith(reverse("accounts:otp_setup")), url
     assert client.get("/api/needs").status_code == 403
@@ -76,7 +76,7 @@ def test_enrolment_shows_ten_recovery_codes_once_and_verifies_the_session(client
     assert sorted(StaticToken.objects.filter(device__user=users["coordinator"]).values_list("token", flat=True)) == sorted(codes)
     again = client.get(reverse("accounts:recovery_codes")).content.decode()
     assert not any(c in again for c in codes) and "只在生成时显示一次" in again
-    assert client.get(reverse("core:home")).status_code == 200  # this session is verified
+    assert client.get(reverse("home:home")).status_code == 200  # this session is verified
     entry = AuditEntry.objects.get(action="auth.otp_enrolled")
     assert entry.actor == users["coordinator"] and entry.changes["recovery_codes"] == 10
 
@@ -89,7 +89,7 @@ def test_a_wrong_first_code_does_not_enrol(client, users):
     assert resp.status_code == 200 and "验证码不正确" in resp.content.decode()
     device.refresh_from_db()
     assert not device.confirmed
-    assert client.get(reverse("core:home")).status_code == 302
+    assert client.get(reverse("home:home")).status_code == 302
 
 
 def test_next_login_asks_for_the_code(client, users):
@@ -98,7 +98,7 @@ def test_next_login_asks_for_the_code(client, users):
     other = Client()
     resp = post_login(other, "coordinator", PASSWORD, next="/needs/")
     assert resp.status_code == 302 and resp["Location"].startswith(reverse("accounts:otp_verify"))
-    assert other.get(reverse("core:home"))["Location"].startswith(reverse("accounts:otp_verify"))
+    assert other.get(reverse("home:home"))["Location"].startswith(reverse("accounts:otp_verify"))
     bad = other.post(reverse("accounts:otp_verify"), {"token": wrong_code(device)})
     assert bad.status_code == 200 and "验证码不正确" in bad.content.decode()
     assert AuditEntry.objects.filter(action="auth.otp_failed", actor=users["coordinator"]).count() == 1
@@ -106,7 +106,7 @@ def test_next_login_asks_for_the_code(client, users):
     device.throttle_reset()  # django-otp slows down guessing after a failure; a real user waits
     ok = other.post(reverse("accounts:otp_verify"), {"token": code_for(device, 1), "next": "/needs/"})
     assert ok.status_code == 302 and ok["Location"] == "/needs/"
-    assert other.get(reverse("core:home")).status_code == 200
+    assert other.get(reverse("home:home")).status_code == 200
     assert AuditEntry.objects.filter(action="auth.otp_verified", changes__method="totp").exists()
 
 
@@ -116,12 +116,12 @@ def test_a_recovery_code_works_once(client, users):
     first = Client()
     post_login(first, "coordinator", PASSWORD)
     resp = first.post(reverse("accounts:otp_verify"), {"token": codes[3].upper()})
-    assert resp.status_code == 302 and first.get(reverse("core:home")).status_code == 200
+    assert resp.status_code == 302 and first.get(reverse("home:home")).status_code == 200
     assert not StaticToken.objects.filter(token=codes[3]).exists()
     second = Client()
     post_login(second, "coordinator", PASSWORD)
     again = second.post(reverse("accounts:otp_verify"), {"token": codes[3]})
-    assert again.status_code == 200 and second.get(reverse("core:home")).status_code == 302
+    assert again.status_code == 200 and second.get(reverse("home:home")).status_code == 302
 
 
 def test_a_password_alone_cannot_replace_the_device(client, users):
@@ -137,8 +137,8 @@ def test_a_password_alone_cannot_replace_the_device(client, users):
 
 def test_other_roles_are_not_asked(client, users):
     resp = post_login(client, "enterprise", PASSWORD)
-    assert resp.status_code == 302 and resp["Location"] == reverse("core:home")
-    assert client.get(reverse("core:home")).status_code == 200
+    assert resp.status_code == 302 and resp["Location"] == reverse("home:home")
+    assert client.get(reverse("home:home")).status_code == 200
     assert client.get(reverse("accounts:otp_setup")).status_code == 404
 
 
@@ -150,5 +150,5 @@ def test_superusers_are_asked_too(client, users):
 @override_settings(KECHUANG_REQUIRE_2FA=False)
 def test_switched_off_nobody_is_asked(client, users):
     resp = post_login(client, "coordinator", PASSWORD)
-    assert resp["Location"] == reverse("core:home")
-    assert client.get(reverse("core:home")).status_code == 200
+    assert resp["Location"] == reverse("home:home")
+    assert client.get(reverse("home:home")).status_code == 200
