@@ -57,7 +57,7 @@ def test_lockout_after_wrong_passwords_and_a_coordinator_unlocks(page, browser, 
 
     from kechuang.core.models import AuditEntry
 
-    assert AuditEntry.objects.filter(action="auth.locked_out", object_repr="enterprise").exists()
+    assert AuditEntry.objects.filter(action="auth.locked_out", changes__username="enterprise").exists()
     assert AuditEntry.objects.filter(action="auth.unlock", actor__username="coordinator").exists()
 
 
