@@ -1,10 +1,14 @@
-"""Sign-in events into the audit trail (connected in AccountsConfig.ready)."""
+"""Sign-in events into the audit trail (connected in AccountsConfig.ready).
+
+Failures and lockouts go to ``AuditEntry``; successful logins and logouts are already recorded by
+django-axes in its ``AccessLog`` (time, address, browser, logout time), so they are not repeated here
+(an entry per login would also swamp the trail that reviewers read for changes)."""
 
 from __future__ import annotations
 
 from axes.signals import user_locked_out
 from django.conf import settings
-from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
 from kechuang.accounts.security import audit_sign_in
@@ -26,17 +30,10 @@ def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
     audit_sign_in("auth.locked_out", username=username or "", request=request, locked_ip=ip_address or "")
 
 
-@receiver(user_logged_in, dispatch_uid="kechuang_audit_logged_in")
+@receiver(user_logged_in, dispatch_uid="kechuang_idle_clock_at_login")
 def _logged_in(sender, request, user, **kwargs):
-    audit_sign_in("auth.login", username=user.get_username(), request=request, user=user, actor=user)
     session = getattr(request, "session", None)
     if session is not None:  # the idle clock starts now (and the first page need not write the session)
         from kechuang.accounts.middleware import LAST_SEEN_KEY, _now
 
         session[LAST_SEEN_KEY] = _now()
-
-
-@receiver(user_logged_out, dispatch_uid="kechuang_audit_logged_out")
-def _logged_out(sender, request, user, **kwargs):
-    if user is not None:
-        audit_sign_in("auth.logout", username=user.get_username(), request=request, user=user, actor=user)

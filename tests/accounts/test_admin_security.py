@@ -4,6 +4,7 @@ audited; records written by services are read-only."""
 from __future__ import annotations
 
 import pytest
+from accounts_helpers import make_users
 from django.forms import MultiWidget
 from django.urls import reverse
 
@@ -11,6 +12,11 @@ from kechuang.accounts.models import User
 from kechuang.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def users(db):
+    return make_users()
 
 
 def form_data(resp) -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from accounts_helpers import PASSWORD
+from accounts_helpers import PASSWORD, make_users
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import override_settings
@@ -14,6 +14,11 @@ from kechuang.accounts.passwords import CharacterClassValidator, NotLikeNamesVal
 from kechuang.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def users(db):
+    return make_users()
 
 
 def codes(password, user=None) -> set[str]:

@@ -7,7 +7,7 @@ import re
 import time
 
 import pytest
-from accounts_helpers import PASSWORD, post_login
+from accounts_helpers import PASSWORD, make_users, post_login
 from django.test import Client, override_settings
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -17,6 +17,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kechuang.core.models import AuditEntry
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("require_2fa")]
+
+
+@pytest.fixture
+def users(db):
+    return make_users()
 
 
 @pytest.fixture
