@@ -123,7 +123,7 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Authentication (docs/adr/0013-authentication.md). AxesBackend first: it refuses locked-out
+# Authentication (docs/adr/0016-authentication.md). AxesBackend first: it refuses locked-out
 # usernames/addresses before the password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

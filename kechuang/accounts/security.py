@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kechuang.core.audit import audit
+from kechuang.core.audit import record
 from kechuang.core.models import AuditEntry
 
 USERNAME_MAX = 150
@@ -45,15 +45,8 @@ def audit_sign_in(action: str, *, username: str, request=None, user=None, actor=
         user = get_user_model().objects.filter(username=username).first()
     changes = {"username": username, "ip": client_ip(request), **changes}
     if user is not None:
-        return audit(actor, action, user, changes)
-    return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        object_type="accounts.user",
-        object_id="",
-        object_repr=username[:255],
-        changes=changes,
-    )
+        return record(actor, action, user, changes)
+    return record(actor, action, None, changes, object_repr=username, object_type="accounts.user")
 
 
 def lockout_minutes() -> int:
