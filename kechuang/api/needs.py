@@ -4,6 +4,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from kechuang.api.pagination import BoundedPagination
+from kechuang.core.filters import SEARCH_MAX_CHARS
 from kechuang.needs import selectors, services
 from kechuang.needs.models import NeedStatus
 
@@ -47,7 +48,7 @@ class NeedDetailOut(NeedOut):
 
 
 class NeedFilters(Schema):
-    q: str | None = Field(None, max_length=100)
+    q: str | None = Field(None, max_length=SEARCH_MAX_CHARS)
     chain: str | None = Field(None, max_length=64)
     district: str | None = Field(None, max_length=64)
     status: NeedStatus | None = None

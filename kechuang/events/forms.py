@@ -6,6 +6,7 @@ from django import forms
 
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
+from kechuang.core.forms import ModelMultipleChoiceField
 from kechuang.events.models import Meeting, MeetingDay, Participant, Table
 from kechuang.experts.models import Expert
 from kechuang.needs.selectors import need_list
@@ -26,7 +27,7 @@ class EnterpriseRegistrationForm(forms.Form):
         label="代表姓名", max_length=64, error_messages={"required": "请填写企业代表姓名。"}
     )
     position = forms.CharField(label="职务", max_length=64, required=False)
-    needs = forms.ModelMultipleChoiceField(
+    needs = ModelMultipleChoiceField(
         label="带来的需求",
         queryset=None,
         widget=forms.CheckboxSelectMultiple,

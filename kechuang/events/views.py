@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -388,8 +388,8 @@ def meeting_cancel(request, pk: int):
     else:
         messages.success(request, f"已取消第{m.slot}场 {m.table} 的洽谈。如需填补空档，可点击“调整排期”。")
     nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        return redirect(nxt)
+    if nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(nxt)  # a path only: redirect() would take "abc" for a view name (500)
     return redirect("events:schedule", pk=m.event_id)
 
 

@@ -10,6 +10,11 @@ from kechuang.experts import selectors
 from kechuang.orgs.models import Organisation
 
 
+def _is_pk(value: str) -> bool:
+    """ASCII digits that fit a database key ("²" and "１２３" pass ``isdigit()`` but are no key)."""
+    return value.isascii() and value.isdigit() and len(value) < 19
+
+
 def _society_choices(user):
     return restrict(Organisation.objects.filter(kind=Organisation.Kind.SOCIETY), user)
 
@@ -17,7 +22,7 @@ def _society_choices(user):
 @login_required
 def expert_list(request):
     filters = {"q": request.GET.get("q", ""), "society": request.GET.get("society") or None}
-    if filters["society"] and not str(filters["society"]).isdigit():
+    if filters["society"] and not _is_pk(filters["society"]):
         filters["society"] = None
     qs = selectors.expert_list(user=request.user, filters=filters)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
@@ -53,7 +58,7 @@ def expert_detail(request, pk: int):
 @login_required
 def achievement_list(request):
     filters = {"q": request.GET.get("q", ""), "society": request.GET.get("society") or None}
-    if filters["society"] and not str(filters["society"]).isdigit():
+    if filters["society"] and not _is_pk(filters["society"]):
         filters["society"] = None
     qs = selectors.achievement_list(user=request.user, filters=filters)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))

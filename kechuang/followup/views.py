@@ -148,10 +148,10 @@ def agreement_create(request):
         raise Http404
     initial = {}
     if request.method == "GET":
-        if request.GET.get("need", "").isdigit():
-            initial["needs"] = [int(request.GET["need"])]
-        if request.GET.get("visit", "").isdigit():
-            initial["visits"] = [int(request.GET["visit"])]
+        for key, field in (("need", "needs"), ("visit", "visits")):
+            value = request.GET.get(key, "")
+            if value.isascii() and value.isdigit() and len(value) < 19:  # "²".isdigit() is True too
+                initial[field] = [int(value)]
     form = forms.AgreementForm(request.POST or None, request.FILES or None, user=user, initial=initial)
     ms = forms.MilestoneFormSet(request.POST or None, prefix="ms")
     if request.method == "POST" and form.is_valid() and ms.is_valid():
