@@ -107,7 +107,9 @@ class AgreementForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text="学会、企业、高校、协会、政府部门等，至少两方；按住 Ctrl 可多选。",
     )
-    amount = forms.DecimalField(label="金额（万元）", required=False, min_value=0, decimal_places=2)
+    amount = forms.DecimalField(
+        label="金额（万元）", required=False, min_value=0, max_digits=12, decimal_places=2
+    )  # the column's digits: a larger number is refused here, not by the database
     signed = forms.DateField(label="签订日期", widget=DATE, required=False)
     needs = _NeedMulti(
         label="关联需求",

@@ -243,8 +243,13 @@ def _amount(value) -> Decimal | None:
         d = Decimal(str(value))
     except InvalidOperation as exc:
         raise ApplicationError("金额请填写数字（万元）。", field_errors={"amount": ["请填写数字。"]}) from exc
+    if not d.is_finite():
+        raise ApplicationError("金额请填写数字（万元）。", field_errors={"amount": ["请填写数字。"]})
     if d < 0:
         raise ApplicationError("金额不能为负数。", field_errors={"amount": ["金额不能为负数。"]})
+    field = Agreement._meta.get_field("amount")  # what the column holds: 12 digits, 2 after the point
+    if d >= Decimal(10) ** (field.max_digits - field.decimal_places):
+        raise ApplicationError("金额过大，请以万元为单位填写。", field_errors={"amount": ["金额过大。"]})
     return d
 
 
