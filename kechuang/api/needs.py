@@ -47,10 +47,14 @@ class NeedDetailOut(NeedOut):
     source: str
 
 
+NO_NUL = r"^[^\x00]*$"
+
+
 class NeedFilters(Schema):
     q: str | None = Field(None, max_length=SEARCH_MAX_CHARS)
-    chain: str | None = Field(None, max_length=64)
-    district: str | None = Field(None, max_length=64)
+    # codes: no NUL character (PostgreSQL refuses it in a query: a 500 instead of an empty list)
+    chain: str | None = Field(None, max_length=64, pattern=NO_NUL)
+    district: str | None = Field(None, max_length=64, pattern=NO_NUL)
     status: NeedStatus | None = None
 
 

@@ -79,6 +79,18 @@ class ExpertRegistrationForm(forms.Form):
         self.fields["expert"].queryset = qs.order_by("name", "pk")
 
 
+class ReasonForm(forms.Form):
+    """The free text of a cancellation (meeting or participant)."""
+
+    reason = forms.CharField(label="取消原因", required=False, max_length=255)
+
+
+class RequestMessageForm(forms.Form):
+    """The note sent with a meeting request."""
+
+    message = forms.CharField(label="留言", required=False, max_length=255)
+
+
 class PairRuleForm(forms.Form):
     enterprise = forms.IntegerField()
     expert = forms.IntegerField()

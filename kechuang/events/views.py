@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
 from kechuang.core.errors import ApplicationError
+from kechuang.core.http import form_errors_text
 from kechuang.events import exports, selectors, services
 from kechuang.events.forms import (
     EnterpriseRegistrationForm,
@@ -20,6 +21,8 @@ from kechuang.events.forms import (
     MeetingDayForm,
     OutcomeForm,
     PairRuleForm,
+    ReasonForm,
+    RequestMessageForm,
     WalkInForm,
 )
 from kechuang.events.models import Event, Participant, Table
@@ -177,6 +180,10 @@ def request_create(request, pk: int):
     need = None
     if request.POST.get("need"):
         need = need_list(user=request.user).filter(pk=_int(request.POST.get("need"))).first()
+    note = RequestMessageForm(request.POST)
+    if not note.is_valid():
+        messages.error(request, "请求未发出：" + form_errors_text(note))
+        return redirect("events:detail", pk=pk)
     try:
         services.meeting_request_create(
             user=request.user,
@@ -184,7 +191,7 @@ def request_create(request, pk: int):
             enterprise=enterprise,
             expert=expert,
             need=need,
-            message=request.POST.get("message", ""),
+            message=note.cleaned_data["message"],
         )
     except ApplicationError as e:
         _fail(request, e)
@@ -381,8 +388,12 @@ def meeting_detail(request, pk: int):
 @require_POST
 def meeting_cancel(request, pk: int):
     m = selectors.meeting_get(user=request.user, pk=pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "取消未成功：" + form_errors_text(form))
+        return redirect("events:meeting", pk=pk)
     try:
-        services.meeting_cancel(user=request.user, meeting=m, reason=request.POST.get("reason", ""))
+        services.meeting_cancel(user=request.user, meeting=m, reason=form.cleaned_data["reason"])
     except ApplicationError as e:
         _fail(request, e)
     else:
@@ -488,8 +499,12 @@ def participant_check_in(request, pk: int):
 @require_POST
 def participant_cancel(request, pk: int):
     p = selectors.participant_get(user=request.user, pk=pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "取消未成功：" + form_errors_text(form))
+        return redirect("events:agenda", pk=pk)
     try:
-        services.participant_cancel(user=request.user, participant=p, reason=request.POST.get("reason", ""))
+        services.participant_cancel(user=request.user, participant=p, reason=form.cleaned_data["reason"])
     except ApplicationError as e:
         _fail(request, e)
     else:

@@ -329,11 +329,8 @@ class Run:
 
     def _call(self, what, fn):
         self.requests += 1
-        import time
-        t0 = time.perf_counter()
         try:
             resp = fn()
-            TIMES[what.split("=")[-1].split(" ")[0]] = TIMES.get(what.split("=")[-1].split(" ")[0], 0) + time.perf_counter() - t0
         except Exception as e:  # the test client re-raises a view's exception: a 500 in production
             self.fail(what, f"server error {type(e).__name__}: {str(e)[:300]}")
             return None
@@ -526,8 +523,7 @@ BASELINE_ACCEPTED = {
     "matching:decide",
     "matching:respond",
 }
-TALLY: dict[tuple[str, str], tuple[int, int]] = {}
-TIMES = {}
+TALLY: dict[tuple[str, str], tuple] = {}  # (kind, target) -> (fields, requests); see conftest.py
 
 
 @pytest.mark.parametrize("name", GET_URLS)
@@ -583,15 +579,8 @@ def test_api_operations(corpus_world, client_for):
                     run.get(f"{path} {p['name']}={item}", target, api=True, resolved=False)
                 else:
                     run.get(f"{path} ?{p['name']}={item}", f"{base}?{p['name']}={item.quoted}", api=True)
-        TALLY[("api", f"GET {path}")] = (len(params), 0)
+        TALLY[("api", f"GET {path}")] = ([p["name"] for p in params], None)
     run.assert_clean()
-
-
-def test_zz_print_tally():  # temporary
-    for k, v in sorted(TALLY.items()):
-        print(k, v)
-    for k, v in sorted(TIMES.items(), key=lambda kv: -kv[1])[:20]:
-        print(k, round(v, 2))
 
 
 @pytest.mark.parametrize("name", sorted(FILES))
