@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -523,7 +524,17 @@ BASELINE_ACCEPTED = {
     "matching:decide",
     "matching:respond",
 }
-TALLY: dict[tuple[str, str], tuple] = {}  # (kind, target) -> (fields, requests); see conftest.py
+TALLY: dict[tuple[str, str], tuple] = {}  # (kind, target) -> (fields, requests)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _write_tally():
+    """``KECHUANG_CORPUS_TALLY=/tmp/tally`` writes what the run covered to /tmp/tally.<worker>.json."""
+    yield
+    if path := os.environ.get("KECHUANG_CORPUS_TALLY"):
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        with open(f"{path}.{worker}.json", "w", encoding="utf-8") as f:
+            json.dump([[*k, *v] for k, v in TALLY.items()], f, ensure_ascii=False, indent=1)
 
 
 @pytest.mark.parametrize("name", GET_URLS)
