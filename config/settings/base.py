@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kechuang.core.uploads.UploadLimitMiddleware",  # 413 before an oversized body is read or spooled
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -181,6 +182,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Uploads: the largest file (agreement attachments), and the room a form's other fields may take;
+# a body larger than the sum is refused (413) before it is read (kechuang/core/uploads.py).
+KECHUANG_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+KECHUANG_FORM_OVERHEAD_BYTES = 1024 * 1024
 
 # How many days without movement make a need "stalled" (shown to its owner and coordinators).
 KECHUANG_STALLED_DAYS = int(os.environ.get("KECHUANG_STALLED_DAYS", "30"))

@@ -1,7 +1,8 @@
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from kechuang.api.pagination import BoundedPagination
+from kechuang.core.filters import SEARCH_MAX_CHARS
 from kechuang.experts import selectors
 
 router = Router(tags=["experts"])
@@ -21,10 +22,14 @@ class ExpertOut(Schema):
         return obj.affiliation.name if obj.affiliation else None
 
 
+class ExpertFilters(Schema):
+    q: str | None = Field(None, max_length=SEARCH_MAX_CHARS)
+
+
 @router.get("/", response=list[ExpertOut])
 @paginate(BoundedPagination)
-def list_experts(request, q: str | None = None):
-    return selectors.expert_list(user=request.user, filters={"q": q or ""})
+def list_experts(request, filters: Query[ExpertFilters]):
+    return selectors.expert_list(user=request.user, filters={"q": filters.q or ""})
 
 
 @router.get("/{int:expert_id}", response=ExpertOut)

@@ -4,6 +4,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from kechuang.api.pagination import BoundedPagination
+from kechuang.core.filters import SEARCH_MAX_CHARS
 from kechuang.needs import selectors, services
 from kechuang.needs.models import NeedStatus
 from kechuang.needs.selectors import need_label
@@ -51,10 +52,14 @@ class NeedDetailOut(NeedOut):
     source: str
 
 
+NO_NUL = r"^[^\x00]*$"
+
+
 class NeedFilters(Schema):
-    q: str | None = Field(None, max_length=100)
-    chain: str | None = Field(None, max_length=64)
-    district: str | None = Field(None, max_length=64)
+    q: str | None = Field(None, max_length=SEARCH_MAX_CHARS)
+    # codes: no NUL character (PostgreSQL refuses it in a query: a 500 instead of an empty list)
+    chain: str | None = Field(None, max_length=64, pattern=NO_NUL)
+    district: str | None = Field(None, max_length=64, pattern=NO_NUL)
     status: NeedStatus | None = None
 
 

@@ -6,6 +6,7 @@ from django import forms
 
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
+from kechuang.core.forms import ModelMultipleChoiceField
 from kechuang.events.models import Meeting, MeetingDay, Participant, Table
 from kechuang.experts.models import Expert
 from kechuang.needs.models import NeedStatus
@@ -27,7 +28,7 @@ class EnterpriseRegistrationForm(forms.Form):
         label="代表姓名", max_length=64, error_messages={"required": "请填写企业代表姓名。"}
     )
     position = forms.CharField(label="职务", max_length=64, required=False)
-    needs = forms.ModelMultipleChoiceField(
+    needs = ModelMultipleChoiceField(
         label="带来的需求",
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -77,6 +78,18 @@ class ExpertRegistrationForm(forms.Form):
         if user.role != Role.LIAISON:
             qs = qs.filter(societies__in=event.societies.all()).distinct()
         self.fields["expert"].queryset = qs.order_by("name", "pk")
+
+
+class ReasonForm(forms.Form):
+    """The free text of a cancellation (meeting or participant)."""
+
+    reason = forms.CharField(label="取消原因", required=False, max_length=255)
+
+
+class RequestMessageForm(forms.Form):
+    """The note sent with a meeting request."""
+
+    message = forms.CharField(label="留言", required=False, max_length=255)
 
 
 class PairRuleForm(forms.Form):

@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kechuang.core.access import restrict
+from kechuang.core.filters import search_text
 from kechuang.experts.models import Achievement, Expert, ServiceTeam
 
 
@@ -14,8 +15,7 @@ def expert_list(*, user, filters: dict | None = None) -> QuerySet[Expert]:
     qs = restrict(Expert.objects.all(), user).select_related("affiliation").prefetch_related("societies")
     if f.get("society"):
         qs = qs.filter(societies=f["society"])
-    if f.get("q"):
-        t = f["q"].strip()
+    if t := search_text(f.get("q")):
         qs = qs.filter(
             Q(name__icontains=t)
             | Q(keywords__icontains=t)
@@ -34,8 +34,7 @@ def achievement_list(*, user, filters: dict | None = None) -> QuerySet[Achieveme
     qs = restrict(Achievement.objects.all(), user).select_related("owner_society", "owner_expert", "chain")
     if f.get("society"):
         qs = qs.filter(owner_society=f["society"])
-    if f.get("q"):
-        t = f["q"].strip()
+    if t := search_text(f.get("q")):
         qs = qs.filter(Q(title__icontains=t) | Q(description__icontains=t))
     return qs
 

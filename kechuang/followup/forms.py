@@ -6,6 +6,8 @@ from django import forms
 
 from kechuang.accounts.models import Area, Role
 from kechuang.core.access import restrict
+from kechuang.core.filters import SEARCH_MAX_CHARS
+from kechuang.core.forms import ModelMultipleChoiceField
 from kechuang.events.models import Event
 from kechuang.experts.models import Expert
 from kechuang.followup import selectors
@@ -28,7 +30,7 @@ class _OrgChoice(forms.ModelChoiceField):
         return obj.name
 
 
-class _OrgMulti(forms.ModelMultipleChoiceField):
+class _OrgMulti(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name}（{obj.get_kind_display()}）"
 
@@ -38,10 +40,10 @@ class VisitForm(forms.Form):
     date = forms.DateField(label="日期", widget=DATE, error_messages={"required": "请选择走访日期。"})
     district = forms.ModelChoiceField(label="地区", queryset=Area.objects.none(), required=False)
     park = _OrgChoice(label="园区", queryset=Organisation.objects.none(), required=False)
-    societies = forms.ModelMultipleChoiceField(
+    societies = ModelMultipleChoiceField(
         label="参与学会", queryset=Organisation.objects.none(), required=False
     )
-    experts = forms.ModelMultipleChoiceField(
+    experts = ModelMultipleChoiceField(
         label="专家团队",
         queryset=Expert.objects.none(),
         required=False,
@@ -88,7 +90,7 @@ class FindingToNeedForm(forms.Form):
     title = forms.CharField(label="需求名称", max_length=128, required=False)
 
 
-class _NeedMulti(forms.ModelMultipleChoiceField):
+class _NeedMulti(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"#{obj.pk} {obj.title}（{obj.enterprise.name}，{obj.get_status_display()}）"
 
@@ -105,7 +107,9 @@ class AgreementForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text="学会、企业、高校、协会、政府部门等，至少两方；按住 Ctrl 可多选。",
     )
-    amount = forms.DecimalField(label="金额（万元）", required=False, min_value=0, decimal_places=2)
+    amount = forms.DecimalField(
+        label="金额（万元）", required=False, min_value=0, max_digits=12, decimal_places=2
+    )  # the column's digits: a larger number is refused here, not by the database
     signed = forms.DateField(label="签订日期", widget=DATE, required=False)
     needs = _NeedMulti(
         label="关联需求",
@@ -115,7 +119,7 @@ class AgreementForm(forms.Form):
         help_text="已对接的需求签约后自动标记为“已签约”。",
     )
     event = forms.ModelChoiceField(label="签约活动/对接会", queryset=Event.objects.none(), required=False)
-    visits = forms.ModelMultipleChoiceField(label="关联走访", queryset=Visit.objects.none(), required=False)
+    visits = ModelMultipleChoiceField(label="关联走访", queryset=Visit.objects.none(), required=False)
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     attachment = forms.FileField(label="协议文本（可选）", required=False)
 
@@ -171,7 +175,7 @@ class BaseServiceForm(forms.Form):
 
 
 class ListFilterForm(forms.Form):
-    q = forms.CharField(label="关键字", required=False)
+    q = forms.CharField(label="关键字", required=False, max_length=SEARCH_MAX_CHARS)
     district = forms.ChoiceField(label="地区", required=False)
     date_from = forms.DateField(label="起始日期", required=False, widget=DATE)
     date_to = forms.DateField(label="截止日期", required=False, widget=DATE)

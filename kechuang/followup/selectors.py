@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from kechuang.accounts.models import Area
 from kechuang.core.access import restrict
+from kechuang.core.filters import search_text
 from kechuang.events.models import Event
 from kechuang.followup.models import (
     Agreement,
@@ -39,8 +40,8 @@ def visit_list(*, user, filters: dict | None = None) -> QuerySet[Visit]:
     f = filters or {}
     qs = restrict(Visit.objects.all(), user).select_related("district", "park")
     qs = _area_filter(qs, "district_id", f.get("district"))
-    if f.get("q"):
-        qs = qs.filter(title__icontains=f["q"].strip())
+    if t := search_text(f.get("q")):
+        qs = qs.filter(title__icontains=t)
     if f.get("date_from"):
         qs = qs.filter(date__gte=f["date_from"])
     if f.get("date_to"):
@@ -83,8 +84,8 @@ def agreement_list(*, user, filters: dict | None = None) -> QuerySet[Agreement]:
         qs = qs.filter(pk__in=Agreement.objects.filter(parties__district_id__in=ids).values("pk"))
     if f.get("kind"):
         qs = qs.filter(kind=f["kind"])
-    if f.get("q"):
-        qs = qs.filter(title__icontains=f["q"].strip())
+    if t := search_text(f.get("q")):
+        qs = qs.filter(title__icontains=t)
     if f.get("date_from"):
         qs = qs.filter(signed__gte=f["date_from"])
     if f.get("date_to"):

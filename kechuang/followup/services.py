@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,8 +33,23 @@ from kechuang.needs.services import allowed_transitions, need_submit, need_trans
 from kechuang.orgs.models import Organisation
 
 MAX_VISIT_MINUTES = 12 * 60
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-ATTACHMENT_SUFFIXES = {".pdf", ".ofd", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".zip"}
+MAX_ATTACHMENT_BYTES = settings.KECHUANG_MAX_UPLOAD_BYTES  # bodies above it are refused even earlier (413)
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")  # OFD, DOCX and XLSX are ZIP containers
+_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)  # legacy DOC and XLS
+# each accepted suffix and the first bytes its files start with (an .exe renamed .pdf starts with "MZ")
+ATTACHMENT_MAGIC = {
+    ".pdf": (b"%PDF-",),
+    ".ofd": _ZIP,
+    ".zip": _ZIP,
+    ".docx": _ZIP,
+    ".xlsx": _ZIP,
+    ".doc": _OLE,
+    ".xls": _OLE,
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+}
+ATTACHMENT_SUFFIXES = set(ATTACHMENT_MAGIC)
 
 
 def can_plan_visits(user) -> bool:
@@ -227,8 +243,13 @@ def _amount(value) -> Decimal | None:
         d = Decimal(str(value))
     except InvalidOperation as exc:
         raise ApplicationError("金额请填写数字（万元）。", field_errors={"amount": ["请填写数字。"]}) from exc
+    if not d.is_finite():
+        raise ApplicationError("金额请填写数字（万元）。", field_errors={"amount": ["请填写数字。"]})
     if d < 0:
         raise ApplicationError("金额不能为负数。", field_errors={"amount": ["金额不能为负数。"]})
+    field = Agreement._meta.get_field("amount")  # what the column holds: 12 digits, 2 after the point
+    if d >= Decimal(10) ** (field.max_digits - field.decimal_places):
+        raise ApplicationError("金额过大，请以万元为单位填写。", field_errors={"amount": ["金额过大。"]})
     return d
 
 
@@ -363,13 +384,30 @@ def attachment_add(*, user, agreement: Agreement, file, name: str = "") -> Agree
         )
     if file.size > MAX_ATTACHMENT_BYTES:
         raise ApplicationError("文件不能超过 20 MB。", field_errors={"file": ["文件不能超过 20 MB。"]})
+    if not _content_matches(file, ATTACHMENT_MAGIC[suffix]):
+        raise ApplicationError(
+            "文件内容与扩展名不符。",
+            field_errors={"file": [f"该文件不是真正的 {suffix[1:].upper()} 文件，请上传原始文件。"]},
+        )
+    name_field = AgreementAttachment._meta.get_field("name")
     att = AgreementAttachment.objects.create(
-        agreement=agreement, file=file, name=(name or "").strip() or file.name, uploaded_by=user
+        agreement=agreement,
+        file=file,
+        name=((name or "").strip() or PurePath(file.name).name)[: name_field.max_length],
+        uploaded_by=user,
     )
     audit(
         user, "agreement.attachment", agreement, {"attachment": att.pk, "name": att.name, "size": file.size}
     )
     return att
+
+
+def _content_matches(file, signatures: tuple[bytes, ...]) -> bool:
+    """Whether the upload starts with one of ``signatures`` (magic bytes), read without consuming it."""
+    file.seek(0)
+    head = file.read(16)
+    file.seek(0)
+    return any(head.startswith(sig) for sig in signatures)
 
 
 # --------------------------------------------------------------------------- bases

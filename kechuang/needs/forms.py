@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from kechuang.accounts.models import Area, Role
 from kechuang.core.access import restrict
+from kechuang.core.filters import SEARCH_MAX_CHARS
 from kechuang.needs.models import Need
 from kechuang.orgs.models import IndustryChain, Organisation
 
@@ -128,7 +129,7 @@ class TransitionForm(forms.Form):
 
 
 class NeedFilterForm(forms.Form):
-    q = forms.CharField(label="关键字", required=False)
+    q = forms.CharField(label="关键字", required=False, max_length=SEARCH_MAX_CHARS)
     chain = forms.ChoiceField(label="产业链", required=False)
     district = forms.ChoiceField(label="地区", required=False)
     status = forms.ChoiceField(label="状态", required=False)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from kechuang.core.access import restrict
+from kechuang.core.filters import search_text
 from kechuang.needs.models import Need, NeedStatus, NeedStatusChange
 
 
@@ -43,8 +44,7 @@ def need_list(*, user, filters: dict | None = None) -> QuerySet[Need]:
         qs = qs.filter(major=True)
     if f.get("stalled"):
         qs = qs.filter(status__in=NeedStatus.MAY_STALL, status_changed_at__lt=stalled_before())
-    if f.get("q"):
-        text = f["q"].strip()
+    if text := search_text(f.get("q")):
         qs = qs.filter(
             Q(title__icontains=text)
             | Q(problem__icontains=text)

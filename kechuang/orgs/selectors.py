@@ -4,6 +4,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kechuang.core.access import restrict
+from kechuang.core.filters import search_text
 from kechuang.orgs.models import Organisation
 
 
@@ -12,8 +13,8 @@ def organisation_list(*, user, filters: dict | None = None) -> QuerySet[Organisa
     qs = restrict(Organisation.objects.all(), user).select_related("district", "chain")
     if f.get("kind"):
         qs = qs.filter(kind=f["kind"])
-    if f.get("q"):
-        qs = qs.filter(Q(name__icontains=f["q"]) | Q(short_name__icontains=f["q"]))
+    if t := search_text(f.get("q")):
+        qs = qs.filter(Q(name__icontains=t) | Q(short_name__icontains=t))
     return qs
 
 

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from kechuang.core.http import perform
+from kechuang.core.http import form_errors_text, perform
 from kechuang.events import selectors, services
-from kechuang.events.forms import LaterForm, OutcomeForm
+from kechuang.events.forms import LaterForm, OutcomeForm, ReasonForm
 from kechuang.needs.selectors import need_label, need_list
 
 
@@ -39,12 +39,17 @@ def meeting_detail(request, pk: int):
 @require_POST
 def meeting_cancel(request, pk: int):
     m = selectors.meeting_get(user=request.user, pk=pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "取消未成功：" + form_errors_text(form))
+        return redirect("events:meeting", pk=pk)
     nxt = request.POST.get("next", "")
-    if not (nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})):
+    # a path on this site only: redirect() would take "abc" for a view name (a 500)
+    if not (nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})):
         nxt = ("events:schedule", m.event_id)
     return perform(
         request,
-        lambda: services.meeting_cancel(user=request.user, meeting=m, reason=request.POST.get("reason", "")),
+        lambda: services.meeting_cancel(user=request.user, meeting=m, reason=form.cleaned_data["reason"]),
         success=f"已取消第{m.slot}场 {m.table} 的洽谈。如需填补空档，可点击“调整排期”。",
         then=nxt,
     )
@@ -144,11 +149,13 @@ def participant_check_in(request, pk: int):
 @require_POST
 def participant_cancel(request, pk: int):
     p = selectors.participant_get(user=request.user, pk=pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "取消未成功：" + form_errors_text(form))
+        return redirect("events:agenda", pk=pk)
     return perform(
         request,
-        lambda: services.participant_cancel(
-            user=request.user, participant=p, reason=request.POST.get("reason", "")
-        ),
+        lambda: services.participant_cancel(user=request.user, participant=p, reason=form.cleaned_data["reason"]),
         success=f"{p.name}已取消参会，其洽谈已取消。",
         then=("events:agenda", pk),
     )

@@ -11,7 +11,12 @@ from kechuang.core.access import restrict
 from kechuang.core.errors import ApplicationError
 from kechuang.core.http import form_errors_text, int_param, perform
 from kechuang.events import selectors, services
-from kechuang.events.forms import EnterpriseRegistrationForm, ExpertRegistrationForm, PairRuleForm
+from kechuang.events.forms import (
+    EnterpriseRegistrationForm,
+    ExpertRegistrationForm,
+    PairRuleForm,
+    RequestMessageForm,
+)
 from kechuang.events.models import Participant
 from kechuang.events.views._common import matchmaking_or_404
 from kechuang.needs.selectors import need_list
@@ -76,6 +81,10 @@ def request_create(request, pk: int):
     need = None
     if request.POST.get("need"):
         need = need_list(user=request.user).filter(pk=int_param(request.POST.get("need"))).first()
+    note = RequestMessageForm(request.POST)
+    if not note.is_valid():
+        messages.error(request, "请求未发出：" + form_errors_text(note))
+        return redirect("events:detail", pk=pk)
     other = expert if services.speaks_for(request.user, enterprise) else enterprise
     return perform(
         request,
@@ -85,7 +94,7 @@ def request_create(request, pk: int):
             enterprise=enterprise,
             expert=expert,
             need=need,
-            message=request.POST.get("message", ""),
+            message=note.cleaned_data["message"],
         ),
         success=f"已向{other.name}发出洽谈请求。",
         then=("events:detail", pk),
