@@ -25,8 +25,13 @@ def perform(
     success: str | Callable[[Any], str | tuple[int, str]] | None,
     then: str | tuple | Callable[[Any], Any],
     error_prefix: str = "",
+    form=None,
+    invalid: str = "请求无效，请重试。",
 ) -> HttpResponse:
     """Run ``call``; flash its success message or its refusal; redirect to ``then``.
+
+    With ``form``, an invalid form skips the call and flashes ``invalid`` (followed by the form's
+    errors when it ends with "："), so a view never repeats the is_valid / message / redirect lines.
 
     ``success`` may be a function of the call's result (for messages that name what was made), and may
     return ``(messages level, text)`` when the outcome deserves a warning rather than a success;
@@ -34,6 +39,9 @@ def perform(
     that returns either.
     """
     result = None
+    if form is not None and not form.is_valid():
+        messages.error(request, invalid + (form_errors_text(form) if invalid.endswith("：") else ""))
+        return _redirect(then(None) if callable(then) else then)
     try:
         result = call()
     except ApplicationError as e:
@@ -43,10 +51,11 @@ def perform(
         level, text = text if isinstance(text, tuple) else (messages.SUCCESS, text)
         if text:
             messages.add_message(request, level, text)
-    target = then(result) if callable(then) else then
-    if isinstance(target, tuple):
-        return redirect(*target)
-    return redirect(target)
+    return _redirect(then(result) if callable(then) else then)
+
+
+def _redirect(target) -> HttpResponse:
+    return redirect(*target) if isinstance(target, tuple) else redirect(target)
 
 
 def error_text(e: ApplicationError) -> str:

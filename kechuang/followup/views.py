@@ -219,9 +219,6 @@ def milestone_done(request, pk: int):
 def attachment_add(request, pk: int):
     agreement = selectors.agreement_get(user=request.user, pk=pk)
     form = forms.AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "请选择要上传的文件。")
-        return redirect("followup:agreement_detail", pk=pk)
     return perform(
         request,
         lambda: services.attachment_add(
@@ -229,6 +226,8 @@ def attachment_add(request, pk: int):
         ),
         success="附件已上传。",
         then=("followup:agreement_detail", pk),
+        form=form,
+        invalid="请选择要上传的文件。",
     )
 
 

@@ -117,9 +117,6 @@ def need_detail(request, pk: int):
 def need_transition(request, pk: int):
     need = selectors.need_get(user=request.user, pk=pk)
     form = TransitionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请求无效，请重试。")
-        return redirect("needs:detail", pk=pk)
     return perform(
         request,
         lambda: services.need_transition(
@@ -127,4 +124,6 @@ def need_transition(request, pk: int):
         ),
         success=lambda n: f"需求状态已更新为“{n.get_status_display()}”。",
         then=("needs:detail", pk),
+        form=form,
+        invalid="请求无效，请重试。",
     )

@@ -351,7 +351,9 @@ class Run:
             verdict = None if resp is None else self._judge_post(what, resp)
             if verdict == "refused" and (after := _counts()) != before:
                 changed = {t: (n, after[t]) for t, n in before.items() if after[t] != n}
-                self.fail(what, f"refused but rows changed (half-written): {changed}")
+                # a refused sign-in is itself a security event: the audit trail records it, by design
+                if not (url == reverse("accounts:login") and set(changed) == {"core_auditentry"}):
+                    self.fail(what, f"refused but rows changed (half-written): {changed}")
             if verdict != "accepted" and expect_ok:
                 why = resp is not None and (_form_errors(resp) or _messages(resp) or resp.status_code)
                 self.fail(what, f"the valid submission was not accepted: {why}")

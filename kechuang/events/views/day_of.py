@@ -100,9 +100,6 @@ def meeting_outcome(request, pk: int):
 def meeting_later(request, pk: int):
     m = selectors.meeting_get(user=request.user, pk=pk)
     form = LaterForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择后续进展。")
-        return redirect("events:meeting", pk=pk)
     return perform(
         request,
         lambda: services.meeting_record_later(
@@ -113,6 +110,8 @@ def meeting_later(request, pk: int):
         ),
         success="后续进展已记录。",
         then=("events:meeting", pk),
+        form=form,
+        invalid="请选择后续进展。",
     )
 
 
@@ -150,12 +149,11 @@ def participant_check_in(request, pk: int):
 def participant_cancel(request, pk: int):
     p = selectors.participant_get(user=request.user, pk=pk)
     form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "取消未成功：" + form_errors_text(form))
-        return redirect("events:agenda", pk=pk)
     return perform(
         request,
         lambda: services.participant_cancel(user=request.user, participant=p, reason=form.cleaned_data["reason"]),
         success=f"{p.name}已取消参会，其洽谈已取消。",
         then=("events:agenda", pk),
+        form=form,
+        invalid="取消未成功：",
     )

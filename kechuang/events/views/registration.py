@@ -27,23 +27,21 @@ from kechuang.needs.selectors import need_list
 def register_enterprise(request, pk: int):
     event = matchmaking_or_404(request, pk)
     form = EnterpriseRegistrationForm(request.POST, user=request.user, event=event)
-    if not form.is_valid():
-        messages.error(request, "报名未成功：" + form_errors_text(form))
-        return redirect("events:detail", pk=pk)
-    d = form.cleaned_data
     return perform(
         request,
         lambda: services.event_register_enterprise(
             user=request.user,
             event=event,
-            organisation=d.get("organisation"),
-            name=d["name"],
-            position=d.get("position") or "",
-            needs=list(d["needs"]),
-            unavailable_slots=d.get("unavailable_slots") or [],
+            organisation=form.cleaned_data.get("organisation"),
+            name=form.cleaned_data["name"],
+            position=form.cleaned_data.get("position") or "",
+            needs=list(form.cleaned_data["needs"]),
+            unavailable_slots=form.cleaned_data.get("unavailable_slots") or [],
         ),
         success=lambda p: f"{p.name}已报名，带来 {p.needs.count()} 项需求。",
         then=("events:detail", pk),
+        form=form,
+        invalid="报名未成功：",
     )
 
 
@@ -52,9 +50,6 @@ def register_enterprise(request, pk: int):
 def register_expert(request, pk: int):
     event = matchmaking_or_404(request, pk)
     form = ExpertRegistrationForm(request.POST, user=request.user, event=event)
-    if not form.is_valid():
-        messages.error(request, "报名未成功：" + form_errors_text(form))
-        return redirect("events:detail", pk=pk)
     return perform(
         request,
         lambda: services.event_register_expert(
@@ -65,6 +60,8 @@ def register_expert(request, pk: int):
         ),
         success=lambda p: f"专家{p.name}已报名。",
         then=("events:detail", pk),
+        form=form,
+        invalid="报名未成功：",
     )
 
 

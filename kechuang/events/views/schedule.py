@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from kechuang.core.http import perform
@@ -88,23 +88,21 @@ def walk_in(request, pk: int):
     event = matchmaking_or_404(request, pk)
     coordinator_or_404(request)
     form = WalkInForm(request.POST, event=event)
-    if not form.is_valid():
-        messages.error(request, "请选择企业代表和专家。")
-        return redirect("events:schedule", pk=pk)
-    d = form.cleaned_data
     return perform(
         request,
         lambda: services.meeting_add_walk_in(
             user=request.user,
             event=event,
-            enterprise=d["enterprise"],
-            expert=d["expert"],
-            need=selectors.walk_in_topic(d["enterprise"], d["expert"]),
-            slot=d.get("slot"),
-            table=d.get("table"),
+            enterprise=form.cleaned_data["enterprise"],
+            expert=form.cleaned_data["expert"],
+            need=selectors.walk_in_topic(form.cleaned_data["enterprise"], form.cleaned_data["expert"]),
+            slot=form.cleaned_data.get("slot"),
+            table=form.cleaned_data.get("table"),
         ),
         success=lambda m: f"已加场：第{m.slot}场 {m.table}，{m.enterprise.name} × {m.expert.name}。",
         then=("events:schedule", pk),
+        form=form,
+        invalid="请选择企业代表和专家。",
     )
 
 
