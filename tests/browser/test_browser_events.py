@@ -11,7 +11,7 @@ from browser_helpers import login, shot
 from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "events" / "app"))
-from events_pdf_text import font_names, pdf_text  # noqa: E402
+from pdf_text import font_names, pdf_text  # noqa: E402
 
 TITLE = "全国学会与青岛企业精准对接洽谈会"
 

@@ -7,8 +7,8 @@ import re
 from io import BytesIO
 
 import pytest
-from events_pdf_text import pdf_text
 from openpyxl import load_workbook
+from pdf_text import pdf_text
 
 from kechuang.core.models import AuditEntry
 from kechuang.events import services

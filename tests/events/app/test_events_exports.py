@@ -5,8 +5,8 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
-from events_pdf_text import font_names, pdf_text
 from openpyxl import load_workbook
+from pdf_text import font_names, pdf_text
 
 from kechuang.events import exports, services
 from kechuang.events.models import Meeting
