@@ -12,6 +12,7 @@ from kechuang.core.audit import audit
 from kechuang.core.errors import ApplicationError
 from kechuang.events import affinity, planning
 from kechuang.events.models import Event, Meeting, MeetingSeat, Participant, ScheduleRun, Table
+from kechuang.events.selectors import rule_label
 from kechuang.events.services._common import (
     BOOKED,
     PAIR_MEETING,
@@ -241,14 +242,22 @@ def _schedule_replan(*, user, event, add, reason):
 def table_lose(*, user, table: Table) -> ScheduleRun | None:
     """A table is lost on the day: take it out of use and re-plan its meetings at once.
 
-    One transaction: if the re-planning fails (it refuses, or the database does), the table stays
-    in use, as if nothing had been clicked."""
+    One transaction: if the re-planning fails (it refuses, finds no schedule for the remaining
+    tables, or the database refuses), the table stays in use, as if nothing had been clicked, and
+    the message names the rule that could not be met."""
 
     def lose():
         table_set_active(user=user, table=table, active=False)
-        if Meeting.objects.filter(table=table, status=Meeting.Status.SCHEDULED).exists():
-            return _schedule_replan(user=user, event=table.event, add=(), reason=f"{table}不可用")
-        return None
+        if not Meeting.objects.filter(table=table, status=Meeting.Status.SCHEDULED).exists():
+            return None
+        run = _schedule_replan(user=user, event=table.event, add=(), reason=f"{table}不可用")
+        if run.status not in (ScheduleRun.Status.OPTIMAL, ScheduleRun.Status.FEASIBLE):
+            rule = f"，冲突规则：{rule_label(run.rule)}" if run.rule else ""
+            raise ApplicationError(
+                f"停用{table}后无法重新安排其洽谈（{run.get_status_display()}{rule}），该桌未停用。"
+                "请先取消部分洽谈或增加洽谈桌后再试。"
+            )
+        return run
 
     try:
         return _booked_is_refused(lose)

@@ -154,3 +154,22 @@ def test_a_failing_replan_rolls_back_the_table_loss(world, scheduled, monkeypatc
     assert Table.objects.get(pk=used.pk).active
     assert not ScheduleRun.objects.filter(event=scheduled.event, kind="replan").exists()
     assert _snapshot(scheduled.event) == before
+
+
+def test_a_table_loss_without_a_schedule_for_the_rest_is_refused_and_named(world, scheduled, monkeypatch):
+    """No schedule fits the remaining tables: nothing changes and the message names the rule."""
+    from kechuang.events.planning import Plan
+    from kechuang.events.services import schedule
+
+    coord = world.users["coordinator"]
+    used = Table.objects.get(pk=Meeting.objects.filter(event=scheduled.event).values("table")[:1])
+    before = _snapshot(scheduled.event)
+    monkeypatch.setattr(schedule.planning, "replan", lambda *a, **k: Plan.refused("table_capacity", "桌位不足"))
+    with pytest.raises(ApplicationError, match="该桌未停用.*") as e:
+        services.table_lose(user=coord, table=used)
+    from kechuang.events.selectors import rule_label
+
+    assert rule_label("table_capacity") in e.value.message and "无可行方案" in e.value.message
+    assert Table.objects.get(pk=used.pk).active
+    assert not ScheduleRun.objects.filter(event=scheduled.event, kind="replan").exists()
+    assert _snapshot(scheduled.event) == before
