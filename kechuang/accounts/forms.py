@@ -1,7 +1,20 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form with its username length enforced (Django only sets the attribute, so a
+    100k-character name reached ``authenticate`` and the lockout table, a 500 on PostgreSQL)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length or 150))
+        field.error_messages["max_length"] = _("用户名过长。")
 
 
 class TokenForm(forms.Form):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kechuang.accounts import otp
-from kechuang.accounts.forms import EnrolForm, TokenForm, UnlockForm
+from kechuang.accounts.forms import EnrolForm, LoginForm, TokenForm, UnlockForm
 from kechuang.accounts.security import audit_sign_in, current_lockouts, lockout_reset, requires_2fa
 
 RECOVERY_SESSION_KEY = "kechuang_recovery_codes"
@@ -39,6 +39,7 @@ class LoginView(auth_views.LoginView):
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -126,3 +126,12 @@ def test_only_coordinators_unlock(client, users):
     assert not AuditEntry.objects.filter(action="auth.unlock").exists()
     client.logout()
     assert post_login(client, "coordinator", PASSWORD, ip="10.2.2.2").status_code == 429
+
+
+def test_an_overlong_username_is_refused_by_the_form_not_the_database(db, client):
+    from kechuang.core.models import AuditEntry
+
+    resp = client.post("/accounts/login/", {"username": "名" * 10_000, "password": "whatever-123"})
+    assert resp.status_code == 200
+    assert "用户名或密码不正确" in resp.content.decode()  # the sign-in page says no more than that
+    assert not AuditEntry.objects.filter(action="auth.login_failed").exists()  # authenticate never ran
