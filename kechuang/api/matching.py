@@ -63,7 +63,7 @@ def _evidence(expl: dict) -> list[dict]:
 @router.get("/needs/{int:need_id}/suggestions", response=SuggestionsOut, url_name="matching_need_suggestions")
 def need_suggestions(request, need_id: int):
     need = need_get(user=request.user, pk=need_id)  # 404 when the caller may not see the need
-    need_record_view(user=request.user, need=need)
+    need_record_view(user=request.user, need=need, via="api")
     if not request.user.is_coordinator:
         rows = [
             {

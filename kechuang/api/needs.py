@@ -72,5 +72,5 @@ def list_needs(request, filters: Query[NeedFilters]):
 @router.get("/{int:need_id}", response=NeedDetailOut)
 def get_need(request, need_id: int):
     need = selectors.need_get(user=request.user, pk=need_id)
-    services.need_record_view(user=request.user, need=need)
+    services.need_record_view(user=request.user, need=need, via="api")
     return need

@@ -24,7 +24,6 @@ def perform(
     *,
     success: str | Callable[[Any], str | tuple[int, str]] | None,
     then: str | tuple | Callable[[Any], Any],
-    error_prefix: str = "",
     form=None,
     invalid: str = "请求无效，请重试。",
 ) -> HttpResponse:
@@ -45,7 +44,7 @@ def perform(
     try:
         result = call()
     except ApplicationError as e:
-        messages.error(request, error_prefix + error_text(e))
+        messages.error(request, error_text(e))
     else:
         text = success(result) if callable(success) else success
         level, text = text if isinstance(text, tuple) else (messages.SUCCESS, text)

@@ -29,7 +29,7 @@ def _coordinator_need(request, pk: int):
 @login_required
 def suggestions(request, pk: int):
     need = _coordinator_need(request, pk)
-    need_record_view(user=request.user, need=need)
+    need_record_view(user=request.user, need=need, via="matching")
     form = SuggestionFilterForm(request.GET or None)
     ranked = selectors.need_suggestions(user=request.user, need=need, filters=form.filters())
     warnings = sorted({w for r in ranked.values() for w in r.warnings})

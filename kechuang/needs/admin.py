@@ -27,5 +27,5 @@ class NeedAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
         need = self.get_object(request, object_id)
         if need is not None:
-            need_record_view(user=request.user, need=need)
+            need_record_view(user=request.user, need=need, via="admin")
         return super().change_view(request, object_id, form_url, extra_context)

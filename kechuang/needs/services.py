@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
-from kechuang.core.audit import audit
+from kechuang.core.audit import audit, record_view
 from kechuang.core.errors import ApplicationError
 from kechuang.needs.models import Need, NeedStageFact, NeedStatus, NeedStatusChange
 from kechuang.orgs.models import Organisation
@@ -180,7 +180,7 @@ def need_update(*, user, need: Need, data: dict, expected_version: int | None = 
     return need
 
 
-def need_record_view(*, user, need: Need) -> None:
-    """Every view of a confidential need is audited (who saw it, when)."""
+def need_record_view(*, user, need: Need, via: str = "detail") -> None:
+    """Every view of a confidential need is audited (who saw it, when, through what)."""
     if need.is_confidential:
-        audit(user, "need.view_confidential", need, {"confidentiality": need.confidentiality})
+        record_view(user, need, via=via, confidentiality=need.confidentiality)

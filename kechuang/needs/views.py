@@ -78,7 +78,7 @@ def need_edit(request, pk: int):
         messages.error(request, "当前状态下您不能修改该需求。")
         return redirect("needs:detail", pk=pk)
     if request.method == "GET":
-        services.need_record_view(user=request.user, need=need)  # the edit form shows everything too
+        services.need_record_view(user=request.user, need=need, via="edit")  # the form shows everything too
     form = NeedForm(request.POST or None, instance=need, user=request.user, editing=True)
     if request.method == "POST" and form.is_valid():
         ok, _ = call_for_form(form, lambda: services.need_update(

@@ -115,6 +115,7 @@ def test_confidential_view_is_audited_and_public_is_not(world):
     assert [(r.object_id, r.actor) for r in rows] == [
         (str(world.needs["conf_ent"].pk), world.users["enterprise"])
     ]
+    assert rows[0].changes == {"via": "detail", "confidentiality": "matched"}
 
 
 EXPECTED_VISIBLE = {
