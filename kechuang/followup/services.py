@@ -67,6 +67,11 @@ def can_diagnose(user, visit: Visit) -> bool:
     return False
 
 
+def can_make_need_from_finding(user) -> bool:
+    """Coordinators and district staff offer "turn this finding into a need" on a visit page."""
+    return user.is_coordinator or user.role == Role.DISTRICT
+
+
 def can_record_agreements(user) -> bool:
     return user.is_coordinator or user.role == Role.DISTRICT
 

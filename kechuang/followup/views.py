@@ -9,7 +9,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from kechuang.accounts.models import Role
 from kechuang.core.http import call_for_form, int_param, perform
 from kechuang.followup import forms, selectors, services
 from kechuang.followup.models import Agreement, Base, Urgency
@@ -70,7 +69,7 @@ def visit_detail(request, pk: int):
             "experts": visit.experts.all(),
             "societies": visit.societies.all(),
             "can_diagnose": can_diag,
-            "can_make_need": request.user.is_coordinator or request.user.role == Role.DISTRICT,
+            "can_make_need": services.can_make_need_from_finding(request.user),
             "can_record_agreement": services.can_record_agreements(request.user),
             "urgencies": Urgency.choices,
             "total_minutes": sum(s.minutes for s in stops),
