@@ -154,7 +154,14 @@ def _split(text: str) -> list[str]:
 
 
 def run_import(
-    user, kind: str, path: str | Path, *, commit: bool = False, limits: Limits = DEFAULT_LIMITS, progress=None
+    user,
+    kind: str,
+    path: str | Path,
+    *,
+    commit: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    progress=None,
+    filename: str = "",
 ) -> Report:
     """Check (and with ``commit`` write) every row of the workbook at ``path`` as ``user``.
 
@@ -193,10 +200,10 @@ def run_import(
                 "intake.commit",
                 None,
                 object_type=spec.sheet,
-                object_repr=Path(path).name,
+                object_repr=filename or Path(path).name,
                 changes={
                     "kind": kind,
-                    "file": Path(path).name,
+                    "file": filename or Path(path).name,
                     "rows": report.rows,
                     "created": report.count("create"),
                     "updated": report.count("update"),
