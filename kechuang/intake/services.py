@@ -8,6 +8,7 @@ transaction (all or nothing), and the page must be able to read how far it got m
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shutil
@@ -104,10 +105,8 @@ def run_batch(batch_id: int, *, commit: bool) -> None:
     ppath = progress_path(batch)
 
     def progress(rows: int) -> None:
-        try:
+        with contextlib.suppress(OSError):  # progress is a courtesy; the import does not depend on it
             ppath.write_text(json.dumps({"rows": rows}))
-        except OSError:  # progress is a courtesy; the import does not depend on it
-            pass
 
     try:
         # the engine reads a local file; the stored upload may live in any storage backend
