@@ -47,9 +47,10 @@ class RowError:
     letter: str
     value: str
     message: str
+    sheet: str = ""  # set for the extra sheets of a kind (专家's 论文, 专利)
 
     def line(self) -> str:
-        where = f"第{self.row}行"
+        where = (f"“{self.sheet}”表" if self.sheet else "") + f"第{self.row}行"
         if self.column:
             where += f" {self.letter}列“{self.column}”"
         shown = f"（填写的是：{self.value[:40]}）" if self.value else ""
@@ -63,6 +64,7 @@ class RowResult:
     label: str
     reason: str = ""
     duplicates: list[str] = field(default_factory=list)
+    sheet: str = ""
 
 
 @dataclass
@@ -111,7 +113,7 @@ class Report:
             return [self.refused]
         out = [e.line() for e in self.errors]
         for r in self.duplicates:
-            out.append(f"第{r.row}行 疑似重复：{'；'.join(r.duplicates)}")
+            out.append(f"{'“' + r.sheet + '”表' if r.sheet else ''}第{r.row}行 疑似重复：{'；'.join(r.duplicates)}")
         out.append(self.summary())
         return out
 
@@ -172,25 +174,20 @@ def run_import(
     if not spec.allowed(user):
         report.refused = f"您的角色不能导入{spec.label}。"
         return report
-    columns = spec.columns(user)
-    by_header = {c.header: c for c in columns}
-    headers = {c.header: c.aliases for c in columns}
-    required = {c.header for c in columns if c.required}
     try:
-        sheet, rows = open_sheet(path, headers, required=required, sheet_name=spec.sheet, limits=limits)
+        first = _open_part(spec, user, path, limits, strict=False)
     except WorkbookRefused as exc:
         report.refused = str(exc)
         return report
-    report.unknown_columns = sheet.unknown
+    report.unknown_columns = first[1].unknown
     try:
         with transaction.atomic():
             context = spec.context(user)
-            seen: dict[tuple, int] = {}
-            for rownum, cells in rows:
-                report.rows += 1
-                _one_row(spec, user, rownum, cells, by_header, sheet, context, seen, report)
-                if progress and report.rows % 100 == 0:
-                    progress(report.rows)
+            _read_part(spec, user, first, context, report, progress, label="")
+            for child in spec.children:
+                opened = _open_part(child, user, path, limits, strict=True)
+                if opened is not None:  # a kind's extra sheets are optional
+                    _read_part(child, user, opened, context, report, progress, label=child.sheet)
             if progress:
                 progress(report.rows)
             if not commit or report.errors:
@@ -219,7 +216,33 @@ def run_import(
     return report
 
 
-def _one_row(spec, user, rownum, cells, by_header, sheet, context, seen, report) -> None:
+def _open_part(part, user, path, limits, *, strict):
+    columns = part.columns(user)
+    by_header = {c.header: c for c in columns}
+    headers = {c.header: c.aliases for c in columns}
+    required = {c.header for c in columns if c.required}
+    opened = open_sheet(path, headers, required=required, sheet_name=part.sheet, limits=limits, strict=strict)
+    return None if opened is None else (by_header, *opened)
+
+
+def _read_part(part, user, opened, context, report, progress, *, label) -> None:
+    by_header, sheet, rows = opened
+    seen: dict[tuple, int] = {}
+    for rownum, cells in rows:
+        report.rows += 1
+        _one_row(part, user, rownum, cells, by_header, sheet, context, seen, report, label)
+        if progress and report.rows % 100 == 0:
+            progress(report.rows)
+
+
+def _one_row(spec, user, rownum, cells, by_header, sheet, context, seen, report, label="") -> None:
+    errors_before, results_before = len(report.errors), len(report.results)
+    _check_row(spec, user, rownum, cells, by_header, sheet, context, seen, report)
+    for item in report.errors[errors_before:] + report.results[results_before:]:
+        item.sheet = label
+
+
+def _check_row(spec, user, rownum, cells, by_header, sheet, context, seen, report) -> None:
     data, errors = {}, []
     for header, col in by_header.items():
         value, err = _cell_to_form(col, cells.get(header))

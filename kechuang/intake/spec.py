@@ -66,6 +66,7 @@ class ImportKind:
     label = ""  # 需求 / 专家 …
     sheet = ""  # the template's sheet name
     key_help = ""  # how a row is matched to an existing record (shown on the page)
+    children: tuple[ImportKind, ...] = ()  # extra sheets (论文, 专利) read after this one, same transaction
 
     def allowed(self, user) -> bool:
         raise NotImplementedError

@@ -140,12 +140,14 @@ def open_sheet(
     sheet_name: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     search_rows: int = 6,
+    strict: bool = False,
 ):
     """Open the sheet and find its header row by the labels it carries, in any column order.
 
     ``headers`` maps each canonical header to the spellings accepted (the form label first).
     Returns ``(Sheet, rows)`` where ``rows`` yields ``(row_number, {canonical: Cell})`` for every
-    non-empty data row. Raises ``WorkbookRefused`` for a missing required header, a merged or
+    non-empty data row. With ``strict``, a workbook without ``sheet_name`` gives None (an optional
+    sheet) instead of its first sheet. Raises ``WorkbookRefused`` for a missing required header, a merged or
     unreadable header row, or more rows than ``limits.max_rows``.
     """
     from openpyxl import load_workbook  # heavy import; keep module import cheap
@@ -160,6 +162,9 @@ def open_sheet(
     try:
         if sheet_name and sheet_name in wb.sheetnames:
             ws = wb[sheet_name]
+        elif strict:
+            wb.close()
+            return None
         else:
             ws = wb.worksheets[0]
     except IndexError as exc:
@@ -199,7 +204,7 @@ def open_sheet(
     if missing:
         wb.close()
         raise WorkbookRefused(
-            f"第{header_row}行表头缺少必填列：{'、'.join(missing)}。请使用平台下载的模板（表头不要合并单元格）。"
+            f"{'“' + sheet_name + '”表' if strict else ''}第{header_row}行表头缺少必填列：{'、'.join(missing)}。请使用平台下载的模板（表头不要合并单元格）。"
         )
     sheet = Sheet(
         header_row=header_row,
