@@ -26,21 +26,32 @@ MAX_ROWS_VALIDATED = 20000
 def build_template(spec: ImportKind, user) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = spec.sheet
     lists = wb.create_sheet("选项")
     lists.sheet_state = "hidden"
+    used = [0]  # columns of the hidden list sheet taken so far
+    _write_sheet(ws, spec, user, lists, used, spec.label)
+    for child in spec.children:
+        _write_sheet(
+            wb.create_sheet(child.sheet, index=len(wb.sheetnames) - 1), child, user, lists, used, child.label
+        )
+    buf = BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _write_sheet(ws, spec: ImportKind, user, lists, used: list[int], label: str) -> None:
+    ws.title = spec.sheet
     columns = spec.columns(user)
     ws.cell(
         row=1,
         column=1,
         value=(
-            f"{spec.label}导入模板：第 2 行为表头（带 * 为必填，请勿修改或合并表头），从第 3 行开始每行填写一条{spec.label}。"
+            f"{label}导入模板：第 2 行为表头（带 * 为必填，请勿修改或合并表头），从第 3 行开始每行填写一条{label}。"
             f"鼠标停在表头上可看填写说明；带下拉箭头的列请从列表中选择。匹配规则：{spec.key_help}相同视为同一条记录。"
         ),
     )
     ws.cell(row=1, column=1).font = Font(bold=True, color="9C2A1F")
     ws.cell(row=1, column=1).alignment = Alignment(wrap_text=False)
-    list_col = 0
     for i, col in enumerate(columns, start=1):
         c = ws.cell(row=2, column=i, value=col.header + (" *" if col.required else ""))
         c.font = Font(bold=True)
@@ -48,15 +59,14 @@ def build_template(spec: ImportKind, user) -> bytes:
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         note = ("必填。" if col.required else "选填。") + (col.note or "")
         c.comment = Comment(note, "科创对接平台", width=260, height=110)
-        ws.column_dimensions[get_column_letter(i)].width = (
-            28 if col.name in ("problem", "goal", "background") else 16
-        )
+        wide = col.name in ("problem", "goal", "background", "description", "bio", "abstract")
+        ws.column_dimensions[get_column_letter(i)].width = 28 if wide else 16
         if col.choices and not col.multiple:
-            list_col += 1
-            letter = get_column_letter(list_col)
-            lists.cell(row=1, column=list_col, value=safe_cell(col.header))
-            for r, (label, _value) in enumerate(col.choices, start=2):
-                lists.cell(row=r, column=list_col, value=safe_cell(label))
+            used[0] += 1
+            letter = get_column_letter(used[0])
+            lists.cell(row=1, column=used[0], value=safe_cell(f"{spec.sheet}·{col.header}"))
+            for r, (text, _value) in enumerate(col.choices, start=2):
+                lists.cell(row=r, column=used[0], value=safe_cell(text))
             last = max(len(col.choices) + 1, 2)
             dv = DataValidation(
                 type="list",
@@ -72,6 +82,3 @@ def build_template(spec: ImportKind, user) -> bytes:
             ws.column_dimensions[get_column_letter(i)].number_format = "yyyy-mm-dd"
     ws.row_dimensions[2].height = 32
     ws.freeze_panes = "A3"
-    buf = BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

@@ -53,7 +53,7 @@ IMPORTERS = {
 
 ENTRIES = {
     "intake:home": ("get", None, IMPORTERS),
-    "intake:template": ("get", "intake_kind", {r: (c, c) for r, c in IMPORTERS.items()}),
+    "intake:template": ("get", "intake_kind", {r: (c, c) for r, c in NEEDS_IMPORTERS.items()}),
     "intake:batch": (
         "get",
         "intake_batch",
