@@ -46,10 +46,11 @@ IMPORTERS = {
     "coordinator": 200,
     "district": 200,
     "enterprise": 200,
-    "liaison": 404,
+    "liaison": 200,
     "expert": 404,
     "leadership": 404,
 }
+NEEDS_IMPORTERS = IMPORTERS | {"liaison": 404}  # liaisons import experts and achievements, not needs
 
 ENTRIES = {
     "intake:home": ("get", None, IMPORTERS),
