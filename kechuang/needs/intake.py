@@ -13,6 +13,8 @@ from kechuang.needs.models import Need
 from kechuang.needs.selectors import need_label
 
 SIMILAR = 0.8  # title similarity above which two needs of one enterprise are flagged for a person
+MAX_SIMILAR = 3  # near titles named per row
+MAX_COMPARED = 2000  # the enterprise's most recent needs compared with a row
 
 
 class NeedImport(ImportKind):
@@ -104,16 +106,22 @@ class NeedImport(ImportKind):
         return "、".join(str(form.fields[f].label) if f in form.fields else labels.get(f, f) for f in fields)
 
     def likely_duplicates(self, user, cleaned, context):
+        """At most ``MAX_SIMILAR`` near titles of the same enterprise (cheap bounds first: files are large)."""
         enterprise = self._enterprise(user, cleaned)
         title = norm(cleaned["title"])
         out = []
-        for n in context["by_enterprise"].get(enterprise.pk if enterprise else None, []):
+        for n in reversed(context["by_enterprise"].get(enterprise.pk if enterprise else None, [])[-MAX_COMPARED:]):
             other = norm(n.title)
             if other == title:
                 continue
-            ratio = SequenceMatcher(None, title, other).ratio()
+            m = SequenceMatcher(None, title, other)
+            if m.real_quick_ratio() < SIMILAR or m.quick_ratio() < SIMILAR:
+                continue
+            ratio = m.ratio()
             if ratio >= SIMILAR:
                 out.append(f"与“{need_label(user, n)}”相似（{ratio:.0%}），可能是同一需求从不同渠道提交")
+                if len(out) == MAX_SIMILAR:
+                    break
         return out
 
 
