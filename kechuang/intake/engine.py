@@ -12,6 +12,7 @@ import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from django import forms
 from django.db import transaction
 
 from kechuang.core.audit import record
@@ -19,6 +20,7 @@ from kechuang.core.errors import ApplicationError
 from kechuang.core.extensions import app_modules
 from kechuang.intake.spec import Column, ImportKind, date_text, norm
 from kechuang.intake.workbook import DEFAULT_LIMITS, Limits, WorkbookRefused, as_text, open_sheet
+from kechuang.matching.signals import deferred as deferred_index_marks
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +115,9 @@ class Report:
             return [self.refused]
         out = [e.line() for e in self.errors]
         for r in self.duplicates:
-            out.append(f"{'“' + r.sheet + '”表' if r.sheet else ''}第{r.row}行 疑似重复：{'；'.join(r.duplicates)}")
+            out.append(
+                f"{'“' + r.sheet + '”表' if r.sheet else ''}第{r.row}行 疑似重复：{'；'.join(r.duplicates)}"
+            )
         out.append(self.summary())
         return out
 
@@ -181,7 +185,7 @@ def run_import(
         return report
     report.unknown_columns = first[1].unknown
     try:
-        with transaction.atomic():
+        with transaction.atomic(), deferred_index_marks(), spec.bulk():
             context = spec.context(user)
             _read_part(spec, user, first, context, report, progress, label="")
             for child in spec.children:
@@ -253,6 +257,7 @@ def _check_row(spec, user, rownum, cells, by_header, sheet, context, seen, repor
         else:
             data[col.name] = value
     form = spec.form(user, data)
+    _resolve_once(form, context)
     if errors or not form.is_valid():
         # every wrong cell of the row at once: a cell that could not be read is reported once,
         # not again as "required" by the form
@@ -267,12 +272,41 @@ def _check_row(spec, user, rownum, cells, by_header, sheet, context, seen, repor
     seen[key] = rownum
     duplicates = spec.likely_duplicates(user, form.cleaned_data, context)
     try:
-        with transaction.atomic():
-            outcome = spec.apply(user, form, context)
+        # no savepoint per row: a refused row makes the whole file roll back anyway
+        outcome = spec.apply(user, form, context)
     except ApplicationError as exc:
         report.errors.extend(_service_errors(rownum, exc, form, by_header, sheet, cells))
         return
     report.results.append(RowResult(rownum, outcome.action, outcome.label, outcome.reason, duplicates))
+
+
+def _resolve_once(form, context) -> None:
+    """Each related object (企业, 产业链, 地区) is fetched once per file, not once per row.
+
+    A form's ModelChoiceField looks its value up with one query per clean; here each single-choice
+    field of the row's form resolves through the objects of its own queryset, evaluated the first
+    time the file needs it — same objects, same scope, same "invalid choice" message.
+    """
+    cache = context.setdefault("_choices", {})
+    for name, fld in form.fields.items():
+        if type(fld) is not forms.ModelChoiceField:
+            continue
+        if name not in cache:
+            key = fld.to_field_name or "pk"
+            cache[name] = {str(getattr(o, key)): o for o in fld.queryset}
+        objs = cache[name]
+
+        def to_python(value, fld=fld, objs=objs):
+            if value in fld.empty_values:
+                return None
+            try:
+                return objs[str(value)]
+            except KeyError:
+                raise forms.ValidationError(
+                    fld.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+                ) from None
+
+        fld.to_python = to_python
 
 
 def _header_of(form, name, by_header) -> str:

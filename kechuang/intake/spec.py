@@ -8,6 +8,7 @@ the page applies; the write goes through the same service as the page (history, 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -89,6 +90,10 @@ class ImportKind:
     def context(self, user) -> dict:
         """Anything worth computing once per import (lookups, existing keys)."""
         return {}
+
+    def bulk(self):
+        """A context manager around the whole import for per-file (not per-row) bookkeeping."""
+        return contextlib.nullcontext()
 
     # -- columns come from the form ------------------------------------------------------------
     skip_fields: tuple[str, ...] = ("version",)

@@ -43,6 +43,9 @@ class NeedImport(ImportKind):
     def allowed(self, user) -> bool:
         return services.can_submit(user)
 
+    def bulk(self):
+        return services.facts_deferred()
+
     def form(self, user, data=None):
         return NeedForm(data, user=user)
 

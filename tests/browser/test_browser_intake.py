@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from browser_helpers import SHOTS, login, shot
+from browser_helpers import SHOTS, login
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
