@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "kechuang.events",
     "kechuang.followup",
     "kechuang.dashboard",
+    "kechuang.intake",
     "kechuang.api",
     "kechuang.demo",
 ]

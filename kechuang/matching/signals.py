@@ -3,6 +3,9 @@ rebuild. Only bookkeeping lives here — no business rule (docs/adr/0005-matchin
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 # model label -> index kinds built from it
@@ -22,6 +25,10 @@ def _handler(kinds):
             return
         if sender._meta.label_lower == "orgs.organisation" and getattr(instance, "kind", None) != "society":
             return
+        pending = getattr(_deferred, "kinds", None)
+        if pending is not None:  # inside ``deferred()``: remember, mark once at the end
+            pending.update(kinds)
+            return
         from kechuang.matching.index import mark_stale
 
         for kind in kinds:
@@ -31,6 +38,29 @@ def _handler(kinds):
 
 
 _HANDLERS = []
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def deferred():
+    """Mark each affected index stale once when the block ends, not once per saved row.
+
+    For bulk writes (an Excel import of 10,000 rows): call it inside the writing transaction, so
+    the marks (and the one rebuild each enqueues on commit) share that transaction's fate.
+    """
+    if getattr(_deferred, "kinds", None) is not None:  # nested: the outer block marks
+        yield
+        return
+    _deferred.kinds = set()
+    try:
+        yield
+        kinds = _deferred.kinds
+    finally:
+        _deferred.kinds = None
+    from kechuang.matching.index import mark_stale
+
+    for kind in sorted(kinds):
+        mark_stale(kind)
 
 
 def connect() -> None:

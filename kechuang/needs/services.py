@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -65,12 +68,39 @@ def allowed_transitions(user, need: Need) -> list[str]:
     return []
 
 
+_facts = threading.local()
+
+
+@contextlib.contextmanager
+def facts_deferred():
+    """Rebuild the dashboard stage facts of every need touched in the block once, at its end.
+
+    For bulk writes (an Excel import); use inside the writing transaction so facts and history
+    commit together.
+    """
+    if getattr(_facts, "ids", None) is not None:
+        yield
+        return
+    _facts.ids = set()
+    try:
+        yield
+        ids = _facts.ids
+    finally:
+        _facts.ids = None
+    if ids:
+        NeedStageFact.rebuild(sorted(ids))
+
+
 def _record_step(need: Need, from_status: str, to_status: str, *, at, by, note: str) -> NeedStatusChange:
     """One history row, and the need's dashboard stage facts kept current in the same transaction."""
     step = NeedStatusChange.objects.create(
         need=need, from_status=from_status, to_status=to_status, at=at, by=by, note=note
     )
-    NeedStageFact.rebuild([need.pk])
+    pending = getattr(_facts, "ids", None)
+    if pending is not None:
+        pending.add(need.pk)
+    else:
+        NeedStageFact.rebuild([need.pk])
     return step
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from kechuang.orgs.validators import validate_credit_code
+
 
 class IndustryChain(models.Model):
     """One of the city's industry chains and the task force (产业专班) that steers it.
@@ -57,6 +59,14 @@ class Organisation(models.Model):
         on_delete=models.PROTECT,
         related_name="organisations",
     )
+    credit_code = models.CharField(
+        "统一社会信用代码",
+        max_length=18,
+        blank=True,
+        default="",
+        validators=[validate_credit_code],
+        help_text="18 位，最后一位为校验位；企业必填于自助注册，其他单位选填",
+    )
     description = models.TextField("简介", blank=True)
     fields = models.JSONField("领域", default=list, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
@@ -65,6 +75,14 @@ class Organisation(models.Model):
         verbose_name = "组织"
         verbose_name_plural = "组织"
         ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
+                name="organisation_unique_credit_code",
+                violation_error_message="该统一社会信用代码已被另一家单位使用。",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

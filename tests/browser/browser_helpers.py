@@ -13,7 +13,7 @@ DEMO_PASSWORDS = {"coordinator": "demo-coord-2026", "district": "demo-district-2
 def shot(page, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{re.sub(r'[^A-Za-z0-9_-]+', '-', name)}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=True, timeout=60_000)  # slow on a loaded machine, never wrong
     return path
 
 

@@ -1,0 +1,168 @@
+"""Forms for an expert's profile and a society's achievements (pages and Excel rows alike)."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+
+from kechuang.accounts.models import Role
+from kechuang.orgs.models import IndustryChain, Organisation
+
+from .models import Achievement, Expert
+
+SPLIT = re.compile(r"[,，;；、\s]+")
+
+
+def split_terms(text: str, limit: int = 20) -> list[str]:
+    return [t for t in SPLIT.split(text or "") if t][:limit]
+
+
+def _optional(model, *names):
+    """Fields the model has (contact fields arrive with the profile work)."""
+    have = {f.name for f in model._meta.get_fields()}
+    return [n for n in names if n in have]
+
+
+def societies_for(user):
+    """The societies ``user`` may put experts and achievements in: a liaison only its own."""
+    qs = Organisation.objects.filter(kind=Organisation.Kind.SOCIETY)
+    if user.is_coordinator:
+        return qs
+    if user.role == Role.LIAISON and user.organisation_id:
+        return qs.filter(pk=user.organisation_id)
+    return qs.none()
+
+
+class ExpertForm(forms.ModelForm):
+    affiliation_name = forms.CharField(
+        label="工作单位", max_length=128, required=False, help_text="单位全称；平台中没有的单位会一并新建"
+    )
+    fields_text = forms.CharField(
+        label="研究领域", max_length=300, required=False, help_text="多个用逗号或顿号分隔"
+    )
+    keywords_text = forms.CharField(
+        label="关键词", max_length=300, required=False, help_text="多个用逗号或顿号分隔"
+    )
+
+    class Meta:
+        model = Expert
+        fields = [
+            "name",
+            "gender",
+            "title",
+            "societies",
+            *_optional(Expert, "phone", "email"),
+            "region",
+            "availability",
+            "bio",
+        ]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {"name": {"required": "请填写姓名。"}, "title": {"required": "请填写职称。"}}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["societies"].queryset = societies_for(user)
+        self.fields["societies"].required = True
+        self.fields["societies"].error_messages["required"] = "请选择所属学会。"
+        self.fields["societies"].error_messages["invalid_choice"] = "只能选择您所在的学会。"
+        self.fields["gender"].required = False
+        self.order_fields(
+            ["name", "gender", "title", "affiliation_name", "societies", "fields_text", "keywords_text"]
+        )
+        if self.instance.pk:
+            self.fields["affiliation_name"].initial = getattr(self.instance.affiliation, "name", "")
+            self.fields["fields_text"].initial = "、".join(self.instance.fields or [])
+            self.fields["keywords_text"].initial = "、".join(self.instance.keywords or [])
+
+    def clean_name(self):
+        name = (
+            "".join(self.cleaned_data["name"].split())
+            if re.search(r"[\u4e00-\u9fff]", self.cleaned_data["name"])
+            else " ".join(self.cleaned_data["name"].split())
+        )
+        if len(name) < 2:
+            raise forms.ValidationError("姓名太短。")
+        return name
+
+    def clean(self):
+        data = super().clean()
+        data["fields"] = split_terms(data.get("fields_text", ""))
+        data["keywords"] = split_terms(data.get("keywords_text", ""))
+        data["affiliation_name"] = " ".join((data.get("affiliation_name") or "").split())
+        return data
+
+    def service_data(self) -> dict:
+        d = dict(self.cleaned_data)
+        for k in ("fields_text", "keywords_text"):
+            d.pop(k, None)
+        return d
+
+
+class PublicationRowForm(forms.Form):
+    """A 论文 row: whose (name + unit, as on the 专家 sheet) and what."""
+
+    expert_name = forms.CharField(label="专家姓名", max_length=64)
+    affiliation_name = forms.CharField(label="工作单位", max_length=128, required=False)
+    title = forms.CharField(label="题名", max_length=255)
+    abstract = forms.CharField(label="摘要", required=False, max_length=5000)
+    venue = forms.CharField(label="期刊/会议", max_length=128, required=False)
+    year = forms.IntegerField(
+        label="年份",
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        error_messages={
+            "invalid": "年份应为四位数字，如 2024。",
+            "min_value": "年份应不早于 1900。",
+            "max_value": "年份不正确。",
+        },
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expert_name"].error_messages["required"] = "请填写专家姓名（与“专家”表一致）。"
+
+
+class PatentRowForm(PublicationRowForm):
+    title = forms.CharField(label="专利名称", max_length=255)
+    number = forms.CharField(label="专利号", max_length=64, required=False)
+    venue = None
+
+
+class AchievementForm(forms.ModelForm):
+    owner_expert_name = forms.CharField(
+        label="完成专家", max_length=64, required=False, help_text="该学会专家的姓名；可不填"
+    )
+    fields_text = forms.CharField(
+        label="领域", max_length=300, required=False, help_text="多个用逗号或顿号分隔"
+    )
+
+    class Meta:
+        model = Achievement
+        fields = ["title", "owner_society", "description", "maturity", "transfer_mode", "ip", "chain"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {
+            "title": {"required": "请填写成果名称。"},
+            "description": {"required": "请填写成果简介。"},
+            "maturity": {"required": "请选择成熟度。"},
+            "transfer_mode": {"required": "请选择转化方式。"},
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["owner_society"].queryset = societies_for(user)
+        self.fields["owner_society"].error_messages["required"] = "请选择所属学会。"
+        self.fields["owner_society"].error_messages["invalid_choice"] = "只能选择您所在的学会。"
+        self.fields["chain"].queryset = IndustryChain.objects.filter(active=True)
+        self.order_fields(["title", "owner_society", "owner_expert_name", "description"])
+        if self.instance.pk:
+            self.fields["fields_text"].initial = "、".join(self.instance.fields or [])
+            self.fields["owner_expert_name"].initial = getattr(self.instance.owner_expert, "name", "")
+
+    def clean(self):
+        data = super().clean()
+        data["fields"] = split_terms(data.get("fields_text", ""))
+        return data

@@ -1,0 +1,245 @@
+"""Experts (with 论文 and 专利 sheets) and achievements from a society's Excel lists.
+
+An expert is the same person when name and 工作单位 agree (or name and phone / e-mail); a
+publication when its expert already has one with the same title; an achievement when its society
+already has one with the same title. Liaisons import only into their own society.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+from kechuang.core.access import restrict
+from kechuang.intake.spec import ImportKind, Outcome, norm
+
+from . import services
+from .forms import AchievementForm, ExpertForm, PatentRowForm, PublicationRowForm
+from .models import Achievement, Expert
+
+
+def _contact_fields():
+    have = {f.name for f in Expert._meta.get_fields()}
+    return [f for f in ("phone", "email") if f in have]
+
+
+class _ExpertRows(ImportKind):
+    """Shared by the 论文 and 专利 sheets: find the row's expert among the file's and the platform's."""
+
+    key_help = "专家姓名、工作单位和题名"
+    add = None
+
+    def allowed(self, user):
+        return services.can_maintain_library(user)
+
+    def key(self, cleaned):
+        return (norm(cleaned["expert_name"]), norm(cleaned.get("affiliation_name")), norm(cleaned["title"]))
+
+    def apply(self, user, form, context):
+        d = form.cleaned_data
+        expert = _find(context, d["expert_name"], d.get("affiliation_name") or "")
+        label = f"{d['expert_name']}：{d['title']}"
+        if expert is None:
+            from kechuang.core.errors import ApplicationError
+
+            raise ApplicationError(
+                f"找不到专家“{d['expert_name']}”（{d.get('affiliation_name') or '未填单位'}）：请先在“专家”表中填写该专家，"
+                "姓名和工作单位要一致。",
+                field_errors={"expert_name": ["在“专家”表和平台中都找不到这位专家。"]},
+            )
+        if expert.pk not in context["writable"]:
+            return Outcome("skip", label, "该专家不在您的学会，不能为其添加")
+        obj, created = type(self).add(user=user, expert=expert, data=d)
+        return Outcome(
+            "create" if created else "skip", label, "" if created else "该专家已有同名记录", obj=obj
+        )
+
+
+class PublicationImport(_ExpertRows):
+    label = "论文"
+    sheet = "论文"
+    add = staticmethod(services.publication_add)
+
+    def form(self, user, data=None):
+        return PublicationRowForm(data)
+
+
+class PatentImport(_ExpertRows):
+    label = "专利"
+    sheet = "专利"
+    add = staticmethod(services.patent_add)
+
+    def form(self, user, data=None):
+        return PatentRowForm(data)
+
+
+def _find(context, name, affiliation):
+    """The expert a 论文/专利 row names: by name and unit, or by name alone when that is unambiguous."""
+    key = (norm(name), norm(affiliation))
+    if key in context["by_key"]:
+        return context["by_key"][key]
+    if not affiliation:
+        same = context["by_name"].get(norm(name), [])
+        if len(same) == 1:
+            return same[0]
+    return None
+
+
+class ExpertImport(ImportKind):
+    label = "专家"
+    sheet = "专家"
+    key_help = "姓名和工作单位（或姓名和联系方式）"
+    children = (PublicationImport(), PatentImport())
+    notes = {
+        "name": "必填",
+        "title": "必填；如 教授、研究员、高级工程师",
+        "affiliation_name": "单位全称；平台中没有的单位会一并新建",
+        "societies": "必填；学会全称，多个用顿号分隔（学会联络员只能填本学会）",
+        "fields_text": "多个用逗号或顿号分隔，如 石墨烯、锂电池",
+        "availability": "从下拉列表选择；不填为“可对接”",
+    }
+    aliases = {"name": ["专家姓名"], "affiliation_name": ["单位", "所在单位"], "societies": ["学会"]}
+
+    def allowed(self, user):
+        return services.can_maintain_library(user)
+
+    def form(self, user, data=None):
+        if data is not None and not data.get("availability"):
+            data = dict(data, availability=Expert.Availability.AVAILABLE)
+        return ExpertForm(data, user=user)
+
+    def choice_label(self, name, obj):
+        return obj.name
+
+    def extra_spellings(self, name, obj):
+        return [obj.short_name] if name == "societies" else []
+
+    def key(self, cleaned):
+        return (norm(cleaned["name"]), norm(cleaned.get("affiliation_name")))
+
+    def context(self, user):
+        by_key, by_name, by_contact = {}, {}, {}
+        contact = _contact_fields()
+        for e in Expert.objects.select_related("affiliation").only(
+            "id", "name", "affiliation__name", *contact
+        ):
+            by_key[(norm(e.name), norm(getattr(e.affiliation, "name", "")))] = e
+            by_name.setdefault(norm(e.name), []).append(e)
+            for f in contact:
+                if getattr(e, f):
+                    by_contact[(norm(e.name), norm(getattr(e, f)))] = e
+        writable = (
+            set(restrict(Expert.objects.all(), user).values_list("pk", flat=True))
+            if not user.is_coordinator
+            else {e.pk for es in by_name.values() for e in es}
+        )
+        return {"by_key": by_key, "by_name": by_name, "by_contact": by_contact, "writable": writable}
+
+    def _existing(self, data, context):
+        found = context["by_key"].get((norm(data["name"]), norm(data.get("affiliation_name"))))
+        if found is None:
+            for f in _contact_fields():
+                if data.get(f):
+                    found = context["by_contact"].get((norm(data["name"]), norm(data[f])))
+                    if found:
+                        break
+        return found
+
+    def apply(self, user, form, context):
+        data = form.service_data()
+        label = f"{data['name']}（{data.get('affiliation_name') or '未填单位'}）"
+        existing = self._existing(data, context)
+        if existing is None:
+            expert = services.expert_create(user=user, data=data)
+            self._remember(context, expert, data)
+            context["writable"].add(expert.pk)
+            return Outcome("create", label, obj=expert)
+        self._remember(context, existing, data)
+        if existing.pk not in context["writable"]:
+            return Outcome("skip", label, "平台中已有这位专家（属于其他学会），如需加入本学会请联系市科协")
+        expert, changes = services.expert_update(user=user, expert=existing, data=data)
+        if not changes:
+            return Outcome("skip", label, "与平台中的记录一致", obj=expert)
+        names = {
+            "fields": "研究领域",
+            "keywords": "关键词",
+            "affiliation": "工作单位",
+            "societies": "所属学会",
+        }
+        text = "、".join(names.get(k) or str(form.fields[k].label) for k in changes)
+        return Outcome("update", label, f"修改：{text}", obj=expert)
+
+    @staticmethod
+    def _remember(context, expert, data):
+        context["by_key"][(norm(data["name"]), norm(data.get("affiliation_name")))] = expert
+        same = context["by_name"].setdefault(norm(data["name"]), [])
+        if expert not in same:
+            same.append(expert)
+
+    def likely_duplicates(self, user, cleaned, context):
+        if self._existing(cleaned, context) is not None:
+            return []
+        unit = norm(cleaned.get("affiliation_name"))
+        out = []
+        for e in context["by_name"].get(norm(cleaned["name"]), []):
+            other = norm(getattr(e.affiliation, "name", "") if hasattr(e, "affiliation") else "")
+            ratio = SequenceMatcher(None, unit, other).ratio() if unit and other else 0.0
+            if not unit or not other or ratio >= 0.6:
+                out.append(
+                    f"平台中已有同名专家“{e.name}”（{getattr(e.affiliation, 'name', None) or '未填单位'}），"
+                    "可能是同一人：请人工核对后合并"
+                )
+        return out[:3]
+
+
+class AchievementImport(ImportKind):
+    label = "科技成果"
+    sheet = "科技成果"
+    key_help = "所属学会和成果名称"
+    notes = {
+        "title": "必填",
+        "owner_society": "必填；学会联络员只能选本学会",
+        "owner_expert_name": "选填；该学会专家的姓名",
+        "description": "必填；成果的技术内容、指标和应用场景",
+    }
+    aliases = {"title": ["成果"], "owner_society": ["学会"]}
+
+    def allowed(self, user):
+        return services.can_maintain_library(user)
+
+    def form(self, user, data=None):
+        return AchievementForm(data, user=user)
+
+    def choice_label(self, name, obj):
+        return obj.name
+
+    def key(self, cleaned):
+        return (cleaned["owner_society"].pk, norm(cleaned["title"]))
+
+    def context(self, user):
+        return {
+            "by_key": {
+                (a.owner_society_id, norm(a.title)): a
+                for a in Achievement.objects.only("id", "title", "owner_society_id")
+            }
+        }
+
+    def apply(self, user, form, context):
+        data = form.cleaned_data
+        existing = context["by_key"].get(self.key(data))
+        if existing is None:
+            a, _ = services.achievement_save(user=user, data=data)
+            context["by_key"][self.key(data)] = a
+            return Outcome("create", a.title, obj=a)
+        a, changes = services.achievement_save(user=user, data=data, achievement=existing)
+        if not changes:
+            return Outcome("skip", a.title, "与平台中的记录一致", obj=a)
+        names = {"fields": "领域", "owner_expert": "完成专家"}
+        return Outcome(
+            "update",
+            a.title,
+            "修改：" + "、".join(names.get(k) or str(form.fields[k].label) for k in changes),
+            obj=a,
+        )
+
+
+IMPORTS = {"experts": ExpertImport(), "achievements": AchievementImport()}

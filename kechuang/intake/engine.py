@@ -1,0 +1,333 @@
+"""One import, from file to report: read, check every row, apply, and keep it only when asked.
+
+The preview is not a guess. Every row goes through the form and then through the app's own
+service inside one transaction, which is rolled back unless this is the commit and no row is
+wrong: what the preview says will be created is what the commit creates, and a file with any
+wrong row (or a crash, or a killed process) leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from django import forms
+from django.db import transaction
+
+from kechuang.core.audit import record
+from kechuang.core.errors import ApplicationError
+from kechuang.core.extensions import app_modules
+from kechuang.intake.spec import Column, ImportKind, date_text, norm
+from kechuang.intake.workbook import DEFAULT_LIMITS, Limits, WorkbookRefused, as_text, open_sheet
+from kechuang.matching.signals import deferred as deferred_index_marks
+
+log = logging.getLogger(__name__)
+
+MAX_LISTED_CHOICES = 8
+
+
+def kinds() -> dict[str, ImportKind]:
+    """Every import kind the installed apps offer (``<app>/intake.py``'s ``IMPORTS``)."""
+    found: dict[str, ImportKind] = {}
+    for module in app_modules("intake"):
+        found.update(getattr(module, "IMPORTS", {}))
+    return found
+
+
+def kind_for(name: str) -> ImportKind:
+    try:
+        return kinds()[name]
+    except KeyError:
+        raise ApplicationError(f"不支持的导入类型：{name}（可选：{'、'.join(kinds())}）。") from None
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    letter: str
+    value: str
+    message: str
+    sheet: str = ""  # set for the extra sheets of a kind (专家's 论文, 专利)
+
+    def line(self) -> str:
+        where = (f"“{self.sheet}”表" if self.sheet else "") + f"第{self.row}行"
+        if self.column:
+            where += f" {self.letter}列“{self.column}”"
+        shown = f"（填写的是：{self.value[:40]}）" if self.value else ""
+        return f"{where}：{self.message}{shown}"
+
+
+@dataclass
+class RowResult:
+    row: int
+    action: str  # create / update / skip
+    label: str
+    reason: str = ""
+    duplicates: list[str] = field(default_factory=list)
+    sheet: str = ""
+
+
+@dataclass
+class Report:
+    kind: str
+    committed: bool = False
+    refused: str = ""  # the whole file was refused (WorkbookRefused, access)
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    results: list[RowResult] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused and not self.errors
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.results if r.action == action)
+
+    @property
+    def duplicates(self) -> list[RowResult]:
+        return [r for r in self.results if r.duplicates]
+
+    def summary(self) -> str:
+        if self.refused:
+            return self.refused
+        if self.errors:
+            bad = len({e.row for e in self.errors})
+            head = (
+                f"共 {self.rows} 行：{bad} 行有错误（{len(self.errors)} 处），{self.rows - bad} 行无误；"
+                "整个文件未导入，请修改后重新上传"
+            )
+        else:
+            verb = "已" if self.committed else "将"
+            head = (
+                f"共 {self.rows} 行：{verb}新建 {self.count('create')} 条，{verb}更新 {self.count('update')} 条，"
+                f"跳过 {self.count('skip')} 条"
+            )
+        if self.duplicates:
+            head += f"；{len(self.duplicates)} 行疑似重复，请人工核对"
+        return head + "。"
+
+    def lines(self) -> list[str]:
+        """The report as the command line prints it: one line per wrong cell, then the summary."""
+        if self.refused:
+            return [self.refused]
+        out = [e.line() for e in self.errors]
+        for r in self.duplicates:
+            out.append(
+                f"{'“' + r.sheet + '”表' if r.sheet else ''}第{r.row}行 疑似重复：{'；'.join(r.duplicates)}"
+            )
+        out.append(self.summary())
+        return out
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"ok": self.ok, "summary": self.summary()}
+
+
+class _DryRun(Exception):
+    """Raised to roll the import's transaction back after a preview or a failed check."""
+
+
+def _cell_to_form(col: Column, cell) -> tuple[object, str | None]:
+    """A cell's value as the form expects it, or an error message for the cell."""
+    if cell is None or cell.value is None:
+        return ("" if not col.multiple else []), None
+    if cell.formula:
+        return None, "不接受公式，请把单元格内容改为数值或文字（复制后“选择性粘贴→数值”）。"
+    text = as_text(cell.value)
+    if col.lookup:
+        parts = _split(text) if col.multiple else [text]
+        values = []
+        for p in parts:
+            v = col.lookup.get(norm(p))
+            if v is None:
+                shown = "、".join(label for label, _ in (col.choices or [])[:MAX_LISTED_CHOICES])
+                more = " 等" if len(col.choices or []) > MAX_LISTED_CHOICES else ""
+                hint = f"可选：{shown}{more}" if shown else "没有可选的值（您的权限范围内没有此类记录）"
+                return None, f"“{p}”不是有效的“{col.header}”。{hint}。"
+            values.append(v)
+        return (values if col.multiple else values[0]), None
+    if col.is_date:
+        text = date_text(text)
+    return text, None
+
+
+def _split(text: str) -> list[str]:
+    import re
+
+    return [p for p in re.split(r"[、,，;；\n]+", text) if p.strip()]
+
+
+def run_import(
+    user,
+    kind: str,
+    path: str | Path,
+    *,
+    commit: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    progress=None,
+    filename: str = "",
+) -> Report:
+    """Check (and with ``commit`` write) every row of the workbook at ``path`` as ``user``.
+
+    ``progress(done_rows)`` is called every 100 rows (the page's bar, the CLI's bar).
+    """
+    spec = kind_for(kind)
+    report = Report(kind=kind)
+    if not spec.allowed(user):
+        report.refused = f"您的角色不能导入{spec.label}。"
+        return report
+    try:
+        first = _open_part(spec, user, path, limits, strict=False)
+    except WorkbookRefused as exc:
+        report.refused = str(exc)
+        return report
+    report.unknown_columns = first[1].unknown
+    try:
+        with transaction.atomic(), deferred_index_marks(), spec.bulk():
+            context = spec.context(user)
+            _read_part(spec, user, first, context, report, progress, label="")
+            for child in spec.children:
+                opened = _open_part(child, user, path, limits, strict=True)
+                if opened is not None:  # a kind's extra sheets are optional
+                    _read_part(child, user, opened, context, report, progress, label=child.sheet)
+            if progress:
+                progress(report.rows)
+            if not commit or report.errors:
+                raise _DryRun
+            record(
+                user,
+                "intake.commit",
+                None,
+                object_type=spec.sheet,
+                object_repr=filename or Path(path).name,
+                changes={
+                    "kind": kind,
+                    "file": filename or Path(path).name,
+                    "rows": report.rows,
+                    "created": report.count("create"),
+                    "updated": report.count("update"),
+                    "skipped": report.count("skip"),
+                },
+            )
+            report.committed = True
+    except _DryRun:
+        pass
+    except WorkbookRefused as exc:  # raised mid-stream (too many rows, broken part)
+        report.refused = str(exc)
+        report.committed = False
+    return report
+
+
+def _open_part(part, user, path, limits, *, strict):
+    columns = part.columns(user)
+    by_header = {c.header: c for c in columns}
+    headers = {c.header: c.aliases for c in columns}
+    required = {c.header for c in columns if c.required}
+    opened = open_sheet(path, headers, required=required, sheet_name=part.sheet, limits=limits, strict=strict)
+    return None if opened is None else (by_header, *opened)
+
+
+def _read_part(part, user, opened, context, report, progress, *, label) -> None:
+    by_header, sheet, rows = opened
+    seen: dict[tuple, int] = {}
+    for rownum, cells in rows:
+        report.rows += 1
+        _one_row(part, user, rownum, cells, by_header, sheet, context, seen, report, label)
+        if progress and report.rows % 100 == 0:
+            progress(report.rows)
+
+
+def _one_row(spec, user, rownum, cells, by_header, sheet, context, seen, report, label="") -> None:
+    errors_before, results_before = len(report.errors), len(report.results)
+    _check_row(spec, user, rownum, cells, by_header, sheet, context, seen, report)
+    for item in report.errors[errors_before:] + report.results[results_before:]:
+        item.sheet = label
+
+
+def _check_row(spec, user, rownum, cells, by_header, sheet, context, seen, report) -> None:
+    data, errors = {}, []
+    for header, col in by_header.items():
+        value, err = _cell_to_form(col, cells.get(header))
+        if err:
+            errors.append(
+                RowError(rownum, header, sheet.letters.get(header, ""), as_text(cells[header].value), err)
+            )
+        else:
+            data[col.name] = value
+    form = spec.form(user, data)
+    _resolve_once(form, context)
+    if errors or not form.is_valid():
+        # every wrong cell of the row at once: a cell that could not be read is reported once,
+        # not again as "required" by the form
+        bad = {e.column for e in errors}
+        errors += [e for e in _form_errors(rownum, form, by_header, sheet, cells) if e.column not in bad]
+        report.errors.extend(sorted(errors, key=lambda e: (len(e.letter), e.letter)))
+        return
+    key = spec.key(form.cleaned_data)
+    if key in seen:
+        report.errors.append(RowError(rownum, "", "", "", f"与第{seen[key]}行重复（{spec.key_help}相同）。"))
+        return
+    seen[key] = rownum
+    duplicates = spec.likely_duplicates(user, form.cleaned_data, context)
+    try:
+        # no savepoint per row: a refused row makes the whole file roll back anyway
+        outcome = spec.apply(user, form, context)
+    except ApplicationError as exc:
+        report.errors.extend(_service_errors(rownum, exc, form, by_header, sheet, cells))
+        return
+    report.results.append(RowResult(rownum, outcome.action, outcome.label, outcome.reason, duplicates))
+
+
+def _resolve_once(form, context) -> None:
+    """Each related object (企业, 产业链, 地区) is fetched once per file, not once per row.
+
+    A form's ModelChoiceField looks its value up with one query per clean; here each single-choice
+    field of the row's form resolves through the objects of its own queryset, evaluated the first
+    time the file needs it — same objects, same scope, same "invalid choice" message.
+    """
+    cache = context.setdefault("_choices", {})
+    for name, fld in form.fields.items():
+        if type(fld) is not forms.ModelChoiceField:
+            continue
+        if name not in cache:
+            key = fld.to_field_name or "pk"
+            cache[name] = {str(getattr(o, key)): o for o in fld.queryset}
+        objs = cache[name]
+
+        def to_python(value, fld=fld, objs=objs):
+            if value in fld.empty_values:
+                return None
+            try:
+                return objs[str(value)]
+            except KeyError:
+                raise forms.ValidationError(
+                    fld.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+                ) from None
+
+        fld.to_python = to_python
+
+
+def _header_of(form, name, by_header) -> str:
+    for header, col in by_header.items():
+        if col.name == name:
+            return header
+    return ""
+
+
+def _form_errors(rownum, form, by_header, sheet, cells) -> list[RowError]:
+    out = []
+    for name, messages in form.errors.items():
+        header = _header_of(form, name, by_header) if name != "__all__" else ""
+        value = as_text(cells[header].value) if header and cells.get(header) else ""
+        for m in messages:
+            out.append(RowError(rownum, header, sheet.letters.get(header, ""), value, str(m)))
+    return out
+
+
+def _service_errors(rownum, exc, form, by_header, sheet, cells) -> list[RowError]:
+    fe = getattr(exc, "field_errors", None) or {}
+    if not fe:
+        return [RowError(rownum, "", "", "", str(exc.message if hasattr(exc, "message") else exc))]
+    return _form_errors(rownum, type("F", (), {"errors": fe})(), by_header, sheet, cells)

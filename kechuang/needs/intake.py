@@ -1,0 +1,131 @@
+"""Needs from a 需求征集表: the need form checks each row, ``need_submit``/``need_update`` write it."""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+from kechuang.accounts.models import Role
+from kechuang.core.access import restrict
+from kechuang.intake.spec import ImportKind, Outcome, norm
+from kechuang.needs import services
+from kechuang.needs.forms import NeedForm
+from kechuang.needs.models import Need
+from kechuang.needs.selectors import need_label
+
+SIMILAR = 0.8  # title similarity above which two needs of one enterprise are flagged for a person
+MAX_SIMILAR = 3  # near titles named per row
+MAX_COMPARED = 2000  # the enterprise's most recent needs compared with a row
+
+
+class NeedImport(ImportKind):
+    label = "需求"
+    sheet = "需求"
+    key_help = "需求企业和项目名称"
+    notes = {
+        "enterprise": "必填（企业账号导入时不填）；企业全称、简称或统一社会信用代码",
+        "title": "必填；至少 4 个字。同一企业同名项目视为同一条需求：再次导入会更新而不是新建",
+        "kind": "必填；从下拉列表选择",
+        "chain": "必填；从下拉列表选择",
+        "district": "必填；从下拉列表选择（区（市）工作人员只能导入本辖区）",
+        "problem": "必填；至少 20 个字",
+        "keywords_text": "选填；多个关键词用逗号、顿号或空格分隔",
+        "budget_min": "选填；整数，单位万元",
+        "budget_max": "选填；整数，单位万元，不低于下限",
+        "deadline": "选填；日期，如 2027-06-30",
+        "confidentiality": "必填；从下拉列表选择。保密需求只有企业、所在区和市科协可见",
+    }
+    aliases = {
+        "title": ["需求名称", "项目名"],
+        "enterprise": ["企业名称", "需求单位"],
+        "chain": ["产业链", "行业领域"],
+    }
+
+    def allowed(self, user) -> bool:
+        return services.can_submit(user)
+
+    def bulk(self):
+        return services.facts_deferred()
+
+    def form(self, user, data=None):
+        return NeedForm(data, user=user)
+
+    def choice_label(self, name, obj):
+        return obj.name
+
+    def extra_spellings(self, name, obj):
+        if name == "enterprise":
+            return [obj.short_name, getattr(obj, "credit_code", "")]
+        return []
+
+    def _enterprise(self, user, cleaned):
+        return user.organisation if user.role == Role.ENTERPRISE else cleaned["enterprise"]
+
+    def key(self, cleaned):
+        ent = self._enterprise_id(cleaned)
+        return (ent, norm(cleaned["title"]))
+
+    def _enterprise_id(self, cleaned):
+        e = cleaned.get("enterprise")
+        return e.pk if e is not None else None
+
+    def context(self, user):
+        """The needs this user may see, by enterprise: re-import finds them, near titles are flagged."""
+        by_ent: dict[int, list[Need]] = {}
+        for n in restrict(Need.objects.all(), user).only(
+            "id", "title", "enterprise_id", "confidentiality", "status", "district_id", "submitted_by_id"
+        ):
+            by_ent.setdefault(n.enterprise_id, []).append(n)
+        return {"by_enterprise": by_ent}
+
+    def apply(self, user, form, context):
+        cleaned = form.cleaned_data
+        enterprise = self._enterprise(user, cleaned)
+        data = form.service_data()
+        title_key = norm(cleaned["title"])
+        existing = next(
+            (n for n in context["by_enterprise"].get(enterprise.pk, []) if norm(n.title) == title_key), None
+        )
+        if existing is None:
+            need = services.need_submit(user=user, data=data, enterprise=enterprise)
+            context["by_enterprise"].setdefault(enterprise.pk, []).append(need)
+            return Outcome("create", need_label(user, need), obj=need)
+        need = Need.objects.get(pk=existing.pk)
+        changed = [k for k in services.FIELDS if k in data and k != "source" and getattr(need, k) != data[k]]
+        if not changed:
+            return Outcome("skip", need_label(user, need), "与平台中的记录一致", obj=need)
+        if not services.can_edit(user, need):
+            return Outcome(
+                "skip",
+                need_label(user, need),
+                f"需求已处于“{need.get_status_display()}”状态，不能通过导入修改（改动：{self._names(form, changed)}）",
+                obj=need,
+            )
+        services.need_update(user=user, need=need, data=data)
+        return Outcome("update", need_label(user, need), f"修改：{self._names(form, changed)}", obj=need)
+
+    @staticmethod
+    def _names(form, fields):
+        labels = {"keywords": "关键词"}
+        return "、".join(str(form.fields[f].label) if f in form.fields else labels.get(f, f) for f in fields)
+
+    def likely_duplicates(self, user, cleaned, context):
+        """At most ``MAX_SIMILAR`` near titles of the same enterprise (cheap bounds first: files are large)."""
+        enterprise = self._enterprise(user, cleaned)
+        title = norm(cleaned["title"])
+        out = []
+        for n in reversed(context["by_enterprise"].get(enterprise.pk if enterprise else None, [])[-MAX_COMPARED:]):
+            other = norm(n.title)
+            if other == title:
+                continue
+            m = SequenceMatcher(None, title, other)
+            if m.real_quick_ratio() < SIMILAR or m.quick_ratio() < SIMILAR:
+                continue
+            ratio = m.ratio()
+            if ratio >= SIMILAR:
+                out.append(f"与“{need_label(user, n)}”相似（{ratio:.0%}），可能是同一需求从不同渠道提交")
+                if len(out) == MAX_SIMILAR:
+                    break
+        return out
+
+
+IMPORTS = {"needs": NeedImport()}

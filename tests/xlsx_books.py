@@ -1,0 +1,71 @@
+"""Workbooks for the importer's tests: a filled template, and a corpus of hostile files."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+
+
+def fill_template(template: bytes, rows: list[dict], path: Path) -> Path:
+    """Write ``rows`` (header → value) into the platform's template, keeping its header row 2."""
+    wb = load_workbook(io.BytesIO(template))
+    ws = wb.worksheets[0]
+    headers = {str(c.value).replace(" *", ""): c.column for c in ws[2] if c.value}
+    for r, row in enumerate(rows, start=3):
+        for header, value in row.items():
+            ws.cell(row=r, column=headers[header], value=value)
+    wb.save(path)
+    return path
+
+
+def plain_workbook(path: Path, header: list, rows: list[list], merge: str | None = None) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(header)
+    for r in rows:
+        ws.append(r)
+    if merge:
+        ws.merge_cells(merge)
+    wb.save(path)
+    return path
+
+
+def zip_bomb(path: Path, inflated_mb: int = 400) -> Path:
+    """A valid-looking .xlsx whose sheet inflates to ``inflated_mb`` MB of zeros (a few hundred KB packed)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            chunk = b"0" * (1024 * 1024)
+            for _ in range(inflated_mb):
+                fh.write(chunk)
+    return path
+
+
+def many_entries(path: Path, n: int = 5000) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        for i in range(n):
+            zf.writestr(f"xl/x{i}.xml", "x")
+    return path
+
+
+def broken_xml(path: Path) -> Path:
+    """A zip with the workbook's parts but sheet XML in a broken encoding."""
+    good = io.BytesIO()
+    wb = Workbook()
+    wb.active.append(["项目名称", "需求类型"])
+    wb.save(good)
+    src = zipfile.ZipFile(good)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                data = (
+                    b'<?xml version="1.0" encoding="utf-8"?><worksheet>' + "项目".encode("gbk") + b"\xff\xfe<"
+                )
+            zf.writestr(info.filename, data)
+    return path
