@@ -11,6 +11,6 @@ def send_stalled_digest() -> dict:
     from kechuang.followup.digest import send_digest
     from kechuang.notifications.services import notify_due
 
-    reminders = notify_due()  # the same day's reminders in the notification centre
+    notify_due()  # the same day's reminders in the notification centre (milestones due, stalled needs)
     r = send_digest()
-    return {"sent": r.sent, "skipped_no_email": r.skipped_no_email, "needs": r.needs, "reminders": reminders}
+    return {"sent": r.sent, "skipped_no_email": r.skipped_no_email, "needs": r.needs}
