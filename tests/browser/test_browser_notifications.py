@@ -37,11 +37,17 @@ def test_returned_need_rings_the_enterprise_bell(page, browser, live_server, dem
     assert not Notification.objects.filter(recipient=ent_user, read_at__isnull=True).exists()
 
     login(page, "coordinator")
+    page.goto("/notifications/")  # the demo's reminders: the city's stalled needs, in one line a day
+    summary = page.locator('[data-testid="notification"][data-kind="need_stalled"]')
+    expect(summary).to_have_count(1)
+    expect(summary).to_contain_text("项需求超过")
+    shot(page, "notifications-coordinator-reminders")
     page.goto(f"/needs/{need.pk}/")
     page.get_by_label("说明（退回时必填）").fill("请补充期望的技术指标和预算范围。")
     page.get_by_role("button", name="退回修改").click()
     expect(page.get_by_test_id("need-status")).to_have_text("已退回")
-    expect(page.get_by_test_id("bell-count")).to_have_count(0)  # the coordinator is not told what they did
+    coordinator = User.objects.get(username="coordinator")
+    assert not Notification.objects.filter(recipient=coordinator, need=need).exists()  # not told what they did
 
     ctx, ent = _second_page(browser, live_server)
     try:
