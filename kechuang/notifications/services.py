@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kechuang.core.audit import record
 from kechuang.core.errors import ApplicationError
@@ -121,7 +122,7 @@ def email_send(notification_id: int) -> bool:
 @transaction.atomic
 def notification_mark_read(*, user, notification: Notification) -> Notification:
     if notification.recipient_id != user.pk:
-        raise ApplicationError("通知不存在。")
+        raise ApplicationError(_("通知不存在。"))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
@@ -140,7 +141,7 @@ def email_preferences_set(*, user, email_kinds: Iterable[str]) -> dict[str, bool
     wanted = set(email_kinds)
     unknown = wanted - set(Kind.values)
     if unknown:
-        raise ApplicationError("未知的通知类型。")
+        raise ApplicationError(_("未知的通知类型。"))
     before = email_preferences(user)
     after = {k: k in wanted for k in Kind.values}
     for kind, on in after.items():
