@@ -30,10 +30,12 @@ def test_returned_need_rings_the_enterprise_bell(page, browser, live_server, dem
     ent_user = User.objects.get(username="enterprise")
     mine = Need.objects.filter(enterprise_id=ent_user.organisation_id).order_by("pk")
     need = mine.filter(status__in=["submitted", "reviewed"]).first()
-    if need is None:  # the demo's enterprise has moved all its needs on: put one back in the review queue
-        need = mine.exclude(confidentiality="coordinators").first()
-        Need.objects.filter(pk=need.pk).update(status="submitted")
-        need.refresh_from_db()
+    if need is None:  # the demo's enterprise has moved all its needs on: it submits a new one (the service)
+        from kechuang.needs.services import FIELDS, need_submit
+
+        src = mine.first()
+        data = {k: getattr(src, k) for k in FIELDS if k != "source"} | {"title": "石墨烯导热膜卷对卷连续制备"}
+        need = need_submit(user=ent_user, data=data)
     assert not Notification.objects.filter(recipient=ent_user, read_at__isnull=True).exists()
 
     login(page, "coordinator")
