@@ -19,6 +19,7 @@ urlpatterns = [
     path("followup/", include("kechuang.followup.urls")),
     path("dashboard/", include("kechuang.dashboard.urls")),
     path("intake/", include("kechuang.intake.urls")),
+    path("notifications/", include("kechuang.notifications.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "kechuang.followup",
     "kechuang.dashboard",
     "kechuang.intake",
+    "kechuang.notifications",
     "kechuang.api",
     "kechuang.demo",
 ]
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kechuang.home.context_processors.navigation",
+                "kechuang.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -188,6 +190,20 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # a body larger than the sum is refused (413) before it is read (kechuang/core/uploads.py).
 KECHUANG_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 KECHUANG_FORM_OVERHEAD_BYTES = 1024 * 1024
+
+# E-mail (notifications, password reset, the stalled-needs digest) goes through Django's mail settings:
+# the console in development and the demo; production sets an SMTP server (EMAIL_HOST etc.).
+EMAIL_BACKEND = os.environ.get("KECHUANG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("KECHUANG_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("KECHUANG_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("KECHUANG_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KECHUANG_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("KECHUANG_EMAIL_TLS", "0") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("KECHUANG_FROM_EMAIL", "科创对接 <noreply@kechuang.invalid>")
+# Links in e-mails are absolute: the address people reach the site at.
+KECHUANG_SITE_URL = os.environ.get("KECHUANG_SITE_URL", "http://127.0.0.1:8000")
+# A milestone not done is recalled this many days before its due date (and every day after, once).
+KECHUANG_MILESTONE_REMIND_DAYS = int(os.environ.get("KECHUANG_MILESTONE_REMIND_DAYS", "7"))
 
 # How many days without movement make a need "stalled" (shown to its owner and coordinators).
 KECHUANG_STALLED_DAYS = int(os.environ.get("KECHUANG_STALLED_DAYS", "30"))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -54,3 +54,21 @@ class UnlockForm(forms.Form):
         if bool(data.get("username")) == bool(data.get("ip")):
             raise forms.ValidationError(_("请指定一个用户名或一个网络地址。"))
         return data
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form; each e-mail sent is audited (against the account, never the typed address
+    when it matches nobody: the page answers the same either way, so nobody learns who has an account)."""
+
+    email = forms.EmailField(
+        label=_("邮箱"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        from kechuang.accounts.security import audit_sign_in
+
+        super().send_mail(subject_template_name, email_template_name, context, from_email, to_email,
+                          html_email_template_name)
+        user = context["user"]
+        audit_sign_in("auth.password_reset_requested", username=user.get_username(), user=user)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kechuang.accounts import otp
-from kechuang.accounts.forms import EnrolForm, LoginForm, TokenForm, UnlockForm
+from kechuang.accounts.forms import EnrolForm, LoginForm, PasswordResetRequestForm, TokenForm, UnlockForm
 from kechuang.accounts.security import audit_sign_in, current_lockouts, lockout_reset, requires_2fa
 
 RECOVERY_SESSION_KEY = "kechuang_recovery_codes"
@@ -130,6 +130,45 @@ class PasswordChangeView(auth_views.PasswordChangeView):
                       actor=user)
         messages.success(self.request, _("密码已修改。"))
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link by e-mail. The answer is the same whether or not the address belongs to an
+    account (Django sends only to active accounts with a usable password)."""
+
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    form_class = PasswordResetRequestForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Set a new password from the e-mailed link. The person is not signed in by it (``post_reset_login``
+    stays off): they sign in with the new password, so the second factor is still asked where it is
+    required. A lockout of the username (django-axes) is lifted: the mailbox owner proved who they are."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        from axes.utils import reset as axes_reset
+
+        response = super().form_valid(form)
+        user = form.user
+        removed = axes_reset(username=user.get_username())
+        audit_sign_in("auth.password_reset", username=user.get_username(), request=self.request, user=user,
+                      attempts_removed=removed)
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
 
 
 @login_required

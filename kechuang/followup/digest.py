@@ -19,6 +19,8 @@ from kechuang.accounts.models import Role, User
 from kechuang.followup.selectors import stalled_for
 from kechuang.needs.models import Need, NeedStatus
 from kechuang.needs.selectors import need_label, stalled_before
+from kechuang.notifications.kinds import Kind
+from kechuang.notifications.services import wants_email
 
 
 @dataclass
@@ -69,6 +71,8 @@ def build_messages() -> tuple[list[EmailMessage], int, int]:
             continue
         if not user.email:
             skipped += 1
+            continue
+        if not wants_email(user, Kind.NEED_STALLED):  # the user chose no e-mail for stalled needs
             continue
         seen.update(n.pk for n in needs)
         subject = f"【科创对接】停滞需求提醒：{'全市' if full else '您负责的'} {len(needs)} 项需求超过 {settings.KECHUANG_STALLED_DAYS} 天无进展"

@@ -9,6 +9,8 @@ from django_tasks import task
 def send_stalled_digest() -> dict:
     """Run daily (cron: ``manage.py digest --enqueue`` or ``manage.py digest``)."""
     from kechuang.followup.digest import send_digest
+    from kechuang.notifications.services import notify_due
 
+    notify_due()  # the same day's reminders in the notification centre (milestones due, stalled needs)
     r = send_digest()
     return {"sent": r.sent, "skipped_no_email": r.skipped_no_email, "needs": r.needs}

@@ -19,6 +19,7 @@ from kechuang.matching import ranking
 from kechuang.matching.access_rules import routed_q
 from kechuang.matching.models import Match, MatchKind
 from kechuang.needs.models import Need, NeedStatus
+from kechuang.notifications import hooks as notify
 from kechuang.orgs.models import Organisation
 
 MAX_TEXT = 2000
@@ -155,6 +156,7 @@ def match_accept(*, user, need: Need, kind: str, candidate_id, comment: str = ""
             "comment": comment,
         },
     )
+    notify.invitation_routed(user=user, match=match, candidate=obj)
     if need.status == NeedStatus.REVIEWED:
         from kechuang.needs.services import allowed_transitions, need_transition
 

@@ -13,6 +13,7 @@ from kechuang.core.access import restrict
 from kechuang.core.audit import audit, record_view
 from kechuang.core.errors import ApplicationError
 from kechuang.needs.models import Need, NeedStageFact, NeedStatus, NeedStatusChange
+from kechuang.notifications import hooks as notify
 from kechuang.orgs.models import Organisation
 
 S = NeedStatus
@@ -162,6 +163,7 @@ def need_transition(*, user, need: Need, to_status: str, note: str = "") -> Need
     need.save(update_fields=["status", "status_changed_at", "owner", "updated_at"])
     _record_step(need, old, to_status, at=now, by=user, note=note)
     audit(user, "need.transition", need, {"from": old, "to": to_status, "note": note})
+    notify.need_transitioned(user=user, need=need, to_status=to_status, note=note)
     return need
 
 

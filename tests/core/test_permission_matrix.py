@@ -221,7 +221,7 @@ def _url(name, kind, role, which, world):
         "org": world.orgs,
     }.get(kind) or world.extra[kind]  # fragments' kinds live in world.extra
     obj = objs[key]
-    return reverse(name, args=[obj.pk])
+    return reverse(name, args=getattr(obj, "url_args", None) or [obj.pk])  # url_args: URLs with several parts
 
 
 POST_DATA = {"needs:transition": {"to_status": "reviewed"}}

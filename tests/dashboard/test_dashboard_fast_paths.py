@@ -35,7 +35,7 @@ def funnel_from_history(needs) -> list[tuple[int, float | None]]:
     return out
 
 
-WARM_PAGE_QUERIES = 6
+WARM_PAGE_QUERIES = 7  # + the top bar's unread-notification count (kechuang/notifications)
 SCOPES = [
     {},
     {"district": "qd-laixi"},

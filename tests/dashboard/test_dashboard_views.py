@@ -79,7 +79,8 @@ def _add_more(world, n=5):
 # session + user + filters/scope + 24 figure queries (was 26: the needs are counted per (area, chain) in one
 # query shared by the headline, district and chain figures) + the recent-agreements list (and its parties);
 # district staff: + their area and its subtree, read once per request (user.area_ids(), was twice: 35)
-PAGE_QUERIES = {"coordinator": 30, "leadership": 30, "district": 33}
+# + the top bar's unread-notification count (kechuang/notifications): one COUNT per page
+PAGE_QUERIES = {"coordinator": 31, "leadership": 31, "district": 34}
 SELECTOR_QUERIES = 24
 
 

@@ -92,6 +92,10 @@ SOURCE = {
     "matching:decide": "matching:suggestions",
     "matching:record": "matching:suggestions",
     "matching:respond": "matching:inbox",
+    "notifications:read": "notifications:list",
+    "notifications:read_all": "notifications:list",
+    "notifications:settings": "notifications:settings",
+    "accounts:password_reset": "accounts:password_reset",
 }
 
 

@@ -16,6 +16,7 @@ from kechuang.events.services._common import (
     require_coordinator,
     speaks_for,
 )
+from kechuang.notifications import hooks as notify
 
 
 def _priority(value) -> int:
@@ -73,6 +74,7 @@ def meeting_request_create(
     except IntegrityError:
         raise ApplicationError(open_already) from None
     audit(user, "event.request_create", req, {"direction": direction, "need": getattr(need, "pk", None)})
+    notify.meeting_requested(user=user, request=req)
     return req
 
 
@@ -100,6 +102,7 @@ def meeting_request_respond(*, user, request: MeetingRequest, accept: bool) -> M
     req.responded_at = timezone.now()
     req.save(update_fields=["status", "responded_by", "responded_at"])
     audit(user, "event.request_respond", req, {"status": req.status})
+    notify.meeting_answered(user=user, request=req, accepted=accept)
     return req
 
 

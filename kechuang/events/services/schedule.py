@@ -22,6 +22,7 @@ from kechuang.events.services._common import (
     store_seats,
 )
 from kechuang.events.services.set_up import table_set_active
+from kechuang.notifications import hooks as notify
 
 
 def _finish_run(run: ScheduleRun) -> ScheduleRun:
@@ -236,6 +237,7 @@ def _schedule_replan(*, user, event, add, reason):
         event,
         {"run": run.pk, "status": run.status, "moved": [x["meeting"] for x in moved], "reason": reason},
     )
+    notify.agenda_changed(user=user, event=event, moved=moved)
     return run
 
 

@@ -20,7 +20,11 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"已加入任务队列：{result.id}"))
             return
         from kechuang.followup.digest import send_digest
+        from kechuang.notifications.services import notify_due
 
+        if not dry_run:  # the same day's reminders in the notification centre (milestones due, stalled needs)
+            c = notify_due()
+            self.stdout.write(f"站内提醒：里程碑到期 {c['milestone_due']} 条，需求停滞 {c['need_stalled']} 条。")
         r = send_digest(dry_run=dry_run)
         verb = "将发送" if dry_run else "已发送"
         self.stdout.write(
