@@ -80,6 +80,18 @@ class ExpertRegistrationForm(forms.Form):
         self.fields["expert"].queryset = qs.order_by("name", "pk")
 
 
+class UnavailableForm(forms.Form):
+    """The slots a participant cannot attend (checked boxes); none checked = free all day."""
+
+    slots = forms.TypedMultipleChoiceField(
+        label="不能参加的场次", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, day: MeetingDay | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slots"].choices = slot_choices(day)
+
+
 class ReasonForm(forms.Form):
     """The free text of a cancellation (meeting or participant)."""
 

@@ -143,6 +143,13 @@ def participant_meetings(*, user, participant: Participant) -> QuerySet[Meeting]
     )
 
 
+def meetings_in_unavailable_slots(*, user, participant: Participant) -> list[Meeting]:
+    """The participant's scheduled meetings in slots they have since marked unavailable (the next
+    re-plan moves them)."""
+    off = set(participant.unavailable_slots or [])
+    return [m for m in participant_meetings(user=user, participant=participant) if m.slot in off]
+
+
 @dataclass
 class AgendaRow:
     slot: int

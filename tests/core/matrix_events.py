@@ -73,6 +73,7 @@ ENTRIES = {
     "events:agenda": ("get", "mm_participant", SCOPED),
     "events:participant_check_in": ("post", "mm_participant", SCOPED_POST),
     "events:participant_cancel": ("post", "mm_participant", SCOPED_POST),
+    "events:participant_unavailable": ("post", "mm_participant", SCOPED_POST),
     "events:agenda_pdf": ("get", "mm_participant", SCOPED),
     "events:agenda_xlsx": ("get", "mm_participant", SCOPED),
 }
@@ -81,6 +82,7 @@ POST_DATA = {
     "events:meeting_later": {"later_outcome": "negotiating"},
     "events:request_priority": {"priority": "3"},
     "events:request_respond": {"accept": "1"},
+    "events:participant_unavailable": {"slots": ["2"]},
 }
 
 

@@ -137,9 +137,15 @@ def event_register_expert(
 
 @transaction.atomic
 def participant_set_unavailable(*, user, participant: Participant, slots: Iterable) -> Participant:
+    """The slots ``participant`` cannot attend (the participant themself, whoever speaks for them,
+    or a coordinator). The scheduler never places a meeting there; a meeting already placed in
+    such a slot is moved by the next re-plan (the validator names it until then)."""
     day = matchmaking_day(participant.event)
     if not can_act_for(user, participant):
         raise ApplicationError("您不能修改该参会者的时间。")
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.status != Participant.Status.REGISTERED:
+        raise ApplicationError("该参会者已取消参会。")
     participant.unavailable_slots = valid_slots(day, slots)
     participant.save(update_fields=["unavailable_slots"])
     audit(user, "event.participant_unavailable", participant, {"slots": participant.unavailable_slots})

@@ -10,6 +10,7 @@ from kechuang.events.views.day_of import (
     participant_agenda,
     participant_cancel,
     participant_check_in,
+    participant_unavailable,
 )
 from kechuang.events.views.files import (
     agenda_pdf,
@@ -49,6 +50,7 @@ __all__ = [
     "participant_agenda",
     "participant_cancel",
     "participant_check_in",
+    "participant_unavailable",
     "register_enterprise",
     "register_expert",
     "replan",

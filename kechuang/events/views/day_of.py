@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.core.http import form_errors_text, perform
 from kechuang.events import selectors, services
-from kechuang.events.forms import LaterForm, OutcomeForm, ReasonForm
+from kechuang.events.forms import LaterForm, OutcomeForm, ReasonForm, UnavailableForm
 from kechuang.needs.selectors import need_label, need_list
 
 
@@ -128,7 +128,41 @@ def participant_agenda(request, pk: int):
             "rows": selectors.agenda(user=request.user, participant=p),
             "needs": selectors.participant_needs(user=request.user, participant=p),
             "can_act": services.can_act_for(request.user, p),
+            "unavailable_form": UnavailableForm(
+                day=selectors.meeting_day(p.event), initial={"slots": p.unavailable_slots or []}
+            ),
         },
+    )
+
+
+@login_required
+@require_POST
+def participant_unavailable(request, pk: int):
+    """The participant (or whoever acts for them) marks the slots they cannot attend."""
+    p = selectors.participant_get(user=request.user, pk=pk)
+    form = UnavailableForm(request.POST, day=selectors.meeting_day(p.event))
+
+    def saved(participant) -> str | tuple[int, str]:
+        clash = selectors.meetings_in_unavailable_slots(user=request.user, participant=participant)
+        if clash:
+            slots = "、".join(f"第{m.slot}场" for m in clash)
+            return (
+                messages.WARNING,
+                f"不能参加的场次已保存。{slots}已有洽谈，协调员调整排期时将另行安排。",
+            )
+        if participant.unavailable_slots:
+            return "不能参加的场次已保存，排期时不会安排在这些场次。"
+        return "已保存：全天均可参加。"
+
+    return perform(
+        request,
+        lambda: services.participant_set_unavailable(
+            user=request.user, participant=p, slots=form.cleaned_data["slots"]
+        ),
+        success=saved,
+        then=("events:agenda", pk),
+        form=form,
+        invalid="保存未成功：",
     )
 
 
@@ -151,7 +185,9 @@ def participant_cancel(request, pk: int):
     form = ReasonForm(request.POST)
     return perform(
         request,
-        lambda: services.participant_cancel(user=request.user, participant=p, reason=form.cleaned_data["reason"]),
+        lambda: services.participant_cancel(
+            user=request.user, participant=p, reason=form.cleaned_data["reason"]
+        ),
         success=f"{p.name}已取消参会，其洽谈已取消。",
         then=("events:agenda", pk),
         form=form,
