@@ -14,6 +14,7 @@ from kechuang.events.models import (
     Meeting,
     MeetingDay,
     MeetingRequest,
+    MetProposal,
     PairRule,
     Participant,
     ScheduleRun,
@@ -118,6 +119,30 @@ def meeting_get(*, user, pk: int) -> Meeting:
         ),
         pk=pk,
     )
+
+
+def met_proposal_list(*, user, status: str | None = MetProposal.Status.PENDING) -> QuerySet[MetProposal]:
+    """已对接 proposals (pending by default), oldest first: the coordinator's to-do list."""
+    qs = restrict(MetProposal.objects.all(), user).select_related(
+        "event",
+        "meeting__enterprise__organisation",
+        "meeting__expert__organisation",
+        "need",
+        "proposed_by",
+        "decided_by",
+    )
+    if status:
+        return qs.filter(status=status).order_by("created_at", "id")
+    return qs.order_by("-decided_at", "-id")
+
+
+def met_proposal_get(*, user, pk: int) -> MetProposal:
+    return get_object_or_404(restrict(MetProposal.objects.all(), user), pk=pk)
+
+
+def meeting_proposal(*, user, meeting: Meeting) -> MetProposal | None:
+    """The latest 已对接 proposal of ``meeting`` that ``user`` may see."""
+    return restrict(MetProposal.objects.filter(meeting=meeting), user).order_by("-created_at", "-id").first()
 
 
 def table_get(*, user, pk: int) -> Table:

@@ -20,6 +20,7 @@ from kechuang.events.views.files import (
     grid_xlsx,
     table_cards_pdf,
 )
+from kechuang.events.views.outcomes import met_proposal_confirm, met_proposal_dismiss, met_proposals
 from kechuang.events.views.pages import event_detail, event_list, meeting_day_setup
 from kechuang.events.views.registration import (
     pair_rule,
@@ -46,6 +47,9 @@ __all__ = [
     "meeting_detail",
     "meeting_later",
     "meeting_outcome",
+    "met_proposal_confirm",
+    "met_proposal_dismiss",
+    "met_proposals",
     "pair_rule",
     "participant_agenda",
     "participant_cancel",

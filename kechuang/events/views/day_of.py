@@ -31,6 +31,7 @@ def meeting_detail(request, pk: int):
             "outcome_form": OutcomeForm(initial={"outcome": m.outcome, "note": m.outcome_note}),
             "later_form": LaterForm(initial={"later_outcome": m.later_outcome, "note": m.later_note}),
             "need_visible": m.need_id and need_list(user=request.user).filter(pk=m.need_id).exists(),
+            "proposal": selectors.meeting_proposal(user=request.user, meeting=m),
         },
     )
 
@@ -83,6 +84,8 @@ def meeting_outcome(request, pk: int):
             meeting.need.refresh_from_db()
             if meeting.need.status != before:
                 text += f"需求“{need_label(request.user, meeting.need)}”已标记为“{meeting.need.get_status_display()}”。"
+            elif meeting.met_proposals.filter(status="pending").exists():
+                text += "已提请协调员确认该需求“已对接”。"
         return text
 
     return perform(
