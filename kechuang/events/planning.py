@@ -55,7 +55,7 @@ class Plan:
 
     @classmethod
     def refused(cls, rule: str, message: str) -> Plan:
-        return cls("infeasible", rule=rule, message=message)
+        return cls("infeasible", rule=rule, message=_people_message("infeasible", rule, message))
 
     @classmethod
     def from_engine(cls, res) -> Plan:
@@ -66,8 +66,20 @@ class Plan:
             breaks=res.breaks,
             bound=res.bound,
             rule=res.rule or "",
-            message=res.message,
+            message=_people_message(res.status, res.rule or "", res.message),
         )
+
+
+def _people_message(status: str, rule: str, detail: str) -> str:
+    """The engine's explanation for the pages: the rule's Chinese message first (keyed by rule id,
+    ``scheduling.messages``), the engine's English detail kept after it for whoever investigates."""
+    from kechuang.events.scheduling.messages import result_message
+    from kechuang.events.scheduling.model import SolveResult
+
+    zh = result_message(SolveResult(status, rule=rule or None, message=detail), "zh")
+    if zh and detail and detail != zh:
+        return f"{zh}。详情：{detail}"
+    return zh or detail
 
 
 # ---------------------------------------------------------------- engine problems
@@ -141,6 +153,7 @@ def check_stored(event: Event) -> list[dict]:
     """Run the validator on the stored schedule; each violation as a plain dict for JSON/pages.
 
     A meeting at a table that is no longer active shows up as ``table_assignment``."""
+    from kechuang.events.scheduling.messages import violation_message
     from kechuang.events.scheduling.validator import validate
 
     if not hasattr(event, "meeting_day"):
@@ -157,7 +170,8 @@ def check_stored(event: Event) -> list[dict]:
         out.append(
             {
                 "rule": v.rule,
-                "message": v.message,
+                "message": violation_message(v, "zh"),
+                "message_en": v.message,
                 "meeting": m.pk if m else None,
                 "participant": who,
                 "slot": v.slot,

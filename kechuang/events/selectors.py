@@ -22,23 +22,12 @@ from kechuang.events.models import (
 )
 from kechuang.needs.selectors import need_prefetch
 
-RULE_LABELS = {
-    "slot_range": "场次超出范围",
-    "participant_overlap": "同一人同一场次有两场洽谈",
-    "table_capacity": "同一场次洽谈数超过可用桌数",
-    "table_assignment": "洽谈桌无效或重复（含已停用的桌）",
-    "session": "上午/下午场要求不符",
-    "unavailable": "安排在参会者不能参加的场次",
-    "fixed": "固定场次被改动",
-    "precedence": "先后顺序不符",
-    "fairness": "空档分配不公平（空档数差距过大）",
-    "participant_overlap,session": "同一场次冲突（上午/下午）",
-}
-
 
 def rule_label(rule: str) -> str:
-    parts = [p for p in (rule or "").split(",") if p]
-    return "；".join(RULE_LABELS.get(p, p) for p in parts) if parts else ""
+    """The Chinese message of a rule id (or of comma-joined ids), from the engine's table."""
+    from kechuang.events.scheduling.messages import rule_message
+
+    return rule_message(rule, "zh")
 
 
 def event_list(*, user, kind: str | None = None) -> QuerySet[Event]:
