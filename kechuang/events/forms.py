@@ -67,6 +67,9 @@ class ExpertRegistrationForm(forms.Form):
     unavailable_slots = forms.TypedMultipleChoiceField(
         label="不能参加的场次", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
+    online_only = forms.BooleanField(
+        label="仅线上", required=False, help_text="不便到场的专家：其洽谈均以视频方式进行，不占洽谈桌"
+    )
 
     def __init__(self, *args, user, event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,6 +105,7 @@ class RequestMessageForm(forms.Form):
     """The note sent with a meeting request."""
 
     message = forms.CharField(label="留言", required=False, max_length=255)
+    online = forms.BooleanField(label="线上洽谈", required=False)
 
 
 class PairRuleForm(forms.Form):

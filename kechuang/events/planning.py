@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kechuang.events.affinity import AffinityCache, Candidate, CandidateSet, affinity, best_need
-from kechuang.events.models import Event, Meeting, Participant, Table
+from kechuang.events.models import Event, Meeting, MeetingRequest, Participant, Table
 from kechuang.events.scheduling.model import Meeting as EngineMeeting
 from kechuang.events.scheduling.model import Problem
 
@@ -104,13 +104,35 @@ def active_tables(event: Event) -> list[Table]:
     return list(Table.objects.filter(event=event, active=True).order_by("number"))
 
 
+def table_at(tables: Sequence[Table], number: int) -> Table | None:
+    """The table of an engine table number (1-based into ``tables``); 0 = online, no table."""
+    return tables[number - 1] if number else None
+
+
+def online_pairs(event: Event, pairs: Sequence[tuple[int, int]]) -> list[bool]:
+    """Which (enterprise, expert) pairs meet online: either side cannot travel ("仅线上"), or
+    their open request asked for an online talk."""
+    people = {p for pair in pairs for p in pair}
+    remote = set(Participant.objects.filter(pk__in=people, online_only=True).values_list("pk", flat=True))
+    asked = set(
+        MeetingRequest.objects.filter(
+            event=event,
+            online=True,
+            status__in=(MeetingRequest.Status.PENDING, MeetingRequest.Status.ACCEPTED),
+        ).values_list("enterprise_id", "expert_id")
+    )
+    return [a in remote or b in remote or (a, b) in asked for a, b in pairs]
+
+
 def encode(
     event: Event,
     pairs: Sequence[tuple[int, int]],
     *,
     tables: list[Table] | None = None,
+    online: Sequence[bool] | None = None,
 ) -> Encoded:
-    """Encode meetings between participant pks as a ``Problem`` (meeting ids are 1..n in order)."""
+    """Encode meetings between participant pks as a ``Problem`` (meeting ids are 1..n in order);
+    ``online`` marks the meetings held by video (no table)."""
     day = event.meeting_day
     tables = active_tables(event) if tables is None else tables
     people = sorted({p for pair in pairs for p in pair})
@@ -120,7 +142,11 @@ def encode(
         slots = frozenset(int(s) for s in (p.unavailable_slots or []) if 1 <= int(s) <= day.n_slots)
         if slots:
             unavailable[num[p.pk]] = slots
-    meetings = tuple(EngineMeeting(id=i + 1, participants=(num[a], num[b])) for i, (a, b) in enumerate(pairs))
+    online = list(online) if online is not None else [False] * len(pairs)
+    meetings = tuple(
+        EngineMeeting(id=i + 1, participants=(num[a], num[b]), online=bool(online[i]))
+        for i, (a, b) in enumerate(pairs)
+    )
     problem = Problem(
         n_participants=len(people),
         n_slots=day.n_slots,
@@ -145,7 +171,9 @@ def stored_meetings(event: Event) -> list[Meeting]:
 def encode_stored(event: Event) -> tuple[Encoded, list[Meeting]]:
     """The event's scheduled meetings as a Problem, in (slot, table, id) order."""
     meetings = stored_meetings(event)
-    enc = encode(event, [(m.enterprise_id, m.expert_id) for m in meetings])
+    enc = encode(
+        event, [(m.enterprise_id, m.expert_id) for m in meetings], online=[m.online for m in meetings]
+    )
     return enc, meetings
 
 
@@ -253,12 +281,18 @@ def select(event: Event, cs: CandidateSet, tables: Sequence[Table]) -> Selection
             index[e, n] = len(cs.candidates) - 1
         chosen.append(index[e, n])
     status, message = "optimal", res.message
-    if len(chosen) > total_cap:
-        keep = sorted(chosen, key=lambda k: (not cs.candidates[k].forced, -cs.candidates[k].weight, k))[
+    # online meetings take no table: only those at a table count against the day's table-slots
+    by_video = online_pairs(
+        event, [(cs.candidates[k].enterprise.pk, cs.candidates[k].expert.pk) for k in chosen]
+    )
+    online = [k for k, o in zip(chosen, by_video) if o]
+    at_table = [k for k, o in zip(chosen, by_video) if not o]
+    if len(at_table) > total_cap:
+        keep = sorted(at_table, key=lambda k: (not cs.candidates[k].forced, -cs.candidates[k].weight, k))[
             :total_cap
         ]
-        message = f"选出 {len(chosen)} 场，超过全天 {total_cap} 个桌次，已去掉价值最低的 {len(chosen) - total_cap} 场"
-        chosen, status = keep, "feasible"
+        message = f"选出 {len(at_table)} 场现场洽谈，超过全天 {total_cap} 个桌次，已去掉价值最低的 {len(at_table) - total_cap} 场"
+        chosen, status = keep + online, "feasible"
     chosen.sort()
     # value as the engine counts it (a cover meeting outside the candidates is worth 0), so the
     # total is comparable with its LP bound
@@ -284,7 +318,7 @@ def solve(
     """Place meetings between participant pks (``scheduling.solver``: fewest breaks)."""
     from kechuang.events.scheduling.solver import solve as engine_solve
 
-    enc = encode(event, pairs, tables=tables)
+    enc = encode(event, pairs, tables=tables, online=online_pairs(event, pairs))
     return Plan.from_engine(engine_solve(enc.problem, time_limit=time_limit, fairness=fairness))
 
 
@@ -304,7 +338,11 @@ def replan(
     from kechuang.events.scheduling.replan import replan as engine_replan
 
     pairs = [(m.enterprise_id, m.expert_id) for m in meetings] + list(extra_pairs)
-    enc = encode(event, pairs, tables=tables)
+    # a stored meeting keeps its form unless one side has since become "仅线上"; a walk-in follows
+    # the participants and their request
+    now_online = online_pairs(event, pairs)
+    online = [m.online or now_online[i] for i, m in enumerate(meetings)] + now_online[len(meetings) :]
+    enc = encode(event, pairs, tables=tables, online=online)
     old_slots = [m.slot for m in meetings] + [0] * len(extra_pairs)
     old_tables = [enc.table_index(m.table_id) for m in meetings] + [0] * len(extra_pairs)
     res = engine_replan(

@@ -195,8 +195,9 @@ def agenda(*, user, participant: Participant) -> list[AgendaRow]:
 class Grid:
     day: MeetingDay
     tables: list[Table]
-    rows: list[dict]  # {"slot", "label", "session", "cells": [Meeting|None per table]}
+    rows: list[dict]  # {"slot", "label", "session", "cells": [Meeting|None per table], "online": [Meeting]}
     count: int
+    has_online: bool = False  # some meeting is held online (the grid gets a "线上" column)
 
 
 def grid(*, user, event: Event) -> Grid | None:
@@ -207,9 +208,13 @@ def grid(*, user, event: Event) -> Grid | None:
     tables = list(Table.objects.filter(event=event).order_by("number"))
     col = {t.pk: i for i, t in enumerate(tables)}
     cells = {}
+    online: dict[int, list[Meeting]] = {}
     n = 0
     for m in meeting_list(user=user, event=event):
-        cells[m.slot, col[m.table_id]] = m
+        if m.online:
+            online.setdefault(m.slot, []).append(m)
+        else:
+            cells[m.slot, col[m.table_id]] = m
         n += 1
     rows = [
         {
@@ -218,10 +223,11 @@ def grid(*, user, event: Event) -> Grid | None:
             "session": day.session_label(s),
             "first_afternoon": s == day.morning_slots + 1,
             "cells": [cells.get((s, i)) for i in range(len(tables))],
+            "online": online.get(s, []),
         }
         for s in range(1, day.n_slots + 1)
     ]
-    return Grid(day, tables, rows, n)
+    return Grid(day, tables, rows, n, has_online=bool(online))
 
 
 def violations(*, user, event: Event, run: ScheduleRun | None = None) -> list[dict]:

@@ -32,6 +32,7 @@ urlpatterns = [
     path("meetings/<int:pk>/later/", views.meeting_later, name="meeting_later"),
     path("participants/<int:pk>/", views.participant_agenda, name="agenda"),
     path("participants/<int:pk>/check-in/", views.participant_check_in, name="participant_check_in"),
+    path("participants/<int:pk>/online/", views.participant_online, name="participant_online"),
     path("participants/<int:pk>/unavailable/", views.participant_unavailable, name="participant_unavailable"),
     path("participants/<int:pk>/cancel/", views.participant_cancel, name="participant_cancel"),
     path("participants/<int:pk>/agenda.pdf", views.agenda_pdf, name="agenda_pdf"),

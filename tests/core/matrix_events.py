@@ -75,6 +75,7 @@ ENTRIES = {
     "events:participant_check_in": ("post", "mm_participant", SCOPED_POST),
     "events:participant_cancel": ("post", "mm_participant", SCOPED_POST),
     "events:participant_unavailable": ("post", "mm_participant", SCOPED_POST),
+    "events:participant_online": ("post", "mm_participant", SCOPED_POST),
     "events:met_proposals": ("get", None, COORD),
     "events:met_proposal_confirm": ("post", "mm_proposal", COORD_POST),
     "events:met_proposal_dismiss": ("post", "mm_proposal", COORD_POST),
@@ -87,6 +88,7 @@ POST_DATA = {
     "events:request_priority": {"priority": "3"},
     "events:request_respond": {"accept": "1"},
     "events:participant_unavailable": {"slots": ["2"]},
+    "events:participant_online": {"online_only": "1"},
 }
 
 

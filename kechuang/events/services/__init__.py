@@ -40,6 +40,7 @@ from kechuang.events.services.registration import (
     can_register_expert,
     event_register_enterprise,
     event_register_expert,
+    participant_set_online_only,
     participant_set_unavailable,
 )
 from kechuang.events.services.schedule import (
@@ -73,6 +74,7 @@ __all__ = [
     "pair_rule_set",
     "participant_cancel",
     "participant_check_in",
+    "participant_set_online_only",
     "participant_set_unavailable",
     "schedule_generate",
     "schedule_replan",

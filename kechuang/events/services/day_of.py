@@ -138,7 +138,12 @@ def meeting_cancel(*, user, meeting: Meeting, reason: str = "") -> Meeting:
     m.cancel_reason = reason[:255]
     m.save(update_fields=["status", "cancel_reason"])
     MeetingSeat.objects.filter(meeting=m).delete()
-    audit(user, "event.meeting_cancel", m, {"reason": reason, "slot": m.slot, "table": m.table.number})
+    audit(
+        user,
+        "event.meeting_cancel",
+        m,
+        {"reason": reason, "slot": m.slot, "table": m.table.number if m.table else None},
+    )
     return m
 
 

@@ -10,6 +10,7 @@ from kechuang.events.views.day_of import (
     participant_agenda,
     participant_cancel,
     participant_check_in,
+    participant_online,
     participant_unavailable,
 )
 from kechuang.events.views.files import (
@@ -54,6 +55,7 @@ __all__ = [
     "participant_agenda",
     "participant_cancel",
     "participant_check_in",
+    "participant_online",
     "participant_unavailable",
     "register_enterprise",
     "register_expert",

@@ -140,6 +140,26 @@ def participant_agenda(request, pk: int):
 
 @login_required
 @require_POST
+def participant_online(request, pk: int):
+    """The participant (or whoever acts for them) says they join online only, or on site again."""
+    p = selectors.participant_get(user=request.user, pk=pk)
+    online_only = request.POST.get("online_only") == "1"
+    return perform(
+        request,
+        lambda: services.participant_set_online_only(
+            user=request.user, participant=p, online_only=online_only
+        ),
+        success=lambda q: (
+            f"{q.name}改为仅线上参加：洽谈以视频方式进行，协调员调整排期后生效。"
+            if q.online_only
+            else f"{q.name}改为到场参加。"
+        ),
+        then=("events:agenda", pk),
+    )
+
+
+@login_required
+@require_POST
 def participant_unavailable(request, pk: int):
     """The participant (or whoever acts for them) marks the slots they cannot attend."""
     p = selectors.participant_get(user=request.user, pk=pk)

@@ -99,7 +99,7 @@ def walk_in(request, pk: int):
             slot=form.cleaned_data.get("slot"),
             table=form.cleaned_data.get("table"),
         ),
-        success=lambda m: f"已加场：第{m.slot}场 {m.table}，{m.enterprise.name} × {m.expert.name}。",
+        success=lambda m: f"已加场：第{m.slot}场 {m.place}，{m.enterprise.name} × {m.expert.name}。",
         then=("events:schedule", pk),
         form=form,
         invalid="请选择企业代表和专家。",
