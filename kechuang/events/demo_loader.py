@@ -20,6 +20,8 @@ MAIN_EVENT = "ev-matchmaking-main"
 SEED = 20201129
 N_TABLES = 16
 SLOT_MINUTES = 15
+# online meetings (experts who cannot travel) get a room here (a fictitious address, like all demo data)
+DEMO_VIDEO_ROOM = "https://meeting.kechuang.example/qd-duijiehui"
 EXPERTS_PER_SOCIETY = 4
 MAX_ENTERPRISES = 36
 POSITIONS = ("技术总监", "研发中心主任", "总工程师", "副总经理", "技术部经理", "首席科学家")
@@ -74,6 +76,7 @@ def published_meeting_day(event: Event) -> MeetingDay:
         if not morning
         else MeetingDay._meta.get_field("afternoon_start").default,
         afternoon_slots=0 if morning else n,
+        video_link=DEMO_VIDEO_ROOM,
     )
 
 

@@ -176,6 +176,7 @@ class MeetingDayForm(forms.ModelForm):
             "proposals_below",
             "fairness",
             "time_limit",
+            "video_link",
         ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),

@@ -127,3 +127,58 @@ def test_expert_outcome_proposes_met_and_coordinator_confirms_or_dismisses(page,
     second_status = second.need.status
     second.need.refresh_from_db()
     assert first.need.status == "met" and second.need.status == second_status
+
+
+def test_expert_who_cannot_travel_meets_online(page, demo, tmp_path):
+    import sys
+    from pathlib import Path
+
+    from kechuang.accounts.models import User
+    from kechuang.events import services
+    from kechuang.events.models import Meeting, Participant, Table
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from pdf_text import pdf_text
+
+    ev = _main_event()
+    expert = Participant.objects.get(event=ev, user__username="expert")
+    login(page, "liaison")
+    page.goto(f"/events/participants/{expert.pk}/")
+    page.get_by_test_id("online-toggle").click()
+    expect(page.get_by_role("status")).to_contain_text("改为仅线上参加")
+    expect(page.get_by_test_id("online-only")).to_have_text("仅线上")
+    expert.refresh_from_db()
+    assert expert.online_only
+
+    # the coordinator places a meeting with them: it is online, no table taken
+    rep = Participant.objects.filter(event=ev, kind="enterprise", unavailable_slots=[]).order_by("pk").first()
+    coord = User.objects.get(username="coordinator")
+    m = services.meeting_add_walk_in(
+        user=coord,
+        event=ev,
+        enterprise=rep,
+        expert=expert,
+        slot=5,
+        table=Table.objects.filter(event=ev).first(),
+    )
+    m = Meeting.objects.get(pk=m.pk)
+    assert m.online and m.table_id is None and m.join_link.startswith("https://meeting.kechuang.example/")
+
+    page.context.clear_cookies()
+    login(page, "expert")
+    page.goto(f"/events/participants/{expert.pk}/")
+    row = page.get_by_test_id("agenda").locator("tr.busy")
+    expect(row).to_contain_text("线上")
+    expect(row.get_by_test_id("video-link")).to_have_attribute("href", m.join_link)
+    shot(page, "meetings-online-agenda")
+    page.goto(f"/events/meetings/{m.pk}/")
+    expect(page.get_by_test_id("meeting-place")).to_contain_text("线上洽谈")
+    expect(page.get_by_test_id("video-link")).to_have_text(m.join_link)
+    shot(page, "meetings-online-meeting")
+    page.goto(f"/events/participants/{expert.pk}/")
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_test_id("agenda-pdf").click(timeout=60_000)
+    path = tmp_path / "agenda.pdf"
+    dl.value.save_as(path)
+    text = pdf_text(path.read_bytes()).replace("\n", "")
+    assert "线上" in text and f"room=kc-{ev.pk}-{m.pk}" in text
