@@ -172,14 +172,28 @@ class AgendaRow:
     meeting: Meeting | None
     counterpart: Participant | None
     unavailable: bool
+    moved: bool = False  # the latest re-plan moved this meeting (or added it)
+
+
+def moved_by_latest_replan(event: Event) -> set[int]:
+    """Ids of the meetings the event's latest run moved or added, if that run was a re-plan.
+
+    Reads the run without ``restrict`` on purpose: only the ids are used, and only to mark rows
+    of meetings the reader already sees (``agenda`` intersects them with its own meetings)."""
+    run = ScheduleRun.objects.filter(event=event).order_by("-created_at", "-id").only("kind", "moved").first()
+    if run is None or run.kind != ScheduleRun.Kind.REPLAN:
+        return set()
+    return {x["meeting"] for x in run.moved or []}
 
 
 def agenda(*, user, participant: Participant) -> list[AgendaRow]:
-    """Every slot of the day for one participant: their meeting, or free/unavailable."""
+    """Every slot of the day for one participant: their meeting, or free/unavailable; meetings
+    the latest re-plan moved are marked."""
     day = meeting_day(participant.event)
     if day is None:
         return []
     mine = {m.slot: m for m in participant_meetings(user=user, participant=participant)}
+    moved = moved_by_latest_replan(participant.event) if mine else set()
     off = set(participant.unavailable_slots or [])
     rows = []
     for s in range(1, day.n_slots + 1):
@@ -187,8 +201,36 @@ def agenda(*, user, participant: Participant) -> list[AgendaRow]:
         other = None
         if m is not None:
             other = m.expert if participant.kind == Participant.Kind.ENTERPRISE else m.enterprise
-        rows.append(AgendaRow(s, day.slot_label(s), day.session_label(s), m, other, s in off))
+        rows.append(
+            AgendaRow(
+                s,
+                day.slot_label(s),
+                day.session_label(s),
+                m,
+                other,
+                s in off,
+                m is not None and m.pk in moved,
+            )
+        )
     return rows
+
+
+def agenda_version(rows: list[AgendaRow], participant: Participant) -> str:
+    """A short fingerprint of what the agenda shows: it changes exactly when the page would."""
+    import hashlib
+
+    parts = [str(participant.online_only), participant.status]
+    for r in rows:
+        m = r.meeting
+        parts.append(
+            f"{r.slot}:{r.unavailable}:{r.moved}:"
+            + (
+                f"{m.pk},{m.table_id},{m.online},{m.outcome},{m.previous_slot},{r.counterpart.pk}"
+                if m
+                else "-"
+            )
+        )
+    return hashlib.blake2s("|".join(parts).encode(), digest_size=8).hexdigest()
 
 
 @dataclass

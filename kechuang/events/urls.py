@@ -35,6 +35,7 @@ urlpatterns = [
     path("participants/<int:pk>/online/", views.participant_online, name="participant_online"),
     path("participants/<int:pk>/unavailable/", views.participant_unavailable, name="participant_unavailable"),
     path("participants/<int:pk>/cancel/", views.participant_cancel, name="participant_cancel"),
+    path("participants/<int:pk>/live/", views.agenda_live, name="agenda_live"),
     path("participants/<int:pk>/agenda.pdf", views.agenda_pdf, name="agenda_pdf"),
     path("participants/<int:pk>/agenda.xlsx", views.agenda_xlsx, name="agenda_xlsx"),
 ]

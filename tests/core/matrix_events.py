@@ -80,6 +80,7 @@ ENTRIES = {
     "events:met_proposal_confirm": ("post", "mm_proposal", COORD_POST),
     "events:met_proposal_dismiss": ("post", "mm_proposal", COORD_POST),
     "events:agenda_pdf": ("get", "mm_participant", SCOPED),
+    "events:agenda_live": ("get", "mm_participant", SCOPED),
     "events:agenda_xlsx": ("get", "mm_participant", SCOPED),
 }
 POST_DATA = {

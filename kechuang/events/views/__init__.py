@@ -2,6 +2,7 @@
 (``kechuang.core.http.perform`` reports their refusals); selectors read."""
 
 from kechuang.events.views.day_of import (
+    agenda_live,
     meeting_cancel,
     meeting_check_in,
     meeting_detail,
@@ -34,6 +35,7 @@ from kechuang.events.views.registration import (
 from kechuang.events.views.schedule import generate, replan, schedule, table_lose, walk_in
 
 __all__ = [
+    "agenda_live",
     "agenda_pdf",
     "agenda_xlsx",
     "agendas_pdf",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -118,6 +119,40 @@ def meeting_later(request, pk: int):
     )
 
 
+# how often an open agenda asks whether it changed (seconds); the answer is tiny when it did not
+AGENDA_POLL_SECONDS = 3
+
+
+def _live_ctx(request, p) -> dict:
+    rows = selectors.agenda(user=request.user, participant=p)
+    return {
+        "p": p,
+        "day": selectors.meeting_day(p.event),
+        "rows": rows,
+        "version": selectors.agenda_version(rows, p),
+        "poll_seconds": AGENDA_POLL_SECONDS,
+        "moved_count": sum(1 for r in rows if r.moved),
+    }
+
+
+@login_required
+def agenda_live(request, pk: int):
+    """The agenda's table alone, polled by the open page (htmx): ``204 No Content`` while the
+    version the page shows (``?v=``, or ``If-None-Match``) is current — htmx then swaps nothing —
+    else the new table with the moved meetings marked and a note that it changed."""
+    p = selectors.participant_get(user=request.user, pk=pk)
+    ctx = _live_ctx(request, p)
+    etag = f'"{ctx["version"]}"'
+    seen = request.GET.get("v") or request.headers.get("If-None-Match", "").strip('"')
+    if seen == ctx["version"]:
+        resp = HttpResponse(status=204 if request.GET.get("v") else 304)
+    else:
+        resp = render(request, "events/_agenda_live.html", {**ctx, "live_update": bool(seen)})
+    resp["ETag"] = etag
+    resp["Cache-Control"] = "no-cache"
+    return resp
+
+
 @login_required
 def participant_agenda(request, pk: int):
     p = selectors.participant_get(user=request.user, pk=pk)
@@ -125,10 +160,8 @@ def participant_agenda(request, pk: int):
         request,
         "events/agenda.html",
         {
-            "p": p,
+            **_live_ctx(request, p),
             "event": p.event,
-            "day": selectors.meeting_day(p.event),
-            "rows": selectors.agenda(user=request.user, participant=p),
             "needs": selectors.participant_needs(user=request.user, participant=p),
             "can_act": services.can_act_for(request.user, p),
             "unavailable_form": UnavailableForm(
