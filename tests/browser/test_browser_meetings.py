@@ -182,3 +182,47 @@ def test_expert_who_cannot_travel_meets_online(page, demo, tmp_path):
     dl.value.save_as(path)
     text = pdf_text(path.read_bytes()).replace("\n", "")
     assert "线上" in text and f"room=kc-{ev.pk}-{m.pk}" in text
+
+
+def test_agenda_updates_itself_after_a_replan_in_another_page(page, demo, browser, live_server):
+    from kechuang.accounts.models import User
+    from kechuang.events import services
+    from kechuang.events.models import Meeting, Participant
+
+    first, _second = _walk_in_with_the_demo_expert(2)
+    ev = _main_event()
+    expert = Participant.objects.get(event=ev, user__username="expert")
+    login(page, "expert")
+    page.goto(f"/events/participants/{expert.pk}/")
+    expect(page.get_by_test_id("agenda").locator("tr.busy")).to_have_count(2)
+    expect(page.get_by_test_id("moved-row")).to_have_count(0)
+
+    # the representative of the first meeting cannot make that slot after all
+    coord = User.objects.get(username="coordinator")
+    services.participant_set_unavailable(user=coord, participant=first.enterprise, slots=[first.slot])
+
+    # the coordinator re-plans in another browser
+    other = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
+    try:
+        coord_page = other.new_page()
+        coord_page.set_default_timeout(15000)
+        login(coord_page, "coordinator")
+        coord_page.goto(f"/events/{ev.pk}/schedule/")
+        coord_page.get_by_test_id("replan").click(timeout=60_000)
+        expect(coord_page.get_by_test_id("moved")).to_be_visible(timeout=60_000)
+    finally:
+        other.close()
+    first.refresh_from_db()
+    assert first.slot != first.previous_slot
+
+    # the expert's open page shows it within seconds, without a reload
+    expect(page.get_by_test_id("agenda-updated")).to_be_visible(timeout=20_000)
+    moved = page.get_by_test_id("moved-row")
+    expect(moved).to_have_count(1)
+    expect(moved).to_contain_text(first.enterprise.name)
+    expect(moved).to_contain_text(f"原第{first.previous_slot}场")
+    expect(moved).to_contain_text(f"第{first.slot}场")
+    shot(page, "meetings-live-agenda-updated")
+    assert Meeting.objects.filter(pk=first.pk, status="scheduled").exists()
