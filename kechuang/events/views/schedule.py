@@ -29,6 +29,8 @@ def schedule(request, pk: int):
         "figures": selectors.event_figures(user=user, event=event),
         "rule_label": selectors.rule_label(run.rule) if run and run.rule else "",
     }
+    if ctx["is_coord"]:
+        ctx["met_pending"] = selectors.met_proposal_list(user=user).filter(event=event).count()
     if ctx["is_coord"] and g is not None:
         ctx["walk_in_form"] = WalkInForm(event=event)
         ctx["participants"] = selectors.participant_list(user=user, event=event).filter(status="registered")
