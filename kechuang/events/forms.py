@@ -161,6 +161,13 @@ class LaterForm(forms.Form):
 
 class MeetingDayForm(forms.ModelForm):
     n_tables = forms.IntegerField(label="洽谈桌数", min_value=1, max_value=200)
+    video_link = forms.URLField(
+        label="线上洽谈会议室链接",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="线上洽谈的视频会议链接；每场线上洽谈在其后附加自己的房间号",
+    )
 
     class Meta:
         model = MeetingDay
