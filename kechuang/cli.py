@@ -17,6 +17,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rank": ("kechuang.matching.engine.cli", "rank experts/achievements for queries from JSONL files"),
     "schedule": ("kechuang.events.scheduling.cli_schedule", "schedule a B2B meeting instance (.dzn)"),
     "select": ("kechuang.events.scheduling.cli_select", "choose pairs under capacities (.npz)"),
+    "validate": (
+        "kechuang.events.scheduling.cli_validate",
+        "check a schedule against every rule (.dzn + .json)",
+    ),
 }
 
 

@@ -9,6 +9,7 @@ before these rules run; leadership reads everything, never writes).
   attends; an expert their own participation and the enterprise representatives of their events;
 - requests, meetings and seats: the parties' own (enterprise → its representatives, liaison → its
   society's experts, expert → themselves); district staff those of their area;
+- 已对接 proposals: the parties of the meeting (coordinators decide);
 - schedule runs and pair rules: district staff for events in their area; nobody else.
 Out of scope is simply absent (404).
 """
@@ -103,6 +104,12 @@ def _meetings(qs, user):
 
 @rule("events.meetingseat")
 def _seats(qs, user):
+    return _filtered(qs, own_side_q(user, "meeting__"))
+
+
+@rule("events.metproposal")
+def _met_proposals(qs, user):
+    """The parties of the meeting see its proposal (coordinators decide; they see all)."""
     return _filtered(qs, own_side_q(user, "meeting__"))
 
 

@@ -1,7 +1,8 @@
 """Load the scenario's ``events`` section (kept here so the core loader need not know events), and
-set up the big 对接会 of the source story (``ev-matchmaking-main``): 12 tables, a day of 8 morning
-and 6 afternoon 20-minute slots, 30+ enterprises with 50+ representatives bringing their needs,
-4 experts from each of the 10 societies, and meeting requests in both directions.
+set up the big 对接会 of the source story (``ev-matchmaking-main``): 16 tables, 15-minute slots
+filling exactly the published afternoon (13:30–16:00, after the morning's symposium and before the
+signing ceremony), 30+ enterprises with 50+ representatives bringing their needs, 4 experts from
+each of the 10 societies, and meeting requests in both directions.
 
 Everything is derived deterministically from the scenario (sorted keys, a fixed-seed RNG). The
 schedule itself is not generated here: the coordinator does that in one click.
@@ -10,14 +11,17 @@ schedule itself is not generated here: the coordinator does that in one click.
 from __future__ import annotations
 
 import random
-from datetime import datetime, time
+from datetime import datetime
 
 from kechuang.events.models import Event, MeetingDay, MeetingRequest, Participant, Table
 from kechuang.needs.models import NeedStatus
 
 MAIN_EVENT = "ev-matchmaking-main"
 SEED = 20201129
-N_TABLES = 12
+N_TABLES = 16
+SLOT_MINUTES = 15
+# online meetings (experts who cannot travel) get a room here (a fictitious address, like all demo data)
+DEMO_VIDEO_ROOM = "https://meeting.kechuang.example/qd-duijiehui"
 EXPERTS_PER_SOCIETY = 4
 MAX_ENTERPRISES = 36
 POSITIONS = ("技术总监", "研发中心主任", "总工程师", "副总经理", "技术部经理", "首席科学家")
@@ -50,6 +54,32 @@ def load(s: dict, ctx: dict) -> None:
         load_matchmaking(s, ctx, main)
 
 
+def published_meeting_day(event: Event) -> MeetingDay:
+    """The slot grid that fills the event's published time exactly: one session of
+    ``SLOT_MINUTES`` slots from its start to its end (the programme says 13:30–16:00)."""
+    tz = event.start.tzinfo
+    start, end = event.start.astimezone(tz), event.end.astimezone(tz)
+    minutes = int((end - start).total_seconds() // 60)
+    n = minutes // SLOT_MINUTES
+    if n < 1 or minutes % SLOT_MINUTES:
+        raise ValueError(
+            f"{event.title}: {minutes} minutes is not a whole number of {SLOT_MINUTES}-minute slots"
+        )
+    morning = start.hour < 12
+    return MeetingDay.objects.create(
+        event=event,
+        date=start.date(),
+        slot_minutes=SLOT_MINUTES,
+        morning_start=start.time() if morning else MeetingDay._meta.get_field("morning_start").default,
+        morning_slots=n if morning else 0,
+        afternoon_start=start.time()
+        if not morning
+        else MeetingDay._meta.get_field("afternoon_start").default,
+        afternoon_slots=0 if morning else n,
+        video_link=DEMO_VIDEO_ROOM,
+    )
+
+
 def _person(rng: random.Random, used: set[str]) -> str:
     for _ in range(50):
         given = "".join(rng.sample(GIVEN, 2)) if rng.random() < 0.7 else rng.choice(GIVEN)
@@ -66,16 +96,8 @@ def load_matchmaking(s: dict, ctx: dict, event: Event) -> dict:
 
     rng = random.Random(SEED)  # noqa: S311 - a reproducible demo, not a secret
     orgs, needs, experts, users = ctx["orgs"], ctx["needs"], ctx["experts"], ctx["users"]
-    local = event.start.astimezone(event.start.tzinfo).date() if event.start.tzinfo else event.start.date()
-    MeetingDay.objects.create(
-        event=event,
-        date=local,
-        slot_minutes=20,
-        morning_start=time(9, 0),
-        morning_slots=8,
-        afternoon_start=time(13, 30),
-        afternoon_slots=6,
-    )
+    day = published_meeting_day(event)
+    n_slots = day.n_slots
     Table.objects.bulk_create([Table(event=event, number=i, name=f"{i}号桌") for i in range(1, N_TABLES + 1)])
 
     # enterprises with needs submitted before the meeting, the primary demo enterprise first
@@ -105,7 +127,7 @@ def load_matchmaking(s: dict, ctx: dict, event: Event) -> dict:
             used.add(name)
             unavailable = []
             if (i + r) % 9 == 4:
-                unavailable = [9, 10, 11, 12, 13, 14]  # only the morning
+                unavailable = list(range(n_slots - 3, n_slots + 1))  # leaves an hour early
             elif (i + r) % 11 == 7:
                 unavailable = [1, 2]  # arrives late
             p = Participant(
@@ -153,7 +175,7 @@ def load_matchmaking(s: dict, ctx: dict, event: Event) -> dict:
                     organisation=soc,
                     expert=ex,
                     user=expert_users.get(ex.pk),
-                    unavailable_slots=[13, 14]
+                    unavailable_slots=[n_slots - 1, n_slots]
                     if j == 3
                     else ([1] if j == 2 and len(chosen) % 3 == 0 else []),
                 )

@@ -116,7 +116,7 @@ def agenda_rows(user, p: Participant) -> list[list]:
                     r.slot,
                     r.label,
                     r.session,
-                    str(m.table),
+                    m.place + (f"\n{m.join_link}" if m.join_link else ""),
                     other.name if other else "",
                     org,
                     need_label(user, m.need),
@@ -157,7 +157,8 @@ def grid_xlsx(user, event: Event) -> bytes:
     ws["A1"].font = _title_font()
     if g is None:
         return _save(wb)
-    _append(ws, ["场次", "时间", *[str(t) + ("" if t.active else "（停用）") for t in g.tables]])
+    online_col = ["线上"] if g.has_online else []
+    _append(ws, ["场次", "时间", *[str(t) + ("" if t.active else "（停用）") for t in g.tables], *online_col])
     for c in ws[2]:
         c.font, c.fill = bold, fill
     for r in g.rows:
@@ -172,6 +173,11 @@ def grid_xlsx(user, event: Event) -> bytes:
                     else ""
                     for m in r["cells"]
                 ],
+                *(
+                    ["\n".join(f"{m.enterprise.name} × {m.expert.name}" for m in r["online"])]
+                    if g.has_online
+                    else []
+                ),
             ],
         )
         for c in ws[ws.max_row]:
@@ -195,7 +201,7 @@ def grid_xlsx(user, event: Event) -> bytes:
             [
                 m.slot,
                 g.day.slot_label(m.slot),
-                str(m.table),
+                m.place,
                 m.enterprise.name,
                 m.enterprise.organisation.name if m.enterprise.organisation_id else "",
                 m.expert.name,

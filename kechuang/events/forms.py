@@ -67,6 +67,9 @@ class ExpertRegistrationForm(forms.Form):
     unavailable_slots = forms.TypedMultipleChoiceField(
         label="不能参加的场次", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
+    online_only = forms.BooleanField(
+        label="仅线上", required=False, help_text="不便到场的专家：其洽谈均以视频方式进行，不占洽谈桌"
+    )
 
     def __init__(self, *args, user, event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,6 +83,18 @@ class ExpertRegistrationForm(forms.Form):
         self.fields["expert"].queryset = qs.order_by("name", "pk")
 
 
+class UnavailableForm(forms.Form):
+    """The slots a participant cannot attend (checked boxes); none checked = free all day."""
+
+    slots = forms.TypedMultipleChoiceField(
+        label="不能参加的场次", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, day: MeetingDay | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slots"].choices = slot_choices(day)
+
+
 class ReasonForm(forms.Form):
     """The free text of a cancellation (meeting or participant)."""
 
@@ -90,6 +105,7 @@ class RequestMessageForm(forms.Form):
     """The note sent with a meeting request."""
 
     message = forms.CharField(label="留言", required=False, max_length=255)
+    online = forms.BooleanField(label="线上洽谈", required=False)
 
 
 class PairRuleForm(forms.Form):
@@ -145,6 +161,13 @@ class LaterForm(forms.Form):
 
 class MeetingDayForm(forms.ModelForm):
     n_tables = forms.IntegerField(label="洽谈桌数", min_value=1, max_value=200)
+    video_link = forms.URLField(
+        label="线上洽谈会议室链接",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="线上洽谈的视频会议链接；每场线上洽谈在其后附加自己的房间号",
+    )
 
     class Meta:
         model = MeetingDay
@@ -160,6 +183,7 @@ class MeetingDayForm(forms.ModelForm):
             "proposals_below",
             "fairness",
             "time_limit",
+            "video_link",
         ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),

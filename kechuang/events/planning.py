@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kechuang.events.affinity import AffinityCache, Candidate, CandidateSet, affinity, best_need
-from kechuang.events.models import Event, Meeting, Participant, Table
+from kechuang.events.models import Event, Meeting, MeetingRequest, Participant, Table
 from kechuang.events.scheduling.model import Meeting as EngineMeeting
 from kechuang.events.scheduling.model import Problem
 
@@ -55,7 +55,7 @@ class Plan:
 
     @classmethod
     def refused(cls, rule: str, message: str) -> Plan:
-        return cls("infeasible", rule=rule, message=message)
+        return cls("infeasible", rule=rule, message=_people_message("infeasible", rule, message))
 
     @classmethod
     def from_engine(cls, res) -> Plan:
@@ -66,8 +66,20 @@ class Plan:
             breaks=res.breaks,
             bound=res.bound,
             rule=res.rule or "",
-            message=res.message,
+            message=_people_message(res.status, res.rule or "", res.message),
         )
+
+
+def _people_message(status: str, rule: str, detail: str) -> str:
+    """The engine's explanation for the pages: the rule's Chinese message first (keyed by rule id,
+    ``scheduling.messages``), the engine's English detail kept after it for whoever investigates."""
+    from kechuang.events.scheduling.messages import result_message
+    from kechuang.events.scheduling.model import SolveResult
+
+    zh = result_message(SolveResult(status, rule=rule or None, message=detail), "zh")
+    if zh and detail and detail != zh:
+        return f"{zh}。详情：{detail}"
+    return zh or detail
 
 
 # ---------------------------------------------------------------- engine problems
@@ -92,13 +104,35 @@ def active_tables(event: Event) -> list[Table]:
     return list(Table.objects.filter(event=event, active=True).order_by("number"))
 
 
+def table_at(tables: Sequence[Table], number: int) -> Table | None:
+    """The table of an engine table number (1-based into ``tables``); 0 = online, no table."""
+    return tables[number - 1] if number else None
+
+
+def online_pairs(event: Event, pairs: Sequence[tuple[int, int]]) -> list[bool]:
+    """Which (enterprise, expert) pairs meet online: either side cannot travel ("仅线上"), or
+    their open request asked for an online talk."""
+    people = {p for pair in pairs for p in pair}
+    remote = set(Participant.objects.filter(pk__in=people, online_only=True).values_list("pk", flat=True))
+    asked = set(
+        MeetingRequest.objects.filter(
+            event=event,
+            online=True,
+            status__in=(MeetingRequest.Status.PENDING, MeetingRequest.Status.ACCEPTED),
+        ).values_list("enterprise_id", "expert_id")
+    )
+    return [a in remote or b in remote or (a, b) in asked for a, b in pairs]
+
+
 def encode(
     event: Event,
     pairs: Sequence[tuple[int, int]],
     *,
     tables: list[Table] | None = None,
+    online: Sequence[bool] | None = None,
 ) -> Encoded:
-    """Encode meetings between participant pks as a ``Problem`` (meeting ids are 1..n in order)."""
+    """Encode meetings between participant pks as a ``Problem`` (meeting ids are 1..n in order);
+    ``online`` marks the meetings held by video (no table)."""
     day = event.meeting_day
     tables = active_tables(event) if tables is None else tables
     people = sorted({p for pair in pairs for p in pair})
@@ -108,7 +142,11 @@ def encode(
         slots = frozenset(int(s) for s in (p.unavailable_slots or []) if 1 <= int(s) <= day.n_slots)
         if slots:
             unavailable[num[p.pk]] = slots
-    meetings = tuple(EngineMeeting(id=i + 1, participants=(num[a], num[b])) for i, (a, b) in enumerate(pairs))
+    online = list(online) if online is not None else [False] * len(pairs)
+    meetings = tuple(
+        EngineMeeting(id=i + 1, participants=(num[a], num[b]), online=bool(online[i]))
+        for i, (a, b) in enumerate(pairs)
+    )
     problem = Problem(
         n_participants=len(people),
         n_slots=day.n_slots,
@@ -133,7 +171,9 @@ def stored_meetings(event: Event) -> list[Meeting]:
 def encode_stored(event: Event) -> tuple[Encoded, list[Meeting]]:
     """The event's scheduled meetings as a Problem, in (slot, table, id) order."""
     meetings = stored_meetings(event)
-    enc = encode(event, [(m.enterprise_id, m.expert_id) for m in meetings])
+    enc = encode(
+        event, [(m.enterprise_id, m.expert_id) for m in meetings], online=[m.online for m in meetings]
+    )
     return enc, meetings
 
 
@@ -141,6 +181,7 @@ def check_stored(event: Event) -> list[dict]:
     """Run the validator on the stored schedule; each violation as a plain dict for JSON/pages.
 
     A meeting at a table that is no longer active shows up as ``table_assignment``."""
+    from kechuang.events.scheduling.messages import violation_message
     from kechuang.events.scheduling.validator import validate
 
     if not hasattr(event, "meeting_day"):
@@ -157,7 +198,8 @@ def check_stored(event: Event) -> list[dict]:
         out.append(
             {
                 "rule": v.rule,
-                "message": v.message,
+                "message": violation_message(v, "zh"),
+                "message_en": v.message,
                 "meeting": m.pk if m else None,
                 "participant": who,
                 "slot": v.slot,
@@ -239,12 +281,18 @@ def select(event: Event, cs: CandidateSet, tables: Sequence[Table]) -> Selection
             index[e, n] = len(cs.candidates) - 1
         chosen.append(index[e, n])
     status, message = "optimal", res.message
-    if len(chosen) > total_cap:
-        keep = sorted(chosen, key=lambda k: (not cs.candidates[k].forced, -cs.candidates[k].weight, k))[
+    # online meetings take no table: only those at a table count against the day's table-slots
+    by_video = online_pairs(
+        event, [(cs.candidates[k].enterprise.pk, cs.candidates[k].expert.pk) for k in chosen]
+    )
+    online = [k for k, o in zip(chosen, by_video) if o]
+    at_table = [k for k, o in zip(chosen, by_video) if not o]
+    if len(at_table) > total_cap:
+        keep = sorted(at_table, key=lambda k: (not cs.candidates[k].forced, -cs.candidates[k].weight, k))[
             :total_cap
         ]
-        message = f"选出 {len(chosen)} 场，超过全天 {total_cap} 个桌次，已去掉价值最低的 {len(chosen) - total_cap} 场"
-        chosen, status = keep, "feasible"
+        message = f"选出 {len(at_table)} 场现场洽谈，超过全天 {total_cap} 个桌次，已去掉价值最低的 {len(at_table) - total_cap} 场"
+        chosen, status = keep + online, "feasible"
     chosen.sort()
     # value as the engine counts it (a cover meeting outside the candidates is worth 0), so the
     # total is comparable with its LP bound
@@ -270,7 +318,7 @@ def solve(
     """Place meetings between participant pks (``scheduling.solver``: fewest breaks)."""
     from kechuang.events.scheduling.solver import solve as engine_solve
 
-    enc = encode(event, pairs, tables=tables)
+    enc = encode(event, pairs, tables=tables, online=online_pairs(event, pairs))
     return Plan.from_engine(engine_solve(enc.problem, time_limit=time_limit, fairness=fairness))
 
 
@@ -290,7 +338,11 @@ def replan(
     from kechuang.events.scheduling.replan import replan as engine_replan
 
     pairs = [(m.enterprise_id, m.expert_id) for m in meetings] + list(extra_pairs)
-    enc = encode(event, pairs, tables=tables)
+    # a stored meeting keeps its form unless one side has since become "仅线上"; a walk-in follows
+    # the participants and their request
+    now_online = online_pairs(event, pairs)
+    online = [m.online or now_online[i] for i, m in enumerate(meetings)] + now_online[len(meetings) :]
+    enc = encode(event, pairs, tables=tables, online=online)
     old_slots = [m.slot for m in meetings] + [0] * len(extra_pairs)
     old_tables = [enc.table_index(m.table_id) for m in meetings] + [0] * len(extra_pairs)
     res = engine_replan(

@@ -14,6 +14,7 @@ from kechuang.events.models import (
     Meeting,
     MeetingDay,
     MeetingRequest,
+    MetProposal,
     PairRule,
     Participant,
     ScheduleRun,
@@ -21,23 +22,12 @@ from kechuang.events.models import (
 )
 from kechuang.needs.selectors import need_prefetch
 
-RULE_LABELS = {
-    "slot_range": "场次超出范围",
-    "participant_overlap": "同一人同一场次有两场洽谈",
-    "table_capacity": "同一场次洽谈数超过可用桌数",
-    "table_assignment": "洽谈桌无效或重复（含已停用的桌）",
-    "session": "上午/下午场要求不符",
-    "unavailable": "安排在参会者不能参加的场次",
-    "fixed": "固定场次被改动",
-    "precedence": "先后顺序不符",
-    "fairness": "空档分配不公平（空档数差距过大）",
-    "participant_overlap,session": "同一场次冲突（上午/下午）",
-}
-
 
 def rule_label(rule: str) -> str:
-    parts = [p for p in (rule or "").split(",") if p]
-    return "；".join(RULE_LABELS.get(p, p) for p in parts) if parts else ""
+    """The Chinese message of a rule id (or of comma-joined ids), from the engine's table."""
+    from kechuang.events.scheduling.messages import rule_message
+
+    return rule_message(rule, "zh")
 
 
 def event_list(*, user, kind: str | None = None) -> QuerySet[Event]:
@@ -120,6 +110,30 @@ def meeting_get(*, user, pk: int) -> Meeting:
     )
 
 
+def met_proposal_list(*, user, status: str | None = MetProposal.Status.PENDING) -> QuerySet[MetProposal]:
+    """已对接 proposals (pending by default), oldest first: the coordinator's to-do list."""
+    qs = restrict(MetProposal.objects.all(), user).select_related(
+        "event",
+        "meeting__enterprise__organisation",
+        "meeting__expert__organisation",
+        "need",
+        "proposed_by",
+        "decided_by",
+    )
+    if status:
+        return qs.filter(status=status).order_by("created_at", "id")
+    return qs.order_by("-decided_at", "-id")
+
+
+def met_proposal_get(*, user, pk: int) -> MetProposal:
+    return get_object_or_404(restrict(MetProposal.objects.all(), user), pk=pk)
+
+
+def meeting_proposal(*, user, meeting: Meeting) -> MetProposal | None:
+    """The latest 已对接 proposal of ``meeting`` that ``user`` may see."""
+    return restrict(MetProposal.objects.filter(meeting=meeting), user).order_by("-created_at", "-id").first()
+
+
 def table_get(*, user, pk: int) -> Table:
     return get_object_or_404(restrict(Table.objects.all(), user).select_related("event"), pk=pk)
 
@@ -143,6 +157,13 @@ def participant_meetings(*, user, participant: Participant) -> QuerySet[Meeting]
     )
 
 
+def meetings_in_unavailable_slots(*, user, participant: Participant) -> list[Meeting]:
+    """The participant's scheduled meetings in slots they have since marked unavailable (the next
+    re-plan moves them)."""
+    off = set(participant.unavailable_slots or [])
+    return [m for m in participant_meetings(user=user, participant=participant) if m.slot in off]
+
+
 @dataclass
 class AgendaRow:
     slot: int
@@ -151,14 +172,28 @@ class AgendaRow:
     meeting: Meeting | None
     counterpart: Participant | None
     unavailable: bool
+    moved: bool = False  # the latest re-plan moved this meeting (or added it)
+
+
+def moved_by_latest_replan(event: Event) -> set[int]:
+    """Ids of the meetings the event's latest run moved or added, if that run was a re-plan.
+
+    Reads the run without ``restrict`` on purpose: only the ids are used, and only to mark rows
+    of meetings the reader already sees (``agenda`` intersects them with its own meetings)."""
+    run = ScheduleRun.objects.filter(event=event).order_by("-created_at", "-id").only("kind", "moved").first()
+    if run is None or run.kind != ScheduleRun.Kind.REPLAN:
+        return set()
+    return {x["meeting"] for x in run.moved or []}
 
 
 def agenda(*, user, participant: Participant) -> list[AgendaRow]:
-    """Every slot of the day for one participant: their meeting, or free/unavailable."""
+    """Every slot of the day for one participant: their meeting, or free/unavailable; meetings
+    the latest re-plan moved are marked."""
     day = meeting_day(participant.event)
     if day is None:
         return []
     mine = {m.slot: m for m in participant_meetings(user=user, participant=participant)}
+    moved = moved_by_latest_replan(participant.event) if mine else set()
     off = set(participant.unavailable_slots or [])
     rows = []
     for s in range(1, day.n_slots + 1):
@@ -166,16 +201,45 @@ def agenda(*, user, participant: Participant) -> list[AgendaRow]:
         other = None
         if m is not None:
             other = m.expert if participant.kind == Participant.Kind.ENTERPRISE else m.enterprise
-        rows.append(AgendaRow(s, day.slot_label(s), day.session_label(s), m, other, s in off))
+        rows.append(
+            AgendaRow(
+                s,
+                day.slot_label(s),
+                day.session_label(s),
+                m,
+                other,
+                s in off,
+                m is not None and m.pk in moved,
+            )
+        )
     return rows
+
+
+def agenda_version(rows: list[AgendaRow], participant: Participant) -> str:
+    """A short fingerprint of what the agenda shows: it changes exactly when the page would."""
+    import hashlib
+
+    parts = [str(participant.online_only), participant.status]
+    for r in rows:
+        m = r.meeting
+        parts.append(
+            f"{r.slot}:{r.unavailable}:{r.moved}:"
+            + (
+                f"{m.pk},{m.table_id},{m.online},{m.outcome},{m.previous_slot},{r.counterpart.pk}"
+                if m
+                else "-"
+            )
+        )
+    return hashlib.blake2s("|".join(parts).encode(), digest_size=8).hexdigest()
 
 
 @dataclass
 class Grid:
     day: MeetingDay
     tables: list[Table]
-    rows: list[dict]  # {"slot", "label", "session", "cells": [Meeting|None per table]}
+    rows: list[dict]  # {"slot", "label", "session", "cells": [Meeting|None per table], "online": [Meeting]}
     count: int
+    has_online: bool = False  # some meeting is held online (the grid gets a "线上" column)
 
 
 def grid(*, user, event: Event) -> Grid | None:
@@ -186,9 +250,13 @@ def grid(*, user, event: Event) -> Grid | None:
     tables = list(Table.objects.filter(event=event).order_by("number"))
     col = {t.pk: i for i, t in enumerate(tables)}
     cells = {}
+    online: dict[int, list[Meeting]] = {}
     n = 0
     for m in meeting_list(user=user, event=event):
-        cells[m.slot, col[m.table_id]] = m
+        if m.online:
+            online.setdefault(m.slot, []).append(m)
+        else:
+            cells[m.slot, col[m.table_id]] = m
         n += 1
     rows = [
         {
@@ -197,10 +265,11 @@ def grid(*, user, event: Event) -> Grid | None:
             "session": day.session_label(s),
             "first_afternoon": s == day.morning_slots + 1,
             "cells": [cells.get((s, i)) for i in range(len(tables))],
+            "online": online.get(s, []),
         }
         for s in range(1, day.n_slots + 1)
     ]
-    return Grid(day, tables, rows, n)
+    return Grid(day, tables, rows, n, has_online=bool(online))
 
 
 def violations(*, user, event: Event, run: ScheduleRun | None = None) -> list[dict]:

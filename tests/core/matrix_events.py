@@ -44,6 +44,7 @@ OBJECTS = {
     "mm_meeting": OWN_OTHER,
     "mm_request": OWN_OTHER,
     "mm_table": dict.fromkeys(ROLES, ("t1", "t1")),
+    "mm_proposal": OWN_OTHER,
 }
 
 ENTRIES = {
@@ -73,7 +74,13 @@ ENTRIES = {
     "events:agenda": ("get", "mm_participant", SCOPED),
     "events:participant_check_in": ("post", "mm_participant", SCOPED_POST),
     "events:participant_cancel": ("post", "mm_participant", SCOPED_POST),
+    "events:participant_unavailable": ("post", "mm_participant", SCOPED_POST),
+    "events:participant_online": ("post", "mm_participant", SCOPED_POST),
+    "events:met_proposals": ("get", None, COORD),
+    "events:met_proposal_confirm": ("post", "mm_proposal", COORD_POST),
+    "events:met_proposal_dismiss": ("post", "mm_proposal", COORD_POST),
     "events:agenda_pdf": ("get", "mm_participant", SCOPED),
+    "events:agenda_live": ("get", "mm_participant", SCOPED),
     "events:agenda_xlsx": ("get", "mm_participant", SCOPED),
 }
 POST_DATA = {
@@ -81,6 +88,8 @@ POST_DATA = {
     "events:meeting_later": {"later_outcome": "negotiating"},
     "events:request_priority": {"priority": "3"},
     "events:request_respond": {"accept": "1"},
+    "events:participant_unavailable": {"slots": ["2"]},
+    "events:participant_online": {"online_only": "1"},
 }
 
 
@@ -94,6 +103,7 @@ def build(world) -> None:
         MeetingDay,
         MeetingRequest,
         MeetingSeat,
+        MetProposal,
         Participant,
         Table,
     )
@@ -135,7 +145,7 @@ def build(world) -> None:
         "exp_own": exp_own,
         "exp_other": exp_other,
     }
-    x["mm_meeting"], x["mm_request"] = {}, {}
+    x["mm_meeting"], x["mm_request"], x["mm_proposal"] = {}, {}, {}
     for key, rep, exp, table in (("own", rep_own, exp_own, t1), ("other", rep_other, exp_other, t2)):
         m = Meeting.objects.create(
             event=ev, enterprise=rep, expert=exp, slot=1, table=table, need=rep.needs.first()
@@ -144,6 +154,9 @@ def build(world) -> None:
             [MeetingSeat(meeting=m, participant=p, event=ev, slot=1) for p in (rep, exp)]
         )
         x["mm_meeting"][key] = m
+        x["mm_proposal"][key] = MetProposal.objects.create(
+            event=ev, meeting=m, need=m.need, outcome="interested", proposed_by=w.users["expert"]
+        )
         x["mm_request"][key] = MeetingRequest.objects.create(
             event=ev, enterprise=rep, expert=exp, direction="to_expert", status="pending"
         )

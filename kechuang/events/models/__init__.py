@@ -11,6 +11,7 @@ Split by job (``event``, ``participants``, ``schedule``); import the models from
 """
 
 from kechuang.events.models.event import Event, MeetingDay, Table
+from kechuang.events.models.outcomes import MetProposal
 from kechuang.events.models.participants import MeetingRequest, PairRule, Participant
 from kechuang.events.models.schedule import Meeting, MeetingSeat, ScheduleRun
 
@@ -20,6 +21,7 @@ __all__ = [
     "MeetingDay",
     "MeetingRequest",
     "MeetingSeat",
+    "MetProposal",
     "PairRule",
     "Participant",
     "ScheduleRun",

@@ -54,6 +54,11 @@ class Participant(models.Model):
         "needs.Need", verbose_name="带来的需求", blank=True, related_name="event_participants"
     )
     unavailable_slots = models.JSONField("不能参加的场次", default=list, blank=True)
+    online_only = models.BooleanField(
+        "仅线上",
+        default=False,
+        help_text="不能到场（如不便出行的专家）：其洽谈均在线上进行（视频链接），不占洽谈桌",
+    )
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.REGISTERED)
     arrived_at = models.DateTimeField("签到时间", null=True, blank=True)
     registered_by = models.ForeignKey(
@@ -130,6 +135,7 @@ class MeetingRequest(models.Model):
     )
     priority = models.PositiveSmallIntegerField("优先级", default=2, help_text="1 一般，2 重要，3 必须优先")
     message = models.CharField("留言", max_length=255, blank=True)
+    online = models.BooleanField("线上洽谈", default=False, help_text="这场洽谈以视频方式进行，不占洽谈桌")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="提出人",

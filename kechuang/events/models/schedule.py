@@ -131,7 +131,17 @@ class Meeting(models.Model):
         related_name="event_meetings",
     )
     slot = models.PositiveSmallIntegerField("场次")
-    table = models.ForeignKey(Table, verbose_name="洽谈桌", on_delete=models.PROTECT, related_name="meetings")
+    table = models.ForeignKey(
+        Table,
+        verbose_name="洽谈桌",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        help_text="线上洽谈没有洽谈桌",
+    )
+    online = models.BooleanField("线上洽谈", default=False)
+    video_link = models.URLField("视频会议链接", max_length=600, blank=True)
     status = models.CharField(
         "状态", max_length=16, choices=Status.choices, default=Status.SCHEDULED, db_index=True
     )
@@ -177,10 +187,34 @@ class Meeting(models.Model):
                 name="meeting_unique_table_slot",
             ),
             models.CheckConstraint(condition=models.Q(slot__gte=1), name="meeting_slot_positive"),
+            # a meeting is either at a table or online (a video link), never both or neither
+            models.CheckConstraint(
+                condition=models.Q(online=True, table__isnull=True)
+                | models.Q(online=False, table__isnull=False),
+                name="meeting_table_or_online",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"第{self.slot}场 {self.table}：{self.enterprise.name} × {self.expert.name}"
+        return f"第{self.slot}场 {self.place}：{self.enterprise.name} × {self.expert.name}"
+
+    @property
+    def join_link(self) -> str:
+        """The video link of an online meeting: its own, or the event's meeting room with this
+        meeting's room number appended ("" when none is set yet)."""
+        if not self.online:
+            return ""
+        if self.video_link:
+            return self.video_link
+        base = getattr(getattr(self.event, "meeting_day", None), "video_link", "")
+        if not base:
+            return ""
+        return f"{base}{'&' if '?' in base else '?'}room=kc-{self.event_id}-{self.pk}"
+
+    @property
+    def place(self) -> str:
+        """Where the talk happens, for people: the table, or "线上" for an online meeting."""
+        return "线上" if self.online else str(self.table)
 
     @property
     def is_scheduled(self) -> bool:
@@ -189,7 +223,7 @@ class Meeting(models.Model):
     @property
     def moved(self) -> bool:
         return self.previous_slot is not None and (
-            self.previous_slot != self.slot or self.previous_table_id != self.table_id
+            self.previous_slot != self.slot or (not self.online and self.previous_table_id != self.table_id)
         )
 
 

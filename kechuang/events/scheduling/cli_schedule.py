@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="max difference between participants' break counts (default 2; -1 = no fairness rule)",
     )
     parser.add_argument("--workers", type=int, default=2, help="parallel searches (default 2)")
+    parser.add_argument(
+        "--lang", choices=("en", "zh"), default="en", help="language of the summary line (zh: 中文)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,6 +49,21 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"error: cannot write {args.out}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    extra = f" ({res.rule}: {res.message})" if res.rule else ""
-    print(f"{problem.name}: {res.status}, breaks={res.breaks}, bound={res.bound}, {res.seconds:.1f}s{extra}")
+    print(summary(problem.name, res, args.lang))
     return 0
+
+
+def summary(name: str, res, lang: str = "en") -> str:
+    """The one line the command prints: status, breaks, bound, time and, when there is no
+    schedule, the rule(s) named (in Chinese with ``lang="zh"``, keyed by rule id)."""
+    from .messages import STATUS_MESSAGES, result_message
+
+    if lang == "zh":
+        why = result_message(res, "zh")
+        extra = f"（{res.rule}：{why}）" if res.rule else (f"（{why}）" if why else "")
+        return (
+            f"{name}：{STATUS_MESSAGES[res.status]['zh']}，空档 {res.breaks}，下界 {res.bound}，"
+            f"用时 {res.seconds:.1f} 秒{extra}"
+        )
+    extra = f" ({res.rule}: {res.message})" if res.rule else ""
+    return f"{name}: {res.status}, breaks={res.breaks}, bound={res.bound}, {res.seconds:.1f}s{extra}"

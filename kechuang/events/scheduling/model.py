@@ -23,11 +23,15 @@ OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "u
 
 @dataclass(frozen=True)
 class Meeting:
-    """A requested meeting between participants, in session 1 (morning), 2 (afternoon) or 3."""
+    """A requested meeting between participants, in session 1 (morning), 2 (afternoon) or 3.
+
+    An ``online`` meeting (a video link, for an expert who cannot travel) needs no table but
+    still takes a slot of each of its participants; its table is 0 in a schedule."""
 
     id: int
     participants: tuple[int, ...]
     session: int = EITHER
+    online: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,14 +86,23 @@ class Problem:
         return sorted(self.meetings_of)
 
     def allowed_slots(self, i: int) -> list[int]:
-        """Slots meeting ``i`` may take under session, availability and fixed rules."""
+        """Slots meeting ``i`` may take under session, availability and fixed rules (and, for a
+        meeting at a table, slots that have a table at all)."""
         m = self.meetings[i]
         slots = set(self.session_slots(m.session))
         for p in m.participants:
             slots -= self.unavailable.get(p, frozenset())
         if i in self.fixed:
             slots &= {self.fixed[i]}
-        return sorted(s for s in slots if self.tables_at(s) > 0)
+        return sorted(s for s in slots if m.online or self.tables_at(s) > 0)
+
+    def at_table(self, i: int) -> bool:
+        """Meeting ``i`` takes a table (it is not online)."""
+        return not self.meetings[i].online
+
+    @cached_property
+    def has_online(self) -> bool:
+        return any(m.online for m in self.meetings)
 
 
 @dataclass(frozen=True)

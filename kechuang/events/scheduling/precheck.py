@@ -23,6 +23,24 @@ def _domain_rule(problem: Problem, i: int) -> Violation:
         blocked |= problem.unavailable.get(p, frozenset())
     if not session:
         return Violation(SESSION, f"{label} wants a session that has no slots", meeting=i)
+    if m.online:  # needs no table: only the session, availability and a fixed slot can empty it
+        if i in problem.fixed and problem.fixed[i] not in session:
+            return Violation(
+                f"{FIXED},{SESSION}",
+                f"{label} is fixed to slot {problem.fixed[i]}, outside its session",
+                meeting=i,
+            )
+        if i in problem.fixed:
+            return Violation(
+                f"{FIXED},{UNAVAILABLE}",
+                f"{label} is fixed to slot {problem.fixed[i]}, where a participant is unavailable",
+                meeting=i,
+                slot=problem.fixed[i],
+            )
+        rule = UNAVAILABLE if m.session == EITHER else f"{SESSION},{UNAVAILABLE}"
+        return Violation(
+            rule, f"{label}: its participants are never available together in its session", meeting=i
+        )
     if i in problem.fixed:
         s = problem.fixed[i]
         if s not in session:
@@ -96,16 +114,19 @@ def precheck(problem: Problem) -> list[Violation]:
                 )
 
     # Tables: in total, per session, and per slot for fixed meetings.
+    # (online meetings take no table: only meetings at a table count)
     cap = {s: problem.tables_at(s) for s in range(1, problem.n_slots + 1)}
-    if len(domains) > sum(cap.values()):
+    at_table = [d for i, d in enumerate(domains) if problem.at_table(i)]
+    if len(at_table) > sum(cap.values()):
         out.append(
             Violation(
-                TABLE_CAPACITY, f"{len(domains)} meetings but only {sum(cap.values())} table-slots in the day"
+                TABLE_CAPACITY,
+                f"{len(at_table)} meetings but only {sum(cap.values())} table-slots in the day",
             )
         )
     for sess, word in ((MORNING, "morning"), (AFTERNOON, "afternoon")):
         slots = set(problem.session_slots(sess))
-        need = sum(1 for d in domains if set(d) <= slots)
+        need = sum(1 for d in at_table if set(d) <= slots)
         have = sum(cap[s] for s in slots)
         if need > have:
             out.append(
@@ -114,7 +135,7 @@ def precheck(problem: Problem) -> list[Violation]:
                     f"{word} session capacity exceeded: {need} meetings need the {word}, it has {have} table-slots",
                 )
             )
-    for s, n in sorted(Counter(problem.fixed.values()).items()):
+    for s, n in sorted(Counter(s for i, s in problem.fixed.items() if problem.at_table(i)).items()):
         if n > cap.get(s, 0):
             out.append(
                 Violation(

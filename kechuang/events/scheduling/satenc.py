@@ -139,10 +139,14 @@ class SatEncoding:
                         cls.append([-nb, -busy[s], *[y for a, y in ys if a <= s < a + k]])
 
         for s in range(1, T + 1):
-            lits = [self.x[i, s] for i in range(n) if (i, s) in self.x]
+            lits = [self.x[i, s] for i in range(n) if (i, s) in self.x and problem.at_table(i)]
             enc = getattr(EncType, tables)
             cls += _atmost(lits, problem.tables_at(s), pool, enc)
-            if REDUNDANT_BUSY and all(len(m.participants) == 2 for m in problem.meetings):
+            if (
+                REDUNDANT_BUSY
+                and not problem.has_online  # online meetings' people are busy without a table
+                and all(len(m.participants) == 2 for m in problem.meetings)
+            ):
                 # The same capacity counted on people: a slot with t tables has at most 2t
                 # busy participants. Far fewer literals than meetings, and with no-break
                 # windows it propagates long before the meetings are placed.

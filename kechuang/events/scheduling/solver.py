@@ -132,9 +132,9 @@ class BlockEncoding:
             m.Add(sum(starts) >= 1)
             self.breaks[p] = sum(starts) - 1
 
-        # Tables per slot.
+        # Tables per slot (online meetings take none).
         for s in range(1, T + 1):
-            terms = [self.x[i, s] for i in range(n) if (i, s) in self.x]
+            terms = [self.x[i, s] for i in range(n) if (i, s) in self.x and problem.at_table(i)]
             if len(terms) > problem.tables_at(s):
                 ct = m.Add(sum(terms) <= problem.tables_at(s))
                 if relax:
@@ -189,7 +189,7 @@ class BlockEncoding:
                     m.AddImplication(self.groups[UNAVAILABLE], self.x[i, s].Not())
                 if i in p.fixed and s != p.fixed[i]:
                     m.AddImplication(self.groups[FIXED], self.x[i, s].Not())
-                if p.tables_at(s) <= 0:
+                if p.tables_at(s) <= 0 and p.at_table(i):
                     m.AddImplication(self.groups[TABLE_CAPACITY], self.x[i, s].Not())
 
     def slot_expr(self, i: int) -> cp_model.LinearExprT:
@@ -224,10 +224,11 @@ def _solver(time_limit: float, workers: int, log: bool = False, seed: int = 0) -
 
 
 def assign_tables(problem: Problem, slots: Sequence[int], prefer: Sequence[int] | None = None) -> list[int]:
-    """Give each meeting a concrete table: 1..k within its slot, keeping ``prefer`` where free."""
+    """Give each meeting a concrete table: 1..k within its slot, keeping ``prefer`` where free;
+    an online meeting gets 0 (no table)."""
     tables = [0] * len(slots)
     used: dict[int, set[int]] = {}
-    order = range(len(slots))
+    order = [i for i in range(len(slots)) if problem.at_table(i)]
     if prefer is not None:
         for i in order:
             t = prefer[i] if i < len(prefer) else 0

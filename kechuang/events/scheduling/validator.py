@@ -23,6 +23,7 @@ UNAVAILABLE = "unavailable"
 FIXED = "fixed"
 PRECEDENCE = "precedence"
 FAIRNESS = "fairness"
+ONLINE = "online"
 
 DEFAULT_FAIRNESS = 2
 
@@ -65,8 +66,9 @@ def check_participant_overlap(problem, slots, tables, fairness):
 
 
 def check_table_capacity(problem, slots, tables, fairness):
-    """At most as many meetings in a slot as there are tables."""
-    for s, n in sorted(Counter(slots).items()):
+    """At most as many meetings at a table in a slot as there are tables (online ones need none)."""
+    at_table = [s for i, s in enumerate(slots) if problem.at_table(i)]
+    for s, n in sorted(Counter(at_table).items()):
         if isinstance(s, int) and 1 <= s <= problem.n_slots and n > problem.tables_at(s):
             yield Violation(
                 TABLE_CAPACITY, f"slot {s} has {n} meetings but {problem.tables_at(s)} tables", slot=s
@@ -82,6 +84,8 @@ def check_table_assignment(problem, slots, tables, fairness):
         return
     seen: dict[tuple[int, int], int] = {}
     for i, (s, t) in enumerate(zip(slots, tables)):
+        if not problem.at_table(i):
+            continue  # rule "online" judges those
         if not isinstance(t, int) or not 1 <= t <= problem.tables_at(s):
             yield Violation(
                 TABLE_ASSIGNMENT,
@@ -98,6 +102,20 @@ def check_table_assignment(problem, slots, tables, fairness):
             )
         else:
             seen[s, t] = i
+
+
+def check_online(problem, slots, tables, fairness):
+    """If tables are given: an online meeting has none (table 0), so no table is taken from others."""
+    if tables is None or len(tables) != len(slots):
+        return
+    for i, m in enumerate(problem.meetings):
+        if m.online and tables[i]:
+            yield Violation(
+                ONLINE,
+                f"{_label(problem, i)} is online but has table {tables[i]!r} in slot {slots[i]}",
+                meeting=i,
+                slot=slots[i],
+            )
 
 
 def check_session(problem, slots, tables, fairness):
@@ -180,6 +198,7 @@ RULES: dict[str, _Rule] = {
     PARTICIPANT_OVERLAP: check_participant_overlap,
     TABLE_CAPACITY: check_table_capacity,
     TABLE_ASSIGNMENT: check_table_assignment,
+    ONLINE: check_online,
     SESSION: check_session,
     UNAVAILABLE: check_unavailable,
     FIXED: check_fixed,

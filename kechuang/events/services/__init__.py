@@ -4,7 +4,8 @@
 - ``registration``: representatives with their needs, experts through their society;
 - ``meeting_requests``: requests between the two sides, the coordinator's pair rules;
 - ``schedule``: choose and place the meetings, re-plan after a lost table or a walk-in;
-- ``day_of``: check-in, outcomes, cancellations.
+- ``day_of``: check-in, outcomes, cancellations;
+- ``outcomes``: outcomes that propose 已对接, confirmed or dismissed by a coordinator.
 
 Bad input raises ``ApplicationError`` with a Chinese message before anything is written. A
 meeting's slot and table, and each participant's slot, are unique in the database
@@ -33,11 +34,13 @@ from kechuang.events.services.meeting_requests import (
     meeting_request_set_priority,
     pair_rule_set,
 )
+from kechuang.events.services.outcomes import met_proposal_confirm, met_proposal_dismiss
 from kechuang.events.services.registration import (
     can_register_enterprise,
     can_register_expert,
     event_register_enterprise,
     event_register_expert,
+    participant_set_online_only,
     participant_set_unavailable,
 )
 from kechuang.events.services.schedule import (
@@ -66,9 +69,12 @@ __all__ = [
     "meeting_request_create",
     "meeting_request_respond",
     "meeting_request_set_priority",
+    "met_proposal_confirm",
+    "met_proposal_dismiss",
     "pair_rule_set",
     "participant_cancel",
     "participant_check_in",
+    "participant_set_online_only",
     "participant_set_unavailable",
     "schedule_generate",
     "schedule_replan",

@@ -9,6 +9,7 @@ from kechuang.core.audit import audit
 from kechuang.core.errors import ApplicationError
 from kechuang.events.models import Meeting, MeetingRequest, MeetingSeat, Participant
 from kechuang.events.services._common import can_act_for, require_coordinator, speaks_for
+from kechuang.events.services.outcomes import propose_from_outcome
 from kechuang.needs.models import NeedStatus
 from kechuang.needs.services import allowed_transitions, need_transition
 
@@ -16,8 +17,10 @@ from kechuang.needs.services import allowed_transitions, need_transition
 def _locked_meeting(meeting: Meeting) -> Meeting:
     """The meeting row re-read under a row lock: the checks that follow see what a concurrent
     cancellation or outcome wrote, never the page's stale copy."""
-    return Meeting.objects.select_for_update(of=("self",)).select_related("event", "enterprise", "expert").get(
-        pk=meeting.pk
+    return (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("event", "enterprise", "expert")
+        .get(pk=meeting.pk)
     )
 
 
@@ -62,8 +65,10 @@ def meeting_check_in(*, user, meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def meeting_record_outcome(*, user, meeting: Meeting, outcome: str, note: str = "") -> Meeting:
-    """Record the result on the spot. The need talked about moves to "已对接" through the need
-    service when that step is allowed for this user now (never bypassing the pipeline)."""
+    """Record the result on the spot. A coordinator's outcome moves the need talked about to
+    "已对接" through the need service when that step is allowed now (never bypassing the pipeline);
+    anyone else's outcome that indicates a match proposes it to the coordinators instead
+    (``outcomes.propose_from_outcome``)."""
     if not can_record(user, meeting):
         raise ApplicationError("您不能记录该洽谈的结果。")
     meeting = _locked_meeting(meeting)
@@ -79,9 +84,12 @@ def meeting_record_outcome(*, user, meeting: Meeting, outcome: str, note: str = 
     meeting.outcome_by = user
     meeting.save(update_fields=["outcome", "outcome_note", "outcome_at", "outcome_by", "checked_in_at"])
     moved = False
+    proposal = None
     if meeting.need_id:
         need = meeting.need
-        if NeedStatus.MET in allowed_transitions(user, need):
+        if not user.is_coordinator:  # only coordinators move needs: everyone else proposes
+            proposal = propose_from_outcome(user=user, meeting=meeting)
+        elif NeedStatus.MET in allowed_transitions(user, need):
             need_transition(
                 user=user,
                 need=need,
@@ -89,7 +97,12 @@ def meeting_record_outcome(*, user, meeting: Meeting, outcome: str, note: str = 
                 note=f"在“{meeting.event.title}”与{meeting.expert.name}洽谈：{meeting.get_outcome_display()}",
             )
             moved = True
-    audit(user, "event.meeting_outcome", meeting, {"outcome": outcome, "note": note, "need_met": moved})
+    audit(
+        user,
+        "event.meeting_outcome",
+        meeting,
+        {"outcome": outcome, "note": note, "need_met": moved, "proposal": proposal.pk if proposal else None},
+    )
     return meeting
 
 
@@ -125,7 +138,12 @@ def meeting_cancel(*, user, meeting: Meeting, reason: str = "") -> Meeting:
     m.cancel_reason = reason[:255]
     m.save(update_fields=["status", "cancel_reason"])
     MeetingSeat.objects.filter(meeting=m).delete()
-    audit(user, "event.meeting_cancel", m, {"reason": reason, "slot": m.slot, "table": m.table.number})
+    audit(
+        user,
+        "event.meeting_cancel",
+        m,
+        {"reason": reason, "slot": m.slot, "table": m.table.number if m.table else None},
+    )
     return m
 
 

@@ -35,6 +35,7 @@ def meeting_request_create(
     need=None,
     message: str = "",
     priority: int = 2,
+    online: bool = False,
 ) -> MeetingRequest:
     """Ask for a one-to-one talk. The direction follows who asks: an enterprise asks an expert, a
     liaison or expert asks an enterprise; the other side then accepts or declines."""
@@ -67,6 +68,7 @@ def meeting_request_create(
                 expert=expert,
                 need=need,
                 direction=direction,
+                online=bool(online),
                 priority=priority if user.is_coordinator else 2,
                 message=(message or "")[:255],
                 created_by=user,

@@ -98,6 +98,7 @@ def event_register_expert(
     expert: Expert,
     society: Organisation | None = None,
     unavailable_slots: Iterable = (),
+    online_only: bool = False,
 ) -> Participant:
     """A society liaison registers one of their society's experts (coordinators any expert)."""
     day = matchmaking_day(event)
@@ -127,19 +128,48 @@ def event_register_expert(
                 expert=expert,
                 user=User.objects.filter(expert=expert).first(),
                 unavailable_slots=valid_slots(day, unavailable_slots),
+                online_only=bool(online_only),
                 registered_by=user,
             )
     except IntegrityError:
         raise ApplicationError(f"{expert.name}已报名本次对接会。") from None
-    audit(user, "event.register_expert", p, {"event": event.pk, "expert": expert.pk, "society": society.pk})
+    audit(
+        user,
+        "event.register_expert",
+        p,
+        {"event": event.pk, "expert": expert.pk, "society": society.pk, "online_only": p.online_only},
+    )
     return p
 
 
 @transaction.atomic
+def participant_set_online_only(*, user, participant: Participant, online_only: bool) -> Participant:
+    """Mark a participant "仅线上" (cannot travel: every meeting of theirs is held by video, needing
+    no table) or back to on site. Meetings already placed keep their form until the next re-plan,
+    which turns a "仅线上" participant's meetings online."""
+    matchmaking_day(participant.event)
+    if not can_act_for(user, participant):
+        raise ApplicationError("您不能修改该参会者的参会方式。")
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.status != Participant.Status.REGISTERED:
+        raise ApplicationError("该参会者已取消参会。")
+    participant.online_only = bool(online_only)
+    participant.save(update_fields=["online_only"])
+    audit(user, "event.participant_online_only", participant, {"online_only": participant.online_only})
+    return participant
+
+
+@transaction.atomic
 def participant_set_unavailable(*, user, participant: Participant, slots: Iterable) -> Participant:
+    """The slots ``participant`` cannot attend (the participant themself, whoever speaks for them,
+    or a coordinator). The scheduler never places a meeting there; a meeting already placed in
+    such a slot is moved by the next re-plan (the validator names it until then)."""
     day = matchmaking_day(participant.event)
     if not can_act_for(user, participant):
         raise ApplicationError("您不能修改该参会者的时间。")
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.status != Participant.Status.REGISTERED:
+        raise ApplicationError("该参会者已取消参会。")
     participant.unavailable_slots = valid_slots(day, slots)
     participant.save(update_fields=["unavailable_slots"])
     audit(user, "event.participant_unavailable", participant, {"slots": participant.unavailable_slots})

@@ -107,7 +107,8 @@ def _schedule_generate(*, user, event, time_limit):
                     expert=c.expert,
                     need_id=c.need_id,
                     slot=res.slots[i],
-                    table=tables[res.tables[i] - 1],
+                    table=planning.table_at(tables, res.tables[i]),
+                    online=not res.tables[i],
                     run=run,
                 )
                 for i, c in enumerate(chosen)
@@ -135,7 +136,7 @@ def _schedule_generate(*, user, event, time_limit):
 # ---------------------------------------------------------------- re-plan
 
 
-def moved_row(meeting: Meeting, *, to_slot: int, to_table: Table, before: tuple | None = None) -> dict:
+def moved_row(meeting: Meeting, *, to_slot: int, to_table: Table | None, before: tuple | None = None) -> dict:
     """One line of a run's "moved" list: a meeting that changed place (``before`` = its old
     (slot, table)), or one that was added (``before`` None)."""
     row = {
@@ -143,9 +144,9 @@ def moved_row(meeting: Meeting, *, to_slot: int, to_table: Table, before: tuple 
         "enterprise": meeting.enterprise.name,
         "expert": meeting.expert.name,
         "from_slot": before[0] if before else None,
-        "from_table": before[1].number if before else None,
+        "from_table": before[1].number if before and before[1] else None,
         "to_slot": to_slot,
-        "to_table": to_table.number,
+        "to_table": to_table.number if to_table else None,  # None: online
     }
     if before:
         row["slot_changed"] = to_slot != before[0]
@@ -201,19 +202,16 @@ def _schedule_replan(*, user, event, add, reason):
     )
     moved = []
     if res.has_schedule:
-        changed = [
-            (m, res.slots[i], tables[res.tables[i] - 1])
-            for i, m in enumerate(meetings)
-            if m.slot != res.slots[i] or m.table_id != tables[res.tables[i] - 1].pk
-        ]
+        placed = [(m, res.slots[i], planning.table_at(tables, res.tables[i])) for i, m in enumerate(meetings)]
+        changed = [(m, s, t) for m, s, t in placed if m.slot != s or m.table_id != (t.pk if t else None)]
         MeetingSeat.objects.filter(meeting_id__in=[m.pk for m, _s, _t in changed]).delete()
         for m, _s, _t in changed:  # park first, so swaps never collide with the unique index
             Meeting.objects.filter(pk=m.pk).update(slot=m.slot + 1000)
         for m, s, t in changed:
             moved.append(moved_row(m, to_slot=s, to_table=t, before=(m.slot, m.table)))
             m.previous_slot, m.previous_table = m.slot, m.table
-            m.slot, m.table = s, t
-            m.save(update_fields=["slot", "table", "previous_slot", "previous_table"])
+            m.slot, m.table, m.online = s, t, t is None
+            m.save(update_fields=["slot", "table", "online", "previous_slot", "previous_table"])
             store_seats(m)
         for j, a in enumerate(add):
             i = len(meetings) + j
@@ -223,7 +221,8 @@ def _schedule_replan(*, user, event, add, reason):
                 expert=a["expert"],
                 need=a.get("need"),
                 slot=res.slots[i],
-                table=tables[res.tables[i] - 1],
+                table=planning.table_at(tables, res.tables[i]),
+                online=not res.tables[i],
                 origin=Meeting.Origin.WALK_IN,
                 run=run,
             )
@@ -303,14 +302,22 @@ def _place_walk_in(user, event, enterprise, expert, need, slot, table):
     require_coordinator(user)
     day = matchmaking_day(event)
     check_pair(event, enterprise, expert, purpose=PAIR_MEETING)
-    if table.event_id != event.pk or not table.active:
+    online = planning.online_pairs(event, [(enterprise.pk, expert.pk)])[0]
+    if online:
+        table = None  # held by video: the slot is all it takes
+    elif table.event_id != event.pk or not table.active:
         raise ApplicationError(f"{table}不可用。")
     if not 1 <= slot <= day.n_slots:
         raise ApplicationError(f"场次 {slot} 不存在：本次对接会共 {day.n_slots} 场。")
     for p in (enterprise, expert):
         if slot in (p.unavailable_slots or []):
             raise ApplicationError(f"{p.name}在第 {slot} 场（{day.slot_label(slot)}）没有时间。")
-    if Meeting.objects.filter(event=event, slot=slot, table=table, status=Meeting.Status.SCHEDULED).exists():
+    if (
+        table is not None
+        and Meeting.objects.filter(
+            event=event, slot=slot, table=table, status=Meeting.Status.SCHEDULED
+        ).exists()
+    ):
         raise ApplicationError(f"第 {slot} 场的{table}已有洽谈。")
     busy = MeetingSeat.objects.filter(event=event, slot=slot, participant__in=[enterprise, expert])
     if busy.exists():
@@ -322,8 +329,14 @@ def _place_walk_in(user, event, enterprise, expert, need, slot, table):
         need=need,
         slot=slot,
         table=table,
+        online=online,
         origin=Meeting.Origin.WALK_IN,
     )
     store_seats(m)
-    audit(user, "event.meeting_walk_in", m, {"slot": slot, "table": table.number})
+    audit(
+        user,
+        "event.meeting_walk_in",
+        m,
+        {"slot": slot, "table": table.number if table else None, "online": online},
+    )
     return m

@@ -2,6 +2,7 @@
 (``kechuang.core.http.perform`` reports their refusals); selectors read."""
 
 from kechuang.events.views.day_of import (
+    agenda_live,
     meeting_cancel,
     meeting_check_in,
     meeting_detail,
@@ -10,6 +11,8 @@ from kechuang.events.views.day_of import (
     participant_agenda,
     participant_cancel,
     participant_check_in,
+    participant_online,
+    participant_unavailable,
 )
 from kechuang.events.views.files import (
     agenda_pdf,
@@ -19,6 +22,7 @@ from kechuang.events.views.files import (
     grid_xlsx,
     table_cards_pdf,
 )
+from kechuang.events.views.outcomes import met_proposal_confirm, met_proposal_dismiss, met_proposals
 from kechuang.events.views.pages import event_detail, event_list, meeting_day_setup
 from kechuang.events.views.registration import (
     pair_rule,
@@ -31,6 +35,7 @@ from kechuang.events.views.registration import (
 from kechuang.events.views.schedule import generate, replan, schedule, table_lose, walk_in
 
 __all__ = [
+    "agenda_live",
     "agenda_pdf",
     "agenda_xlsx",
     "agendas_pdf",
@@ -45,10 +50,15 @@ __all__ = [
     "meeting_detail",
     "meeting_later",
     "meeting_outcome",
+    "met_proposal_confirm",
+    "met_proposal_dismiss",
+    "met_proposals",
     "pair_rule",
     "participant_agenda",
     "participant_cancel",
     "participant_check_in",
+    "participant_online",
+    "participant_unavailable",
     "register_enterprise",
     "register_expert",
     "replan",

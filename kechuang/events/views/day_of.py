@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kechuang.core.http import form_errors_text, perform
 from kechuang.events import selectors, services
-from kechuang.events.forms import LaterForm, OutcomeForm, ReasonForm
+from kechuang.events.forms import LaterForm, OutcomeForm, ReasonForm, UnavailableForm
 from kechuang.needs.selectors import need_label, need_list
 
 
@@ -31,6 +32,7 @@ def meeting_detail(request, pk: int):
             "outcome_form": OutcomeForm(initial={"outcome": m.outcome, "note": m.outcome_note}),
             "later_form": LaterForm(initial={"later_outcome": m.later_outcome, "note": m.later_note}),
             "need_visible": m.need_id and need_list(user=request.user).filter(pk=m.need_id).exists(),
+            "proposal": selectors.meeting_proposal(user=request.user, meeting=m),
         },
     )
 
@@ -83,6 +85,8 @@ def meeting_outcome(request, pk: int):
             meeting.need.refresh_from_db()
             if meeting.need.status != before:
                 text += f"需求“{need_label(request.user, meeting.need)}”已标记为“{meeting.need.get_status_display()}”。"
+            elif meeting.met_proposals.filter(status="pending").exists():
+                text += "已提请协调员确认该需求“已对接”。"
         return text
 
     return perform(
@@ -115,6 +119,40 @@ def meeting_later(request, pk: int):
     )
 
 
+# how often an open agenda asks whether it changed (seconds); the answer is tiny when it did not
+AGENDA_POLL_SECONDS = 3
+
+
+def _live_ctx(request, p) -> dict:
+    rows = selectors.agenda(user=request.user, participant=p)
+    return {
+        "p": p,
+        "day": selectors.meeting_day(p.event),
+        "rows": rows,
+        "version": selectors.agenda_version(rows, p),
+        "poll_seconds": AGENDA_POLL_SECONDS,
+        "moved_count": sum(1 for r in rows if r.moved),
+    }
+
+
+@login_required
+def agenda_live(request, pk: int):
+    """The agenda's table alone, polled by the open page (htmx): ``204 No Content`` while the
+    version the page shows (``?v=``, or ``If-None-Match``) is current — htmx then swaps nothing —
+    else the new table with the moved meetings marked and a note that it changed."""
+    p = selectors.participant_get(user=request.user, pk=pk)
+    ctx = _live_ctx(request, p)
+    etag = f'"{ctx["version"]}"'
+    seen = request.GET.get("v") or request.headers.get("If-None-Match", "").strip('"')
+    if seen == ctx["version"]:
+        resp = HttpResponse(status=204 if request.GET.get("v") else 304)
+    else:
+        resp = render(request, "events/_agenda_live.html", {**ctx, "live_update": bool(seen)})
+    resp["ETag"] = etag
+    resp["Cache-Control"] = "no-cache"
+    return resp
+
+
 @login_required
 def participant_agenda(request, pk: int):
     p = selectors.participant_get(user=request.user, pk=pk)
@@ -122,13 +160,65 @@ def participant_agenda(request, pk: int):
         request,
         "events/agenda.html",
         {
-            "p": p,
+            **_live_ctx(request, p),
             "event": p.event,
-            "day": selectors.meeting_day(p.event),
-            "rows": selectors.agenda(user=request.user, participant=p),
             "needs": selectors.participant_needs(user=request.user, participant=p),
             "can_act": services.can_act_for(request.user, p),
+            "unavailable_form": UnavailableForm(
+                day=selectors.meeting_day(p.event), initial={"slots": p.unavailable_slots or []}
+            ),
         },
+    )
+
+
+@login_required
+@require_POST
+def participant_online(request, pk: int):
+    """The participant (or whoever acts for them) says they join online only, or on site again."""
+    p = selectors.participant_get(user=request.user, pk=pk)
+    online_only = request.POST.get("online_only") == "1"
+    return perform(
+        request,
+        lambda: services.participant_set_online_only(
+            user=request.user, participant=p, online_only=online_only
+        ),
+        success=lambda q: (
+            f"{q.name}改为仅线上参加：洽谈以视频方式进行，协调员调整排期后生效。"
+            if q.online_only
+            else f"{q.name}改为到场参加。"
+        ),
+        then=("events:agenda", pk),
+    )
+
+
+@login_required
+@require_POST
+def participant_unavailable(request, pk: int):
+    """The participant (or whoever acts for them) marks the slots they cannot attend."""
+    p = selectors.participant_get(user=request.user, pk=pk)
+    form = UnavailableForm(request.POST, day=selectors.meeting_day(p.event))
+
+    def saved(participant) -> str | tuple[int, str]:
+        clash = selectors.meetings_in_unavailable_slots(user=request.user, participant=participant)
+        if clash:
+            slots = "、".join(f"第{m.slot}场" for m in clash)
+            return (
+                messages.WARNING,
+                f"不能参加的场次已保存。{slots}已有洽谈，协调员调整排期时将另行安排。",
+            )
+        if participant.unavailable_slots:
+            return "不能参加的场次已保存，排期时不会安排在这些场次。"
+        return "已保存：全天均可参加。"
+
+    return perform(
+        request,
+        lambda: services.participant_set_unavailable(
+            user=request.user, participant=p, slots=form.cleaned_data["slots"]
+        ),
+        success=saved,
+        then=("events:agenda", pk),
+        form=form,
+        invalid="保存未成功：",
     )
 
 
@@ -151,7 +241,9 @@ def participant_cancel(request, pk: int):
     form = ReasonForm(request.POST)
     return perform(
         request,
-        lambda: services.participant_cancel(user=request.user, participant=p, reason=form.cleaned_data["reason"]),
+        lambda: services.participant_cancel(
+            user=request.user, participant=p, reason=form.cleaned_data["reason"]
+        ),
         success=f"{p.name}已取消参会，其洽谈已取消。",
         then=("events:agenda", pk),
         form=form,

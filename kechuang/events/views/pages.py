@@ -19,7 +19,14 @@ def event_list(request):
     if kind not in Event.Kind.values:
         kind = None
     events = selectors.event_list(user=request.user, kind=kind)
-    return render(request, "events/list.html", {"events": events, "kinds": Event.Kind.choices, "kind": kind})
+    met_pending = (
+        selectors.met_proposal_list(user=request.user).count() if request.user.is_coordinator else None
+    )
+    return render(
+        request,
+        "events/list.html",
+        {"events": events, "kinds": Event.Kind.choices, "kind": kind, "met_pending": met_pending},
+    )
 
 
 @login_required

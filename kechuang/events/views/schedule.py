@@ -29,6 +29,8 @@ def schedule(request, pk: int):
         "figures": selectors.event_figures(user=user, event=event),
         "rule_label": selectors.rule_label(run.rule) if run and run.rule else "",
     }
+    if ctx["is_coord"]:
+        ctx["met_pending"] = selectors.met_proposal_list(user=user).filter(event=event).count()
     if ctx["is_coord"] and g is not None:
         ctx["walk_in_form"] = WalkInForm(event=event)
         ctx["participants"] = selectors.participant_list(user=user, event=event).filter(status="registered")
@@ -99,7 +101,7 @@ def walk_in(request, pk: int):
             slot=form.cleaned_data.get("slot"),
             table=form.cleaned_data.get("table"),
         ),
-        success=lambda m: f"已加场：第{m.slot}场 {m.table}，{m.enterprise.name} × {m.expert.name}。",
+        success=lambda m: f"已加场：第{m.slot}场 {m.place}，{m.enterprise.name} × {m.expert.name}。",
         then=("events:schedule", pk),
         form=form,
         invalid="请选择企业代表和专家。",

@@ -37,7 +37,7 @@ def test_main_matchmaking_meeting_of_the_story(demo):
     assert n["societies"] == 10 and n["expert_societies"] == 10
     assert n["enterprises"] >= 30 and n["representatives"] >= 50
     assert 30 <= n["experts"] <= 50
-    assert n["tables"] == 12 and n["slots"] == 14
+    assert n["tables"] == 16 and n["slots"] == 10
     assert n["to_expert"] > 0 and n["to_enterprise"] > 0
     assert not ev.meetings.exists()  # the coordinator generates the schedule in one click
     # representatives bring only their own enterprise's needs
@@ -58,3 +58,22 @@ def test_demo_participants_are_deterministic(transactional_db):
     call_command("flush", interactive=False, verbosity=0)
     second = _numbers(load_demo(fast_passwords=True)["events"]["ev-matchmaking-main"])
     assert first == second
+
+
+def test_published_times_match_the_meeting_day(demo):
+    """The programme says 13:30–16:00 (after the symposium, before the signing): the first slot
+    starts at the event's start and the last one ends at its end, on the same day."""
+    from datetime import timedelta
+
+    ev = demo["events"]["ev-matchmaking-main"]
+    day = ev.meeting_day
+    tz = ev.start.tzinfo
+    start, end = ev.start.astimezone(tz), ev.end.astimezone(tz)
+    assert (start.hour, start.minute, end.hour, end.minute) == (13, 30, 16, 0)
+    assert day.date == start.date()
+    assert day.slot_start(1) == start.replace(tzinfo=None)
+    assert day.slot_start(day.n_slots) + timedelta(minutes=day.slot_minutes) == end.replace(tzinfo=None)
+    assert day.slot_label(1) == "13:30–13:45" and day.slot_label(day.n_slots) == "15:45–16:00"
+    # nobody is marked unavailable in a slot that does not exist
+    for p in ev.participants.all():
+        assert all(1 <= s <= day.n_slots for s in p.unavailable_slots)

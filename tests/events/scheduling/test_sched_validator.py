@@ -9,6 +9,7 @@ from kechuang.events.scheduling.model import breaks_by_participant, count_breaks
 from kechuang.events.scheduling.validator import (
     FAIRNESS,
     FIXED,
+    ONLINE,
     PARTICIPANT_OVERLAP,
     PRECEDENCE,
     RULES,
@@ -85,6 +86,7 @@ def test_every_rule_has_a_check():
         FIXED,
         PRECEDENCE,
         FAIRNESS,
+        ONLINE,
     }
 
 

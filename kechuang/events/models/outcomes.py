@@ -1,0 +1,73 @@
+"""What a meeting's outcome proposes: "已对接" for the need talked about, waiting for a coordinator
+(only coordinators move a need along the pipeline; experts and enterprises record outcomes)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from kechuang.events.models.event import Event
+from kechuang.events.models.schedule import Meeting
+
+
+class MetProposal(models.Model):
+    """An expert or an enterprise recorded an outcome that indicates a match: the need talked
+    about should become "已对接". A coordinator confirms (the need moves through the need service)
+    or dismisses it, in one click each."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已确认"
+        DISMISSED = "dismissed", "已驳回"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    event = models.ForeignKey(
+        Event, verbose_name="活动", on_delete=models.CASCADE, related_name="met_proposals"
+    )
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="洽谈", on_delete=models.CASCADE, related_name="met_proposals"
+    )
+    need = models.ForeignKey("needs.Need", verbose_name="需求", on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField("现场结果", max_length=16, choices=Meeting.Outcome.choices)
+    note = models.TextField("现场记录", blank=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="提议人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("提议时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "已对接提议"
+        verbose_name_plural = "已对接提议"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # one open proposal per meeting: recording the outcome again updates it
+            models.UniqueConstraint(
+                fields=["meeting"],
+                condition=models.Q(status="pending"),
+                name="metproposal_one_pending_per_meeting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"已对接提议：{self.meeting}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
