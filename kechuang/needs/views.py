@@ -7,15 +7,19 @@ from functools import cache
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kechuang.accounts.models import Role
+from kechuang.core.exports import Column, attr, display, local_date, wants_export, xlsx_response, yes_no
 from kechuang.core.extensions import app_modules
 from kechuang.core.http import call_for_form, perform
+from kechuang.core.sorting import Sorting
 from kechuang.needs import selectors, services
-from kechuang.needs.forms import NeedFilterForm, NeedForm, TransitionForm
+from kechuang.needs.forms import BulkOwnerForm, NeedFilterForm, NeedForm, OwnerForm, TransitionForm
 from kechuang.needs.models import NeedStatus
 
 
@@ -29,11 +33,62 @@ def need_panels(request, need) -> list[dict]:
     return [p for p in (fn(request, need) for fn in _panel_functions()) if p]
 
 
+# the needs list's sortable columns (a whitelist: ``?sort=`` anything else keeps the default order)
+NEED_SORTING = Sorting(
+    {
+        "title": "title",
+        "enterprise": "enterprise__name",
+        "chain": "chain__code",
+        "district": "district__code",
+        "status": "status",
+        "confidentiality": "confidentiality",
+        "owner": "owner__username",
+        "deadline": "deadline",
+        "created": "created_at",
+    },
+    default="-created",
+    descending_first=("created", "deadline"),
+)
+
+
+def need_columns(user) -> list[Column]:
+    """The needs export: what the list shows and a little more, the title named for the reader."""
+    return [
+        Column(_("项目名称"), lambda n: selectors.need_label(user, n), 40),
+        Column(_("需求企业"), attr("enterprise.name"), 28),
+        Column(_("需求类型"), display("kind"), 10),
+        Column(_("行业领域/产业链"), attr("chain.name"), 20),
+        Column(_("地区"), attr("district.name"), 14),
+        Column(_("状态"), display("status"), 10),
+        Column(_("保密级别"), display("confidentiality"), 16),
+        Column(_("重大需求"), yes_no("major"), 8),
+        Column(_("跟进负责人"), lambda n: services.owner_name(n.owner) if n.owner_id else "", 14),
+        Column(_("预算下限（万元）"), attr("budget_min"), 10),
+        Column(_("预算上限（万元）"), attr("budget_max"), 10),
+        Column(_("期限"), attr("deadline"), 12),
+        Column(_("提交时间"), local_date("created_at"), 12),
+    ]
+
+
+def _need_export(request, qs):
+    user = request.user
+    return xlsx_response(
+        qs,
+        need_columns(user),
+        filename="needs",
+        sheet=_("需求"),
+        # every confidential need the file names is audited (one bulk INSERT per batch of rows)
+        before_rows=lambda rows: selectors.record_listed_views(user, rows, via="export:needs.xlsx"),
+    )
+
+
 @login_required
 def need_list(request):
     form = NeedFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.need_list(user=request.user, filters=filters)
+    qs, sort = NEED_SORTING.apply(selectors.need_list(user=request.user, filters=filters), request)
+    if wants_export(request):
+        return _need_export(request, qs)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     stalled_before = selectors.stalled_before()
     title = "我的需求" if request.user.role == Role.ENTERPRISE else "需求库"
@@ -49,6 +104,8 @@ def need_list(request):
             "stalled_before": stalled_before,
             "total": page.paginator.count,
             "query": query.urlencode(),
+            "sort": sort,
+            "bulk_form": BulkOwnerForm(user=request.user) if services.may_assign_owners(request.user) else None,
         },
     )
 
@@ -107,6 +164,11 @@ def need_detail(request, pk: int):
             "transition_form": TransitionForm(),
             "statuses": NeedStatus,
             "can_edit": services.can_edit(request.user, need),
+            "owner_form": (
+                OwnerForm(user=request.user, initial={"owner": need.owner_id})
+                if services.can_assign_owner(request.user, need)
+                else None
+            ),
             "need_panels": need_panels(request, need),
         },
     )
@@ -126,4 +188,44 @@ def need_transition(request, pk: int):
         then=("needs:detail", pk),
         form=form,
         invalid="请求无效，请重试。",
+    )
+
+
+@login_required
+@require_POST
+def need_owner(request, pk: int):
+    """Assign or reassign the follow-up owner of one need (from the need page)."""
+    need = selectors.need_get(user=request.user, pk=pk)
+    form = OwnerForm(request.POST, user=request.user)
+    return perform(
+        request,
+        lambda: services.need_assign_owner(user=request.user, need=need, owner=form.cleaned_data["owner"]),
+        success=lambda n: _("跟进负责人已设为“%(name)s”。") % {"name": services.owner_name(n.owner)},
+        then=("needs:detail", pk),
+        form=form,
+        invalid=_("未能指定跟进负责人："),
+    )
+
+
+@login_required
+@require_POST
+def need_bulk_owner(request):
+    """Assign one follow-up owner to the needs ticked on the list; back to the list as it was."""
+    if not services.may_assign_owners(request.user):
+        raise Http404
+    form = BulkOwnerForm(request.POST, user=request.user)
+    back = reverse("needs:list")
+    query = QueryDict(str(request.POST.get("query", ""))[:2000]).urlencode()
+    if query:
+        back += "?" + query
+    return perform(
+        request,
+        lambda: services.needs_assign_owner(
+            user=request.user, needs=form.cleaned_data["needs"], owner=form.cleaned_data["owner"]
+        ),
+        success=lambda n: _("已为 %(n)d 项需求指定跟进负责人“%(name)s”。")
+        % {"n": n, "name": services.owner_name(form.cleaned_data["owner"])},
+        then=back,
+        form=form,
+        invalid=_("未能批量指定跟进负责人："),
     )
