@@ -69,10 +69,11 @@ def write_xlsx(
     limit: int = EXPORT_LIMIT,
     before_rows: Callable[[list], None] | None = None,
     total: int | None = None,
+    overflow_note: Callable[[int, int | None], str] | None = None,
 ) -> int:
     """Write ``rows`` (at most ``limit``) under ``columns`` into the file object ``out``; returns the
     number of rows written. When the list had more rows (``total``, or one more read past ``limit``)
-    a last line says so."""
+    a last line says so (``overflow_note(written, total)``, or a general sentence)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -105,7 +106,12 @@ def write_xlsx(
         if more:
             break
     if more or (total is not None and total > written):
-        ws.append([safe_cell(_("仅导出前 %(n)d 行；请缩小筛选范围后再导出。") % {"n": written})])
+        note = (
+            overflow_note(written, total)
+            if overflow_note is not None
+            else _("仅导出前 %(n)d 行；请缩小筛选范围后再导出。") % {"n": written}
+        )
+        ws.append([safe_cell(note)])
     wb.save(out)
     return written
 

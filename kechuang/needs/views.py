@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kechuang.accounts.models import Role
-from kechuang.core.exports import Column, attr, display, local_date, wants_export, xlsx_response, yes_no
+from kechuang.core.exports import wants_export
 from kechuang.core.extensions import app_modules
 from kechuang.core.http import call_for_form, perform
-from kechuang.core.sorting import Sorting
 from kechuang.needs import selectors, services
 from kechuang.needs.forms import BulkOwnerForm, NeedFilterForm, NeedForm, OwnerForm, TransitionForm
+from kechuang.needs.lists import NEED_SORTING, need_export
 from kechuang.needs.models import NeedStatus
 
 
@@ -33,62 +33,13 @@ def need_panels(request, need) -> list[dict]:
     return [p for p in (fn(request, need) for fn in _panel_functions()) if p]
 
 
-# the needs list's sortable columns (a whitelist: ``?sort=`` anything else keeps the default order)
-NEED_SORTING = Sorting(
-    {
-        "title": "title",
-        "enterprise": "enterprise__name",
-        "chain": "chain__code",
-        "district": "district__code",
-        "status": "status",
-        "confidentiality": "confidentiality",
-        "owner": "owner__username",
-        "deadline": "deadline",
-        "created": "created_at",
-    },
-    default="-created",
-    descending_first=("created", "deadline"),
-)
-
-
-def need_columns(user) -> list[Column]:
-    """The needs export: what the list shows and a little more, the title named for the reader."""
-    return [
-        Column(_("项目名称"), lambda n: selectors.need_label(user, n), 40),
-        Column(_("需求企业"), attr("enterprise.name"), 28),
-        Column(_("需求类型"), display("kind"), 10),
-        Column(_("行业领域/产业链"), attr("chain.name"), 20),
-        Column(_("地区"), attr("district.name"), 14),
-        Column(_("状态"), display("status"), 10),
-        Column(_("保密级别"), display("confidentiality"), 16),
-        Column(_("重大需求"), yes_no("major"), 8),
-        Column(_("跟进负责人"), lambda n: services.owner_name(n.owner) if n.owner_id else "", 14),
-        Column(_("预算下限（万元）"), attr("budget_min"), 10),
-        Column(_("预算上限（万元）"), attr("budget_max"), 10),
-        Column(_("期限"), attr("deadline"), 12),
-        Column(_("提交时间"), local_date("created_at"), 12),
-    ]
-
-
-def _need_export(request, qs):
-    user = request.user
-    return xlsx_response(
-        qs,
-        need_columns(user),
-        filename="needs",
-        sheet=_("需求"),
-        # every confidential need the file names is audited (one bulk INSERT per batch of rows)
-        before_rows=lambda rows: selectors.record_listed_views(user, rows, via="export:needs.xlsx"),
-    )
-
-
 @login_required
 def need_list(request):
     form = NeedFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     qs, sort = NEED_SORTING.apply(selectors.need_list(user=request.user, filters=filters), request)
     if wants_export(request):
-        return _need_export(request, qs)
+        return need_export(request.user, qs)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     stalled_before = selectors.stalled_before()
     title = "我的需求" if request.user.role == Role.ENTERPRISE else "需求库"

@@ -13,8 +13,7 @@ register = template.Library()
 DROPPED = ("page", "export")
 
 
-@register.inclusion_tag("core/_sort_th.html", takes_context=True)
-def sort_th(context, state, key: str, label):
+def _header(context, state, key: str, label) -> dict:
     request = context.get("request")
     query = request.GET.copy() if request is not None else None
     if query is not None:
@@ -32,6 +31,18 @@ def sort_th(context, state, key: str, label):
         "key": key,
         "active": key == state.key,
     }
+
+
+@register.inclusion_tag("core/_sort_th.html", takes_context=True)
+def sort_th(context, state, key: str, label):
+    """A ``<th>`` whose link sorts the list by ``key`` (for tables)."""
+    return _header(context, state, key, label)
+
+
+@register.inclusion_tag("core/_sort_link.html", takes_context=True)
+def sort_link(context, state, key: str, label):
+    """The same link alone (for lists of cards: a "排序：" bar above them)."""
+    return _header(context, state, key, label)
 
 
 @register.simple_tag(takes_context=True)
