@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from kechuang.core import audit, audit_search
+from kechuang.core.exports import wants_export
 
 
 def _search(request):
@@ -28,6 +29,8 @@ def _query_without_page(request) -> str:
 
 @login_required
 def audit_list(request):
+    if wants_export(request):  # like every list: ``?export=xlsx`` is the file of this page
+        return audit_export(request)
     form, filters, qs, sort = _search(request)
     page = Paginator(qs, audit_search.PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
