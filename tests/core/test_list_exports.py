@@ -71,6 +71,10 @@ def test_city_events_and_audit_export(full_world, client_for):
     client = client_for("coordinator")
     rows = _export(client, "/followup/conferences/")
     assert rows[0][2] == "名称"
+    from kechuang.core import audit
+
+    for role in ("leadership", "district", "expert", "coordinator"):
+        audit.record(full_world.users[role], "need.update", full_world.needs["pub_laixi"], {"x": role})
     rows = _export(client, "/audit/?sort=-who")
     who = [r[1] for r in rows[1:]]
     assert who == sorted(who, reverse=True) and len(who) > 3
