@@ -156,9 +156,7 @@ class NeedFilterForm(forms.Form):
 
 
 def _owner_label(u) -> str:
-    name = u.get_full_name() or u.get_username()
-    where = u.area.name if u.area_id else u.get_role_display()
-    return f"{name}（{where}）"
+    return f"{u}（{u.area.name if u.area_id and u.role == Role.DISTRICT else u.get_role_display()}）"
 
 
 class OwnerForm(forms.Form):

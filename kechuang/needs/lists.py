@@ -20,7 +20,7 @@ NEED_SORTING = Sorting(
         "district": "district__code",
         "status": "status",
         "confidentiality": "confidentiality",
-        "owner": "owner__username",
+        "owner": ("owner__display_name", "owner__username"),
         "deadline": "deadline",
         "created": "created_at",
     },

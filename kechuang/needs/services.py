@@ -227,7 +227,7 @@ def may_assign_owners(user) -> bool:
 def owner_name(owner) -> str:
     if owner is None:
         return "未指定"
-    return owner.get_full_name() or owner.get_username()
+    return str(owner)  # the name people know (display_name), else the username
 
 
 def _assign(user, need: Need, owner, *, now) -> bool:

@@ -16,8 +16,8 @@ def staff(world):
     """A second coordinator, a second 莱西 district user and a 崂山 district user."""
     mk = User.objects.create_user
     return {
-        "coord2": mk("coord2", role="coordinator", first_name="协调员乙"),
-        "laixi2": mk("laixi2", role="district", area=world.areas["laixi"], first_name="莱西乙"),
+        "coord2": mk("coord2", role="coordinator", display_name="协调员乙"),
+        "laixi2": mk("laixi2", role="district", area=world.areas["laixi"], display_name="莱西乙"),
         "laoshan": mk("laoshan", role="district", area=world.areas["laoshan"]),
     }
 
