@@ -156,7 +156,11 @@ class NeedFilterForm(forms.Form):
 
 
 def _owner_label(u) -> str:
-    return f"{u}（{u.area.name if u.area_id and u.role == Role.DISTRICT else u.get_role_display()}）"
+    """The person's name as shown everywhere (demo names already say where they work), else the
+    username with their area or role."""
+    if u.display_name:
+        return u.display_name
+    return f"{u.username}（{u.area.name if u.area_id and u.role == Role.DISTRICT else u.get_role_display()}）"
 
 
 class OwnerForm(forms.Form):

@@ -113,8 +113,8 @@ def test_other_roles_exports_do_not_contain_confidential_needs(world, client_for
 
 
 def _visible(role, need) -> bool:
-    from kechuang.core.access import can_see
     from kechuang.accounts.models import User
+    from kechuang.core.access import can_see
 
     return can_see(User.objects.get(username=role), need)
 
