@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
@@ -226,7 +227,7 @@ def may_assign_owners(user) -> bool:
 
 def owner_name(owner) -> str:
     if owner is None:
-        return "未指定"
+        return _("未指定")
     return str(owner)  # the name people know (display_name), else the username
 
 
@@ -235,12 +236,15 @@ def _assign(user, need: Need, owner, *, now) -> bool:
     from kechuang.needs.selectors import need_label
 
     if not can_assign_owner(user, need):
-        raise ApplicationError(f"您不能为需求“{need_label(user, need)}”指定跟进负责人。")
+        raise ApplicationError(_("您不能为需求“%(need)s”指定跟进负责人。") % {"need": need_label(user, need)})
     if not owner_eligible(user, need, owner):
         raise ApplicationError(
-            f"“{owner_name(owner)}”不能跟进需求“{need_label(user, need)}”"
-            "（跟进负责人须为能查看该需求的协调员或所在地区的区（市）工作人员）。",
-            field_errors={"owner": ["请选择能跟进该需求的工作人员。"]},
+            _(
+                "“%(owner)s”不能跟进需求“%(need)s”"
+                "（跟进负责人须为能查看该需求的协调员或所在地区的区（市）工作人员）。"
+            )
+            % {"owner": owner_name(owner), "need": need_label(user, need)},
+            field_errors={"owner": [_("请选择能跟进该需求的工作人员。")]},
         )
     if need.owner_id == owner.pk:
         return False
@@ -253,7 +257,8 @@ def _assign(user, need: Need, owner, *, now) -> bool:
         to_status=need.status,
         at=now,
         by=user,
-        note=f"跟进负责人：{owner_name(old)} → {owner_name(owner)}",
+        # stored data, in the source language like every history note (not the reader's language)
+        note=f"跟进负责人：{str(old) if old else '未指定'} → {owner}",
     )
     audit(
         user,
@@ -280,14 +285,14 @@ def needs_assign_owner(*, user, needs, owner) -> int:
     """``need_assign_owner`` for many needs at once, all or nothing; returns how many changed."""
     ids = sorted({n.pk for n in needs})
     if not ids:
-        raise ApplicationError("请先勾选需求。", field_errors={"needs": ["请先勾选需求。"]})
+        raise ApplicationError(_("请先勾选需求。"), field_errors={"needs": [_("请先勾选需求。")]})
     if len(ids) > BULK_OWNER_LIMIT:
-        raise ApplicationError(f"一次最多为 {BULK_OWNER_LIMIT} 项需求指定跟进负责人。")
+        raise ApplicationError(_("一次最多为 %(n)d 项需求指定跟进负责人。") % {"n": BULK_OWNER_LIMIT})
     # only needs the user may see are locked and changed; anything else is "not found" to them
     locked = list(
         restrict(Need.objects.filter(pk__in=ids), user).select_for_update(of=("self",)).select_related("owner").order_by("pk")
     )
     if len(locked) != len(ids):
-        raise ApplicationError("所选需求中有不存在或您无权查看的需求，未做任何修改。")
+        raise ApplicationError(_("所选需求中有不存在或您无权查看的需求，未做任何修改。"))
     now = timezone.now()
     return sum(_assign(user, n, owner, now=now) for n in locked)

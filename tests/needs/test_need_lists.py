@@ -125,3 +125,23 @@ def test_export_cells_are_formula_safe(world, client_for):
     need.save()
     rows = _export(client_for("coordinator"), "q=HYPERLINK")
     assert rows[1][0] == "'" + need.title
+
+
+def test_export_queries_do_not_grow_with_rows(world, client_for):
+    """Titles, enterprises, owners: all come with the list's query, not one query per row."""
+    from conftest import make_need
+
+    client = client_for("coordinator")
+    client.get("/needs/?export=xlsx")  # warm the session and the user
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        _export(client)
+    for i in range(20):
+        make_need(world, f"more{i}", enterprise="ent2", district="laoshan", chain="agri", confidentiality="coordinators")
+    with CaptureQueriesContext(connection) as many:
+        rows = _export(client)
+    assert len(rows) == 1 + 6 + 20
+    # the 20 new confidential needs add one audit INSERT for the batch, nothing per row
+    assert len(many.captured_queries) <= len(few.captured_queries) + 1
