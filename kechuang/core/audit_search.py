@@ -16,11 +16,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kechuang.core.access import restrict
+from kechuang.core.exports import EXPORT_LIMIT, Column, write_xlsx
 from kechuang.core.models import AuditEntry
-from kechuang.core.xlsx import safe_cell
+from kechuang.core.sorting import Sorting
 
 PAGE_SIZE = 50
-EXPORT_LIMIT = 50_000  # rows in one workbook; the sheet says so when the filter matched more
 
 ACTION_LABELS = {
     "view_confidential": "查看保密内容",
@@ -123,38 +123,41 @@ def changes_text(changes) -> str:
 HEADER = ["时间", "操作人", "操作", "说明", "对象类型", "对象编号", "对象", "内容"]
 
 
+def _local(e: AuditEntry):
+    return timezone.localtime(e.at, timezone.get_current_timezone()).replace(tzinfo=None)
+
+
+COLUMNS = [
+    Column(HEADER[0], _local, 20),
+    Column(HEADER[1], lambda e: e.actor_username or "系统", 14),
+    Column(HEADER[2], lambda e: e.action, 26),
+    Column(HEADER[3], lambda e: action_label(e.action), 12),
+    Column(HEADER[4], lambda e: e.object_type, 20),
+    Column(HEADER[5], lambda e: e.object_id, 10),
+    Column(HEADER[6], lambda e: e.object_repr, 40),
+    Column(HEADER[7], lambda e: changes_text(e.changes), 60),
+]
+
+# the audit page's sortable columns (``kechuang.core.sorting``); newest first by default
+SORTING = Sorting(
+    {"at": "at", "who": "actor_username", "action": "action", "object": ("object_type", "object_id")},
+    default="-at",
+    descending_first=("at",),
+)
+
+
 def export_xlsx(queryset: QuerySet[AuditEntry], *, limit: int = EXPORT_LIMIT) -> tuple[bytes, int]:
-    """The filtered rows as a workbook (write-only mode; every text cell through ``safe_cell``).
-
-    Returns the file and the number of rows written (at most ``limit``).
-    """
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("审计记录")
-    ws.column_dimensions["A"].width = 20
-    ws.column_dimensions["G"].width = 40
-    ws.column_dimensions["H"].width = 60
-    ws.append([safe_cell(h) for h in HEADER])
-    tz = timezone.get_current_timezone()
-    n = 0
+    """The filtered rows as a workbook (``kechuang.core.exports``: write-only, every cell through
+    ``safe_cell``). Returns the file and the number of rows written (at most ``limit``)."""
     total = queryset.count()
-    for e in queryset[:limit].iterator(chunk_size=2000):
-        ws.append(
-            [
-                timezone.localtime(e.at, tz).replace(tzinfo=None),
-                safe_cell(e.actor_username or "系统"),
-                safe_cell(e.action),
-                safe_cell(action_label(e.action)),
-                safe_cell(e.object_type),
-                safe_cell(e.object_id),
-                safe_cell(e.object_repr),
-                safe_cell(changes_text(e.changes)),
-            ]
-        )
-        n += 1
-    if total > n:
-        ws.append([safe_cell(f"仅导出最新 {n} 条，共 {total} 条符合条件；请缩小筛选范围。")])
     buf = io.BytesIO()
-    wb.save(buf)
+    n = write_xlsx(
+        buf,
+        queryset,
+        COLUMNS,
+        sheet="审计记录",
+        limit=limit,
+        total=total,
+        overflow_note=lambda n, total: f"仅导出最新 {n} 条，共 {total} 条符合条件；请缩小筛选范围。",
+    )
     return buf.getvalue(), n

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from kechuang.core import audit, audit_search
+from kechuang.core.exports import wants_export
 
 
 def _search(request):
@@ -16,7 +17,8 @@ def _search(request):
         raise Http404  # like any record outside a user's scope: not found, not forbidden
     form = audit_search.AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    return form, filters, audit_search.audit_search(user=request.user, filters=filters)
+    qs, sort = audit_search.SORTING.apply(audit_search.audit_search(user=request.user, filters=filters), request)
+    return form, filters, qs, sort
 
 
 def _query_without_page(request) -> str:
@@ -27,7 +29,9 @@ def _query_without_page(request) -> str:
 
 @login_required
 def audit_list(request):
-    form, filters, qs = _search(request)
+    if wants_export(request):  # like every list: ``?export=xlsx`` is the file of this page
+        return audit_export(request)
+    form, filters, qs, sort = _search(request)
     page = Paginator(qs, audit_search.PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {
@@ -47,13 +51,14 @@ def audit_list(request):
             "query": _query_without_page(request),
             "choices": audit_search.audit_choices(user=request.user),
             "export_limit": audit_search.EXPORT_LIMIT,
+            "sort": sort,
         },
     )
 
 
 @login_required
 def audit_export(request):
-    form, filters, qs = _search(request)
+    form, filters, qs, _sort = _search(request)
     body, n = audit_search.export_xlsx(qs)
     # reading the trail in bulk is itself recorded (after the file is built, in the same request)
     audit.record(

@@ -7,9 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from kechuang.core.exports import Column, attr, display, joined, local_date, wants_export, xlsx_response
 from kechuang.core.http import call_for_form, int_param, perform
+from kechuang.core.sorting import Sorting
 from kechuang.followup import forms, selectors, services
 from kechuang.followup.models import Agreement, Base, Urgency
 from kechuang.needs.selectors import need_label
@@ -21,16 +24,41 @@ def _filters(request):
 
 
 # --------------------------------------------------------------------------- visits
+VISIT_SORTING = Sorting(
+    {
+        "date": "date",
+        "title": "title",
+        "district": "district__code",
+        "park": "park__name",
+        "stops": "n_stops",
+        "diagnosed": "n_diagnosed",
+        "experts": "n_experts",
+    },
+    default="-date",
+    descending_first=("date", "stops", "diagnosed", "experts"),
+)
+VISIT_COLUMNS = [
+    Column(_("日期"), attr("date"), 12),
+    Column(_("名称"), attr("title"), 40),
+    Column(_("地区"), attr("district.name"), 14),
+    Column(_("园区"), attr("park.name"), 20),
+    Column(_("走访企业（家）"), attr("n_stops"), 10),
+    Column(_("已诊断（家）"), attr("n_diagnosed"), 10),
+    Column(_("专家（位）"), attr("n_experts"), 10),
+]
+
+
 @login_required
 def visit_list(request):
     form, filters = _filters(request)
-    page = Paginator(selectors.visit_list(user=request.user, filters=filters), 25).get_page(
-        request.GET.get("page")
-    )
+    qs, sort = VISIT_SORTING.apply(selectors.visit_list(user=request.user, filters=filters), request)
+    if wants_export(request):
+        return xlsx_response(qs, VISIT_COLUMNS, filename="visits", sheet=_("走访"))
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "followup/visit_list.html",
-        {"page": page, "form": form, "can_plan": services.can_plan_visits(request.user)},
+        {"page": page, "form": form, "can_plan": services.can_plan_visits(request.user), "sort": sort},
     )
 
 
@@ -118,13 +146,31 @@ def finding_to_need(request, pk: int):
 
 
 # --------------------------------------------------------------------------- agreements
+AGREEMENT_SORTING = Sorting(
+    {"signed": "signed", "title": "title", "kind": "kind", "amount": "amount", "milestones": "n_milestones"},
+    default="-signed",
+    descending_first=("signed", "amount", "milestones"),
+)
+AGREEMENT_COLUMNS = [
+    Column(_("签订日期"), attr("signed"), 12),
+    Column(_("协议名称"), attr("title"), 40),
+    Column(_("类型"), display("kind"), 10),
+    Column(_("签约各方"), joined("parties"), 40),
+    Column(_("金额（万元）"), attr("amount"), 12),
+    Column(_("里程碑（完成）"), attr("n_done"), 10),
+    Column(_("里程碑（共）"), attr("n_milestones"), 10),
+]
+
+
 @login_required
 def agreement_list(request):
     form, filters = _filters(request)
     kind = request.GET.get("kind") or ""
     if kind in Agreement.Kind.values:
         filters["kind"] = kind
-    qs = selectors.agreement_list(user=request.user, filters=filters)
+    qs, sort = AGREEMENT_SORTING.apply(selectors.agreement_list(user=request.user, filters=filters), request)
+    if wants_export(request):
+        return xlsx_response(qs, AGREEMENT_COLUMNS, filename="agreements", sheet=_("合作协议"))
     totals = selectors.agreement_totals(qs)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
@@ -136,6 +182,7 @@ def agreement_list(request):
             "totals": totals,
             "kinds": Agreement.Kind.choices,
             "kind": kind,
+            "sort": sort,
             "can_record": services.can_record_agreements(request.user),
         },
     )
@@ -237,17 +284,40 @@ def attachment_download(request, pk: int):
 
 
 # --------------------------------------------------------------------------- bases
+BASE_SORTING = Sorting(
+    {
+        "name": "name",
+        "kind": "kind",
+        "society": "society__name",
+        "host": "host__name",
+        "district": "district__code",
+        "unveiled": "unveiled",
+        "services": "n_services",
+    },
+    default="-unveiled",
+    descending_first=("unveiled", "services"),
+)
+BASE_COLUMNS = [
+    Column(_("名称"), attr("name"), 36),
+    Column(_("类型"), display("kind"), 16),
+    Column(_("共建学会"), attr("society.name"), 24),
+    Column(_("依托单位"), attr("host.name"), 28),
+    Column(_("地区"), attr("district.name"), 14),
+    Column(_("揭牌日期"), attr("unveiled"), 12),
+    Column(_("服务次数"), attr("n_services"), 10),
+]
+
+
 @login_required
 def base_list(request):
     form, filters = _filters(request)
+    qs, sort = BASE_SORTING.apply(selectors.base_list(user=request.user, filters=filters), request)
+    if wants_export(request):
+        return xlsx_response(qs, BASE_COLUMNS, filename="bases", sheet=_("基地和服务中心"))
     return render(
         request,
         "followup/base_list.html",
-        {
-            "bases": selectors.base_list(user=request.user, filters=filters),
-            "form": form,
-            "can_record": services.can_record_bases(request.user),
-        },
+        {"bases": qs, "form": form, "sort": sort, "can_record": services.can_record_bases(request.user)},
     )
 
 
@@ -295,11 +365,29 @@ def base_service_add(request, pk: int):
 
 
 # --------------------------------------------------------------------------- conferences, stalled
+CITY_EVENT_SORTING = Sorting(
+    {"start": "start", "title": "title", "kind": "kind", "scale": "scale", "venue": "venue"},
+    default="-start",
+    descending_first=("start", "scale"),
+)
+CITY_EVENT_COLUMNS = [
+    Column(_("开始日期"), local_date("start"), 12),
+    Column(_("结束日期"), local_date("end"), 12),
+    Column(_("名称"), attr("title"), 40),
+    Column(_("类型"), display("kind"), 10),
+    Column(_("主办/承办学会"), joined("societies"), 36),
+    Column(_("规模（人）"), attr("scale"), 10),
+    Column(_("地点"), attr("venue"), 28),
+]
+STALLED_LIMIT = 200
+
+
 @login_required
 def city_events(request):
-    return render(
-        request, "followup/city_events.html", {"events": selectors.city_event_list(user=request.user)}
-    )
+    qs, sort = CITY_EVENT_SORTING.apply(selectors.city_event_list(user=request.user), request)
+    if wants_export(request):
+        return xlsx_response(qs, CITY_EVENT_COLUMNS, filename="conferences", sheet=_("学术会议与竞赛"))
+    return render(request, "followup/city_events.html", {"events": qs, "sort": sort})
 
 
 @login_required
@@ -307,8 +395,13 @@ def stalled(request):
     """Stalled needs: a coordinator sees all of them, everyone else those they own."""
     from django.conf import settings
 
+    from kechuang.needs.lists import STALLED_SORTING, need_export
+
+    qs, sort = STALLED_SORTING.apply(selectors.stalled_for(request.user), request)
+    if wants_export(request):
+        return need_export(request.user, qs, filename="stalled-needs")
     return render(
         request,
         "followup/stalled.html",
-        {"needs": selectors.stalled_for(request.user)[:200], "days": settings.KECHUANG_STALLED_DAYS},
+        {"needs": qs[:STALLED_LIMIT], "days": settings.KECHUANG_STALLED_DAYS, "sort": sort},
     )

@@ -7,14 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from kechuang.core.exports import Column, attr, display, local_datetime, wants_export, xlsx_response
 from kechuang.core.http import perform
+from kechuang.core.sorting import Sorting
 from kechuang.experts.selectors import achievement_get, expert_get
 from kechuang.matching import selectors, services
 from kechuang.matching.forms import DecisionForm, ResponseForm, SuggestionFilterForm
 from kechuang.matching.models import Match
-from kechuang.needs.selectors import need_get, need_label
+from kechuang.needs.selectors import need_get, need_label, record_listed_views, visible_needs
 from kechuang.needs.services import need_record_view
 
 KIND_TITLES = {"expert": "推荐专家", "achievement": "推荐科技成果", "society": "推荐学会"}
@@ -105,10 +108,45 @@ def record(request, pk: int):
     )
 
 
+# the inbox sorts by when, what and how answered — never by a need's title (hidden titles keep no order)
+INBOX_SORTING = Sorting(
+    {"decided": "decided_at", "kind": "kind", "response": "response", "responded": "responded_at"},
+    default="-decided",
+    descending_first=("decided", "responded"),
+)
+
+
+def inbox_columns(user) -> list[Column]:
+    return [
+        Column(_("需求"), lambda m: need_label(user, m.need), 40),
+        Column(_("需求企业"), attr("need.enterprise.name"), 28),
+        Column(_("推荐对象类型"), display("kind"), 10),
+        Column(_("推荐对象"), lambda m: str(m.candidate or ""), 28),
+        Column(_("推荐时间"), local_datetime("decided_at"), 18),
+        Column(_("协调员说明"), attr("comment"), 40),
+        Column(_("回复"), display("response"), 12),
+        Column(_("回复时间"), local_datetime("responded_at"), 18),
+        Column(_("回复内容"), attr("response_text"), 40),
+    ]
+
+
+def _inbox_export(user, qs):
+    def audit_rows(rows):
+        record_listed_views(user, visible_needs(user, [m.need for m in rows]), via="export:inbox.xlsx")
+
+    return xlsx_response(
+        qs, inbox_columns(user), filename="invitations", sheet=_("对接邀请"), before_rows=audit_rows
+    )
+
+
 @login_required
 def inbox(request):
-    matches = list(selectors.inbox(user=request.user))
-    return render(request, "matching/inbox.html", {"matches": matches, "responses": Match.Response.choices})
+    qs, sort = INBOX_SORTING.apply(selectors.inbox(user=request.user), request)
+    if wants_export(request):
+        return _inbox_export(request.user, qs)
+    return render(
+        request, "matching/inbox.html", {"matches": list(qs), "responses": Match.Response.choices, "sort": sort}
+    )
 
 
 @login_required

@@ -6,10 +6,12 @@ import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kechuang.accounts.models import Area, Role
 from kechuang.core.access import restrict
 from kechuang.core.filters import SEARCH_MAX_CHARS
+from kechuang.core.forms import ModelMultipleChoiceField
 from kechuang.needs.models import Need
 from kechuang.orgs.models import IndustryChain, Organisation
 
@@ -133,6 +135,7 @@ class NeedFilterForm(forms.Form):
     chain = forms.ChoiceField(label="产业链", required=False)
     district = forms.ChoiceField(label="地区", required=False)
     status = forms.ChoiceField(label="状态", required=False)
+    confidentiality = forms.ChoiceField(label="保密级别", required=False)
     major = forms.BooleanField(label="仅重大需求", required=False)
     stalled = forms.BooleanField(label="仅停滞需求", required=False)
 
@@ -147,3 +150,50 @@ class NeedFilterForm(forms.Form):
             (a.code, a.name) for a in Area.objects.exclude(kind=Area.Kind.CITY).order_by("kind", "code")
         ]
         self.fields["status"].choices = [("", "全部状态")] + list(NeedStatus.choices)
+        # the levels the model defines; the filter narrows the needs the reader may see, so choosing
+        # a level they are never shown answers "none" — it never reveals a need (need_list restricts first)
+        self.fields["confidentiality"].choices = [("", _("全部保密级别"))] + list(Need.Confidentiality.choices)
+
+
+def _owner_label(u) -> str:
+    """The person's name as shown everywhere (demo names already say where they work), else the
+    username with their area or role."""
+    if u.display_name:
+        return u.display_name
+    return f"{u.username}（{u.area.name if u.area_id and u.role == Role.DISTRICT else u.get_role_display()}）"
+
+
+class OwnerForm(forms.Form):
+    """Choose a need's follow-up owner among the staff the assigner may name (``owner_candidates``)."""
+
+    owner = forms.ModelChoiceField(
+        label=_("跟进负责人"),
+        queryset=None,
+        error_messages={"required": _("请选择跟进负责人。"), "invalid_choice": _("请选择列表中的工作人员。")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from kechuang.needs.selectors import owner_candidates
+
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owner_candidates(user=user)
+        self.fields["owner"].label_from_instance = _owner_label
+        self.fields["owner"].widget.attrs["aria-label"] = _("跟进负责人")
+
+
+class BulkOwnerForm(OwnerForm):
+    needs = ModelMultipleChoiceField(
+        label=_("需求"),
+        queryset=None,
+        error_messages={
+            "required": _("请先勾选需求。"),
+            "invalid_choice": _("所选需求不存在或您无权查看。"),
+            "invalid_pk_value": _("所选需求不存在或您无权查看。"),
+        },
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from kechuang.needs.selectors import need_list
+
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["needs"].queryset = need_list(user=user)

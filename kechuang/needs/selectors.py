@@ -18,7 +18,7 @@ def need_list(*, user, filters: dict | None = None) -> QuerySet[Need]:
     """Needs the user may see, filtered by chain, district (with its zones), status, text."""
     qs = (
         restrict(Need.objects.all(), user)
-        .select_related("enterprise", "chain", "district")
+        .select_related("enterprise", "chain", "district", "owner")
         .annotate(
             # every row here is visible to ``user``: printing it costs no further query
             **{_mark(user): Value(True, output_field=BooleanField())},
@@ -53,6 +53,25 @@ def need_list(*, user, filters: dict | None = None) -> QuerySet[Need]:
             | Q(enterprise__name__icontains=text)
         )
     return qs
+
+
+def owner_candidates(*, user):
+    """Staff ``user`` may name as a need's follow-up owner (跟进负责人), for the select.
+
+    Coordinators choose among coordinators and every district's staff; district staff among the
+    staff of their own area. Whether a candidate fits a given need (their area covers it, they
+    may see it) is checked by ``services.owner_eligible`` when the choice is saved.
+    """
+    from kechuang.accounts.models import Role, User
+
+    qs = User.objects.filter(is_active=True)
+    if user.is_coordinator:
+        qs = qs.filter(Q(role=Role.COORDINATOR) | Q(role=Role.DISTRICT, area__isnull=False))
+    elif user.role == Role.DISTRICT:
+        qs = qs.filter(role=Role.DISTRICT, area_id__in=user.area_ids())
+    else:
+        return qs.none()
+    return qs.select_related("area").order_by("role", "area__code", "username", "pk")
 
 
 def need_get(*, user, pk: int) -> Need:
@@ -158,12 +177,13 @@ def visible_needs(user, needs) -> list[Need]:
     return [n for n in prime_needs(user, needs) if need_visible(user, n)]
 
 
-def record_listed_views(user, needs) -> None:
+def record_listed_views(user, needs, *, via: str = "list") -> None:
     """Audit that ``user`` was shown confidential needs in a list, export, e-mail or notification.
 
     One entry per need and reader per request (the reader object lives for one request); an
     enterprise contact reading their own enterprise's needs is not recorded. The one place that
-    writes these entries (one bulk INSERT per confidentiality level)."""
+    writes these entries (one bulk INSERT per confidentiality level). ``via`` says where: ``"list"``,
+    ``"export:needs.xlsx"``…"""
     from kechuang.core.audit import record_views
 
     own_org = getattr(user, "organisation_id", None) if getattr(user, "role", None) == "enterprise" else None
@@ -177,4 +197,4 @@ def record_listed_views(user, needs) -> None:
     fresh = [n for n in needs if n.confidentiality != Need.Confidentiality.PUBLIC and n.pk not in seen]
     seen.update(n.pk for n in fresh)
     for level in sorted({n.confidentiality for n in fresh}):
-        record_views(user, [n for n in fresh if n.confidentiality == level], via="list", confidentiality=level)
+        record_views(user, [n for n in fresh if n.confidentiality == level], via=via, confidentiality=level)

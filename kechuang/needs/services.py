@@ -7,6 +7,7 @@ import threading
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
@@ -216,3 +217,114 @@ def need_record_view(*, user, need: Need, via: str = "detail") -> None:
     """Every view of a confidential need is audited (who saw it, when, through what)."""
     if need.is_confidential:
         record_view(user, need, via=via, confidentiality=need.confidentiality)
+
+
+# ---------------------------------------------------------------- the follow-up owner (跟进负责人)
+#
+# Who assigns: coordinators any open need; district staff the needs of their own area.
+# Who may own: staff who may see the need — coordinators (only a coordinator names one) and district
+# staff whose area covers the need's district (a district assigner names staff of their own area).
+# A change is one history row (status unchanged, the note names old and new owner) and one audit row.
+
+
+def can_assign_owner(user, need: Need) -> bool:
+    if need.status == S.CLOSED or not user.is_active:
+        return False
+    if user.is_coordinator:
+        return True
+    return user.role == Role.DISTRICT and need.district_id in user.area_ids()
+
+
+def owner_eligible(user, need: Need, owner) -> bool:
+    """May ``user`` make ``owner`` the follow-up owner of ``need``? (Both must see the need.)"""
+    if owner is None or not owner.is_active:
+        return False
+    if owner.is_coordinator:
+        if not user.is_coordinator:
+            return False
+    elif owner.role == Role.DISTRICT:
+        if need.district_id not in owner.area_ids():
+            return False
+        if not user.is_coordinator and owner.area_id not in user.area_ids():
+            return False
+    else:
+        return False
+    return restrict(Need.objects.filter(pk=need.pk), owner).exists()
+
+
+def may_assign_owners(user) -> bool:
+    """Does ``user`` assign follow-up owners at all (the list's bulk form)?"""
+    return user.is_coordinator or (user.role == Role.DISTRICT and bool(user.area_id))
+
+
+def owner_name(owner) -> str:
+    if owner is None:
+        return _("未指定")
+    return str(owner)  # the name people know (display_name), else the username
+
+
+def _assign(user, need: Need, owner, *, now) -> bool:
+    """Assign one locked need; False when it already had that owner (nothing written)."""
+    from kechuang.needs.selectors import need_label
+
+    if not can_assign_owner(user, need):
+        raise ApplicationError(_("您不能为需求“%(need)s”指定跟进负责人。") % {"need": need_label(user, need)})
+    if not owner_eligible(user, need, owner):
+        raise ApplicationError(
+            _(
+                "“%(owner)s”不能跟进需求“%(need)s”"
+                "（跟进负责人须为能查看该需求的协调员或所在地区的区（市）工作人员）。"
+            )
+            % {"owner": owner_name(owner), "need": need_label(user, need)},
+            field_errors={"owner": [_("请选择能跟进该需求的工作人员。")]},
+        )
+    if need.owner_id == owner.pk:
+        return False
+    old = need.owner
+    need.owner = owner
+    need.save(update_fields=["owner", "updated_at"])
+    NeedStatusChange.objects.create(
+        need=need,
+        from_status=need.status,
+        to_status=need.status,
+        at=now,
+        by=user,
+        # stored data, in the source language like every history note (not the reader's language)
+        note=f"跟进负责人：{str(old) if old else '未指定'} → {owner}",
+    )
+    audit(
+        user,
+        "need.assign_owner",
+        need,
+        {"owner": {"from": old.pk if old else None, "to": owner.pk}, "owner_name": owner_name(owner)},
+    )
+    return True
+
+
+@transaction.atomic
+def need_assign_owner(*, user, need: Need, owner) -> Need:
+    """Make ``owner`` the follow-up owner of ``need`` (history row + audit entry)."""
+    need = Need.objects.select_for_update(of=("self",)).select_related("owner").get(pk=need.pk)
+    _assign(user, need, owner, now=timezone.now())
+    return need
+
+
+BULK_OWNER_LIMIT = 200
+
+
+@transaction.atomic
+def needs_assign_owner(*, user, needs, owner) -> int:
+    """``need_assign_owner`` for many needs at once, all or nothing; returns how many changed."""
+    ids = sorted({n.pk for n in needs})
+    if not ids:
+        raise ApplicationError(_("请先勾选需求。"), field_errors={"needs": [_("请先勾选需求。")]})
+    if len(ids) > BULK_OWNER_LIMIT:
+        raise ApplicationError(_("一次最多为 %(n)d 项需求指定跟进负责人。") % {"n": BULK_OWNER_LIMIT})
+    # only needs the user may see are locked and changed; anything else is "not found" to them
+    locked = list(
+        restrict(Need.objects.filter(pk__in=ids), user).select_for_update(of=("self",)).select_related("owner").order_by("pk")
+    )
+    if len(locked) != len(ids):
+        raise ApplicationError(_("所选需求中有不存在或您无权查看的需求，未做任何修改。"))
+    now = timezone.now()
+    return sum(_assign(user, n, owner, now=now) for n in locked)

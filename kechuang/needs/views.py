@@ -7,15 +7,19 @@ from functools import cache
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kechuang.accounts.models import Role
+from kechuang.core.exports import wants_export
 from kechuang.core.extensions import app_modules
 from kechuang.core.http import call_for_form, perform
 from kechuang.needs import selectors, services
-from kechuang.needs.forms import NeedFilterForm, NeedForm, TransitionForm
+from kechuang.needs.forms import BulkOwnerForm, NeedFilterForm, NeedForm, OwnerForm, TransitionForm
+from kechuang.needs.lists import NEED_SORTING, need_export
 from kechuang.needs.models import NeedStatus
 
 
@@ -33,7 +37,9 @@ def need_panels(request, need) -> list[dict]:
 def need_list(request):
     form = NeedFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.need_list(user=request.user, filters=filters)
+    qs, sort = NEED_SORTING.apply(selectors.need_list(user=request.user, filters=filters), request)
+    if wants_export(request):
+        return need_export(request.user, qs)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     stalled_before = selectors.stalled_before()
     title = "我的需求" if request.user.role == Role.ENTERPRISE else "需求库"
@@ -49,6 +55,8 @@ def need_list(request):
             "stalled_before": stalled_before,
             "total": page.paginator.count,
             "query": query.urlencode(),
+            "sort": sort,
+            "bulk_form": BulkOwnerForm(user=request.user) if services.may_assign_owners(request.user) else None,
         },
     )
 
@@ -107,6 +115,11 @@ def need_detail(request, pk: int):
             "transition_form": TransitionForm(),
             "statuses": NeedStatus,
             "can_edit": services.can_edit(request.user, need),
+            "owner_form": (
+                OwnerForm(user=request.user, initial={"owner": need.owner_id})
+                if services.can_assign_owner(request.user, need)
+                else None
+            ),
             "need_panels": need_panels(request, need),
         },
     )
@@ -126,4 +139,44 @@ def need_transition(request, pk: int):
         then=("needs:detail", pk),
         form=form,
         invalid="请求无效，请重试。",
+    )
+
+
+@login_required
+@require_POST
+def need_owner(request, pk: int):
+    """Assign or reassign the follow-up owner of one need (from the need page)."""
+    need = selectors.need_get(user=request.user, pk=pk)
+    form = OwnerForm(request.POST, user=request.user)
+    return perform(
+        request,
+        lambda: services.need_assign_owner(user=request.user, need=need, owner=form.cleaned_data["owner"]),
+        success=lambda n: _("跟进负责人已设为“%(name)s”。") % {"name": services.owner_name(n.owner)},
+        then=("needs:detail", pk),
+        form=form,
+        invalid=_("未能指定跟进负责人："),
+    )
+
+
+@login_required
+@require_POST
+def need_bulk_owner(request):
+    """Assign one follow-up owner to the needs ticked on the list; back to the list as it was."""
+    if not services.may_assign_owners(request.user):
+        raise Http404
+    form = BulkOwnerForm(request.POST, user=request.user)
+    back = reverse("needs:list")
+    query = QueryDict(str(request.POST.get("query", ""))[:2000]).urlencode()
+    if query:
+        back += "?" + query
+    return perform(
+        request,
+        lambda: services.needs_assign_owner(
+            user=request.user, needs=form.cleaned_data["needs"], owner=form.cleaned_data["owner"]
+        ),
+        success=lambda n: _("已为 %(n)d 项需求指定跟进负责人“%(name)s”。")
+        % {"n": n, "name": services.owner_name(form.cleaned_data["owner"])},
+        then=back,
+        form=form,
+        invalid=_("未能批量指定跟进负责人："),
     )

@@ -108,7 +108,7 @@ def test_district_staff_see_only_their_area(page, demo):
     page.get_by_role("link", name="需求", exact=True).click()
     table = page.get_by_test_id("need-table")
     expect(table.locator("tbody tr").first).to_be_visible()
-    districts = set(table.locator("tbody tr td:nth-child(4)").all_inner_texts())
+    districts = set(table.locator('tbody tr td[data-col="district"]').all_inner_texts())
     assert districts and all("莱西" in d for d in districts), districts
     shot(page, "district-needs")
     # a need elsewhere is not found, not forbidden

@@ -5,12 +5,30 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.exports import Column, attr, display, local_datetime, wants_export, xlsx_response
 from kechuang.core.http import call_for_form
+from kechuang.core.sorting import Sorting
 from kechuang.events import selectors, services
 from kechuang.events.forms import EnterpriseRegistrationForm, ExpertRegistrationForm, MeetingDayForm
 from kechuang.events.models import Event, Participant, Table
 from kechuang.events.views._common import coordinator_or_404, matchmaking_or_404
+
+EVENT_SORTING = Sorting(
+    {"start": "start", "title": "title", "kind": "kind", "venue": "venue", "scale": "scale"},
+    default="-start",
+    descending_first=("start", "scale"),
+)
+EVENT_COLUMNS = [
+    Column(_("开始时间"), local_datetime("start"), 18),
+    Column(_("结束时间"), local_datetime("end"), 18),
+    Column(_("活动"), attr("title"), 40),
+    Column(_("类型"), display("kind"), 10),
+    Column(_("地点"), attr("venue"), 28),
+    Column(_("地区"), attr("district.name"), 14),
+    Column(_("规模"), attr("scale"), 8),
+]
 
 
 @login_required
@@ -18,14 +36,16 @@ def event_list(request):
     kind = request.GET.get("kind") or None
     if kind not in Event.Kind.values:
         kind = None
-    events = selectors.event_list(user=request.user, kind=kind)
+    events, sort = EVENT_SORTING.apply(selectors.event_list(user=request.user, kind=kind), request)
+    if wants_export(request):
+        return xlsx_response(events, EVENT_COLUMNS, filename="events", sheet=_("活动"))
     met_pending = (
         selectors.met_proposal_list(user=request.user).count() if request.user.is_coordinator else None
     )
     return render(
         request,
         "events/list.html",
-        {"events": events, "kinds": Event.Kind.choices, "kind": kind, "met_pending": met_pending},
+        {"events": events, "kinds": Event.Kind.choices, "kind": kind, "sort": sort, "met_pending": met_pending},
     )
 
 
