@@ -1,7 +1,10 @@
 """Who sees which experts, achievements and service teams (registered with ``kechuang.core.access.rule``).
 
 Leadership and district staff see the whole library; a liaison sees its society's; an expert sees
-its own profile (and the achievements of its societies).
+its own profile (and the achievements of its societies). An enterprise contact browses the public
+profiles of every expert of the platform's societies, and always the experts suggested for, met
+about or asked about its own needs (ADR 00XX-experts-for-enterprises); what it may read of a profile
+is ``kechuang.experts.selectors.expert_profile`` (contact details only with the expert's consent).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from django.db.models import Q
 
 from kechuang.accounts.models import Role
 from kechuang.core.access import rule
+from kechuang.experts.models import Expert
 
 
 @rule("experts.expert")
@@ -20,6 +24,36 @@ def _experts(qs, user):
         return qs.filter(societies=user.organisation_id).distinct()
     if user.role == Role.EXPERT and user.expert_id:
         return qs.filter(pk=user.expert_id)
+    if user.role == Role.ENTERPRISE and user.organisation_id:
+        return qs.filter(enterprise_may_browse(user.organisation_id))
+    return qs.none()
+
+
+def enterprise_may_browse(org_id: int) -> Q:
+    """The experts an enterprise may browse: those of the platform's societies, and those tied to its
+    own needs or events (suggested for them, met at a 对接会, asked through a contact request).
+
+    Written as ``pk__in`` subqueries so the outer query needs no ``distinct()``."""
+    ids = Expert.objects.filter(societies__kind="society").values("pk")
+    tied = (
+        Q(matches__need__enterprise_id=org_id)
+        | Q(event_participations__meetings_as_expert__enterprise__organisation_id=org_id)
+        | Q(event_participations__event__participants__organisation_id=org_id)
+        | Q(contact_requests__enterprise_id=org_id)
+    )
+    return Q(pk__in=ids) | Q(pk__in=Expert.objects.filter(tied).values("pk"))
+
+
+@rule("experts.contactrequest")
+def _contact_requests(qs, user):
+    """The enterprise sees its requests; the liaison those routed through its society; the expert
+    those forwarded to them (never the ones its liaison has not passed on)."""
+    if user.role == Role.ENTERPRISE and user.organisation_id:
+        return qs.filter(enterprise_id=user.organisation_id)
+    if user.role == Role.LIAISON and user.organisation_id:
+        return qs.filter(society_id=user.organisation_id)
+    if user.role == Role.EXPERT and user.expert_id:
+        return qs.filter(expert_id=user.expert_id, handled_at__isnull=False).exclude(status="declined")
     return qs.none()
 
 
