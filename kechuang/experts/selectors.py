@@ -28,18 +28,28 @@ def expert_list(*, user, filters: dict | None = None) -> QuerySet[Expert]:
     if t := search_text(f.get("q")):
         qs = qs.filter(
             Q(name__icontains=t)
-            | Q(keywords__icontains=t)
-            | Q(fields__icontains=t)
             | Q(affiliation__name__icontains=t)
             | Q(title__icontains=t)
+            | Q(pk__in=_ids_with_term(qs, t))
         )
     return qs.distinct()
 
 
+# JSON lists are matched in Python: SQLite stores non-ASCII JSON text escaped ("\u77f3…"), so a
+# LIKE on the column never finds a Chinese word there, and the library is a few hundred rows.
 def _ids_with_field(qs, name: str) -> list[int]:
-    """Experts having ``name`` among their fields exactly (decided in Python: JSON list membership
-    is spelt differently on SQLite and PostgreSQL, and the library is a few hundred rows)."""
+    """Experts having ``name`` among their fields exactly."""
     return [pk for pk, fields in qs.values_list("pk", "fields") if name in (fields or [])]
+
+
+def _ids_with_term(qs, term: str) -> list[int]:
+    """Experts one of whose fields or keywords contains ``term`` (case-insensitive)."""
+    t = term.casefold()
+    return [
+        pk
+        for pk, fields, keywords in qs.values_list("pk", "fields", "keywords")
+        if any(t in str(x).casefold() for x in [*(fields or []), *(keywords or [])])
+    ]
 
 
 def expert_field_choices(*, user) -> list[str]:
