@@ -78,7 +78,17 @@ def contact_needs(user):
 
 
 def _routing_society(expert: Expert):
-    return expert.societies.filter(kind="society").order_by("pk").first()
+    """The society whose liaison routes requests to ``expert``: one with a liaison account first."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+
+    liaisons = get_user_model().objects.filter(organisation=OuterRef("pk"), role=Role.LIAISON, is_active=True)
+    return (
+        expert.societies.filter(kind="society")
+        .annotate(has_liaison=Exists(liaisons))
+        .order_by("-has_liaison", "pk")
+        .first()
+    )
 
 
 @transaction.atomic

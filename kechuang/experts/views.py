@@ -64,7 +64,9 @@ def expert_detail(request, pk: int):
     if ctx["can_request"]:
         ctx["contact_form"] = ContactRequestForm(needs=services.contact_needs(user))
     if not is_enterprise:
-        ctx["expert_obj"] = expert  # the follow-up history panel (visits, agreements) for staff and the expert
+        ctx["expert_obj"] = (
+            expert  # the follow-up history panel (visits, agreements) for staff and the expert
+        )
     return render(request, "experts/detail.html", ctx)
 
 
