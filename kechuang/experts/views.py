@@ -61,6 +61,9 @@ def expert_detail(request, pk: int):
         "can_request": services.can_request_contact(user, expert),
         "can_edit_consent": services.can_edit_contact_consent(user, expert),
     }
+    ctx["has_live_request"] = any(
+        r.status in (*ContactRequest.OPEN, ContactRequest.Status.ACCEPTED) for r, _steps in ctx["requests"]
+    )
     if ctx["can_request"]:
         ctx["contact_form"] = ContactRequestForm(needs=services.contact_needs(user))
     if not is_enterprise:
