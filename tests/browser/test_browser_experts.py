@@ -7,6 +7,7 @@ from browser_helpers import login, shot
 from playwright.sync_api import expect
 
 PHONE = "13905329876"
+EVENT = "全国学会与青岛企业精准对接洽谈会"
 
 
 def _as(browser, live_server, username):
@@ -31,8 +32,22 @@ def test_enterprise_browses_experts_and_requests_contact(page, demo, browser, li
     expert.phone, expert.contact_public = PHONE, False
     expert.save()
 
-    # the enterprise browses the library (no longer "共 0 位") and opens the profile
+    # at the 对接会 the experts to choose from are links to their profiles, with title and fields
     login(page, "enterprise")
+    page.get_by_role("link", name="活动", exact=True).click()
+    page.get_by_role("link", name=EVENT).click()
+    links = page.get_by_test_id("expert-profile-link")
+    assert links.count() > 0
+    first = links.first
+    name = first.inner_text()
+    beside = first.locator("xpath=following-sibling::small[1]").inner_text()
+    assert beside.strip(), "title and fields are shown beside the name"
+    shot(page, "experts-event-expert-links")
+    first.click()
+    expect(page.locator("h1")).to_contain_text(name)
+    expect(page.get_by_test_id("expert-profile")).to_be_visible()
+
+    # the enterprise browses the library (no longer "共 0 位") and opens the profile
     page.get_by_role("link", name="专家", exact=True).click()
     header = page.locator("h1")
     expect(header).to_contain_text("专家库")
