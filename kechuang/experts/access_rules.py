@@ -9,6 +9,9 @@ is ``kechuang.experts.selectors.expert_profile`` (contact details only with the 
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from django.db.models import Q
 
 from kechuang.accounts.models import Role
@@ -34,14 +37,16 @@ def enterprise_may_browse(org_id: int) -> Q:
     own needs or events (suggested for them, met at a 对接会, asked through a contact request).
 
     Written as ``pk__in`` subqueries so the outer query needs no ``distinct()``."""
-    ids = Expert.objects.filter(societies__kind="society").values("pk")
-    tied = (
-        Q(matches__need__enterprise_id=org_id)
-        | Q(event_participations__meetings_as_expert__enterprise__organisation_id=org_id)
-        | Q(event_participations__event__participants__organisation_id=org_id)
-        | Q(contact_requests__enterprise_id=org_id)
+    ties = (
+        {"societies__kind": "society"},
+        {"matches__need__enterprise_id": org_id},
+        {"event_participations__meetings_as_expert__enterprise__organisation_id": org_id},
+        {"event_participations__event__participants__organisation_id": org_id},
+        {"contact_requests__enterprise_id": org_id},
     )
-    return Q(pk__in=ids) | Q(pk__in=Expert.objects.filter(tied).values("pk"))
+    # one subquery each: OR-ing the joins in one query would multiply their rows
+    subqueries = [Q(pk__in=Expert.objects.filter(**tie).values("pk")) for tie in ties]
+    return reduce(operator.or_, subqueries)
 
 
 @rule("experts.contactrequest")

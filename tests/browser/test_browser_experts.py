@@ -108,3 +108,28 @@ def test_enterprise_browses_experts_and_requests_contact(page, demo, browser, li
     shot(page, "experts-enterprise-accepted")
     req.refresh_from_db()
     assert req.status == ContactRequest.Status.ACCEPTED
+
+
+def test_expert_publishes_contact_and_enterprise_sees_it(page, demo, browser, live_server):
+    from kechuang.accounts.models import User
+
+    expert = User.objects.get(username="expert").expert
+    expert.phone, expert.email, expert.contact_public = PHONE, "expert-demo@example.org", False
+    expert.save()
+
+    ctx, ep = _as(browser, live_server, "expert")
+    ep.goto(f"/experts/{expert.pk}/")
+    consent = ep.get_by_test_id("contact-consent")
+    expect(ep.get_by_test_id("expert-contact")).to_contain_text("未向企业公开")
+    consent.get_by_role("checkbox").check()
+    consent.get_by_role("button", name="保存").click()
+    expect(ep.locator("body")).to_contain_text("企业现在可以在专家主页看到联系方式")
+    shot(ep, "experts-expert-consent")
+    ctx.close()
+
+    login(page, "enterprise")
+    page.goto(f"/experts/{expert.pk}/")
+    expect(page.get_by_test_id("expert-phone")).to_have_text(PHONE)
+    expect(page.get_by_test_id("expert-email")).to_have_text("expert-demo@example.org")
+    assert page.get_by_test_id("contact-consent").count() == 0  # the enterprise cannot change it
+    shot(page, "experts-enterprise-public-contact")

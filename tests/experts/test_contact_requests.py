@@ -192,3 +192,20 @@ def test_pages_walk_the_workflow(world, client_for):
     assert req.status == S.ACCEPTED
     page = ent.get(f"/experts/{e.pk}/").content.decode()
     assert "专家已同意" in page
+
+
+def test_consent_page_round_trip(world, client_for):
+    e = world.experts["own"]
+    c = client_for("expert")
+    assert 'data-testid="contact-consent"' in c.get(f"/experts/{e.pk}/").content.decode()
+    c.post(f"/experts/{e.pk}/consent/", {"contact_public": "on"})
+    e.refresh_from_db()
+    assert e.contact_public
+    c.post(f"/experts/{e.pk}/consent/", {})
+    e.refresh_from_db()
+    assert not e.contact_public
+    ent = client_for("enterprise")
+    assert 'data-testid="contact-consent"' not in ent.get(f"/experts/{e.pk}/").content.decode()
+    ent.post(f"/experts/{e.pk}/consent/", {"contact_public": "on"})
+    e.refresh_from_db()
+    assert not e.contact_public
