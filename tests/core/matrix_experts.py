@@ -48,14 +48,15 @@ def build(world):
 
     coord = world.users["coordinator"]
     world.extra.setdefault("contactrequest", {})
-    # the world's enterprise asked the world's expert; the liaison of its society forwarded it
+    # the world's enterprise asked the world's expert; the liaison of its society forwarded it and the
+    # expert accepted (closed, so the enterprise may ask again: the corpus's baseline goes through)
     world.extra["contactrequest"]["own"] = ContactRequest.objects.create(
         enterprise=world.orgs["ent"],
         expert=world.experts["own"],
         society=world.orgs["soc"],
         message="想请教石墨烯散热方案",
         requested_by=world.users["enterprise"],
-        status=ContactRequest.Status.FORWARDED,
+        status=ContactRequest.Status.ACCEPTED,
         handled_by=world.users["liaison"],
         handled_at=timezone.now(),
     )
