@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kechuang.experts.models import Achievement, Expert, Patent, Publication, ServiceTeam
+from kechuang.experts.models import Achievement, ContactRequest, Expert, Patent, Publication, ServiceTeam
 
 
 class PublicationInline(admin.StackedInline):
@@ -15,8 +15,8 @@ class PatentInline(admin.StackedInline):
 
 @admin.register(Expert)
 class ExpertAdmin(admin.ModelAdmin):
-    list_display = ("name", "title", "affiliation", "availability")
-    list_filter = ("title", "availability", "societies")
+    list_display = ("name", "title", "affiliation", "availability", "contact_public")
+    list_filter = ("title", "availability", "contact_public", "societies")
     search_fields = ("name", "affiliation__name")
     filter_horizontal = ("societies",)
     inlines = [PublicationInline, PatentInline]
@@ -33,3 +33,21 @@ class AchievementAdmin(admin.ModelAdmin):
 class ServiceTeamAdmin(admin.ModelAdmin):
     list_display = ("name", "theme", "target_city")
     filter_horizontal = ("societies", "experts", "chains")
+
+
+@admin.register(ContactRequest)
+class ContactRequestAdmin(admin.ModelAdmin):
+    """Read-only: requests move only through ``experts.services`` (one transaction, audited)."""
+
+    list_display = ("enterprise", "expert", "society", "status", "created_at")
+    list_filter = ("status", "society")
+    search_fields = ("enterprise__name", "expert__name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

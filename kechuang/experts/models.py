@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -36,6 +37,13 @@ class Expert(models.Model):
         "可对接状态", max_length=16, choices=Availability.choices, default=Availability.AVAILABLE
     )
     bio = models.TextField("简介", blank=True)
+    phone = models.CharField("联系电话", max_length=32, blank=True)
+    email = models.EmailField("电子邮箱", blank=True)
+    contact_public = models.BooleanField(
+        "向企业公开联系方式",
+        default=False,
+        help_text="专家本人同意后勾选：企业浏览专家主页时可看到电话和邮箱；否则企业只能经学会联络员请求对接。",
+    )
     is_demo = models.BooleanField("演示数据", default=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -147,3 +155,81 @@ class ServiceTeam(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ContactRequest(models.Model):
+    """An enterprise asks to get in touch with an expert outside any event; the society's liaison
+    forwards it to the expert (or declines), the expert accepts or declines. The workflow is
+    ``kechuang.experts.services.CONTACT_TRANSITIONS``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待联络员处理"
+        FORWARDED = "forwarded", "已转交专家"
+        ACCEPTED = "accepted", "专家已同意"
+        DECLINED_BY_EXPERT = "declined_by_expert", "专家暂不对接"
+        DECLINED = "declined", "联络员未转交"
+        WITHDRAWN = "withdrawn", "企业已撤回"
+
+    OPEN = (Status.PENDING, Status.FORWARDED)
+
+    enterprise = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="企业",
+        on_delete=models.CASCADE,
+        related_name="expert_contact_requests",
+    )
+    expert = models.ForeignKey(
+        Expert, verbose_name="专家", on_delete=models.CASCADE, related_name="contact_requests"
+    )
+    society = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="经办学会",
+        on_delete=models.PROTECT,
+        related_name="routed_contact_requests",
+    )
+    need = models.ForeignKey(
+        "needs.Need",
+        verbose_name="相关需求",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="expert_contact_requests",
+    )
+    message = models.TextField("留言")
+    status = models.CharField("状态", max_length=24, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("提出时间", auto_now_add=True)
+    liaison_note = models.TextField("联络员说明", blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="经办联络员",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField("经办时间", null=True, blank=True)
+    expert_note = models.TextField("专家答复", blank=True)
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "对接请求"
+        verbose_name_plural = "对接请求"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "expert"],
+                condition=models.Q(status__in=["pending", "forwarded"]),
+                name="contact_request_one_open_per_pair",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} → {self.expert.name}（{self.get_status_display()}）"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN

@@ -1,32 +1,207 @@
-"""Reads of experts, achievements and service teams, scoped by ``kechuang.core.access``."""
+"""Reads of experts, achievements and service teams, scoped by ``kechuang.core.access``.
+
+Pages and the API show an expert through ``ExpertProfile`` (one profile) or ``ExpertCard`` (a row of
+a list): projections that carry only the public fields, and the contact details only when
+``can_see_contact`` says so. Templates never get the model, so no template can leak a phone number.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
 from kechuang.core.filters import search_text
-from kechuang.experts.models import Achievement, Expert, ServiceTeam
+from kechuang.experts.models import Achievement, ContactRequest, Expert, ServiceTeam
+from kechuang.orgs.models import Organisation
 
 
 def expert_list(*, user, filters: dict | None = None) -> QuerySet[Expert]:
     f = filters or {}
     qs = restrict(Expert.objects.all(), user).select_related("affiliation").prefetch_related("societies")
     if f.get("society"):
-        qs = qs.filter(societies=f["society"])
+        qs = qs.filter(pk__in=Expert.objects.filter(societies=f["society"]).values("pk"))
+    if fld := search_text(f.get("field")):
+        qs = qs.filter(pk__in=_ids_with_field(qs, fld))
     if t := search_text(f.get("q")):
         qs = qs.filter(
             Q(name__icontains=t)
-            | Q(keywords__icontains=t)
-            | Q(fields__icontains=t)
             | Q(affiliation__name__icontains=t)
+            | Q(title__icontains=t)
+            | Q(pk__in=_ids_with_term(qs, t))
         )
     return qs.distinct()
 
 
+# JSON lists are matched in Python: SQLite stores non-ASCII JSON text escaped ("\u77f3…"), so a
+# LIKE on the column never finds a Chinese word there, and the library is a few hundred rows.
+def _ids_with_field(qs, name: str) -> list[int]:
+    """Experts having ``name`` among their fields exactly."""
+    return [pk for pk, fields in qs.values_list("pk", "fields") if name in (fields or [])]
+
+
+def _ids_with_term(qs, term: str) -> list[int]:
+    """Experts one of whose fields or keywords contains ``term`` (case-insensitive)."""
+    t = term.casefold()
+    return [
+        pk
+        for pk, fields, keywords in qs.values_list("pk", "fields", "keywords")
+        if any(t in str(x).casefold() for x in [*(fields or []), *(keywords or [])])
+    ]
+
+
+def expert_field_choices(*, user) -> list[str]:
+    """Every research field of the experts ``user`` may browse, for the list's filter."""
+    seen: set[str] = set()
+    for fields in restrict(Expert.objects.all(), user).values_list("fields", flat=True):
+        seen.update(f for f in fields or [] if isinstance(f, str))
+    return sorted(seen)
+
+
 def expert_get(*, user, pk: int) -> Expert:
     return get_object_or_404(expert_list(user=user), pk=pk)
+
+
+# --- what a reader may see of an expert --------------------------------------------------------
+
+
+def can_see_contact(user, expert: Expert) -> bool:
+    """May ``user`` read ``expert``'s phone and e-mail?
+
+    Platform staff (coordinators, leadership, district staff), the liaison of one of the expert's
+    societies and the expert themself: yes, as far as they may see the expert at all. An enterprise
+    contact: only when the expert agreed to publish them (``contact_public``) or accepted the
+    enterprise's contact request."""
+    if not restrict(Expert.objects.filter(pk=expert.pk), user).exists():
+        return False
+    if user.role == Role.ENTERPRISE and not user.is_coordinator:
+        if expert.contact_public:
+            return True
+        return ContactRequest.objects.filter(
+            enterprise_id=user.organisation_id, expert_id=expert.pk, status=ContactRequest.Status.ACCEPTED
+        ).exists()
+    return True
+
+
+@dataclass(frozen=True)
+class Contact:
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True)
+class ExpertCard:
+    """One row of the expert list: public fields only."""
+
+    pk: int
+    name: str
+    title: str
+    affiliation: str
+    societies: list[str]
+    fields: list[str]
+    availability: str
+    availability_label: str
+
+
+@dataclass(frozen=True)
+class ExpertProfile:
+    """An expert's page as ``user`` may read it: the public profile, and ``contact`` or None."""
+
+    pk: int
+    name: str
+    title: str
+    affiliation: str
+    societies: list[str]
+    fields: list[str]
+    keywords: list[str]
+    region: str
+    availability: str
+    availability_label: str
+    bio: str
+    contact_public: bool
+    contact: Contact | None
+    publications: list = field(default_factory=list)
+    patents: list = field(default_factory=list)
+    achievements: list = field(default_factory=list)
+
+
+def _contact_of(expert: Expert) -> Contact:
+    account = getattr(expert, "user", None)  # the expert's platform account, if any
+    phone = expert.phone or (account.phone if account else "")
+    email = expert.email or (account.email if account else "")
+    return Contact(phone=phone, email=email)
+
+
+def expert_card(expert: Expert) -> ExpertCard:
+    return ExpertCard(
+        pk=expert.pk,
+        name=expert.name,
+        title=expert.title,
+        affiliation=expert.affiliation.name if expert.affiliation_id else "",
+        societies=[s.short_name or s.name for s in expert.societies.all()],
+        fields=list(expert.fields or []),
+        availability=expert.availability,
+        availability_label=expert.get_availability_display(),
+    )
+
+
+def expert_cards(experts) -> list[ExpertCard]:
+    return [expert_card(e) for e in experts]
+
+
+def expert_profile(*, user, pk: int) -> ExpertProfile:
+    """The expert's page for ``user`` (404 outside the user's scope)."""
+    expert = get_object_or_404(
+        restrict(Expert.objects.all(), user)
+        .select_related("affiliation", "user")
+        .prefetch_related("societies"),
+        pk=pk,
+    )
+    return ExpertProfile(
+        pk=expert.pk,
+        name=expert.name,
+        title=expert.title,
+        affiliation=expert.affiliation.name if expert.affiliation_id else "",
+        societies=[s.name for s in expert.societies.all()],
+        fields=list(expert.fields or []),
+        keywords=list(expert.keywords or []),
+        region=expert.region,
+        availability=expert.availability,
+        availability_label=expert.get_availability_display(),
+        bio=expert.bio,
+        contact_public=expert.contact_public,
+        contact=_contact_of(expert) if can_see_contact(user, expert) else None,
+        publications=list(expert.publications.all()),
+        patents=list(expert.patents.all()),
+        achievements=list(achievement_list(user=user).filter(owner_expert=expert)),
+    )
+
+
+# --- contact requests --------------------------------------------------------------------------
+
+
+def contact_request_list(*, user, status: str | None = None) -> QuerySet[ContactRequest]:
+    qs = restrict(ContactRequest.objects.all(), user).select_related(
+        "enterprise", "expert", "society", "need", "requested_by", "handled_by"
+    )
+    if status in ContactRequest.Status.values:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def contact_request_get(*, user, pk: int) -> ContactRequest:
+    return get_object_or_404(contact_request_list(user=user), pk=pk)
+
+
+def contact_requests_for_expert(*, user, expert_id: int) -> QuerySet[ContactRequest]:
+    """The requests about one expert that ``user`` may see (an enterprise: its own)."""
+    return contact_request_list(user=user).filter(expert_id=expert_id)
+
+
+# --- achievements and teams --------------------------------------------------------------------
 
 
 def achievement_list(*, user, filters: dict | None = None) -> QuerySet[Achievement]:
@@ -49,3 +224,21 @@ def team_list(*, user) -> QuerySet[ServiceTeam]:
         .prefetch_related("societies", "chains")
         .annotate(n_experts=Count("experts", distinct=True))
     )
+
+
+def expert_society_choices(*, user):
+    """The societies of the experts ``user`` may browse (names only, for the list's filter)."""
+    from kechuang.orgs.models import Organisation
+
+    visible = restrict(Expert.objects.all(), user).values("pk")
+    return Organisation.objects.filter(kind=Organisation.Kind.SOCIETY, society_experts__in=visible).distinct()
+
+
+def societies_for(user):
+    """The societies ``user`` may put experts and achievements in: a liaison only its own."""
+    qs = Organisation.objects.filter(kind=Organisation.Kind.SOCIETY)
+    if user.is_coordinator:
+        return qs
+    if user.role == Role.LIAISON and user.organisation_id:
+        return qs.filter(pk=user.organisation_id)
+    return qs.none()

@@ -20,7 +20,7 @@ EXPERTS_VISIBLE = {
     "leadership": {"own", "other"},
     "liaison": {"own"},
     "expert": {"own"},
-    "enterprise": set(),
+    "enterprise": {"own", "other"},  # the public profiles of the societies' experts
 }
 
 

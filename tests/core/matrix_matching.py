@@ -22,7 +22,7 @@ ENTRIES = {
         {
             "coordinator": (200, 200),
             "district": (200, 200),
-            "enterprise": (404, 404),
+            "enterprise": (200, 200),  # its own needs that may suit an expert it may browse
             "liaison": (200, 404),
             "expert": (200, 404),
             "leadership": (200, 200),
@@ -62,7 +62,7 @@ ENTRIES = {
         {
             "coordinator": (200, 200),
             "district": (200, 200),
-            "enterprise": (404, 404),
+            "enterprise": (200, 200),  # its own needs that may suit an expert it may browse
             "liaison": (200, 404),
             "expert": (200, 404),
             "leadership": (200, 200),

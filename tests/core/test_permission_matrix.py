@@ -97,7 +97,7 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
         {
             "coordinator": (200, 200),
             "district": (200, 200),
-            "enterprise": (404, 404),
+            "enterprise": (200, 200),  # public profiles of the societies' experts
             "liaison": (200, 404),
             "expert": (200, 404),
             "leadership": (200, 200),
@@ -156,7 +156,7 @@ MATRIX: dict[str, tuple[str, str | None, dict]] = {
         {
             "coordinator": (200, 200),
             "district": (200, 200),
-            "enterprise": (404, 404),
+            "enterprise": (200, 200),
             "liaison": (200, 404),
             "expert": (200, 404),
             "leadership": (200, 200),

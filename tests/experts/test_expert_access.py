@@ -12,7 +12,7 @@ EXPERTS = {
     "district": {"own", "other"},
     "liaison": {"own"},  # its society's experts only
     "expert": {"own"},  # its own profile only
-    "enterprise": set(),
+    "enterprise": {"own", "other"},  # every expert of the platform's societies (public profile)
 }
 ACHIEVEMENTS = {
     "coordinator": {"own", "other"},

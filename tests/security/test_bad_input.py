@@ -54,7 +54,12 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 BOUNDARY = "corpusBoundary7MA4YWxkTrZu0gW"
 
 # who posts/reads each URL (default: the coordinator, who may act on everything)
-ROLE = {"accounts:login": "anonymous", "matching:respond": "expert"}
+ROLE = {
+    "accounts:login": "anonymous",
+    "matching:respond": "expert",
+    "experts:contact_request": "enterprise",
+    "experts:request_step": "liaison",
+}
 
 # POST URL -> the GET page whose form posts to it
 SOURCE = {
@@ -96,6 +101,9 @@ SOURCE = {
     "notifications:read_all": "notifications:list",
     "notifications:settings": "notifications:settings",
     "accounts:password_reset": "accounts:password_reset",
+    "experts:contact_request": "experts:detail",
+    "experts:contact_consent": "experts:detail",
+    "experts:request_step": "experts:requests",
 }
 
 
@@ -204,6 +212,9 @@ def valid_data(name: str, w) -> dict:
             "response": "interested",
             "text": "可以下周到企业交流",
         },
+        "experts:contact_request": {"message": "想请教石墨烯散热方案", "need": pk(w.needs["pub_laixi"])},
+        "experts:contact_consent": {"contact_public": "on"},
+        "experts:request_step": {"to_status": "forwarded", "note": "请专家回复"},
     }.get(name, {})
     return {k: v if isinstance(v, list) else [v] for k, v in data.items()}
 
@@ -531,6 +542,8 @@ BASELINE_ACCEPTED = {
     "followup:base_service_add",
     "matching:decide",
     "matching:respond",
+    "experts:contact_request",
+    "experts:contact_consent",
 }
 TALLY: dict[tuple[str, str], tuple] = {}  # (kind, target) -> (fields, requests)
 
