@@ -17,8 +17,11 @@ $(STAMP): requirements/lock.txt pyproject.toml
 install: $(STAMP)
 
 ## make run: install, migrate the embedded SQLite database, load the demo if empty, serve on :8000
-## (with a background worker that builds the matching vectors; pages work keyword-only until then)
+## (with a background worker that builds the matching vectors; pages work keyword-only until then).
+## The CJK font the PDFs need comes first (apt-get when missing; without it a clear warning, and the
+## pages still work). DEBUG stays off (config/settings/dev.py; KECHUANG_DEBUG=1 turns it on).
 run: install
+	scripts/system-deps.sh fonts || echo "警告：未能安装中文字体 fonts-noto-cjk，PDF 中的汉字将显示为方框 / warning: no CJK font, Chinese in PDFs will be boxes" >&2
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo --if-empty
