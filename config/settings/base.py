@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_htmx",
     "django_tasks",
+    "kechuang.ops",  # before django_tasks_db: its db_worker (with a heartbeat) is the one found
     "django_tasks_db",
     "axes",
     "django_otp",
