@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint system-deps test-sqlite test-postgres demo-reset bench
+.PHONY: install run serve test lint system-deps test-sqlite test-postgres demo-reset bench
 
 $(STAMP): requirements/lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ run: install
 	$(BIN)/python manage.py demo --if-empty
 	$(BIN)/python manage.py reindex --enqueue --if-needed
 	$(BIN)/python manage.py db_worker --no-reload & trap 'kill $$! 2>/dev/null' EXIT; $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## make serve: production (docs/deploy.md) — gunicorn with WEB_CONCURRENCY processes on PORT, WORKERS task
+## workers; migrate, cache table and collectstatic first. SQLite by default, PostgreSQL with KECHUANG_DB=postgres.
+## Refuses to start without KECHUANG_SECRET_KEY and KECHUANG_ALLOWED_HOSTS.
+serve: install
+	scripts/system-deps.sh fonts || echo "警告：未能安装中文字体 fonts-noto-cjk，PDF 中的汉字将显示为方框 / warning: no CJK font, Chinese in PDFs will be boxes" >&2
+	scripts/serve.sh
 
 ## make test: lint, checks, the whole suite on SQLite (browser tests included), then on PostgreSQL
 test: install system-deps lint test-sqlite test-postgres

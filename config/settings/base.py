@@ -184,6 +184,19 @@ MEDIA_URL = "/media/"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# One cache shared by every web and worker process (the dashboard's figures, its invalidation
+# version): Django's database cache, in the same database, so a write in one process shows in every
+# other at once and nothing else has to run. The table is created after every `migrate`
+# (kechuang.ops.apps). Tests use a local-memory cache (config/settings/test.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "kechuang_cache",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4},
+    }
+}
+
 # Uploads: the largest file (agreement attachments), and the room a form's other fields may take;
 # a body larger than the sum is refused (413) before it is read (kechuang/core/uploads.py).
 KECHUANG_MAX_UPLOAD_BYTES = 20 * 1024 * 1024

@@ -38,11 +38,11 @@ def manage(conf, *args: str, timeout: float = 180, **extra) -> subprocess.Comple
     return out
 
 
-def python(conf, code: str, timeout: float = 180, **extra) -> str:
+def python(conf, code: str, timeout: float = 180, settings_module: str = "config.settings.dev", **extra) -> str:
     """Run ``code`` after ``django.setup()`` in another process; returns its stdout."""
     out = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()\n" + code],
-        cwd=ROOT, env=env_for(conf, **extra), capture_output=True, text=True, timeout=timeout,
+        cwd=ROOT, env=env_for(conf, settings_module, **extra), capture_output=True, text=True, timeout=timeout,
     )
     assert out.returncode == 0, out.stderr[-3000:]
     return out.stdout
