@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kechuang.ops.logs.RequestLogMiddleware",  # first: a request id and one log line for every request
     "django.middleware.security.SecurityMiddleware",
     "kechuang.core.uploads.UploadLimitMiddleware",  # 413 before an oversized body is read or spooled
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -205,9 +206,34 @@ KECHUANG_FORM_OVERHEAD_BYTES = 1024 * 1024
 # How many days without movement make a need "stalled" (shown to its owner and coordinators).
 KECHUANG_STALLED_DAYS = int(os.environ.get("KECHUANG_STALLED_DAYS", "30"))
 
+# Logs go to stderr (systemd's journal, or the terminal). KECHUANG_LOG_FORMAT=json gives one JSON
+# object per line (production's default) with the request id and user id (kechuang.ops.logs);
+# KECHUANG_LOG_REQUESTS=1 adds a line per request with its duration.
+KECHUANG_LOG_FORMAT = os.environ.get("KECHUANG_LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "kechuang.ops.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "json" if KECHUANG_LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "kechuang.request": {
+            "level": "INFO" if os.environ.get("KECHUANG_LOG_REQUESTS", "0") == "1" else "WARNING",
+        },
+    },
 }

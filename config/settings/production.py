@@ -54,6 +54,14 @@ KECHUANG_REQUIRE_2FA = os.environ.get("KECHUANG_REQUIRE_2FA", "1") == "1"
 KECHUANG_SESSION_IDLE_MINUTES = int(os.environ.get("KECHUANG_SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_AGE = KECHUANG_SESSION_IDLE_MINUTES * 60
 
+# One JSON line per log record, a line per request with its duration (kechuang.ops.logs).
+LOGGING["handlers"]["console"]["formatter"] = (  # noqa: F405
+    "plain" if os.environ.get("KECHUANG_LOG_FORMAT") == "plain" else "json"
+)
+LOGGING["loggers"]["kechuang.request"]["level"] = (  # noqa: F405
+    "WARNING" if os.environ.get("KECHUANG_LOG_REQUESTS") == "0" else "INFO"
+)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
