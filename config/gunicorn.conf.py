@@ -22,3 +22,4 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 proc_name = "kechuang"
+control_socket_disable = True  # one fixed socket path per user would clash between instances

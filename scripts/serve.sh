@@ -22,7 +22,8 @@ fi
 
 export DJANGO_SETTINGS_MODULE=config.settings.production KECHUANG_ENV=production
 WORKERS=${WORKERS:-1}
-mkdir -p var
+mkdir -p "${KECHUANG_VAR_DIR:-var}"
+[ -z "${KECHUANG_SQLITE_PATH:-}" ] || mkdir -p "$(dirname "$KECHUANG_SQLITE_PATH")"
 "$BIN/python" manage.py check --deploy --fail-level ERROR >/dev/null
 "$BIN/python" manage.py migrate --noinput
 "$BIN/python" manage.py createcachetable
