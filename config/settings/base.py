@@ -184,6 +184,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Task workers (manage.py db_worker) beat this often; /healthz calls one unseen for 3 beats dead.
+KECHUANG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("KECHUANG_WORKER_HEARTBEAT_SECONDS", "10"))
 
 # One cache shared by every web and worker process (the dashboard's figures, its invalidation
 # version): Django's database cache, in the same database, so a write in one process shows in every
