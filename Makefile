@@ -48,8 +48,9 @@ lint: install
 	KECHUANG_SECRET_KEY=lint-only-6f1c0b9e2d4a8735c91e0fa2b7d6e3c48a5f9012bd7e4c63 KECHUANG_ALLOWED_HOSTS=example.org \
 	  DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-# pytest-xdist spreads the suite over the cores; browser tests run in one process after it.
-XDIST ?= -n 2
+# pytest-xdist spreads the suite over the cores (tests marked xdist_group share one process, e.g. the
+# single `make serve` instance of tests/ops/test_serve.py); browser tests run in one process after it.
+XDIST ?= -n 2 --dist loadgroup
 test-sqlite: install
 	KECHUANG_DB=sqlite $(BIN)/pytest $(XDIST) -m "not browser" $(PYTEST_ARGS)
 	KECHUANG_DB=sqlite $(BIN)/pytest -m browser $(PYTEST_ARGS)

@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 from served import ROOT, free_port, get, serve_env, start
 
+# one `make serve` for the module: keep its tests in one xdist process (make test uses --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("make-serve")
+
 
 def test_serve_refuses_to_start_without_secret_key_and_hosts(tmp_path):
     env = serve_env(tmp_path, 1)
