@@ -85,7 +85,7 @@ def _nginx_conf(tmp: Path, web_port: int, http_port: int, https_port: int) -> Pa
     site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{web_port};")
     site = re.sub(r"\n\s*listen \[::\]:\d+[^;]*;", "", site)  # IPv6 may be off on a test machine
     site = site.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
-    site = site.replace("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;")
+    site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
     site = site.replace("/etc/ssl/certs/kechuang.pem", str(tmp / "cert.pem"))
     site = site.replace("/etc/ssl/private/kechuang.key", str(tmp / "key.pem"))
     conf = tmp / "nginx.conf"
