@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint system-deps test-sqlite test-postgres demo-reset bench
+.PHONY: install run serve test lint system-deps test-sqlite test-postgres demo-reset bench
 
 $(STAMP): requirements/lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,13 +17,23 @@ $(STAMP): requirements/lock.txt pyproject.toml
 install: $(STAMP)
 
 ## make run: install, migrate the embedded SQLite database, load the demo if empty, serve on :8000
-## (with a background worker that builds the matching vectors; pages work keyword-only until then)
+## (with a background worker that builds the matching vectors; pages work keyword-only until then).
+## The CJK font the PDFs need comes first (apt-get when missing; without it a clear warning, and the
+## pages still work). DEBUG stays off (config/settings/dev.py; KECHUANG_DEBUG=1 turns it on).
 run: install
+	scripts/system-deps.sh fonts || echo "警告：未能安装中文字体 fonts-noto-cjk，PDF 中的汉字将显示为方框 / warning: no CJK font, Chinese in PDFs will be boxes" >&2
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo --if-empty
 	$(BIN)/python manage.py reindex --enqueue --if-needed
 	$(BIN)/python manage.py db_worker --no-reload & trap 'kill $$! 2>/dev/null' EXIT; $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## make serve: production (docs/deploy.md) — gunicorn with WEB_CONCURRENCY processes on PORT, WORKERS task
+## workers; migrate, cache table and collectstatic first. SQLite by default, PostgreSQL with KECHUANG_DB=postgres.
+## Refuses to start without KECHUANG_SECRET_KEY and KECHUANG_ALLOWED_HOSTS.
+serve: install
+	scripts/system-deps.sh fonts || echo "警告：未能安装中文字体 fonts-noto-cjk，PDF 中的汉字将显示为方框 / warning: no CJK font, Chinese in PDFs will be boxes" >&2
+	scripts/serve.sh
 
 ## make test: lint, checks, the whole suite on SQLite (browser tests included), then on PostgreSQL
 test: install system-deps lint test-sqlite test-postgres
@@ -38,8 +48,9 @@ lint: install
 	KECHUANG_SECRET_KEY=lint-only-6f1c0b9e2d4a8735c91e0fa2b7d6e3c48a5f9012bd7e4c63 KECHUANG_ALLOWED_HOSTS=example.org \
 	  DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-# pytest-xdist spreads the suite over the cores; browser tests run in one process after it.
-XDIST ?= -n 2
+# pytest-xdist spreads the suite over the cores (tests marked xdist_group share one process, e.g. the
+# single `make serve` instance of tests/ops/test_serve.py); browser tests run in one process after it.
+XDIST ?= -n 2 --dist loadgroup
 test-sqlite: install
 	KECHUANG_DB=sqlite $(BIN)/pytest $(XDIST) -m "not browser" $(PYTEST_ARGS)
 	KECHUANG_DB=sqlite $(BIN)/pytest -m browser $(PYTEST_ARGS)

@@ -9,6 +9,7 @@ admin.site.index_title = "数据管理"
 
 urlpatterns = [
     path("", include("kechuang.home.urls")),
+    path("", include("kechuang.ops.urls")),
     path("audit/", include("kechuang.core.urls")),
     path("accounts/", include("kechuang.accounts.urls")),
     path("needs/", include("kechuang.needs.urls")),

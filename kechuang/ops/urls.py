@@ -1,0 +1,14 @@
+from django.urls import path
+
+from kechuang.ops import views
+
+app_name = "ops"
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("jobs/agendas/<int:pk>/", views.start_agendas, name="start_agendas"),
+    path("jobs/grid/<int:pk>/", views.start_grid, name="start_grid"),
+    path("jobs/briefing/", views.start_briefing, name="start_briefing"),
+    path("jobs/<uuid:pk>/", views.job, name="job"),
+    path("jobs/<uuid:pk>/status", views.job_status, name="job_status"),
+    path("jobs/<uuid:pk>/download", views.job_download, name="job_download"),
+]
