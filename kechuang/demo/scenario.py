@@ -750,7 +750,9 @@ class _Builder:
         all_socs = list(co.SOCIETIES)
         events = []
 
-        def add(key, kind, title, start, end, venue, organisers, societies, description, scale):
+        def add(key, kind, title, start, end, venue, organisers, societies, description, scale, district=None):
+            # district: where the event is held (its figures count for that district and the city);
+            # None for the city's own events (they count for the whole city only)
             events.append(
                 {
                     "key": key,
@@ -763,6 +765,7 @@ class _Builder:
                     "societies": societies,
                     "description": description,
                     "scale": scale,
+                    "district": district,
                 }
             )
 
@@ -789,6 +792,7 @@ class _Builder:
             ["soc-caa"],
             "中国自动化学会在青岛举办的国际性学术会议，聚焦工业机器人、智能制造与人工智能应用，设企业需求发布专场。",
             900,
+            district="qd-chengyang",
         )
         add(
             "ev-caa-appliance",
@@ -801,6 +805,7 @@ class _Builder:
             ["soc-caa", "soc-cmrs"],
             "围绕智能家电控制、场景联动与家电功能材料开展研讨，家电龙头企业研发负责人参会交流。",
             320,
+            district="qd-laoshan",
         )
         add(
             "ev-robot-contest",
@@ -825,6 +830,7 @@ class _Builder:
             ["soc-cmrs"],
             "十余位材料领域专家走进莱西石墨企业研发中心和生产一线，为“中国石墨之乡”的石墨产业发展深度把脉。",
             30,
+            district="qd-laixi-kfq",
         )
         add(
             "ev-newmat-matchmaking",
@@ -837,6 +843,7 @@ class _Builder:
             ["soc-cmrs"],
             "新材料科技专家服务团与青岛新材料、石墨企业开展需求对接，专家与当地企业建立长期联系。",
             95,
+            district="qd-laixi-kfq",
         )
         add(
             "ev-symposium",
@@ -919,19 +926,24 @@ class _Builder:
                 organisers.append(_pick(rng, ["gov-kjj-qd", "gov-gxj-qd", "gov-myj-qd"]))
             hour = _pick(rng, [9, 9, 14])
             n_ent = rng.randint(6, 25)
+            venue = _pick(rng, ct.EVENT_VENUES[district])
+            n_exp = rng.randint(5, 15)  # drawn in the order the description always drew them
             add(
                 f"ev-mm-{i:02d}",
                 "matchmaking",
                 title,
                 _dt(d, hour),
                 _dt(d, hour + 3, 30),
-                _pick(rng, ct.EVENT_VENUES[district]),
+                venue,
                 organisers,
                 societies,
-                f"围绕{topic['name']}方向，{soc['name']}组织{rng.randint(5, 15)}位专家与{n_ent}家企业开展一对一洽谈，"
+                f"围绕{topic['name']}方向，{soc['name']}组织{n_exp}位专家与{n_ent}家企业开展一对一洽谈，"
                 f"重点讨论{_pick(rng, topic['problems'])}、{_pick(rng, topic['keywords'])}等问题。",
                 n_ent * 3 + rng.randint(10, 40),
+                district=district,
             )
+            # what the description says, as data: the loader records these participants and meetings
+            events[-1]["held"] = {"experts": n_exp, "enterprises": n_ent, "topic": topic_key}
         events.sort(key=lambda e: e["start"])
         return events
 
