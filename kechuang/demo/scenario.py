@@ -750,7 +750,9 @@ class _Builder:
         all_socs = list(co.SOCIETIES)
         events = []
 
-        def add(key, kind, title, start, end, venue, organisers, societies, description, scale, district=None):
+        def add(
+            key, kind, title, start, end, venue, organisers, societies, description, scale, district=None
+        ):
             # district: where the event is held (its figures count for that district and the city);
             # None for the city's own events (they count for the whole city only)
             events.append(
@@ -766,6 +768,7 @@ class _Builder:
                     "description": description,
                     "scale": scale,
                     "district": district,
+                    "held": None,  # past 对接会: who came, as the description says (the loader records it)
                 }
             )
 
@@ -845,6 +848,8 @@ class _Builder:
             95,
             district="qd-laixi-kfq",
         )
+        # held: "十余位专家现场把脉" (the need history); the events loader records who came and met
+        events[-1]["held"] = {"experts": 12, "enterprises": 15, "chain": TOPICS["cmrs.graphene"]["chain"]}
         add(
             "ev-symposium",
             "symposium",
@@ -943,7 +948,7 @@ class _Builder:
                 district=district,
             )
             # what the description says, as data: the loader records these participants and meetings
-            events[-1]["held"] = {"experts": n_exp, "enterprises": n_ent, "topic": topic_key}
+            events[-1]["held"] = {"experts": n_exp, "enterprises": n_ent, "chain": topic["chain"]}
         events.sort(key=lambda e: e["start"])
         return events
 
@@ -974,7 +979,7 @@ class _Builder:
         history = []
         for i, (st, at) in enumerate(zip(steps, times)):
             note_tpl = _pick(rng, ct.HISTORY_NOTES[st])
-            event_title = None
+            event_title = event_key = None
             if st == "met" and not fixed:
                 lo = times[i - 1]
                 hi = times[i + 1] if i + 1 < len(times) else _parse(_dt(_TODAY, 8))
@@ -989,6 +994,7 @@ class _Builder:
                     ev = _pick(rng, candidates)
                     at = _parse(ev["start"]) + timedelta(hours=1)
                     event_title = ev["title"]
+                    event_key = ev["key"]
                     note_tpl = ct.HISTORY_NOTES["met"][2]
                 elif "{event}" in note_tpl:
                     note_tpl = ct.HISTORY_NOTES["met"][0]
@@ -1013,13 +1019,21 @@ class _Builder:
                     by = self.district_user[district]
                 else:  # only coordinators move a need past review (needs.services.allowed_transitions)
                     by = self.coordinator()
+                n_experts = min(len(self.experts_by_topic[topic_key]), rng.randint(3, 6))
                 note = note_tpl.format(
                     chain=self.chain_names[need["chain"]],
                     society=co.SOCIETIES[society]["name"],
-                    n=min(len(self.experts_by_topic[topic_key]), rng.randint(3, 6)),
+                    n=n_experts,
                     event=event_title or "",
                 )
-            history.append({"status": st, "at": at.isoformat(), "by": by, "note": note})
+            entry = {"status": st, "at": at.isoformat(), "by": by, "note": note}
+            if st == "matched":
+                # the records behind the note: the experts recommended (the matching loader accepts them;
+                # taken in order, so the random draws stay as they were)
+                entry["experts"] = self.experts_by_topic[topic_key][:n_experts]
+            if event_key:
+                entry["event"] = event_key  # the meeting at that event is recorded by the events loader
+            history.append(entry)
         return history
 
     def _article_needs(self):

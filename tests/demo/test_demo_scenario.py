@@ -190,6 +190,8 @@ def test_schema_keys(s):
             "societies",
             "description",
             "scale",
+            "district",
+            "held",
         },
         "visits": {"key", "title", "date", "park", "district", "experts", "societies", "stops"},
         "agreements": {"key", "title", "kind", "parties", "amount", "signed", "needs", "event", "milestones"},
@@ -205,7 +207,9 @@ def test_schema_keys(s):
             assert set(p) == {"title", "number", "abstract", "year"}
     for n in s["needs"]:
         for h in n["history"]:
-            assert set(h) == {"status", "at", "by", "note"}
+            extra = {"experts"} if h["status"] == "matched" else set()
+            assert set(h) - {"event"} == {"status", "at", "by", "note"} | extra
+            assert "event" not in h or h["status"] == "met"
     for v in s["visits"]:
         for st in v["stops"]:
             assert set(st) == {"enterprise", "order", "minutes", "findings", "recommendations", "urgency"}
