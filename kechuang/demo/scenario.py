@@ -993,9 +993,14 @@ class _Builder:
                 if candidates:
                     ev = _pick(rng, candidates)
                     at = _parse(ev["start"]) + timedelta(hours=1)
-                    event_title = ev["title"]
-                    event_key = ev["key"]
-                    note_tpl = ct.HISTORY_NOTES["met"][2]
+                    if ev["key"] == "ev-matchmaking-main":
+                        # the demo leaves that meeting's schedule to the coordinator's one click, so no
+                        # meeting there can be on record: the history does not claim one
+                        note_tpl = ct.HISTORY_NOTES["met"][1]
+                    else:
+                        event_title = ev["title"]
+                        event_key = ev["key"]
+                        note_tpl = ct.HISTORY_NOTES["met"][2]
                 elif "{event}" in note_tpl:
                     note_tpl = ct.HISTORY_NOTES["met"][0]
             if st == "submitted":
