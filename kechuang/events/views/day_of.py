@@ -126,6 +126,7 @@ def participant_agenda(request, pk: int):
             "event": p.event,
             "day": selectors.meeting_day(p.event),
             "rows": selectors.agenda(user=request.user, participant=p),
+            "scheduled": selectors.event_scheduled(p.event),
             "needs": selectors.participant_needs(user=request.user, participant=p),
             "can_act": services.can_act_for(request.user, p),
         },
