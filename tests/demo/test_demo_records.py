@@ -102,3 +102,27 @@ def test_need_page_of_a_recommended_need_lists_the_decisions(db_access, client):
     html = client.get(f"/needs/{need.pk}/").content.decode()
     assert "尚未处理任何推荐" not in html
     assert html.count("已接受") >= Match.objects.filter(need=need, status="accepted").count()
+
+
+def test_no_doubled_already_on_the_main_pages(db_access, client):
+    from kechuang.events.models import Participant
+
+    ev = Event.objects.filter(meetings__isnull=False).first()
+    need = Need.objects.filter(status="met").first()
+    urls = [
+        "/home/",
+        "/needs/",
+        f"/needs/{need.pk}/",
+        f"/events/{ev.pk}/",
+        f"/events/{ev.pk}/schedule/",
+        "/events/",
+    ]
+    for role in ("coordinator", "enterprise", "expert", "liaison", "district"):
+        client.force_login(User.objects.get(username=role))
+        for url in urls:
+            resp = client.get(url, follow=True)
+            assert "已已" not in resp.content.decode(), (role, url)
+    p = Participant.objects.filter(event=ev, kind="enterprise").first()
+    client.force_login(User.objects.get(username="coordinator"))
+    assert "已已" not in client.get(f"/events/participants/{p.pk}/").content.decode()
+    assert "已已" not in client.get("/matching/inbox/", follow=True).content.decode()

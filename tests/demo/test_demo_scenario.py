@@ -401,7 +401,9 @@ def test_history_walks_the_real_transition_table(s, idx):
         assert statuses[-1] == n["status"]
         for prev, step in zip(h, h[1:]):
             assert step["status"] in TRANSITIONS[prev["status"]], (n["key"], prev["status"], step["status"])
-            need = SimpleNamespace(status=prev["status"], district_id=n["district"], enterprise_id=n["enterprise"])
+            need = SimpleNamespace(
+                status=prev["status"], district_id=n["district"], enterprise_id=n["enterprise"]
+            )
             actor = _actor(idx["user"][step["by"]], idx["area"])
             assert step["status"] in allowed_transitions(actor, need), (n["key"], step["by"], step["status"])
         times = [datetime.fromisoformat(x["at"]) for x in h]

@@ -74,3 +74,40 @@ def test_past_event_page_hides_the_buttons_and_says_why(world, mm, client):
     assert 'data-testid="register-enterprise"' not in html
     assert "请求洽谈</button>" not in html and "邀请洽谈</button>" not in html
     assert 'name="accept"' not in html
+
+
+def test_answering_a_request_says_it_once(world, mm, client):
+    req = MeetingRequest.objects.filter(event=mm.event).first()
+    MeetingRequest.objects.filter(pk=req.pk).update(status="pending")
+    client.force_login(world.users["coordinator"])
+    html = client.post(f"/events/requests/{req.pk}/respond/", {"accept": "1"}, follow=True).content.decode()
+    assert "洽谈请求已接受。" in html and "已已" not in html
+
+
+def test_scheduling_page_speaks_to_organisers(world, mm, client):
+    from kechuang.events.models import ScheduleRun
+
+    ScheduleRun.objects.create(
+        event=mm.event,
+        status="feasible",
+        n_meetings=5,
+        breaks=3,
+        bound=1,
+        selection_status="feasible",
+        selection_total=90.0,
+        selection_bound=100.0,
+    )
+    client.force_login(world.users["coordinator"])
+    html = client.get(f"/events/{mm.event.pk}/schedule/").content.decode()
+    assert "与最优差距至多 10%" in html and "至多比最少多 2 个" in html
+    assert "LP" not in html and "上界" not in html and "下界" not in html
+    ScheduleRun.objects.create(
+        event=mm.event, status="optimal", n_meetings=5, breaks=1, bound=1, selection_status="optimal",
+        selection_total=100.0, selection_bound=100.0,
+    )  # fmt: skip
+    html = client.get(f"/events/{mm.event.pk}/schedule/").content.decode()
+    assert (
+        "1 个，已证明最少" in html
+        and "最优" in html
+        and "差距" not in html.split('data-testid="run-selection"')[1][:200]
+    )

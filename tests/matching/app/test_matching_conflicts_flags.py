@@ -56,7 +56,9 @@ def test_contacted_and_declined_experts_are_flagged_not_dropped(mworld):
     r = ranking.rank_for_need(need, "expert")
     flags = {row.obj.name: row.flag for row in r.rows}
     assert flags["王石墨"] == ranking.FLAG_CONTACTED == "已联系"
-    assert flags["李农机"] == ranking.FLAG_NOT_ADOPTED == "未采纳"  # the coordinator's decision, not the expert's
+    assert (
+        flags["李农机"] == ranking.FLAG_NOT_ADOPTED == "未采纳"
+    )  # the coordinator's decision, not the expert's
 
 
 def test_an_expert_who_declined_is_flagged_as_declined(mworld):
