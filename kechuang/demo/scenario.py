@@ -1035,7 +1035,10 @@ class _Builder:
             if st == "matched":
                 # the records behind the note: the experts recommended (the matching loader accepts them;
                 # taken in order, so the random draws stay as they were)
-                entry["experts"] = self.experts_by_topic[topic_key][:n_experts]
+                pool = self.experts_by_topic[topic_key]
+                if fixed:  # the story's needs: the demo expert login is left for the coordinator to accept
+                    pool = [k for k in pool if k != self.primary_expert]
+                entry["experts"] = pool[:n_experts]
             if event_key:
                 entry["event"] = event_key  # the meeting at that event is recorded by the events loader
             history.append(entry)
