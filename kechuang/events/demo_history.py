@@ -44,6 +44,8 @@ def record_past_events(s: dict, ctx: dict) -> None:
     for u in sorted(users.values(), key=lambda u: u.username):
         if u.role == "enterprise" and u.organisation_id:
             ent_user.setdefault(u.organisation_id, u)
+    if "u-enterprise" in users:  # the demo's enterprise login represents its own enterprise
+        ent_user[users["u-enterprise"].organisation_id] = users["u-enterprise"]
     expert_user = {u.expert_id: u for u in users.values() if u.expert_id}
     expert_socs = {e["key"]: e["societies"] for e in s["experts"]}
     used_names: set[str] = set()

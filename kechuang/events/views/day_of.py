@@ -128,7 +128,8 @@ def participant_agenda(request, pk: int):
             "rows": selectors.agenda(user=request.user, participant=p),
             "scheduled": selectors.event_scheduled(p.event),
             "needs": selectors.participant_needs(user=request.user, participant=p),
-            "can_act": services.can_act_for(request.user, p),
+            # check-in and cancelling are for the day itself, not after the event
+            "can_act": services.can_act_for(request.user, p) and not p.event.is_past,
         },
     )
 
