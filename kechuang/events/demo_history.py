@@ -49,6 +49,9 @@ def record_past_events(s: dict, ctx: dict) -> None:
     expert_user = {u.expert_id: u for u in users.values() if u.expert_id}
     expert_socs = {e["key"]: e["societies"] for e in s["experts"]}
     used_names: set[str] = set()
+    needs_of: dict[str, list[dict]] = {}
+    for n in sorted(s["needs"], key=lambda n: n["key"]):
+        needs_of.setdefault(n["enterprise"], []).append(n)
 
     def person() -> str:
         while True:
@@ -212,6 +215,20 @@ def record_past_events(s: dict, ctx: dict) -> None:
                 for p in (m.enterprise, m.expert)
             ]
         )
+        # every representative brings its enterprise's needs that were open then (at most two)
+        for rep_key in ent_keys:
+            rep = rep_of[orgs[rep_key].pk]
+            mine = brought.setdefault(rep.pk, set())
+            for n in needs_of.get(rep_key, []):
+                if len(mine) >= 2:
+                    break
+                t0 = datetime.fromisoformat(n["history"][0]["at"])
+                ended = any(
+                    h["status"] in ("returned", "closed") and datetime.fromisoformat(h["at"]) < start
+                    for h in n["history"]
+                )
+                if t0 < start and not ended:
+                    mine.add(needs[n["key"]].pk)
         through = Participant.needs.through
         through.objects.bulk_create(
             [through(participant_id=pk, need_id=nid) for pk, ids in brought.items() for nid in sorted(ids)]

@@ -73,6 +73,7 @@ def test_past_matchmaking_meeting_shows_who_came_and_takes_no_requests(page, dem
         Event.objects.filter(kind="matchmaking", description__contains="位专家与").order_by("start").first()
     )
     m = re.search(r"(\d+)位专家与(\d+)家企业", themed.description)
+    page.context.clear_cookies()  # sign out
     login(page, "coordinator")
     page.goto(f"/events/{themed.pk}/")
     expect(page.get_by_test_id("fig-experts")).to_have_text(m[1])
@@ -87,6 +88,7 @@ def test_leadership_lands_on_the_dashboard_and_district_counts_its_events(page, 
     login(page, "leadership")
     expect(page).to_have_url(re.compile(r".*/dashboard/$"))
     shot(page, "records-home-leadership")
+    page.context.clear_cookies()  # sign out
     login(page, "district")
     page.goto("/dashboard/")
     expect(page.get_by_test_id("dashboard-heading")).to_contain_text("莱西市")
