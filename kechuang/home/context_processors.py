@@ -14,9 +14,7 @@ from kechuang.core.extensions import app_modules
 def nav_entries() -> list[tuple[str, str, frozenset | None]]:
     """Every app's ``NAV`` entries, apps ordered by their ``ORDER`` (then ``INSTALLED_APPS``)."""
     modules = sorted(app_modules("nav"), key=lambda m: getattr(m, "ORDER", 100))
-    return [
-        (name, label, frozenset(roles) if roles else None) for m in modules for name, label, roles in m.NAV
-    ]
+    return [(name, label, frozenset(roles) if roles else None) for m in modules for name, label, roles in m.NAV]
 
 
 def navigation(request):

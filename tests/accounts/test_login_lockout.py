@@ -17,8 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def users(db):
     return make_users()
-
-
 LOCKED = "登录失败次数过多"
 
 
@@ -35,10 +33,7 @@ def test_wrong_password_is_a_plain_error_until_the_limit(client, users):
     body = resp.content.decode()
     assert resp.status_code == 429
     assert LOCKED in body and "15 分钟" in body and 'name="username"' in body  # the login page, explained
-    assert (
-        AuditEntry.objects.filter(action="auth.login_failed", object_id=str(users["enterprise"].pk)).count()
-        == 5
-    )
+    assert AuditEntry.objects.filter(action="auth.login_failed", object_id=str(users["enterprise"].pk)).count() == 5
     assert AuditEntry.objects.filter(action="auth.locked_out", object_repr="enterprise").exists()
 
 
@@ -68,9 +63,7 @@ def test_the_lock_lifts_after_the_cool_off(client, users):
     for _ in range(5):
         post_login(client, "enterprise", "wrong-password")
     assert post_login(client, "enterprise", PASSWORD).status_code == 429
-    AccessAttempt.objects.update(
-        attempt_time=AccessAttempt.objects.first().attempt_time - timedelta(minutes=16)
-    )
+    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.first().attempt_time - timedelta(minutes=16))
     resp = post_login(client, "enterprise", PASSWORD)
     assert resp.status_code == 302 and _logged_in(client)
     from axes.models import AccessLog
@@ -90,14 +83,8 @@ def test_a_success_resets_the_count(client, users):
 
 def test_the_admin_login_is_throttled_too(client, users):
     for _ in range(5):
-        client.post(
-            reverse("admin:login"),
-            {"username": "coordinator", "password": "nope-nope-1"},
-            REMOTE_ADDR="10.1.1.1",
-        )
-    resp = client.post(
-        reverse("admin:login"), {"username": "coordinator", "password": PASSWORD}, REMOTE_ADDR="10.1.1.2"
-    )
+        client.post(reverse("admin:login"), {"username": "coordinator", "password": "nope-nope-1"}, REMOTE_ADDR="10.1.1.1")
+    resp = client.post(reverse("admin:login"), {"username": "coordinator", "password": PASSWORD}, REMOTE_ADDR="10.1.1.2")
     assert resp.status_code == 429 and LOCKED in resp.content.decode()
 
 

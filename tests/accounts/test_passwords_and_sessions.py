@@ -71,11 +71,7 @@ def test_password_change_page_in_chinese_with_the_rules(client, users):
     client.force_login(users["enterprise"])
     page = client.get(reverse("accounts:password_change"))
     body = page.content.decode()
-    assert (
-        page.status_code == 200
-        and "修改密码" in body
-        and "至少包含小写字母、大写字母、数字、符号中的 3 类" in body
-    )
+    assert page.status_code == 200 and "修改密码" in body and "至少包含小写字母、大写字母、数字、符号中的 3 类" in body
     weak = client.post(
         reverse("accounts:password_change"),
         {"old_password": PASSWORD, "new_password1": "qingdao2026", "new_password2": "qingdao2026"},
@@ -108,9 +104,7 @@ def test_an_idle_session_is_logged_out(client, users, monkeypatch):
     assert resp.status_code == 302 and resp["Location"].startswith(reverse("accounts:login"))
     assert "_auth_user_id" not in client.session
     assert client.get(reverse("home:home")).status_code == 302
-    assert AuditEntry.objects.filter(
-        action="auth.session_timeout", object_id=str(users["enterprise"].pk)
-    ).exists()
+    assert AuditEntry.objects.filter(action="auth.session_timeout", object_id=str(users["enterprise"].pk)).exists()
     login_page = client.get(reverse("accounts:login")).content.decode()
     assert "已自动退出" in login_page
 

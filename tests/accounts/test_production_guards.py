@@ -80,9 +80,7 @@ def test_production_security_settings_cannot_be_switched_off_from_the_environmen
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KECHUANG_", "DJANGO_"))}
     env |= PROD_ENV | {"KECHUANG_SECURE_COOKIES": "0", "KECHUANG_BEHIND_PROXY": "1"}
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     values = json.loads(out.stdout)
     assert values["SESSION_COOKIE_SECURE"] is True and values["CSRF_COOKIE_SECURE"] is True
     assert values["SECURE_SSL_REDIRECT"] is True and values["SECURE_HSTS_SECONDS"] >= 3600

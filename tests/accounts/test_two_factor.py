@@ -78,9 +78,7 @@ def test_enrolment_shows_ten_recovery_codes_once_and_verifies_the_session(client
     device, codes = enrol(client)
     assert device.confirmed
     assert len(codes) == 10 and len(set(codes)) == 10
-    assert sorted(
-        StaticToken.objects.filter(device__user=users["coordinator"]).values_list("token", flat=True)
-    ) == sorted(codes)
+    assert sorted(StaticToken.objects.filter(device__user=users["coordinator"]).values_list("token", flat=True)) == sorted(codes)
     again = client.get(reverse("accounts:recovery_codes")).content.decode()
     assert not any(c in again for c in codes) and "只在生成时显示一次" in again
     assert client.get(reverse("home:home")).status_code == 200  # this session is verified

@@ -7,13 +7,7 @@ import pytest
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [
-        ("coordinator", True),
-        ("district", False),
-        ("enterprise", False),
-        ("leadership", False),
-        ("expert", False),
-    ],
+    [("coordinator", True), ("district", False), ("enterprise", False), ("leadership", False), ("expert", False)],
 )
 def test_is_coordinator_by_role(world, role, expected):
     assert world.users[role].is_coordinator is expected

@@ -6,14 +6,8 @@ import re
 from pathlib import Path
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
-DEMO_PASSWORDS = {
-    "coordinator": "demo-coord-2026",
-    "district": "demo-district-2026",
-    "enterprise": "demo-ent-2026",
-    "liaison": "demo-liaison-2026",
-    "expert": "demo-expert-2026",
-    "leadership": "demo-lead-2026",
-}
+DEMO_PASSWORDS = {"coordinator": "demo-coord-2026", "district": "demo-district-2026", "enterprise": "demo-ent-2026",
+                  "liaison": "demo-liaison-2026", "expert": "demo-expert-2026", "leadership": "demo-lead-2026"}
 
 
 def shot(page, name: str) -> Path:

@@ -16,16 +16,8 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
 
 def pytest_collection_modifyitems(items):
@@ -55,9 +47,7 @@ def demo(transactional_db):
 
 @pytest.fixture
 def page(browser, live_server, demo):
-    context = browser.new_context(
-        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
-    )
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     pg.set_default_timeout(15000)
     yield pg

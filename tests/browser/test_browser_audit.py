@@ -44,9 +44,7 @@ def test_coordinator_searches_the_audit_trail_and_exports_it(page, demo):
     with open(download.path(), "rb") as fh:  # the download's temp file has no .xlsx suffix
         rows = list(load_workbook(io.BytesIO(fh.read())).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("时间", "操作人", "操作")
-    assert [(r[1], r[2], r[5]) for r in rows[1:]] == [
-        ("coordinator", "need.view_confidential", str(need.pk))
-    ] * seen
+    assert [(r[1], r[2], r[5]) for r in rows[1:]] == [("coordinator", "need.view_confidential", str(need.pk))] * seen
     assert AuditEntry.objects.filter(action="auditentry.export", actor_username="coordinator").count() == 1
 
     # 390 px wide: the rows become cards, nothing scrolls sideways

@@ -61,9 +61,7 @@ def test_enterprise_submits_a_need_with_validation(page, demo):
     # fix it and submit
     page.get_by_label("项目名称").fill("石墨烯导热膜卷对卷连续制备")
     page.get_by_label("需求背景").fill("公司已建成石墨烯导热膜中试线，客户为手机和新能源汽车电池厂。")
-    page.get_by_label("需解决的主要技术难题").fill(
-        "卷对卷连续制备时膜厚均匀性差、导热系数波动大，良品率不足六成。"
-    )
+    page.get_by_label("需解决的主要技术难题").fill("卷对卷连续制备时膜厚均匀性差、导热系数波动大，良品率不足六成。")
     page.get_by_label("期望实现的技术目标").fill("导热系数稳定在1500 W/mK以上，良品率达到90%。")
     page.get_by_label("预算上限（万元）").fill("500")
     page.get_by_label("关键词").fill("石墨烯，导热膜，卷对卷")
@@ -82,9 +80,7 @@ def test_enterprise_submits_a_need_with_validation(page, demo):
 def test_coordinator_filters_the_queue_and_reviews_a_need(page, demo):
     from kechuang.needs.models import Need
 
-    target = (
-        Need.objects.filter(status="submitted").select_related("chain", "district").order_by("pk").first()
-    )
+    target = Need.objects.filter(status="submitted").select_related("chain", "district").order_by("pk").first()
     assert target is not None, "the demo must have needs waiting for review"
     login(page, "coordinator")
     page.get_by_role("link", name="需求", exact=True).click()

@@ -30,9 +30,7 @@ def submit_login(page, username, password):
 
 
 def test_lockout_after_wrong_passwords_and_a_coordinator_unlocks(page, browser, live_server):
-    coord = browser.new_context(
-        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
-    )
+    coord = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
     coord_page = coord.new_page()
     login(coord_page, "coordinator")  # signed in before the lockout
 
@@ -69,9 +67,7 @@ def require_2fa():
         yield
 
 
-def test_coordinator_enrols_totp_then_signs_in_with_the_second_factor(
-    page, browser, live_server, require_2fa
-):
+def test_coordinator_enrols_totp_then_signs_in_with_the_second_factor(page, browser, live_server, require_2fa):
     submit_login(page, "coordinator", DEMO_PASSWORDS["coordinator"])
     page.wait_for_url("**/accounts/2fa/setup/**")
     expect(page.get_by_role("heading", name="启用双因素认证")).to_be_visible()
@@ -92,9 +88,7 @@ def test_coordinator_enrols_totp_then_signs_in_with_the_second_factor(
     page.wait_for_url("**/needs/")
 
     # a fresh browser: password, then the code from the authenticator
-    other = browser.new_context(
-        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
-    )
+    other = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
     p2 = other.new_page()
     submit_login(p2, "coordinator", DEMO_PASSWORDS["coordinator"])
     p2.wait_for_url("**/accounts/2fa/verify/**")
@@ -107,9 +101,8 @@ def test_coordinator_enrols_totp_then_signs_in_with_the_second_factor(
 
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    TOTPDevice.objects.filter(user__username="coordinator").update(
-        throttling_failure_count=0, throttling_failure_timestamp=None
-    )
+    TOTPDevice.objects.filter(user__username="coordinator").update(throttling_failure_count=0,
+                                                                  throttling_failure_timestamp=None)
     p2.get_by_label("验证码").fill(totp_code(secret, 1))  # the next window: the enrolment code is spent
     p2.get_by_role("button", name="验证").click()
     p2.wait_for_url("**/home/")

@@ -162,5 +162,5 @@ def test_excel_briefing_cells_are_inert_and_clean(world, dash, client_for):
     cells = [c for sh in wb for row in sh.iter_rows() for c in row if c.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     texts = {c.value for c in cells if isinstance(c.value, str)}
-    assert '\'=WEBSERVICE("http://x")' in texts
+    assert "'=WEBSERVICE(\"http://x\")" in texts
     assert "'@SUM(A1)开发区石墨提纯" in texts

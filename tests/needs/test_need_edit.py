@@ -28,11 +28,7 @@ def _edit_page(client, need):
 def test_saving_the_form_unchanged_changes_nothing(world, client_for):
     need = world.needs["conf_ent"]
     Need.objects.filter(pk=need.pk).update(
-        deadline=dt.date(2027, 6, 30),
-        budget_min=50,
-        budget_max=120,
-        keywords=["石墨烯", "配方"],
-        status="submitted",
+        deadline=dt.date(2027, 6, 30), budget_min=50, budget_max=120, keywords=["石墨烯", "配方"], status="submitted"
     )
     before, audits = _row(need), AuditEntry.objects.exclude(action="need.view_confidential").count()
     c = client_for("enterprise")

@@ -232,9 +232,7 @@ def url_names() -> dict[str, str]:
                 names.add(f"{ns}:{p.name}" if ns else p.name)
 
     walk(get_resolver())
-    return {
-        n: pm.MATRIX[n][0] if n in pm.MATRIX else "?" for n in sorted(names) if not n.startswith("admin:")
-    }
+    return {n: pm.MATRIX[n][0] if n in pm.MATRIX else "?" for n in sorted(names) if not n.startswith("admin:")}
 
 
 def _counts() -> dict[str, int]:
@@ -275,13 +273,13 @@ def _encode(pairs: list[tuple[str, bytes]], files: dict | None) -> tuple[bytes, 
         return body.encode("ascii"), "application/x-www-form-urlencoded"
     out = []
     for k, v in pairs:
-        out += [f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n'.encode(), v, b"\r\n"]
+        out += [f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n".encode(), v, b"\r\n"]
     for k, (fname, content, ctype) in files.items():
         fn = fname if isinstance(fname, bytes) else fname.encode()
         out += [
-            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{k}"; filename="'.encode(),
+            f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"".encode(),
             fn.replace(b'"', b"%22"),
-            f'"\r\nContent-Type: {ctype}\r\n\r\n'.encode(),
+            f"\"\r\nContent-Type: {ctype}\r\n\r\n".encode(),
             content,
             b"\r\n",
         ]
@@ -344,9 +342,7 @@ class Run:
             return None
         return resp
 
-    def post(
-        self, what: str, url: str, pairs, files=None, *, follow: bool, expect_ok: bool = False, check=None
-    ):
+    def post(self, what: str, url: str, pairs, files=None, *, follow: bool, expect_ok: bool = False, check=None):
         """POST; judge the answer; returns 'accepted', 'refused' or None (a problem was recorded)."""
         body, ctype = _encode(pairs, files)
         with transaction.atomic():
@@ -495,14 +491,10 @@ def test_post_form_fields(name, corpus_world, client_for, monkeypatch):
     base, fields, files = _post_fields(run, name, url, role, world, monkeypatch)
     baseline = run.post("baseline", url, base, files, follow=True, expect_ok=name in BASELINE_ACCEPTED)
     if name in BASELINE_ACCEPTED:
-        assert baseline == "accepted", (
-            f"{name}: the valid submission was not accepted; problems: {run.problems}"
-        )
+        assert baseline == "accepted", f"{name}: the valid submission was not accepted; problems: {run.problems}"
     for i, field in enumerate(fields):
         for item in _items(field, i):
-            run.post(
-                f"{field}={item}", url, _replace(base, field, item.wire), files, follow=item.klass == "xss"
-            )
+            run.post(f"{field}={item}", url, _replace(base, field, item.wire), files, follow=item.klass == "xss")
     if not fields:  # an action without input: the corpus goes in as a stray field (must be ignored)
         for item in CORPUS:
             run.post(f"stray={item}", url, base + [("stray", item.wire)], files, follow=False)

@@ -204,9 +204,7 @@ def _schedule_the_day():
     # a meeting anyway, as a coordinator's correction or a future planner bug could.
     hidden = Meeting.objects.filter(enterprise__needs__confidentiality__in=["matched", "coordinators"])
     meeting = hidden.order_by("pk").first()
-    assert meeting is not None, (
-        "the demo must bring confidential needs to the day, or this test proves nothing"
-    )
+    assert meeting is not None, "the demo must bring confidential needs to the day, or this test proves nothing"
     need = meeting.enterprise.needs.exclude(confidentiality="public").order_by("pk").first()
     Meeting.objects.filter(pk=meeting.pk).update(need=need)
     assert Meeting.objects.exclude(need=None).exclude(need__confidentiality="public").exists()

@@ -113,8 +113,7 @@ def test_content_must_match_the_extension(world, agreement, client_for, filename
 
     c = client_for("coordinator")
     resp = c.post(
-        reverse("followup:attachment_add", args=[agreement.pk]),
-        {"file": SimpleUploadedFile(filename, content)},
+        reverse("followup:attachment_add", args=[agreement.pk]), {"file": SimpleUploadedFile(filename, content)}
     )
     msgs = [str(m) for m in resp.wsgi_request._messages]
     assert any("文件内容与扩展名不符" in m for m in msgs), msgs

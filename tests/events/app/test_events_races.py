@@ -101,9 +101,7 @@ def test_an_outcome_and_a_cancellation_never_both_land(db_conf):
         from kechuang.events.models import Meeting
 
         m = Meeting.objects.get(pk=meeting_pk)
-        return services.meeting_record_outcome(
-            user=_user(ids, "coordinator"), meeting=m, outcome="interested"
-        ).pk
+        return services.meeting_record_outcome(user=_user(ids, "coordinator"), meeting=m, outcome="interested").pk
 
     def cancel():
         from kechuang.events import services
@@ -139,9 +137,7 @@ def test_a_check_in_never_lands_on_a_cancelled_participant(db_conf):
         from kechuang.events.models import Participant
 
         p = Participant.objects.get(pk=ids["reps"]["c"])
-        return services.participant_cancel(
-            user=_user(ids, "coordinator"), participant=p, reason="临时出差"
-        ).pk
+        return services.participant_cancel(user=_user(ids, "coordinator"), participant=p, reason="临时出差").pk
 
     results = race([check_in, cancel], db_conf)
     kinds = [k for k, _ in results]

@@ -164,9 +164,7 @@ def test_a_table_loss_without_a_schedule_for_the_rest_is_refused_and_named(world
     coord = world.users["coordinator"]
     used = Table.objects.get(pk=Meeting.objects.filter(event=scheduled.event).values("table")[:1])
     before = _snapshot(scheduled.event)
-    monkeypatch.setattr(
-        schedule.planning, "replan", lambda *a, **k: Plan.refused("table_capacity", "桌位不足")
-    )
+    monkeypatch.setattr(schedule.planning, "replan", lambda *a, **k: Plan.refused("table_capacity", "桌位不足"))
     with pytest.raises(ApplicationError, match="该桌未停用.*") as e:
         services.table_lose(user=coord, table=used)
     from kechuang.events.selectors import rule_label
