@@ -750,7 +750,11 @@ class _Builder:
         all_socs = list(co.SOCIETIES)
         events = []
 
-        def add(key, kind, title, start, end, venue, organisers, societies, description, scale):
+        def add(
+            key, kind, title, start, end, venue, organisers, societies, description, scale, district=None
+        ):
+            # district: where the event is held (its figures count for that district and the city);
+            # None for the city's own events (they count for the whole city only)
             events.append(
                 {
                     "key": key,
@@ -763,6 +767,8 @@ class _Builder:
                     "societies": societies,
                     "description": description,
                     "scale": scale,
+                    "district": district,
+                    "held": None,  # past 对接会: who came, as the description says (the loader records it)
                 }
             )
 
@@ -789,6 +795,7 @@ class _Builder:
             ["soc-caa"],
             "中国自动化学会在青岛举办的国际性学术会议，聚焦工业机器人、智能制造与人工智能应用，设企业需求发布专场。",
             900,
+            district="qd-chengyang",
         )
         add(
             "ev-caa-appliance",
@@ -801,6 +808,7 @@ class _Builder:
             ["soc-caa", "soc-cmrs"],
             "围绕智能家电控制、场景联动与家电功能材料开展研讨，家电龙头企业研发负责人参会交流。",
             320,
+            district="qd-laoshan",
         )
         add(
             "ev-robot-contest",
@@ -825,6 +833,7 @@ class _Builder:
             ["soc-cmrs"],
             "十余位材料领域专家走进莱西石墨企业研发中心和生产一线，为“中国石墨之乡”的石墨产业发展深度把脉。",
             30,
+            district="qd-laixi-kfq",
         )
         add(
             "ev-newmat-matchmaking",
@@ -837,7 +846,10 @@ class _Builder:
             ["soc-cmrs"],
             "新材料科技专家服务团与青岛新材料、石墨企业开展需求对接，专家与当地企业建立长期联系。",
             95,
+            district="qd-laixi-kfq",
         )
+        # held: "十余位专家现场把脉" (the need history); the events loader records who came and met
+        events[-1]["held"] = {"experts": 12, "enterprises": 15, "chain": TOPICS["cmrs.graphene"]["chain"]}
         add(
             "ev-symposium",
             "symposium",
@@ -919,19 +931,24 @@ class _Builder:
                 organisers.append(_pick(rng, ["gov-kjj-qd", "gov-gxj-qd", "gov-myj-qd"]))
             hour = _pick(rng, [9, 9, 14])
             n_ent = rng.randint(6, 25)
+            venue = _pick(rng, ct.EVENT_VENUES[district])
+            n_exp = rng.randint(5, 15)  # drawn in the order the description always drew them
             add(
                 f"ev-mm-{i:02d}",
                 "matchmaking",
                 title,
                 _dt(d, hour),
                 _dt(d, hour + 3, 30),
-                _pick(rng, ct.EVENT_VENUES[district]),
+                venue,
                 organisers,
                 societies,
-                f"围绕{topic['name']}方向，{soc['name']}组织{rng.randint(5, 15)}位专家与{n_ent}家企业开展一对一洽谈，"
+                f"围绕{topic['name']}方向，{soc['name']}组织{n_exp}位专家与{n_ent}家企业开展一对一洽谈，"
                 f"重点讨论{_pick(rng, topic['problems'])}、{_pick(rng, topic['keywords'])}等问题。",
                 n_ent * 3 + rng.randint(10, 40),
+                district=district,
             )
+            # what the description says, as data: the loader records these participants and meetings
+            events[-1]["held"] = {"experts": n_exp, "enterprises": n_ent, "chain": topic["chain"]}
         events.sort(key=lambda e: e["start"])
         return events
 
@@ -962,7 +979,7 @@ class _Builder:
         history = []
         for i, (st, at) in enumerate(zip(steps, times)):
             note_tpl = _pick(rng, ct.HISTORY_NOTES[st])
-            event_title = None
+            event_title = event_key = None
             if st == "met" and not fixed:
                 lo = times[i - 1]
                 hi = times[i + 1] if i + 1 < len(times) else _parse(_dt(_TODAY, 8))
@@ -976,8 +993,14 @@ class _Builder:
                 if candidates:
                     ev = _pick(rng, candidates)
                     at = _parse(ev["start"]) + timedelta(hours=1)
-                    event_title = ev["title"]
-                    note_tpl = ct.HISTORY_NOTES["met"][2]
+                    if ev["key"] == "ev-matchmaking-main":
+                        # the demo leaves that meeting's schedule to the coordinator's one click, so no
+                        # meeting there can be on record: the history does not claim one
+                        note_tpl = ct.HISTORY_NOTES["met"][1]
+                    else:
+                        event_title = ev["title"]
+                        event_key = ev["key"]
+                        note_tpl = ct.HISTORY_NOTES["met"][2]
                 elif "{event}" in note_tpl:
                     note_tpl = ct.HISTORY_NOTES["met"][0]
             if st == "submitted":
@@ -1001,13 +1024,24 @@ class _Builder:
                     by = self.district_user[district]
                 else:  # only coordinators move a need past review (needs.services.allowed_transitions)
                     by = self.coordinator()
+                n_experts = min(len(self.experts_by_topic[topic_key]), rng.randint(3, 6))
                 note = note_tpl.format(
                     chain=self.chain_names[need["chain"]],
                     society=co.SOCIETIES[society]["name"],
-                    n=min(len(self.experts_by_topic[topic_key]), rng.randint(3, 6)),
+                    n=n_experts,
                     event=event_title or "",
                 )
-            history.append({"status": st, "at": at.isoformat(), "by": by, "note": note})
+            entry = {"status": st, "at": at.isoformat(), "by": by, "note": note}
+            if st == "matched":
+                # the records behind the note: the experts recommended (the matching loader accepts them;
+                # taken in order, so the random draws stay as they were)
+                pool = self.experts_by_topic[topic_key]
+                if fixed:  # the story's needs: the demo expert login is left for the coordinator to accept
+                    pool = [k for k in pool if k != self.primary_expert]
+                entry["experts"] = pool[:n_experts]
+            if event_key:
+                entry["event"] = event_key  # the meeting at that event is recorded by the events loader
+            history.append(entry)
         return history
 
     def _article_needs(self):

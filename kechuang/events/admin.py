@@ -24,8 +24,8 @@ class TableInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "start", "venue", "scale")
-    list_filter = ("kind",)
+    list_display = ("title", "kind", "start", "venue", "district", "scale")
+    list_filter = ("kind", "district")
     search_fields = ("title", "venue")
     filter_horizontal = ("organisers", "societies")
     inlines = [MeetingDayInline, TableInline]

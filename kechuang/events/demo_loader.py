@@ -52,6 +52,9 @@ def load(s: dict, ctx: dict) -> None:
     main = ctx["events"].get(MAIN_EVENT)
     if main is not None:
         load_matchmaking(s, ctx, main)
+    from kechuang.events.demo_history import record_past_events
+
+    record_past_events(s, ctx)  # the past 对接会 as they were held: participants, meetings, outcomes
 
 
 def published_meeting_day(event: Event) -> MeetingDay:

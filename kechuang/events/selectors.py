@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from kechuang.core.access import restrict
 from kechuang.events.affinity import affinity, walk_in_topic  # noqa: F401  (re-exported for views)
@@ -140,6 +141,50 @@ def table_get(*, user, pk: int) -> Table:
 
 def latest_run(*, user, event: Event) -> ScheduleRun | None:
     return restrict(ScheduleRun.objects.filter(event=event), user).order_by("-created_at", "-id").first()
+
+
+def event_scheduled(event: Event) -> bool:
+    """Whether the event has a schedule yet (a run, or meetings entered): before that an agenda is
+    "尚未排期", not a column of free slots."""
+    return Meeting.objects.filter(event=event).exists() or ScheduleRun.objects.filter(event=event).exists()
+
+
+def home_participations(*, user, limit: int = 6) -> list[dict]:
+    """The user's own places at 对接会 (an expert's, an enterprise's representatives), upcoming first,
+    each with its meeting count and whether the event is scheduled yet (home pages)."""
+    from kechuang.accounts.models import Role
+
+    if user.role == Role.EXPERT and user.expert_id:
+        qs = Participant.objects.filter(expert_id=user.expert_id)
+    elif user.role == Role.ENTERPRISE and user.organisation_id:
+        qs = Participant.objects.filter(
+            organisation_id=user.organisation_id, kind=Participant.Kind.ENTERPRISE
+        )
+    else:
+        return []
+    ps = list(
+        restrict(qs.filter(status=Participant.Status.REGISTERED), user)
+        .select_related("event")
+        .annotate(
+            n_meetings=Count(
+                "meetings_as_expert" if user.role == Role.EXPERT else "meetings_as_enterprise",
+                filter=Q(
+                    **{
+                        ("meetings_as_expert" if user.role == Role.EXPERT else "meetings_as_enterprise")
+                        + "__status": Meeting.Status.SCHEDULED
+                    }
+                ),
+            )
+        )
+        .order_by("-event__start", "pk")
+    )
+    now = timezone.now()
+    upcoming = sorted((p for p in ps if p.event.end >= now), key=lambda p: p.event.start)
+    past = [p for p in ps if p.event.end < now]
+    out = []
+    for p in (upcoming + past)[:limit]:
+        out.append({"p": p, "event": p.event, "n": p.n_meetings, "scheduled": event_scheduled(p.event)})
+    return out
 
 
 def run_list(*, user, event: Event) -> QuerySet[ScheduleRun]:

@@ -198,9 +198,16 @@ def diagnosis_record(
 
 
 def _first_clause(text: str, limit: int = 40) -> str:
-    for sep in "。；;，,":
+    for sep in "。；;，,！!？?\n":
         text = text.split(sep)[0]
-    return text.strip()[:limit]
+    return text.strip().rstrip(".…、：:")[:limit].strip()
+
+
+def need_title_from_finding(stop: VisitStop) -> str:
+    """The title a need made from a diagnosis starts with (the user may edit it before creating): the
+    enterprise and the finding's first clause, whole words, never cut off with "..."."""
+    ent = stop.enterprise
+    return f"{ent.short_name or ent.name}：{_first_clause(stop.findings)}"[:128]
 
 
 @transaction.atomic
@@ -220,7 +227,7 @@ def finding_to_need(
         raise ApplicationError(f"企业“{ent.name}”未设置产业链，请先在组织信息中补充。")
     visit = stop.visit
     data = {
-        "title": (title or "").strip() or f"{ent.short_name or ent.name}：{_first_clause(stop.findings)}",
+        "title": (title or "").strip() or need_title_from_finding(stop),
         "kind": Need.Kind.TECH,
         "chain": ent.chain,
         "district": ent.district or visit.district,

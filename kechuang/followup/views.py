@@ -87,6 +87,8 @@ def visit_create(request):
 def visit_detail(request, pk: int):
     visit = selectors.visit_get(user=request.user, pk=pk)
     stops = list(selectors.visit_stops(user=request.user, visit=visit))
+    for s in stops:  # the title offered for a need made from the finding (editable in the form)
+        s.suggested_title = services.need_title_from_finding(s) if s.findings else ""
     can_diag = services.can_diagnose(request.user, visit)
     return render(
         request,

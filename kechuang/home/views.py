@@ -6,7 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from kechuang.accounts.models import Role
+from kechuang.events.selectors import home_participations
 from kechuang.experts.selectors import achievement_list, expert_list, team_list
+from kechuang.home.progress import with_progress
 from kechuang.needs.models import NeedStatus
 from kechuang.needs.selectors import need_counts_by_status, need_list
 
@@ -18,6 +20,8 @@ def root(request):
 @login_required
 def home(request):
     user = request.user
+    if user.role == Role.LEADERSHIP and not user.is_coordinator:
+        return redirect("dashboard:index")  # leadership's work is the figures
     counts = need_counts_by_status(user=user)
     ctx = {
         "counts": [(s, label, counts.get(s, 0)) for s, label in NeedStatus.choices],
@@ -33,7 +37,8 @@ def home(request):
         ctx["stalled"] = need_list(user=user, filters={"stalled": True})[:10]
         ctx["heading"] = f"{user.area.name if user.area else ''}工作台"
     elif user.role == Role.ENTERPRISE:
-        ctx["mine"] = need_list(user=user)[:10]
+        ctx["mine"] = with_progress(list(need_list(user=user)[:20]))
+        ctx["participations"] = home_participations(user=user)
         ctx["heading"] = f"{user.organisation.name if user.organisation else ''} · 企业工作台"
     elif user.role == Role.LIAISON:
         ctx["n_experts"] = expert_list(user=user).count()
@@ -43,6 +48,7 @@ def home(request):
         ctx["heading"] = f"{user.organisation.name if user.organisation else ''} · 学会工作台"
     elif user.role == Role.EXPERT:
         ctx["expert"] = user.expert
+        ctx["participations"] = home_participations(user=user)
         ctx["open_needs"] = need_list(user=user)[:10]
         ctx["heading"] = "专家工作台"
     else:

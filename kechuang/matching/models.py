@@ -23,7 +23,7 @@ class Match(models.Model):
     class Status(models.TextChoices):
         SUGGESTED = "suggested", "推荐"
         ACCEPTED = "accepted", "已接受"
-        DECLINED = "declined", "不采纳"
+        DECLINED = "declined", "未采纳"
 
     class Reason(models.TextChoices):
         TOO_EARLY = "too_early", "时机未到"

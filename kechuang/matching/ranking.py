@@ -17,7 +17,8 @@ from kechuang.orgs.models import Organisation
 
 TOP_K = {"expert": 10, "achievement": 5, "society": 5}
 FLAG_CONTACTED = "已联系"
-FLAG_DECLINED = "已婉拒"
+FLAG_DECLINED = "已婉拒"  # the expert (or their society) said no to the invitation
+FLAG_NOT_ADOPTED = "未采纳"  # the coordinator did not take the suggestion up
 # reverse lookups, keyword-only: a need sharing only generic words (材料, 技术) with the expert's profile is
 # noise; keep needs whose keyword score is at least this share of the best one
 REVERSE_MIN_LEXICAL = 0.2
@@ -78,7 +79,9 @@ def expert_conflicts(need: Need, expert_ids=None) -> dict[int, str]:
 
 
 def match_flag(m: Match) -> str | None:
-    if m.status == Match.Status.DECLINED or m.response == Match.Response.DECLINED_BY_EXPERT:
+    if m.status == Match.Status.DECLINED:
+        return FLAG_NOT_ADOPTED
+    if m.response == Match.Response.DECLINED_BY_EXPERT:
         return FLAG_DECLINED
     if m.status == Match.Status.ACCEPTED:
         return FLAG_CONTACTED

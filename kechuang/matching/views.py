@@ -75,7 +75,7 @@ def decide(request, pk: int):
                 reason=d["reason"],
                 comment=d["comment"],
             ),
-            success=lambda m: f"已标记“{m.candidate}”为不采纳（{m.get_reason_display()}）。",
+            success=lambda m: f"“{m.candidate}”{m.get_status_display()}（{m.get_reason_display()}）。",
             then=back.url,
         )
     return perform(

@@ -22,4 +22,4 @@ def login(page, username: str, password: str | None = None) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password or DEMO_PASSWORDS[username])
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/home/")
+    page.wait_for_url(re.compile(r".*/(home|dashboard)/$"))  # leadership lands on the dashboard

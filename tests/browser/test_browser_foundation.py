@@ -14,7 +14,6 @@ HOME_HEADINGS = {
     "enterprise": "企业工作台",
     "liaison": "学会工作台",
     "expert": "专家工作台",
-    "leadership": "领导视图",
 }
 
 
@@ -24,6 +23,12 @@ def test_each_role_logs_in_and_lands_on_its_home(page, role):
     expect(page.get_by_test_id("home-heading")).to_contain_text(HOME_HEADINGS[role])
     expect(page.locator(".role-badge")).to_be_visible()
     shot(page, f"home-{role}")
+
+
+def test_leadership_lands_on_the_dashboard(page):
+    login(page, "leadership")
+    expect(page).to_have_url(re.compile(r".*/dashboard/$"))
+    expect(page.get_by_test_id("dashboard-heading")).to_be_visible()
 
 
 def test_wrong_password_gets_a_clear_message(page):

@@ -94,7 +94,7 @@ POST_DATA = {
 
 
 def build(world) -> None:
-    from datetime import date, datetime, time
+    from datetime import date, datetime, time, timedelta
     from zoneinfo import ZoneInfo
 
     from kechuang.events.models import (
@@ -110,16 +110,17 @@ def build(world) -> None:
 
     w = world
     tz = ZoneInfo("Asia/Shanghai")
+    DAY = date.today() + timedelta(days=7)  # noqa: N806 - an upcoming meeting: past ones refuse requests
     ev = Event.objects.create(
         kind="matchmaking",
         title="矩阵对接会",
-        start=datetime(2026, 11, 17, 9, tzinfo=tz),
-        end=datetime(2026, 11, 17, 16, tzinfo=tz),
+        start=datetime.combine(DAY, time(9), tzinfo=tz),
+        end=datetime.combine(DAY, time(16), tzinfo=tz),
     )
     ev.societies.set([w.orgs["soc"], w.orgs["soc2"]])
     MeetingDay.objects.create(
         event=ev,
-        date=date(2026, 11, 17),
+        date=DAY,
         morning_slots=2,
         afternoon_slots=1,
         afternoon_start=time(13),

@@ -48,7 +48,7 @@ OBJECTS = {
 # url name -> (method, object kind or None, {role: code} or {role: (own code, other code)})
 MATRIX: dict[str, tuple[str, str | None, dict]] = {
     "home:root": ("get", None, dict.fromkeys(ROLES, 302)),
-    "home:home": ("get", None, ALL),
+    "home:home": ("get", None, ALL | {"leadership": 302}),  # leadership lands on the dashboard
     "accounts:login": ("get", None, dict.fromkeys(ROLES[1:], 302) | {"anonymous": 200}),
     "accounts:logout": ("post", None, dict.fromkeys(ROLES, 302)),
     "set_language": ("post", None, dict.fromkeys(ROLES, 302)),

@@ -190,6 +190,8 @@ def test_schema_keys(s):
             "societies",
             "description",
             "scale",
+            "district",
+            "held",
         },
         "visits": {"key", "title", "date", "park", "district", "experts", "societies", "stops"},
         "agreements": {"key", "title", "kind", "parties", "amount", "signed", "needs", "event", "milestones"},
@@ -205,7 +207,9 @@ def test_schema_keys(s):
             assert set(p) == {"title", "number", "abstract", "year"}
     for n in s["needs"]:
         for h in n["history"]:
-            assert set(h) == {"status", "at", "by", "note"}
+            extra = {"experts"} if h["status"] == "matched" else set()
+            assert set(h) - {"event"} == {"status", "at", "by", "note"} | extra
+            assert "event" not in h or h["status"] == "met"
     for v in s["visits"]:
         for st in v["stops"]:
             assert set(st) == {"enterprise", "order", "minutes", "findings", "recommendations", "urgency"}
@@ -397,7 +401,9 @@ def test_history_walks_the_real_transition_table(s, idx):
         assert statuses[-1] == n["status"]
         for prev, step in zip(h, h[1:]):
             assert step["status"] in TRANSITIONS[prev["status"]], (n["key"], prev["status"], step["status"])
-            need = SimpleNamespace(status=prev["status"], district_id=n["district"], enterprise_id=n["enterprise"])
+            need = SimpleNamespace(
+                status=prev["status"], district_id=n["district"], enterprise_id=n["enterprise"]
+            )
             actor = _actor(idx["user"][step["by"]], idx["area"])
             assert step["status"] in allowed_transitions(actor, need), (n["key"], step["by"], step["status"])
         times = [datetime.fromisoformat(x["at"]) for x in h]

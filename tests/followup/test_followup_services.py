@@ -275,3 +275,19 @@ def test_base_and_services(world, fu):
     with pytest.raises(ApplicationError):
         services.base_record(user=world.users["district"], data=data | {"name": "另一个中心名称"})
     assert Base.objects.count() == 3
+
+
+def test_a_need_from_a_diagnosis_gets_a_whole_title_offered_on_the_visit_page(world, fu, client):
+    stop = fu["stop"]["own"]
+    stop.findings = (
+        "石墨提纯环节能耗偏高且纯度波动较大，缺少在线检测手段，影响高端负极材料订单交付。后续需引入新工艺。"
+    )
+    stop.save()
+    offered = services.need_title_from_finding(stop)
+    name = world.orgs["ent"].short_name or world.orgs["ent"].name
+    assert offered == f"{name}：石墨提纯环节能耗偏高且纯度波动较大"
+    client.force_login(world.users["coordinator"])
+    html = client.get(f"/followup/visits/{stop.visit_id}/").content.decode()
+    assert f'value="{offered}"' in html and not offered.endswith(("...", "…"))
+    need = services.finding_to_need(user=world.users["coordinator"], stop=stop)
+    assert need.title == offered

@@ -85,9 +85,14 @@ def sum_by(rows: list[dict], key: str) -> dict:
 
 
 def scoped_events(user, scope: Scope, kinds) -> QuerySet[Event]:
-    """Events held in the period. An event without a district counts for the whole city only."""
+    """Events held in the period, in the area: an event counts for the district (or zone) it is held
+    in; an event without a district counts for the area of a local organiser (e.g. 莱西市政府), and
+    for the whole city otherwise."""
     qs = _times(restrict(Event.objects.filter(kind__in=kinds), user), scope, "start")
-    return _in_area(qs, scope, "district_id")
+    if scope.area_ids is None:
+        return qs
+    organised_here = Event.objects.filter(district__isnull=True, organisers__district_id__in=scope.area_ids)
+    return qs.filter(Q(district_id__in=scope.area_ids) | Q(pk__in=organised_here.values("pk")))
 
 
 def scoped_visits(user, scope: Scope) -> QuerySet[Visit]:

@@ -61,6 +61,13 @@ class Event(models.Model):
     def is_matchmaking(self) -> bool:
         return self.kind == self.Kind.MATCHMAKING
 
+    @property
+    def is_past(self) -> bool:
+        """The event has ended: it takes no more registrations or meeting requests."""
+        from django.utils import timezone
+
+        return self.end < timezone.now()
+
 
 class MeetingDay(models.Model):
     """The slot grid of a matchmaking meeting: a morning and an afternoon session of equal slots,

@@ -45,6 +45,18 @@ def matchmaking_day(event: Event) -> MeetingDay:
         raise ApplicationError("该对接会尚未设置场次（日期、上下午场次和每场时长）。") from None
 
 
+def require_upcoming(event: Event) -> None:
+    """Registrations and meeting requests are for events still to come."""
+    if event.is_past:
+        from django.utils import timezone
+        from django.utils.translation import gettext as _
+
+        ended = timezone.localtime(event.end).strftime("%Y-%m-%d %H:%M")
+        raise ApplicationError(
+            _("该活动已于 %(ended)s 结束，不再接受报名和洽谈请求。") % {"ended": ended}
+        )
+
+
 def valid_slots(day: MeetingDay, slots: Iterable) -> list[int]:
     out = set()
     for s in slots or []:

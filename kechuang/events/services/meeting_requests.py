@@ -14,6 +14,7 @@ from kechuang.events.services._common import (
     check_pair,
     matchmaking_day,
     require_coordinator,
+    require_upcoming,
     speaks_for,
 )
 from kechuang.notifications import hooks as notify
@@ -40,6 +41,7 @@ def meeting_request_create(
     """Ask for a one-to-one talk. The direction follows who asks: an enterprise asks an expert, a
     liaison or expert asks an enterprise; the other side then accepts or declines."""
     matchmaking_day(event)
+    require_upcoming(event)
     check_pair(event, enterprise, expert, purpose=PAIR_REQUEST)
     if speaks_for(user, enterprise):
         direction = MeetingRequest.Direction.TO_EXPERT
@@ -99,6 +101,7 @@ def meeting_request_respond(*, user, request: MeetingRequest, accept: bool) -> M
         raise ApplicationError("该请求已处理。")
     if not can_respond(user, req):
         raise ApplicationError("只有被邀请的一方可以回复该请求。")
+    require_upcoming(req.event)
     req.status = MeetingRequest.Status.ACCEPTED if accept else MeetingRequest.Status.DECLINED
     req.responded_by = user
     req.responded_at = timezone.now()

@@ -12,7 +12,7 @@ from kechuang.core.access import restrict
 from kechuang.core.audit import audit
 from kechuang.core.errors import ApplicationError
 from kechuang.events.models import Event, Participant
-from kechuang.events.services._common import can_act_for, matchmaking_day, valid_slots
+from kechuang.events.services._common import can_act_for, matchmaking_day, require_upcoming, valid_slots
 from kechuang.experts.models import Expert
 from kechuang.needs.selectors import need_list
 from kechuang.orgs.models import Organisation
@@ -41,6 +41,7 @@ def event_register_enterprise(
 ) -> Participant:
     """An enterprise representative registers with the needs they bring (only their enterprise's own)."""
     day = matchmaking_day(event)
+    require_upcoming(event)
     if not can_register_enterprise(user):
         raise ApplicationError("您的角色不能为企业报名。")
     if user.role == Role.ENTERPRISE:
@@ -102,6 +103,7 @@ def event_register_expert(
 ) -> Participant:
     """A society liaison registers one of their society's experts (coordinators any expert)."""
     day = matchmaking_day(event)
+    require_upcoming(event)
     if not can_register_expert(user):
         raise ApplicationError("专家由所属学会的联络员统一报名。")
     if user.role == Role.LIAISON:

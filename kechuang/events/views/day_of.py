@@ -129,6 +129,7 @@ def _live_ctx(request, p) -> dict:
         "p": p,
         "day": selectors.meeting_day(p.event),
         "rows": rows,
+        "scheduled": selectors.event_scheduled(p.event),
         "version": selectors.agenda_version(rows, p),
         "poll_seconds": AGENDA_POLL_SECONDS,
         "moved_count": sum(1 for r in rows if r.moved),
@@ -163,7 +164,8 @@ def participant_agenda(request, pk: int):
             **_live_ctx(request, p),
             "event": p.event,
             "needs": selectors.participant_needs(user=request.user, participant=p),
-            "can_act": services.can_act_for(request.user, p),
+            # check-in and cancelling are for the day itself, not after the event
+            "can_act": services.can_act_for(request.user, p) and not p.event.is_past,
             "unavailable_form": UnavailableForm(
                 day=selectors.meeting_day(p.event), initial={"slots": p.unavailable_slots or []}
             ),

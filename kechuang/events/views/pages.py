@@ -74,6 +74,14 @@ def event_detail(request, pk: int):
             can_register_expert=services.can_register_expert(user),
             pair_rules=selectors.pair_rule_list(user=user, event=event),
         )
+        if event.is_past:  # the event is over: no registration, request or answer buttons
+            ctx.update(
+                can_register_enterprise=False,
+                can_register_expert=False,
+                my_reps=[],
+                my_experts=[],
+                requests=[(r, False) for r, _can in ctx["requests"]],
+            )
         if ctx["can_register_enterprise"]:
             ctx["enterprise_form"] = EnterpriseRegistrationForm(user=user, event=event)
         if ctx["can_register_expert"]:

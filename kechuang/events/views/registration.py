@@ -109,7 +109,8 @@ def request_respond(request, pk: int):
         lambda: services.meeting_request_respond(
             user=request.user, request=req, accept=request.POST.get("accept") == "1"
         ),
-        success=lambda r: f"已{r.get_status_display()}该洽谈请求。",
+        # the status label already reads 已接受/已谢绝: say it once ("已已接受" was the bug)
+        success=lambda r: f"洽谈请求{r.get_status_display()}。",
         then=("events:detail", req.event_id),
     )
 

@@ -54,7 +54,7 @@ def matching_home(context):
     from kechuang.matching import selectors
 
     user = context["request"].user
-    items = list(selectors.inbox(user=user)[:10])
+    items = sorted(selectors.inbox(user=user)[:10], key=lambda m: bool(m.response))  # to answer first
     return {
         "user": user,
         "items": items,

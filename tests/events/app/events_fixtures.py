@@ -5,12 +5,14 @@ experts from two societies, with accepted requests in both directions."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from race import shared_build_world  # noqa: F401 - re-exported for the events tests
 
 TZ = ZoneInfo("Asia/Shanghai")
+# an upcoming meeting (a past one accepts no registrations or requests)
+DAY = datetime.now(TZ).date() + timedelta(days=7)
 
 
 @dataclass
@@ -31,15 +33,15 @@ def build_matchmaking(world, *, morning=4, afternoon=2, tables=3) -> MM:
     ev = Event.objects.create(
         kind="matchmaking",
         title="测试对接会",
-        start=datetime(2026, 11, 17, 9, tzinfo=TZ),
-        end=datetime(2026, 11, 17, 16, tzinfo=TZ),
+        start=datetime.combine(DAY, time(9), tzinfo=TZ),
+        end=datetime.combine(DAY, time(16), tzinfo=TZ),
         venue="青岛国际会议中心",
         district=w.areas["laixi"],
     )
     ev.societies.set([w.orgs["soc"], w.orgs["soc2"]])
     day = MeetingDay.objects.create(
         event=ev,
-        date=date(2026, 11, 17),
+        date=DAY,
         morning_start=time(9),
         morning_slots=morning,
         afternoon_start=time(13, 30),
