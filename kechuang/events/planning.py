@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from kechuang.events.affinity import AffinityCache, Candidate, CandidateSet, affinity, best_need
 from kechuang.events.models import Event, Meeting, Participant, Table
 from kechuang.events.scheduling.model import Meeting as EngineMeeting
@@ -243,7 +245,7 @@ def select(event: Event, cs: CandidateSet, tables: Sequence[Table]) -> Selection
         keep = sorted(chosen, key=lambda k: (not cs.candidates[k].forced, -cs.candidates[k].weight, k))[
             :total_cap
         ]
-        message = f"选出 {len(chosen)} 场，超过全天 {total_cap} 个桌次，已去掉价值最低的 {len(chosen) - total_cap} 场"
+        message = gettext("选出 %(len)s 场，超过全天 %(total_cap)s 个桌次，已去掉价值最低的 %(value)s 场") % {"len": len(chosen), "total_cap": total_cap, "value": len(chosen) - total_cap}
         chosen, status = keep, "feasible"
     chosen.sort()
     # value as the engine counts it (a cover meeting outside the candidates is worth 0), so the

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 
 from kechuang.core.access import restrict
 from kechuang.events.affinity import affinity, walk_in_topic  # noqa: F401  (re-exported for views)
@@ -22,16 +23,16 @@ from kechuang.events.models import (
 from kechuang.needs.selectors import need_prefetch
 
 RULE_LABELS = {
-    "slot_range": "场次超出范围",
-    "participant_overlap": "同一人同一场次有两场洽谈",
-    "table_capacity": "同一场次洽谈数超过可用桌数",
-    "table_assignment": "洽谈桌无效或重复（含已停用的桌）",
-    "session": "上午/下午场要求不符",
-    "unavailable": "安排在参会者不能参加的场次",
-    "fixed": "固定场次被改动",
-    "precedence": "先后顺序不符",
-    "fairness": "空档分配不公平（空档数差距过大）",
-    "participant_overlap,session": "同一场次冲突（上午/下午）",
+    "slot_range": gettext_lazy("场次超出范围"),
+    "participant_overlap": gettext_lazy("同一人同一场次有两场洽谈"),
+    "table_capacity": gettext_lazy("同一场次洽谈数超过可用桌数"),
+    "table_assignment": gettext_lazy("洽谈桌无效或重复（含已停用的桌）"),
+    "session": gettext_lazy("上午/下午场要求不符"),
+    "unavailable": gettext_lazy("安排在参会者不能参加的场次"),
+    "fixed": gettext_lazy("固定场次被改动"),
+    "precedence": gettext_lazy("先后顺序不符"),
+    "fairness": gettext_lazy("空档分配不公平（空档数差距过大）"),
+    "participant_overlap,session": gettext_lazy("同一场次冲突（上午/下午）"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from kechuang.core.http import call_for_form
 from kechuang.events import selectors, services
@@ -73,6 +74,6 @@ def meeting_day_setup(request, pk: int):
             ),
         )
         if ok:
-            messages.success(request, "场次设置已保存。")
+            messages.success(request, gettext("场次设置已保存。"))
             return redirect("events:detail", pk=event.pk)
     return render(request, "events/setup.html", {"event": event, "form": form})
