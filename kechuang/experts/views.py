@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
@@ -25,7 +26,7 @@ def expert_list(request):
     filters = _filters(request)
     qs = selectors.expert_list(user=request.user, filters=filters)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    title = "本学会专家" if request.user.role == Role.LIAISON else "专家库"
+    title = gettext("本学会专家") if request.user.role == Role.LIAISON else gettext("专家库")
     return render(
         request,
         "experts/list.html",
@@ -59,7 +60,7 @@ def achievement_list(request):
     filters = _filters(request)
     qs = selectors.achievement_list(user=request.user, filters=filters)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    title = "本学会科技成果" if request.user.role == Role.LIAISON else "科技成果"
+    title = gettext("本学会科技成果") if request.user.role == Role.LIAISON else gettext("科技成果")
     return render(
         request,
         "experts/achievements.html",
