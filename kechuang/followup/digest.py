@@ -71,7 +71,11 @@ def build_messages() -> tuple[list[EmailMessage], int, int]:
             skipped += 1
             continue
         seen.update(n.pk for n in needs)
-        subject = gettext("【科创对接】停滞需求提醒：%(value)s %(len)s 项需求超过 %(KECHUANG_STALLED_DAYS)s 天无进展") % {"value": '全市' if full else '您负责的', "len": len(needs), "KECHUANG_STALLED_DAYS": settings.KECHUANG_STALLED_DAYS}
+        subject = (
+            gettext("【科创对接】停滞需求提醒：全市 %(n)s 项需求超过 %(days)s 天无进展")
+            if full
+            else gettext("【科创对接】停滞需求提醒：您负责的 %(n)s 项需求超过 %(days)s 天无进展")
+        ) % {"n": len(needs), "days": settings.KECHUANG_STALLED_DAYS}
         messages.append(EmailMessage(subject=subject, body=_body(user, needs, full=full), to=[user.email]))
     return messages, skipped, len(seen)
 

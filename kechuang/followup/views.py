@@ -166,16 +166,15 @@ def agreement_create(request):
         if ok:
             msg = gettext("协议“%(title)s”已登记。") % {"title": agreement.title}
             if agreement.moved_needs:
-                msg += (
-                    gettext("关联需求已标记为“已签约”：")
-                    + "、".join(need_label(request.user, n) for n in agreement.moved_needs)
-                    + "。"
-                )
+                msg += gettext("关联需求已标记为“已签约”：%(needs)s。") % {
+                    "needs": gettext("、").join(need_label(request.user, n) for n in agreement.moved_needs)
+                }
             messages.success(request, msg)
             for n in agreement.unmoved_needs:
                 messages.warning(
                     request,
-                    f"需求“{need_label(request.user, n)}”当前为“{n.get_status_display()}”，未自动标记为已签约，请按流程推进。",
+                    gettext("需求“%(need)s”当前为“%(status)s”，未自动标记为已签约，请按流程推进。")
+                    % {"need": need_label(request.user, n), "status": n.get_status_display()},
                 )
             return redirect("followup:agreement_detail", pk=agreement.pk)
     return render(request, "followup/agreement_form.html", {"form": form, "milestones": ms})
