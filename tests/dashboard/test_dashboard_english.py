@@ -6,7 +6,6 @@ import re
 from io import BytesIO
 
 from django.urls import reverse
-
 from pdf_text import pdf_text
 
 CJK = re.compile(r"[\u3400-\u9fff]")
