@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.core.access import restrict
 from kechuang.events.affinity import affinity, walk_in_topic  # noqa: F401  (re-exported for views)
@@ -38,7 +38,7 @@ RULE_LABELS = {
 
 def rule_label(rule: str) -> str:
     parts = [p for p in (rule or "").split(",") if p]
-    return "；".join(RULE_LABELS.get(p, p) for p in parts) if parts else ""
+    return gettext("；").join(str(RULE_LABELS.get(p, p)) for p in parts) if parts else ""
 
 
 def event_list(*, user, kind: str | None = None) -> QuerySet[Event]:
