@@ -190,7 +190,7 @@ def _schedule_replan(*, user, event, add, reason):
         kind=ScheduleRun.Kind.REPLAN,
         status=res.status,
         rule=res.rule,
-        message="；".join(x for x in (reason, res.message) if x),
+        message="；".join(str(x) for x in (reason, res.message) if x),
         n_candidates=len(meetings) + len(add),
         n_meetings=len(meetings) + len(add) if res.has_schedule else len(meetings),
         breaks=res.breaks,
