@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext
 
 
 def max_request_bytes() -> int:
@@ -20,7 +21,7 @@ def max_request_bytes() -> int:
 
 def too_large_message() -> str:
     mb = settings.KECHUANG_MAX_UPLOAD_BYTES // (1024 * 1024)
-    return f"上传内容过大：文件不能超过 {mb} MB，请压缩或拆分后重新上传。"
+    return gettext("上传内容过大：文件不能超过 %(mb)s MB，请压缩或拆分后重新上传。") % {"mb": mb}
 
 
 class UploadLimitMiddleware:
@@ -44,7 +45,6 @@ class UploadLimitMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": text}, status=413)
         html = (
-            '<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>上传内容过大</title>'
-            f'<p role="alert">{text}</p><p><a href="javascript:history.back()">返回</a></p></html>'
+            gettext('<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>上传内容过大</title><p role="alert">%(text)s</p><p><a href="javascript:history.back()">返回</a></p></html>') % {"text": text}
         )
         return HttpResponse(html, status=413, content_type="text/html; charset=utf-8")

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Expert(models.Model):
     class Availability(models.TextChoices):
-        AVAILABLE = "available", "可对接"
-        LIMITED = "limited", "时间有限"
-        UNAVAILABLE = "unavailable", "暂不可对接"
+        AVAILABLE = "available", gettext_lazy("可对接")
+        LIMITED = "limited", gettext_lazy("时间有限")
+        UNAVAILABLE = "unavailable", gettext_lazy("暂不可对接")
 
-    name = models.CharField("姓名", max_length=64)
-    gender = models.CharField("性别", max_length=1, choices=[("M", "男"), ("F", "女")], blank=True)
-    title = models.CharField("职称", max_length=32)
+    name = models.CharField(gettext_lazy("姓名"), max_length=64)
+    gender = models.CharField(gettext_lazy("性别"), max_length=1, choices=[("M", gettext_lazy("男")), ("F", gettext_lazy("女"))], blank=True)
+    title = models.CharField(gettext_lazy("职称"), max_length=32)
     affiliation = models.ForeignKey(
         "orgs.Organisation",
-        verbose_name="工作单位",
+        verbose_name=gettext_lazy("工作单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -25,16 +26,16 @@ class Expert(models.Model):
     )
     societies = models.ManyToManyField(
         "orgs.Organisation",
-        verbose_name="所属学会",
+        verbose_name=gettext_lazy("所属学会"),
         blank=True,
         related_name="society_experts",
         limit_choices_to={"kind": "society"},
     )
-    fields = models.JSONField("研究领域", default=list, blank=True)
-    keywords = models.JSONField("关键词", default=list, blank=True)
-    region = models.CharField("所在地", max_length=64, blank=True)
+    fields = models.JSONField(gettext_lazy("研究领域"), default=list, blank=True)
+    keywords = models.JSONField(gettext_lazy("关键词"), default=list, blank=True)
+    region = models.CharField(gettext_lazy("所在地"), max_length=64, blank=True)
     availability = models.CharField(
-        "可对接状态", max_length=16, choices=Availability.choices, default=Availability.AVAILABLE
+        gettext_lazy("可对接状态"), max_length=16, choices=Availability.choices, default=Availability.AVAILABLE
     )
     bio = models.TextField("简介", blank=True)
     phone = models.CharField("联系电话", max_length=32, blank=True)
@@ -48,8 +49,8 @@ class Expert(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
-        verbose_name = "专家"
-        verbose_name_plural = "专家"
+        verbose_name = gettext_lazy("专家")
+        verbose_name_plural = gettext_lazy("专家")
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
@@ -58,16 +59,16 @@ class Expert(models.Model):
 
 class Publication(models.Model):
     expert = models.ForeignKey(
-        Expert, verbose_name="专家", on_delete=models.CASCADE, related_name="publications"
+        Expert, verbose_name=gettext_lazy("专家"), on_delete=models.CASCADE, related_name="publications"
     )
-    title = models.CharField("题名", max_length=255)
-    abstract = models.TextField("摘要", blank=True)
-    venue = models.CharField("期刊/会议", max_length=128, blank=True)
-    year = models.PositiveSmallIntegerField("年份", null=True, blank=True)
+    title = models.CharField(gettext_lazy("题名"), max_length=255)
+    abstract = models.TextField(gettext_lazy("摘要"), blank=True)
+    venue = models.CharField(gettext_lazy("期刊/会议"), max_length=128, blank=True)
+    year = models.PositiveSmallIntegerField(gettext_lazy("年份"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "论文"
-        verbose_name_plural = "论文"
+        verbose_name = gettext_lazy("论文")
+        verbose_name_plural = gettext_lazy("论文")
         ordering = ["-year", "id"]
 
     def __str__(self) -> str:
@@ -75,15 +76,15 @@ class Publication(models.Model):
 
 
 class Patent(models.Model):
-    expert = models.ForeignKey(Expert, verbose_name="专家", on_delete=models.CASCADE, related_name="patents")
-    title = models.CharField("专利名称", max_length=255)
-    number = models.CharField("专利号", max_length=64, blank=True)
-    abstract = models.TextField("摘要", blank=True)
-    year = models.PositiveSmallIntegerField("年份", null=True, blank=True)
+    expert = models.ForeignKey(Expert, verbose_name=gettext_lazy("专家"), on_delete=models.CASCADE, related_name="patents")
+    title = models.CharField(gettext_lazy("专利名称"), max_length=255)
+    number = models.CharField(gettext_lazy("专利号"), max_length=64, blank=True)
+    abstract = models.TextField(gettext_lazy("摘要"), blank=True)
+    year = models.PositiveSmallIntegerField(gettext_lazy("年份"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "专利"
-        verbose_name_plural = "专利"
+        verbose_name = gettext_lazy("专利")
+        verbose_name_plural = gettext_lazy("专利")
         ordering = ["-year", "id"]
 
     def __str__(self) -> str:
@@ -92,46 +93,46 @@ class Patent(models.Model):
 
 class Achievement(models.Model):
     class Maturity(models.TextChoices):
-        LAB = "lab", "实验室阶段"
-        PILOT = "pilot", "中试阶段"
-        INDUSTRIAL = "industrial", "产业化阶段"
+        LAB = "lab", gettext_lazy("实验室阶段")
+        PILOT = "pilot", gettext_lazy("中试阶段")
+        INDUSTRIAL = "industrial", gettext_lazy("产业化阶段")
 
     class TransferMode(models.TextChoices):
-        TRANSFER = "transfer", "转让"
-        LICENSE = "license", "许可"
-        CO_DEV = "co_dev", "合作开发"
-        EQUITY = "equity", "作价入股"
+        TRANSFER = "transfer", gettext_lazy("转让")
+        LICENSE = "license", gettext_lazy("许可")
+        CO_DEV = "co_dev", gettext_lazy("合作开发")
+        EQUITY = "equity", gettext_lazy("作价入股")
 
-    title = models.CharField("成果名称", max_length=255)
+    title = models.CharField(gettext_lazy("成果名称"), max_length=255)
     owner_society = models.ForeignKey(
-        "orgs.Organisation", verbose_name="所属学会", on_delete=models.PROTECT, related_name="achievements"
+        "orgs.Organisation", verbose_name=gettext_lazy("所属学会"), on_delete=models.PROTECT, related_name="achievements"
     )
     owner_expert = models.ForeignKey(
         Expert,
-        verbose_name="完成专家",
+        verbose_name=gettext_lazy("完成专家"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="achievements",
     )
-    description = models.TextField("成果简介")
-    maturity = models.CharField("成熟度", max_length=16, choices=Maturity.choices)
-    ip = models.CharField("知识产权", max_length=255, blank=True)
-    transfer_mode = models.CharField("转化方式", max_length=16, choices=TransferMode.choices)
-    fields = models.JSONField("领域", default=list, blank=True)
+    description = models.TextField(gettext_lazy("成果简介"))
+    maturity = models.CharField(gettext_lazy("成熟度"), max_length=16, choices=Maturity.choices)
+    ip = models.CharField(gettext_lazy("知识产权"), max_length=255, blank=True)
+    transfer_mode = models.CharField(gettext_lazy("转化方式"), max_length=16, choices=TransferMode.choices)
+    fields = models.JSONField(gettext_lazy("领域"), default=list, blank=True)
     chain = models.ForeignKey(
         "orgs.IndustryChain",
-        verbose_name="产业链",
+        verbose_name=gettext_lazy("产业链"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="achievements",
     )
-    is_demo = models.BooleanField("演示数据", default=False)
+    is_demo = models.BooleanField(gettext_lazy("演示数据"), default=False)
 
     class Meta:
-        verbose_name = "科技成果"
-        verbose_name_plural = "科技成果"
+        verbose_name = gettext_lazy("科技成果")
+        verbose_name_plural = gettext_lazy("科技成果")
         ordering = ["title", "id"]
 
     def __str__(self) -> str:
@@ -139,18 +140,18 @@ class Achievement(models.Model):
 
 
 class ServiceTeam(models.Model):
-    name = models.CharField("名称", max_length=128)
-    societies = models.ManyToManyField("orgs.Organisation", verbose_name="学会", related_name="service_teams")
-    experts = models.ManyToManyField(Expert, verbose_name="专家", blank=True, related_name="service_teams")
-    theme = models.CharField("服务主题", max_length=255, blank=True)
+    name = models.CharField(gettext_lazy("名称"), max_length=128)
+    societies = models.ManyToManyField("orgs.Organisation", verbose_name=gettext_lazy("学会"), related_name="service_teams")
+    experts = models.ManyToManyField(Expert, verbose_name=gettext_lazy("专家"), blank=True, related_name="service_teams")
+    theme = models.CharField(gettext_lazy("服务主题"), max_length=255, blank=True)
     chains = models.ManyToManyField(
-        "orgs.IndustryChain", verbose_name="服务产业链", blank=True, related_name="service_teams"
+        "orgs.IndustryChain", verbose_name=gettext_lazy("服务产业链"), blank=True, related_name="service_teams"
     )
-    target_city = models.CharField("服务城市", max_length=64, blank=True)
+    target_city = models.CharField(gettext_lazy("服务城市"), max_length=64, blank=True)
 
     class Meta:
-        verbose_name = "科技服务团"
-        verbose_name_plural = "科技服务团"
+        verbose_name = gettext_lazy("科技服务团")
+        verbose_name_plural = gettext_lazy("科技服务团")
         ordering = ["name"]
 
     def __str__(self) -> str:

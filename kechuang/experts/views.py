@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -213,7 +214,7 @@ def achievement_list(request):
     if wants_export(request):
         return xlsx_response(qs, ACHIEVEMENT_COLUMNS, filename="achievements", sheet=_("科技成果"))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    title = "本学会科技成果" if request.user.role == Role.LIAISON else "科技成果"
+    title = gettext("本学会科技成果") if request.user.role == Role.LIAISON else gettext("科技成果")
     return render(
         request,
         "experts/achievements.html",

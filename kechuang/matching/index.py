@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.matching.engine import Embedder, Engine, FusionConfig, Index
 from kechuang.matching.models import IndexKind, IndexState, StoredVector
@@ -32,9 +33,9 @@ from kechuang.matching.profiles import CANDIDATE_BUILDERS
 log = logging.getLogger(__name__)
 
 KINDS = tuple(IndexKind.values)
-BUILDING_WARNING = "向量索引构建中，当前仅使用关键词匹配"
-LEXICAL_SETTING_WARNING = "未启用向量模型，当前仅使用关键词匹配"
-MISSING_WARNING = "向量尚未计算（请运行 manage.py reindex），当前仅使用关键词匹配"
+BUILDING_WARNING = gettext_lazy("向量索引构建中，当前仅使用关键词匹配")
+LEXICAL_SETTING_WARNING = gettext_lazy("未启用向量模型，当前仅使用关键词匹配")
+MISSING_WARNING = gettext_lazy("向量尚未计算（请运行 manage.py reindex），当前仅使用关键词匹配")
 
 
 # --------------------------------------------------------------------------- embedder
@@ -104,7 +105,7 @@ def get_embedder() -> tuple[Embedder | None, str]:
                     log.warning("embedder %s unavailable: %s", name, exc)
                     _embedder_cache[name] = (
                         None,
-                        f"向量模型不可用（{type(exc).__name__}），当前仅使用关键词匹配",
+                        gettext("向量模型不可用（%(name)s），当前仅使用关键词匹配") % {"name": type(exc).__name__},
                     )
         return _embedder_cache[name]
 
@@ -224,7 +225,7 @@ def _reindex(kind: str, lexical_only: bool, on_progress: ProgressFn | None) -> R
     emb, err = (None, "") if lexical_only else get_embedder()
     warnings = []
     if lexical_only:
-        warnings.append("仅构建关键词索引（--lexical-only）")
+        warnings.append(gettext("仅构建关键词索引（--lexical-only）"))
     elif err:
         warnings.append(err)
     if emb is None:
@@ -316,9 +317,9 @@ def _build(kind: str, st: IndexState) -> BuiltIndex:
         complete = all(k in stored for c in candidates for k, _ in engine.passages(c))
         if complete:
             return BuiltIndex(engine.build(candidates, precomputed_vectors=stored), st.token, True, [], st)
-        warnings.append(BUILDING_WARNING if st.status != IndexState.Status.READY else MISSING_WARNING)
+        warnings.append(str(BUILDING_WARNING if st.status != IndexState.Status.READY else MISSING_WARNING))
     else:
-        warnings.append(err or LEXICAL_SETTING_WARNING)
+        warnings.append(str(err or LEXICAL_SETTING_WARNING))
     engine = Engine(FusionConfig(), embedder=None, user_words=words)
     index = engine.build(candidates)
     return BuiltIndex(index, st.token, False, warnings, st)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy
 
 from kechuang.core.access import restrict
 from kechuang.dashboard.selectors.records import need_counts, sum_by
@@ -11,7 +12,7 @@ from kechuang.experts.models import Achievement, Expert
 from kechuang.orgs.models import IndustryChain
 
 THIN_RATIO = 3  # a chain is "thin" when it has more than 3 needs per covering expert
-GAP_LABELS = {"gap": "缺口", "thin": "薄弱", "covered": "已覆盖", "none": "暂无需求"}
+GAP_LABELS = {"gap": gettext_lazy("缺口"), "thin": gettext_lazy("薄弱"), "covered": gettext_lazy("已覆盖"), "none": gettext_lazy("暂无需求")}
 
 
 def expert_covers(terms: list[str], keywords: list[str]) -> bool:

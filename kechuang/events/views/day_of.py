@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from kechuang.core.http import form_errors_text, perform
@@ -43,7 +44,7 @@ def meeting_cancel(request, pk: int):
     m = selectors.meeting_get(user=request.user, pk=pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "取消未成功：" + form_errors_text(form))
+        messages.error(request, gettext("取消未成功：") + form_errors_text(form))
         return redirect("events:meeting", pk=pk)
     nxt = request.POST.get("next", "")
     # a path on this site only: redirect() would take "abc" for a view name (a 500)
@@ -52,7 +53,7 @@ def meeting_cancel(request, pk: int):
     return perform(
         request,
         lambda: services.meeting_cancel(user=request.user, meeting=m, reason=form.cleaned_data["reason"]),
-        success=f"已取消第{m.slot}场 {m.table} 的洽谈。如需填补空档，可点击“调整排期”。",
+        success=gettext("已取消第%(slot)s场 %(table)s 的洽谈。如需填补空档，可点击“调整排期”。") % {"slot": m.slot, "table": m.table},
         then=nxt,
     )
 
@@ -64,7 +65,7 @@ def meeting_check_in(request, pk: int):
     return perform(
         request,
         lambda: services.meeting_check_in(user=request.user, meeting=m),
-        success="已签到，洽谈开始。",
+        success=gettext("已签到，洽谈开始。"),
         then=("events:meeting", pk),
     )
 
@@ -75,12 +76,12 @@ def meeting_outcome(request, pk: int):
     m = selectors.meeting_get(user=request.user, pk=pk)
     form = OutcomeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择洽谈结果。")
+        messages.error(request, gettext("请选择洽谈结果。"))
         return redirect("events:meeting", pk=pk)
     before = m.need.status if m.need_id else None
 
     def recorded(meeting) -> str:
-        text = "洽谈结果已记录。"
+        text = gettext("洽谈结果已记录。")
         if meeting.need_id:
             meeting.need.refresh_from_db()
             if meeting.need.status != before:
@@ -112,10 +113,10 @@ def meeting_later(request, pk: int):
             later_outcome=form.cleaned_data["later_outcome"],
             note=form.cleaned_data["note"],
         ),
-        success="后续进展已记录。",
+        success=gettext("后续进展已记录。"),
         then=("events:meeting", pk),
         form=form,
-        invalid="请选择后续进展。",
+        invalid=gettext("请选择后续进展。"),
     )
 
 
@@ -231,7 +232,7 @@ def participant_check_in(request, pk: int):
     return perform(
         request,
         lambda: services.participant_check_in(user=request.user, participant=p),
-        success=f"{p.name}已签到。",
+        success=gettext("%(name)s已签到。") % {"name": p.name},
         then=("events:agenda", pk),
     )
 
@@ -249,5 +250,5 @@ def participant_cancel(request, pk: int):
         success=f"{p.name}已取消参会，其洽谈已取消。",
         then=("events:agenda", pk),
         form=form,
-        invalid="取消未成功：",
+        invalid=gettext("取消未成功："),
     )
