@@ -69,7 +69,7 @@ class ExpertRegistrationForm(forms.Form):
         label=gettext_lazy("不能参加的场次"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
     online_only = forms.BooleanField(
-        label="仅线上", required=False, help_text="不便到场的专家：其洽谈均以视频方式进行，不占洽谈桌"
+        label=gettext_lazy("仅线上"), required=False, help_text=gettext_lazy("不便到场的专家：其洽谈均以视频方式进行，不占洽谈桌")
     )
 
     def __init__(self, *args, user, event, **kwargs):
@@ -88,7 +88,7 @@ class UnavailableForm(forms.Form):
     """The slots a participant cannot attend (checked boxes); none checked = free all day."""
 
     slots = forms.TypedMultipleChoiceField(
-        label="不能参加的场次", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("不能参加的场次"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args, day: MeetingDay | None, **kwargs):
@@ -105,8 +105,8 @@ class ReasonForm(forms.Form):
 class RequestMessageForm(forms.Form):
     """The note sent with a meeting request."""
 
-    message = forms.CharField(label="留言", required=False, max_length=255)
-    online = forms.BooleanField(label="线上洽谈", required=False)
+    message = forms.CharField(label=gettext_lazy("留言"), required=False, max_length=255)
+    online = forms.BooleanField(label=gettext_lazy("线上洽谈"), required=False)
 
 
 class PairRuleForm(forms.Form):
@@ -161,13 +161,13 @@ class LaterForm(forms.Form):
 
 
 class MeetingDayForm(forms.ModelForm):
-    n_tables = forms.IntegerField(label="洽谈桌数", min_value=1, max_value=200)
+    n_tables = forms.IntegerField(label=gettext_lazy("洽谈桌数"), min_value=1, max_value=200)
     video_link = forms.URLField(
-        label="线上洽谈会议室链接",
+        label=gettext_lazy("线上洽谈会议室链接"),
         required=False,
         max_length=500,
         assume_scheme="https",
-        help_text="线上洽谈的视频会议链接；每场线上洽谈在其后附加自己的房间号",
+        help_text=gettext_lazy("线上洽谈的视频会议链接；每场线上洽谈在其后附加自己的房间号"),
     )
 
     class Meta:

@@ -37,16 +37,16 @@ class Expert(models.Model):
     availability = models.CharField(
         gettext_lazy("可对接状态"), max_length=16, choices=Availability.choices, default=Availability.AVAILABLE
     )
-    bio = models.TextField("简介", blank=True)
-    phone = models.CharField("联系电话", max_length=32, blank=True)
-    email = models.EmailField("电子邮箱", blank=True)
+    bio = models.TextField(gettext_lazy("简介"), blank=True)
+    phone = models.CharField(gettext_lazy("联系电话"), max_length=32, blank=True)
+    email = models.EmailField(gettext_lazy("电子邮箱"), blank=True)
     contact_public = models.BooleanField(
-        "向企业公开联系方式",
+        gettext_lazy("向企业公开联系方式"),
         default=False,
-        help_text="专家本人同意后勾选：企业浏览专家主页时可看到电话和邮箱；否则企业只能经学会联络员请求对接。",
+        help_text=gettext_lazy("专家本人同意后勾选：企业浏览专家主页时可看到电话和邮箱；否则企业只能经学会联络员请求对接。"),
     )
-    is_demo = models.BooleanField("演示数据", default=False)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    is_demo = models.BooleanField(gettext_lazy("演示数据"), default=False)
+    updated_at = models.DateTimeField(gettext_lazy("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = gettext_lazy("专家")
@@ -164,61 +164,61 @@ class ContactRequest(models.Model):
     ``kechuang.experts.services.CONTACT_TRANSITIONS``."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "待联络员处理"
-        FORWARDED = "forwarded", "已转交专家"
-        ACCEPTED = "accepted", "专家已同意"
-        DECLINED_BY_EXPERT = "declined_by_expert", "专家暂不对接"
-        DECLINED = "declined", "联络员未转交"
-        WITHDRAWN = "withdrawn", "企业已撤回"
+        PENDING = "pending", gettext_lazy("待联络员处理")
+        FORWARDED = "forwarded", gettext_lazy("已转交专家")
+        ACCEPTED = "accepted", gettext_lazy("专家已同意")
+        DECLINED_BY_EXPERT = "declined_by_expert", gettext_lazy("专家暂不对接")
+        DECLINED = "declined", gettext_lazy("联络员未转交")
+        WITHDRAWN = "withdrawn", gettext_lazy("企业已撤回")
 
     OPEN = (Status.PENDING, Status.FORWARDED)
 
     enterprise = models.ForeignKey(
         "orgs.Organisation",
-        verbose_name="企业",
+        verbose_name=gettext_lazy("企业"),
         on_delete=models.CASCADE,
         related_name="expert_contact_requests",
     )
     expert = models.ForeignKey(
-        Expert, verbose_name="专家", on_delete=models.CASCADE, related_name="contact_requests"
+        Expert, verbose_name=gettext_lazy("专家"), on_delete=models.CASCADE, related_name="contact_requests"
     )
     society = models.ForeignKey(
         "orgs.Organisation",
-        verbose_name="经办学会",
+        verbose_name=gettext_lazy("经办学会"),
         on_delete=models.PROTECT,
         related_name="routed_contact_requests",
     )
     need = models.ForeignKey(
         "needs.Need",
-        verbose_name="相关需求",
+        verbose_name=gettext_lazy("相关需求"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="expert_contact_requests",
     )
-    message = models.TextField("留言")
-    status = models.CharField("状态", max_length=24, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(gettext_lazy("留言"))
+    status = models.CharField(gettext_lazy("状态"), max_length=24, choices=Status.choices, default=Status.PENDING)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("提出人"), on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField("提出时间", auto_now_add=True)
-    liaison_note = models.TextField("联络员说明", blank=True)
+    created_at = models.DateTimeField(gettext_lazy("提出时间"), auto_now_add=True)
+    liaison_note = models.TextField(gettext_lazy("联络员说明"), blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="经办联络员",
+        verbose_name=gettext_lazy("经办联络员"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    handled_at = models.DateTimeField("经办时间", null=True, blank=True)
-    expert_note = models.TextField("专家答复", blank=True)
-    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    handled_at = models.DateTimeField(gettext_lazy("经办时间"), null=True, blank=True)
+    expert_note = models.TextField(gettext_lazy("专家答复"), blank=True)
+    answered_at = models.DateTimeField(gettext_lazy("答复时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(gettext_lazy("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "对接请求"
-        verbose_name_plural = "对接请求"
+        verbose_name = gettext_lazy("对接请求")
+        verbose_name_plural = gettext_lazy("对接请求")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(

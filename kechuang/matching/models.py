@@ -22,9 +22,9 @@ class Match(models.Model):
     """One candidate (expert, achievement or society) for one need, and what became of it."""
 
     class Status(models.TextChoices):
-        SUGGESTED = "suggested", "推荐"
-        ACCEPTED = "accepted", "已接受"
-        DECLINED = "declined", "未采纳"
+        SUGGESTED = "suggested", gettext_lazy("推荐")
+        ACCEPTED = "accepted", gettext_lazy("已接受")
+        DECLINED = "declined", gettext_lazy("未采纳")
 
     class Reason(models.TextChoices):
         TOO_EARLY = "too_early", gettext_lazy("时机未到")

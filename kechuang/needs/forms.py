@@ -132,13 +132,13 @@ class TransitionForm(forms.Form):
 
 
 class NeedFilterForm(forms.Form):
-    q = forms.CharField(label="关键字", required=False, max_length=SEARCH_MAX_CHARS)
-    chain = forms.ChoiceField(label="产业链", required=False)
-    district = forms.ChoiceField(label="地区", required=False)
-    status = forms.ChoiceField(label="状态", required=False)
-    confidentiality = forms.ChoiceField(label="保密级别", required=False)
-    major = forms.BooleanField(label="仅重大需求", required=False)
-    stalled = forms.BooleanField(label="仅停滞需求", required=False)
+    q = forms.CharField(label=gettext_lazy("关键字"), required=False, max_length=SEARCH_MAX_CHARS)
+    chain = forms.ChoiceField(label=gettext_lazy("产业链"), required=False)
+    district = forms.ChoiceField(label=gettext_lazy("地区"), required=False)
+    status = forms.ChoiceField(label=gettext_lazy("状态"), required=False)
+    confidentiality = forms.ChoiceField(label=gettext_lazy("保密级别"), required=False)
+    major = forms.BooleanField(label=gettext_lazy("仅重大需求"), required=False)
+    stalled = forms.BooleanField(label=gettext_lazy("仅停滞需求"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,7 +150,7 @@ class NeedFilterForm(forms.Form):
         self.fields["district"].choices = [("", gettext("全部地区"))] + [
             (a.code, a.name) for a in Area.objects.exclude(kind=Area.Kind.CITY).order_by("kind", "code")
         ]
-        self.fields["status"].choices = [("", "全部状态")] + list(NeedStatus.choices)
+        self.fields["status"].choices = [("", gettext("全部状态"))] + list(NeedStatus.choices)
         # the levels the model defines; the filter narrows the needs the reader may see, so choosing
         # a level they are never shown answers "none" — it never reveals a need (need_list restricts first)
         self.fields["confidentiality"].choices = [("", _("全部保密级别"))] + list(Need.Confidentiality.choices)

@@ -61,16 +61,16 @@ class Organisation(models.Model):
         related_name="organisations",
     )
     credit_code = models.CharField(
-        "统一社会信用代码",
+        gettext_lazy("统一社会信用代码"),
         max_length=18,
         blank=True,
         default="",
         validators=[validate_credit_code],
-        help_text="18 位，最后一位为校验位；企业必填于自助注册，其他单位选填",
+        help_text=gettext_lazy("18 位，最后一位为校验位；企业必填于自助注册，其他单位选填"),
     )
-    description = models.TextField("简介", blank=True)
-    fields = models.JSONField("领域", default=list, blank=True)
-    is_demo = models.BooleanField("演示数据", default=False)
+    description = models.TextField(gettext_lazy("简介"), blank=True)
+    fields = models.JSONField(gettext_lazy("领域"), default=list, blank=True)
+    is_demo = models.BooleanField(gettext_lazy("演示数据"), default=False)
 
     class Meta:
         verbose_name = gettext_lazy("组织")
@@ -81,7 +81,7 @@ class Organisation(models.Model):
                 fields=["credit_code"],
                 condition=~models.Q(credit_code=""),
                 name="organisation_unique_credit_code",
-                violation_error_message="该统一社会信用代码已被另一家单位使用。",
+                violation_error_message=gettext_lazy("该统一社会信用代码已被另一家单位使用。"),
             )
         ]
 

@@ -97,12 +97,12 @@ class MeetingDay(models.Model):
         default=2,
         help_text=gettext_lazy("任意两位参会者的空档数之差不超过此值；留空不限"),
     )
-    time_limit = models.PositiveSmallIntegerField("求解时限（秒）", default=20)
+    time_limit = models.PositiveSmallIntegerField(gettext_lazy("求解时限（秒）"), default=20)
     video_link = models.URLField(
-        "线上洽谈会议室链接",
+        gettext_lazy("线上洽谈会议室链接"),
         max_length=500,
         blank=True,
-        help_text="线上洽谈的视频会议链接；每场线上洽谈在其后附加自己的房间号",
+        help_text=gettext_lazy("线上洽谈的视频会议链接；每场线上洽谈在其后附加自己的房间号"),
     )
 
     class Meta:

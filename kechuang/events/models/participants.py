@@ -54,14 +54,14 @@ class Participant(models.Model):
     needs = models.ManyToManyField(
         "needs.Need", verbose_name=gettext_lazy("带来的需求"), blank=True, related_name="event_participants"
     )
-    unavailable_slots = models.JSONField("不能参加的场次", default=list, blank=True)
+    unavailable_slots = models.JSONField(gettext_lazy("不能参加的场次"), default=list, blank=True)
     online_only = models.BooleanField(
-        "仅线上",
+        gettext_lazy("仅线上"),
         default=False,
-        help_text="不能到场（如不便出行的专家）：其洽谈均在线上进行（视频链接），不占洽谈桌",
+        help_text=gettext_lazy("不能到场（如不便出行的专家）：其洽谈均在线上进行（视频链接），不占洽谈桌"),
     )
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.REGISTERED)
-    arrived_at = models.DateTimeField("签到时间", null=True, blank=True)
+    status = models.CharField(gettext_lazy("状态"), max_length=16, choices=Status.choices, default=Status.REGISTERED)
+    arrived_at = models.DateTimeField(gettext_lazy("签到时间"), null=True, blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=gettext_lazy("报名人"),
@@ -134,9 +134,9 @@ class MeetingRequest(models.Model):
     status = models.CharField(
         gettext_lazy("状态"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )
-    priority = models.PositiveSmallIntegerField("优先级", default=2, help_text="1 一般，2 重要，3 必须优先")
-    message = models.CharField("留言", max_length=255, blank=True)
-    online = models.BooleanField("线上洽谈", default=False, help_text="这场洽谈以视频方式进行，不占洽谈桌")
+    priority = models.PositiveSmallIntegerField(gettext_lazy("优先级"), default=2, help_text=gettext_lazy("1 一般，2 重要，3 必须优先"))
+    message = models.CharField(gettext_lazy("留言"), max_length=255, blank=True)
+    online = models.BooleanField(gettext_lazy("线上洽谈"), default=False, help_text=gettext_lazy("这场洽谈以视频方式进行，不占洽谈桌"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=gettext_lazy("提出人"),

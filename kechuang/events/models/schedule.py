@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.events.models.event import Event, Table
 from kechuang.events.models.participants import Participant
@@ -27,21 +27,21 @@ class ScheduleRun(models.Model):
     event = models.ForeignKey(
         Event, verbose_name=gettext_lazy("活动"), on_delete=models.CASCADE, related_name="schedule_runs"
     )
-    kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.GENERATE)
-    status = models.CharField("结果", max_length=16, choices=Status.choices)
-    rule = models.CharField("冲突规则", max_length=128, blank=True)
-    message = models.TextField("说明", blank=True)
-    n_candidates = models.PositiveIntegerField("候选配对数", default=0)
-    n_meetings = models.PositiveIntegerField("洽谈场数", default=0)
-    breaks = models.PositiveIntegerField("空档总数", null=True, blank=True)
-    bound = models.PositiveIntegerField("最少可能空档数", null=True, blank=True)
-    selection_status = models.CharField("选择结果", max_length=16, blank=True)
-    selection_total = models.FloatField("选择总价值", null=True, blank=True)
-    selection_bound = models.FloatField("配对价值上限（最优不超过此值）", null=True, blank=True)
-    seconds = models.FloatField("用时（秒）", default=0)
-    time_limit = models.PositiveSmallIntegerField("时限（秒）", default=20)
-    moved = models.JSONField("移动的洽谈", default=list, blank=True)
-    violations = models.JSONField("规则检查", default=list, blank=True)
+    kind = models.CharField(gettext_lazy("类型"), max_length=16, choices=Kind.choices, default=Kind.GENERATE)
+    status = models.CharField(gettext_lazy("结果"), max_length=16, choices=Status.choices)
+    rule = models.CharField(gettext_lazy("冲突规则"), max_length=128, blank=True)
+    message = models.TextField(gettext_lazy("说明"), blank=True)
+    n_candidates = models.PositiveIntegerField(gettext_lazy("候选配对数"), default=0)
+    n_meetings = models.PositiveIntegerField(gettext_lazy("洽谈场数"), default=0)
+    breaks = models.PositiveIntegerField(gettext_lazy("空档总数"), null=True, blank=True)
+    bound = models.PositiveIntegerField(gettext_lazy("最少可能空档数"), null=True, blank=True)
+    selection_status = models.CharField(gettext_lazy("选择结果"), max_length=16, blank=True)
+    selection_total = models.FloatField(gettext_lazy("选择总价值"), null=True, blank=True)
+    selection_bound = models.FloatField(gettext_lazy("配对价值上限（最优不超过此值）"), null=True, blank=True)
+    seconds = models.FloatField(gettext_lazy("用时（秒）"), default=0)
+    time_limit = models.PositiveSmallIntegerField(gettext_lazy("时限（秒）"), default=20)
+    moved = models.JSONField(gettext_lazy("移动的洽谈"), default=list, blank=True)
+    violations = models.JSONField(gettext_lazy("规则检查"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=gettext_lazy("操作人"),
@@ -131,18 +131,18 @@ class Meeting(models.Model):
         on_delete=models.SET_NULL,
         related_name="event_meetings",
     )
-    slot = models.PositiveSmallIntegerField("场次")
+    slot = models.PositiveSmallIntegerField(gettext_lazy("场次"))
     table = models.ForeignKey(
         Table,
-        verbose_name="洽谈桌",
+        verbose_name=gettext_lazy("洽谈桌"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="meetings",
-        help_text="线上洽谈没有洽谈桌",
+        help_text=gettext_lazy("线上洽谈没有洽谈桌"),
     )
-    online = models.BooleanField("线上洽谈", default=False)
-    video_link = models.URLField("视频会议链接", max_length=600, blank=True)
+    online = models.BooleanField(gettext_lazy("线上洽谈"), default=False)
+    video_link = models.URLField(gettext_lazy("视频会议链接"), max_length=600, blank=True)
     status = models.CharField(
         gettext_lazy("状态"), max_length=16, choices=Status.choices, default=Status.SCHEDULED, db_index=True
     )
@@ -215,7 +215,7 @@ class Meeting(models.Model):
     @property
     def place(self) -> str:
         """Where the talk happens, for people: the table, or "线上" for an online meeting."""
-        return "线上" if self.online else str(self.table)
+        return gettext("线上") if self.online else str(self.table)
 
     @property
     def is_scheduled(self) -> bool:
