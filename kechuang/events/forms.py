@@ -7,6 +7,7 @@ from django import forms
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
 from kechuang.core.forms import ModelMultipleChoiceField
+from kechuang.core.widgets import DateInput, TimeInput
 from kechuang.events.models import Meeting, MeetingDay, Participant, Table
 from kechuang.experts.models import Expert
 from kechuang.needs.models import NeedStatus
@@ -162,7 +163,7 @@ class MeetingDayForm(forms.ModelForm):
             "time_limit",
         ]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
-            "morning_start": forms.TimeInput(attrs={"type": "time"}),
-            "afternoon_start": forms.TimeInput(attrs={"type": "time"}),
+            "date": DateInput(),
+            "morning_start": TimeInput(),
+            "afternoon_start": TimeInput(),
         }

@@ -8,6 +8,7 @@ from kechuang.accounts.models import Area, Role
 from kechuang.core.access import restrict
 from kechuang.core.filters import SEARCH_MAX_CHARS
 from kechuang.core.forms import ModelMultipleChoiceField
+from kechuang.core.widgets import DateInput
 from kechuang.events.models import Event
 from kechuang.experts.models import Expert
 from kechuang.followup import selectors
@@ -15,7 +16,7 @@ from kechuang.followup.models import Agreement, Base, BaseService, Urgency, Visi
 from kechuang.needs.models import Need
 from kechuang.orgs.models import Organisation
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 def _areas(user):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from kechuang.accounts.models import Area, Role
 from kechuang.core.access import restrict
 from kechuang.core.filters import SEARCH_MAX_CHARS
+from kechuang.core.widgets import DateInput
 from kechuang.needs.models import Need
 from kechuang.orgs.models import IndustryChain, Organisation
 
@@ -47,8 +48,7 @@ class NeedForm(forms.ModelForm):
             "background": forms.Textarea(attrs={"rows": 3}),
             "problem": forms.Textarea(attrs={"rows": 4}),
             "goal": forms.Textarea(attrs={"rows": 3}),
-            # an <input type="date"> only shows ISO dates; the locale's 2027/06/30 would be lost on save
-            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "deadline": DateInput(),  # ISO, or the locale's 2027/06/30 is lost on save
         }
         error_messages = {
             "title": {"required": "请填写项目名称。"},
