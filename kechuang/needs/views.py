@@ -9,9 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kechuang.accounts.models import Role
+from kechuang.core.confirm import confirmation_page, confirmed
 from kechuang.core.extensions import app_modules
 from kechuang.core.http import call_for_form, perform
 from kechuang.needs import selectors, services
@@ -117,6 +120,9 @@ def need_detail(request, pk: int):
 def need_transition(request, pk: int):
     need = selectors.need_get(user=request.user, pk=pk)
     form = TransitionForm(request.POST)
+    closing = request.POST.get("to_status") == NeedStatus.CLOSED
+    if closing and NeedStatus.CLOSED in services.allowed_transitions(request.user, need) and not confirmed(request):
+        return _close_confirmation(request, need)
     return perform(
         request,
         lambda: services.need_transition(
@@ -126,4 +132,25 @@ def need_transition(request, pk: int):
         then=("needs:detail", pk),
         form=form,
         invalid="请求无效，请重试。",
+    )
+
+
+def _close_confirmation(request, need):
+    """关闭需求 asks first: closing is final."""
+    note = request.POST.get("note", "")
+    lines = [
+        _("状态将从“%(old)s”变为“已关闭”，状态记录中留下这一步%(note)s。")
+        % {"old": need.get_status_display(), "note": _("（含您填写的说明）") if note.strip() else ""},
+        _("关闭是最终状态：之后不能重新打开、修改或重新提交。"),
+        _("关闭的需求不再出现在对接会报名和协议关联的可选需求中；已有的推荐、洽谈和协议记录保留。"),
+    ]
+    return confirmation_page(
+        request,
+        title=_("确认关闭需求？"),
+        subject=selectors.need_label(request.user, need),
+        consequences=lines,
+        confirm_label=_("确认关闭需求"),
+        back_url=reverse("needs:detail", args=[need.pk]),
+        back_label=_("返回，不关闭"),
+        carry={"to_status": NeedStatus.CLOSED, "note": note},
     )

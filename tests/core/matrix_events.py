@@ -81,6 +81,10 @@ POST_DATA = {
     "events:meeting_later": {"later_outcome": "negotiating"},
     "events:request_priority": {"priority": "3"},
     "events:request_respond": {"accept": "1"},
+    # destructive actions run only when confirmed (kechuang.core.confirm); unconfirmed they show a page
+    "events:meeting_cancel": {"confirmed": "yes"},
+    "events:participant_cancel": {"confirmed": "yes"},
+    "events:table_lose": {"confirmed": "yes"},
 }
 
 

@@ -146,10 +146,10 @@ def valid_data(name: str, w) -> dict:
             "enterprise": pk(x["mm_participant"]["rep_own"]),
             "expert": pk(x["mm_participant"]["exp_other"]),
         },
-        "events:meeting_cancel": {"reason": "专家临时有事", "next": "/events/"},
+        "events:meeting_cancel": {"reason": "专家临时有事", "next": "/events/", "confirmed": "yes"},
         "events:meeting_outcome": {"outcome": "interested", "note": "双方约定下周到企业现场"},
         "events:meeting_later": {"later_outcome": "negotiating", "note": "已开始洽商"},
-        "events:participant_cancel": {"reason": "企业代表临时出差"},
+        "events:participant_cancel": {"reason": "企业代表临时出差", "confirmed": "yes"},
         "followup:visit_create": {
             "title": "走进莱西石墨企业",
             "date": "2026-12-01",
