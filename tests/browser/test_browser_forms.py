@@ -89,3 +89,84 @@ def test_every_edit_form_saved_unchanged_changes_nothing(page, demo, browser, li
         expect(page.locator(".messagelist")).to_contain_text("成功")
         assert _snapshot(obj, related) == before, meta.model_name
         assert _writes() == writes, meta.model_name
+
+
+def test_cancelling_participation_asks_dismiss_keeps_confirm_cancels(page, demo):
+    from kechuang.accounts.models import User
+    from kechuang.events import services
+    from kechuang.events.models import Meeting, Participant
+
+    reps = Participant.objects.filter(
+        kind="enterprise", status="registered", organisation__members__username="enterprise"
+    ).order_by("pk")
+    busy = {"meetings_as_enterprise__status": "scheduled", "meetings_as_enterprise__outcome": ""}
+    if not reps.filter(**busy).exists():  # the demo's upcoming meeting is not scheduled yet: one click
+        unscheduled = reps.filter(event__meetings__isnull=True).first()
+        assert unscheduled is not None, "the demo's enterprise is registered for a matchmaking meeting"
+        run = services.schedule_generate(
+            user=User.objects.get(username="coordinator"), event=unscheduled.event, time_limit=60
+        )
+        assert run.n_meetings, run.status
+    rep = reps.filter(**busy).distinct().first()
+    meetings = Meeting.objects.filter(enterprise=rep, status="scheduled", outcome="")
+    n = meetings.count()
+    assert n >= 1
+    login(page, "enterprise")
+    page.goto(f"/events/participants/{rep.pk}/")
+    # 取消参会 is not next to 签到: it sits in its own section below the agenda
+    danger = page.locator("section.danger-zone")
+    expect(danger.get_by_test_id("participant-cancel")).to_be_visible()
+    expect(page.locator(".actions").get_by_test_id("participant-cancel")).to_have_count(0)
+    shot(page, "forms-agenda-danger-zone")
+    danger.get_by_test_id("participant-cancel").click()
+    expect(page.get_by_role("heading", name="确认取消参会？")).to_be_visible()
+    expect(page.get_by_test_id("consequences")).to_contain_text(f"已排定的 {n} 场洽谈")
+    shot(page, "forms-confirm-participant-cancel")
+    # dismiss: back to the agenda, nothing changed
+    page.get_by_test_id("confirm-back").click()
+    page.wait_for_url(f"**/events/participants/{rep.pk}/")
+    rep.refresh_from_db()
+    assert rep.status == "registered" and meetings.count() == n
+    # confirm: done
+    danger.get_by_test_id("participant-cancel").click()
+    page.get_by_label("取消原因（可选）").fill("临时出差")
+    page.get_by_test_id("confirm-yes").click()
+    expect(page.get_by_role("status")).to_contain_text("已取消参会")
+    rep.refresh_from_db()
+    assert rep.status == "cancelled"
+    assert Meeting.objects.filter(enterprise=rep, status="scheduled", outcome="").count() == 0
+    shot(page, "forms-participant-cancelled")
+
+
+def test_closing_a_need_asks_dismiss_keeps_confirm_closes(page, demo):
+    from kechuang.needs.models import Need
+
+    need = Need.objects.filter(status="reviewed").order_by("pk").first()
+    login(page, "coordinator")
+    page.goto(f"/needs/{need.pk}/")
+    page.get_by_role("button", name="关闭需求").click()
+    expect(page.get_by_role("heading", name="确认关闭需求？")).to_be_visible()
+    expect(page.get_by_test_id("consequences")).to_contain_text("关闭是最终状态")
+    shot(page, "forms-confirm-need-close")
+    page.get_by_test_id("confirm-back").click()
+    page.wait_for_url(f"**/needs/{need.pk}/")
+    assert Need.objects.get(pk=need.pk).status == "reviewed"
+    page.get_by_role("button", name="关闭需求").click()
+    page.get_by_test_id("confirm-yes").click()
+    expect(page.get_by_test_id("need-status")).to_have_text("已关闭")
+    assert Need.objects.get(pk=need.pk).status == "closed"
+
+
+def test_admin_bulk_delete_asks_and_dismiss_deletes_nothing(page, demo):
+    from kechuang.orgs.models import Organisation
+
+    org = Organisation.objects.create(name="待删除的演示企业", kind=Organisation.Kind.ENTERPRISE)
+    login(page, "coordinator")
+    page.goto("/admin/orgs/organisation/?q=待删除")
+    page.locator(f'input[name="_selected_action"][value="{org.pk}"]').check()
+    page.locator('select[name="action"]').select_option("delete_selected")
+    page.locator('button[name="index"]').click()
+    expect(page.locator("#content")).to_contain_text(org.name)
+    shot(page, "forms-admin-bulk-delete-confirm")
+    page.locator("a.cancel-link").click()
+    assert Organisation.objects.filter(pk=org.pk).exists()
