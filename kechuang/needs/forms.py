@@ -6,6 +6,8 @@ import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from kechuang.accounts.models import Area, Role
 from kechuang.core.access import restrict
@@ -15,6 +17,8 @@ from kechuang.needs.models import Need
 from kechuang.orgs.models import IndustryChain, Organisation
 
 MIN_PROBLEM_CHARS = 20
+# a mobile (13812345678, +86 138 1234 5678) or a landline with area code and extension (0532-88886666-801)
+PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{5,22}[0-9]")
 
 
 class NeedForm(forms.ModelForm):
@@ -42,6 +46,8 @@ class NeedForm(forms.ModelForm):
             "budget_min",
             "budget_max",
             "deadline",
+            "contact_name",
+            "contact_phone",
             "confidentiality",
         ]
         widgets = {
@@ -102,6 +108,12 @@ class NeedForm(forms.ModelForm):
             )
         return text
 
+    def clean_contact_phone(self):
+        phone = (self.cleaned_data.get("contact_phone") or "").strip()
+        if phone and not PHONE.fullmatch(phone):
+            raise forms.ValidationError(_("请填写有效的电话号码，例如 13812345678 或 0532-88886666。"))
+        return phone
+
     def clean_deadline(self):
         d = self.cleaned_data.get("deadline")
         if d and d < timezone.localdate() and d != getattr(self.instance, "deadline", None):
@@ -147,3 +159,8 @@ class NeedFilterForm(forms.Form):
             (a.code, a.name) for a in Area.objects.exclude(kind=Area.Kind.CITY).order_by("kind", "code")
         ]
         self.fields["status"].choices = [("", "全部状态")] + list(NeedStatus.choices)
+
+
+class NeedAttachmentForm(forms.Form):
+    file = forms.FileField(label=_lazy("文件"))
+    name = forms.CharField(label=_lazy("名称（可选）"), required=False, max_length=200)

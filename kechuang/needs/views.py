@@ -7,7 +7,7 @@ from functools import cache
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from kechuang.core.confirm import confirmation_page, confirmed
 from kechuang.core.extensions import app_modules
 from kechuang.core.http import call_for_form, perform
 from kechuang.needs import selectors, services
-from kechuang.needs.forms import NeedFilterForm, NeedForm, TransitionForm
+from kechuang.needs.forms import NeedAttachmentForm, NeedFilterForm, NeedForm, TransitionForm
 from kechuang.needs.models import NeedStatus
 
 
@@ -110,6 +110,10 @@ def need_detail(request, pk: int):
             "transition_form": TransitionForm(),
             "statuses": NeedStatus,
             "can_edit": services.can_edit(request.user, need),
+            "can_see_contact": services.can_see_contact(request.user, need),
+            "attachments": selectors.need_attachments(user=request.user, need=need),
+            "can_attach": services.can_attach(request.user, need),
+            "attachment_form": NeedAttachmentForm(),
             "need_panels": need_panels(request, need),
         },
     )
@@ -153,4 +157,55 @@ def _close_confirmation(request, need):
         back_url=reverse("needs:detail", args=[need.pk]),
         back_label=_("返回，不关闭"),
         carry={"to_status": NeedStatus.CLOSED, "note": note},
+    )
+
+
+@login_required
+@require_POST
+def need_attachment_add(request, pk: int):
+    need = selectors.need_get(user=request.user, pk=pk)
+    form = NeedAttachmentForm(request.POST, request.FILES)
+    return perform(
+        request,
+        lambda: services.need_attachment_add(
+            user=request.user, need=need, file=form.cleaned_data["file"], name=form.cleaned_data["name"]
+        ),
+        success=lambda a: _("附件“%(name)s”已上传。") % {"name": a.name},
+        then=("needs:detail", pk),
+        form=form,
+        invalid=_("上传未成功：") if request.FILES else _("请选择要上传的文件。"),
+    )
+
+
+@login_required
+def need_attachment_download(request, pk: int):
+    att = selectors.need_attachment_get(user=request.user, pk=pk)
+    services.need_attachment_record_download(user=request.user, attachment=att)
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+@require_POST
+def need_attachment_delete(request, pk: int):
+    att = selectors.need_attachment_get(user=request.user, pk=pk)
+    need = att.need
+    if services.can_attach(request.user, need) and not confirmed(request):
+        return confirmation_page(
+            request,
+            title=_("确认删除附件？"),
+            subject=att.name,
+            consequences=[
+                _("附件“%(name)s”将从需求“%(need)s”中删除，文件本身也从服务器上删除，不能恢复。")
+                % {"name": att.name, "need": selectors.need_label(request.user, need)},
+                _("删除会记入审计日志（谁、何时、删除了哪个文件）。"),
+            ],
+            confirm_label=_("确认删除"),
+            back_url=reverse("needs:detail", args=[need.pk]),
+            back_label=_("返回，不删除"),
+        )
+    return perform(
+        request,
+        lambda: services.need_attachment_delete(user=request.user, attachment=att),
+        success=_("附件“%(name)s”已删除。") % {"name": att.name},
+        then=("needs:detail", need.pk),
     )

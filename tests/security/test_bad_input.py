@@ -64,6 +64,8 @@ SOURCE = {
     "needs:create": "needs:create",
     "needs:edit": "needs:edit",
     "needs:transition": "needs:detail",
+    "needs:attachment_add": "needs:detail",
+    "needs:attachment_delete": "needs:detail",
     "events:setup": "events:setup",
     "events:register_enterprise": "events:detail",
     "events:register_expert": "events:detail",
@@ -121,6 +123,8 @@ def valid_data(name: str, w) -> dict:
         },
         "needs:edit": {"title": "保密的石墨烯配方改进"},
         "needs:transition": {"to_status": "matched", "note": "已找到合适专家"},
+        "needs:attachment_add": {"name": "总装图"},
+        "needs:attachment_delete": {"confirmed": "yes"},
         "events:register_enterprise": {
             "organisation": pk(w.orgs["ent"]),
             "name": "孙四",
@@ -206,6 +210,7 @@ def valid_data(name: str, w) -> dict:
 
 # files each upload form gets in its baseline (field -> (file name, bytes, content type))
 FILES = {
+    "needs:attachment_add": {"file": ("图纸.pdf", PDF, "application/pdf")},
     "followup:attachment_add": {"file": ("协议.pdf", PDF, "application/pdf")},
     "followup:agreement_create": {"attachment": ("协议.pdf", PDF, "application/pdf")},
 }
@@ -510,6 +515,7 @@ BASELINE_ACCEPTED = {
     "needs:create",
     "needs:edit",
     "needs:transition",
+    "needs:attachment_add",
     "events:register_enterprise",
     "events:register_expert",
     "events:request_create",
