@@ -170,3 +170,54 @@ def test_admin_bulk_delete_asks_and_dismiss_deletes_nothing(page, demo):
     shot(page, "forms-admin-bulk-delete-confirm")
     page.locator("a.cancel-link").click()
     assert Organisation.objects.filter(pk=org.pk).exists()
+
+
+def test_need_contact_and_attachment(page, demo, browser, live_server, tmp_path):
+    from kechuang.accounts.models import User
+    from kechuang.core.models import AuditEntry
+    from kechuang.needs.models import Need, NeedAttachment
+
+    need = Need.objects.filter(enterprise__members__username="enterprise").order_by("pk").first()
+    Need.objects.filter(pk=need.pk).update(status="submitted")
+    drawing = tmp_path / "总装图.pdf"
+    drawing.write_bytes(b"%PDF-1.4\n% drawing of the graphene line\n%%EOF\n")
+
+    login(page, "enterprise")
+    page.goto(f"/needs/{need.pk}/edit/")
+    page.get_by_label("联系人").fill("王建国")
+    page.get_by_label("联系电话").fill("0532-88886666")
+    page.get_by_role("button", name="保存修改").click()
+    expect(page.get_by_test_id("need-phone")).to_have_text("0532-88886666")
+    expect(page.get_by_test_id("need-contact")).to_have_text("王建国")
+    page.locator("#id_file").set_input_files(str(drawing))
+    page.get_by_label("名称（可选）").fill("石墨烯产线总装图")
+    page.get_by_role("button", name="上传附件").click()
+    expect(page.get_by_role("status").first).to_contain_text("已上传")
+    expect(page.get_by_test_id("need-attachment")).to_have_text("石墨烯产线总装图")
+    shot(page, "forms-need-contact-attachment")
+    att = NeedAttachment.objects.get(need=need)
+    assert AuditEntry.objects.filter(action="need.attachment_add", object_id=str(need.pk)).exists()
+
+    # the coordinator downloads it
+    other = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    p2 = other.new_page()
+    login(p2, "coordinator")
+    p2.goto(f"/needs/{need.pk}/")
+    expect(p2.get_by_test_id("need-phone")).to_have_text("0532-88886666")
+    with p2.expect_download() as dl:
+        p2.get_by_test_id("need-attachment").click()
+    saved = tmp_path / "downloaded.pdf"
+    dl.value.save_as(saved)
+    assert saved.read_bytes() == drawing.read_bytes()
+    other.close()
+
+    # another enterprise: 404 for the file, whatever it tries
+    stranger = User.objects.filter(role="enterprise").exclude(organisation=need.enterprise).order_by("pk").first()
+    stranger.set_password("another-ent-2026")
+    stranger.save()
+    third = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    p3 = third.new_page()
+    login(p3, stranger.username, "another-ent-2026")
+    assert p3.goto(f"/needs/attachments/{att.pk}/").status == 404
+    assert p3.goto(f"/needs/{need.pk}/").status == 404
+    third.close()
