@@ -11,6 +11,7 @@ render ISO, whatever the language; Django's fields parse ISO in every locale.
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 DATE_FORMAT = "%Y-%m-%d"
 TIME_FORMAT = "%H:%M"
@@ -39,3 +40,36 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 WIDGETS = {forms.DateField: DateInput, forms.TimeField: TimeInput, forms.DateTimeField: DateTimeInput}
+
+
+# --------------------------------------------------------------------------- long choices
+_SEARCH_ATTRS = {
+    "data-searchable": "",
+    "data-placeholder": _("输入名称搜索…"),
+    "data-no-results": _("没有匹配的选项"),
+}
+_SEARCH_CSS = {"all": ("vendor/tom-select/tom-select.default.min.css", "css/forms.css")}
+_SEARCH_JS = ("vendor/tom-select/tom-select.complete.min.js", "js/searchable-select.js")
+
+
+class SearchableSelect(forms.Select):
+    """A single choice among hundreds (an expert, an organisation): type to search. The choices are the
+    field's queryset, which the form takes from the access selectors — nothing the user may not see."""
+
+    class Media:
+        css = _SEARCH_CSS
+        js = _SEARCH_JS
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({**_SEARCH_ATTRS, **(attrs or {})}, choices)
+
+
+class SearchableSelectMultiple(forms.SelectMultiple):
+    """Several choices among hundreds: type, pick, repeat (no Ctrl-click list)."""
+
+    class Media:
+        css = _SEARCH_CSS
+        js = _SEARCH_JS
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({**_SEARCH_ATTRS, **(attrs or {})}, choices)

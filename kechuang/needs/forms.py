@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from kechuang.accounts.models import Area, Role
 from kechuang.core.access import restrict
 from kechuang.core.filters import SEARCH_MAX_CHARS
-from kechuang.core.widgets import DateInput
+from kechuang.core.widgets import DateInput, SearchableSelect
 from kechuang.needs.models import Need
 from kechuang.orgs.models import IndustryChain, Organisation
 
@@ -23,7 +23,7 @@ PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{5,22}[0-9]")
 
 class NeedForm(forms.ModelForm):
     enterprise = forms.ModelChoiceField(
-        label="需求企业", queryset=Organisation.objects.none(), required=False
+        label="需求企业", queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     keywords_text = forms.CharField(

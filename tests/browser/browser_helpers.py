@@ -23,3 +23,14 @@ def login(page, username: str, password: str | None = None) -> None:
     page.get_by_label("密码").fill(password or DEMO_PASSWORDS[username])
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/home/")
+
+
+def pick(page, label: str, typed: str, option: str | None = None) -> None:
+    """Choose in a searchable select (kechuang.core.widgets.Searchable*, Tom Select): type part of the
+    name into the field labelled ``label``, then click the option whose text contains ``option`` (or
+    ``typed``). Multi-selects stay open for the next pick; Escape closes the list."""
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    box.fill(typed)
+    page.get_by_role("option", name=option or typed).first.click()
+    box.press("Escape")
