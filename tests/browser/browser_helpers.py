@@ -30,7 +30,8 @@ def pick(page, label: str, typed: str, option: str | None = None) -> None:
     name into the field labelled ``label``, then click the option whose text contains ``option`` (or
     ``typed``). Multi-selects stay open for the next pick; Escape closes the list."""
     box = page.get_by_role("combobox", name=label, exact=True)
-    box.click()
-    box.fill(typed)
-    page.get_by_role("option", name=option or typed).first.click()
+    box.locator("xpath=..").click()  # the control (a single select's input is hidden while it shows a choice)
+    page.keyboard.type(typed)
+    dropdown = page.locator(f"#{box.get_attribute('aria-controls')}")
+    dropdown.get_by_role("option", name=option or typed).first.click()
     box.press("Escape")

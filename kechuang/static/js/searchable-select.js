@@ -9,11 +9,11 @@
       if (el.tomselect) return;
       var noResults = el.dataset.noResults || "没有匹配的选项";
       new TomSelect(el, {
-        plugins: el.multiple ? ["remove_button"] : [],
+        plugins: el.multiple ? ["remove_button"] : (el.required ? [] : ["clear_button"]),
         maxOptions: null,
         hidePlaceholder: true,
         placeholder: el.dataset.placeholder || "",
-        allowEmptyOption: !el.multiple,
+        allowEmptyOption: false,
         closeAfterSelect: !el.multiple,
         render: {
           no_results: function () {
