@@ -11,13 +11,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django import forms
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _lazy
 
 CONFIRM_FIELD = "confirmed"
 
 
 def confirmed(request) -> bool:
     return request.method == "POST" and request.POST.get(CONFIRM_FIELD) == "yes"
+
+
+class ConfirmForm(forms.Form):
+    """The confirmation itself: ``confirmed=yes``; anything else is said on the page, nothing changes."""
+
+    confirmed = forms.ChoiceField(
+        choices=[("yes", "yes")],
+        error_messages={"invalid_choice": _lazy("确认信息无效，什么都没有改变；请阅读以下内容后再次确认。")},
+    )
 
 
 @dataclass(frozen=True)
@@ -42,7 +53,13 @@ def confirmation_page(
     reason: Reason | None = None,
     subject: str = "",
 ):
-    """The page asking to confirm ``request``'s POST; the same URL, the same fields, plus confirmed=yes."""
+    """The page asking to confirm ``request``'s POST; the same URL, the same fields, plus confirmed=yes.
+
+    A ``confirmed`` field with another value (a tampered or broken form) is said, not silently ignored."""
+    check = None
+    if request.method == "POST" and CONFIRM_FIELD in request.POST:
+        check = ConfirmForm(request.POST)
+        check.is_valid()  # invalid here: a valid one would have been confirmed
     return render(
         request,
         "core/confirm.html",
@@ -57,5 +74,6 @@ def confirmation_page(
             "carry": {k: v for k, v in (carry or {}).items() if v not in (None, "")},
             "reason": reason,
             "confirm_field": CONFIRM_FIELD,
+            "confirm_form": check,
         },
     )

@@ -195,8 +195,7 @@ def need_attachment_delete(request, pk: int):
             title=_("确认删除附件？"),
             subject=att.name,
             consequences=[
-                _("附件“%(name)s”将从需求“%(need)s”中删除，文件本身也从服务器上删除，不能恢复。")
-                % {"name": att.name, "need": selectors.need_label(request.user, need)},
+                _("附件“%(name)s”将从该需求中删除，文件本身也从服务器上删除，不能恢复。") % {"name": att.name},
                 _("删除会记入审计日志（谁、何时、删除了哪个文件）。"),
             ],
             confirm_label=_("确认删除"),
