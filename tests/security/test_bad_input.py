@@ -154,6 +154,7 @@ def valid_data(name: str, w) -> dict:
         "events:meeting_outcome": {"outcome": "interested", "note": "双方约定下周到企业现场"},
         "events:meeting_later": {"later_outcome": "negotiating", "note": "已开始洽商"},
         "events:participant_cancel": {"reason": "企业代表临时出差", "confirmed": "yes"},
+        "events:table_lose": {"confirmed": "yes"},
         "followup:visit_create": {
             "title": "走进莱西石墨企业",
             "date": "2026-12-01",
