@@ -31,7 +31,13 @@ def pick(page, label: str, typed: str, option: str | None = None) -> None:
     ``typed``). Multi-selects stay open for the next pick; Escape closes the list."""
     box = page.get_by_role("combobox", name=label, exact=True)
     box.locator("xpath=..").click()  # the control (a single select's input is hidden while it shows a choice)
-    page.keyboard.type(typed)
+    box.fill(typed)
     dropdown = page.locator(f"#{box.get_attribute('aria-controls')}")
     dropdown.get_by_role("option", name=option or typed).first.click()
     box.press("Escape")
+
+
+def choose(page, field_id: str, values) -> None:
+    """Set a searchable select's choice(s) through Tom Select's own API (values are primary keys)."""
+    for v in values if isinstance(values, list | tuple) else [values]:
+        page.evaluate("([id, v]) => document.getElementById(id).tomselect.addItem(String(v))", [field_id, v])
