@@ -57,6 +57,7 @@ def test_coordinator_visit_to_need_to_agreement(page, demo):
     expect(page.locator("dl.fields")).to_contain_text("走访发现")
     shot(page, "followup-need-from-visit")
     stop = VisitStop.objects.get(visit__title="石墨深加工专家团走进莱西")
+    assert list(stop.visit.societies.all()) == [soc]  # typed "材料研究", picked, saved
     need = stop.needs.get()
     # move it through review, match and meeting with the need page's own buttons
     for button, status in (("审核通过", "已审核"), ("标记为已匹配", "已匹配"), ("标记为已对接", "已对接")):
