@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 
 from kechuang.accounts.models import Area, Role
+from kechuang.core.widgets import DateInput
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class DashboardFilterForm(forms.Form):

@@ -7,6 +7,7 @@ from django import forms
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
 from kechuang.core.forms import ModelMultipleChoiceField
+from kechuang.core.widgets import DateInput, SearchableSelect, TimeInput
 from kechuang.events.models import Meeting, MeetingDay, Participant, Table
 from kechuang.experts.models import Expert
 from kechuang.needs.models import NeedStatus
@@ -22,7 +23,7 @@ def slot_choices(day: MeetingDay | None) -> list[tuple[int, str]]:
 
 class EnterpriseRegistrationForm(forms.Form):
     organisation = forms.ModelChoiceField(
-        label="参会企业", queryset=Organisation.objects.none(), required=False
+        label="参会企业", queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
     )
     name = forms.CharField(
         label="代表姓名", max_length=64, error_messages={"required": "请填写企业代表姓名。"}
@@ -62,7 +63,10 @@ class EnterpriseRegistrationForm(forms.Form):
 
 class ExpertRegistrationForm(forms.Form):
     expert = forms.ModelChoiceField(
-        label="专家", queryset=Expert.objects.none(), error_messages={"required": "请选择专家。"}
+        label="专家",
+        queryset=Expert.objects.none(),
+        error_messages={"required": "请选择专家。"},
+        widget=SearchableSelect,
     )
     unavailable_slots = forms.TypedMultipleChoiceField(
         label="不能参加的场次", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
@@ -118,8 +122,10 @@ class PairRuleForm(forms.Form):
 
 
 class WalkInForm(forms.Form):
-    enterprise = forms.ModelChoiceField(label="企业代表", queryset=Participant.objects.none())
-    expert = forms.ModelChoiceField(label="专家", queryset=Participant.objects.none())
+    enterprise = forms.ModelChoiceField(
+        label="企业代表", queryset=Participant.objects.none(), widget=SearchableSelect
+    )
+    expert = forms.ModelChoiceField(label="专家", queryset=Participant.objects.none(), widget=SearchableSelect)
     slot = forms.TypedChoiceField(label="场次", coerce=int, required=False, empty_value=None)
     table = forms.ModelChoiceField(label="洽谈桌", queryset=Table.objects.none(), required=False)
 
@@ -186,7 +192,7 @@ class MeetingDayForm(forms.ModelForm):
             "video_link",
         ]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
-            "morning_start": forms.TimeInput(attrs={"type": "time"}),
-            "afternoon_start": forms.TimeInput(attrs={"type": "time"}),
+            "date": DateInput(),
+            "morning_start": TimeInput(),
+            "afternoon_start": TimeInput(),
         }

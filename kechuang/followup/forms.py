@@ -8,14 +8,16 @@ from kechuang.accounts.models import Area, Role
 from kechuang.core.access import restrict
 from kechuang.core.filters import SEARCH_MAX_CHARS
 from kechuang.core.forms import ModelMultipleChoiceField
+from kechuang.core.widgets import DateInput, SearchableSelect, SearchableSelectMultiple
 from kechuang.events.models import Event
 from kechuang.experts.models import Expert
 from kechuang.followup import selectors
 from kechuang.followup.models import Agreement, Base, BaseService, Urgency, Visit
 from kechuang.needs.models import Need
+from kechuang.needs.selectors import need_label
 from kechuang.orgs.models import Organisation
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 def _areas(user):
@@ -39,16 +41,18 @@ class VisitForm(forms.Form):
     title = forms.CharField(label="走访名称", max_length=200)
     date = forms.DateField(label="日期", widget=DATE, error_messages={"required": "请选择走访日期。"})
     district = forms.ModelChoiceField(label="地区", queryset=Area.objects.none(), required=False)
-    park = _OrgChoice(label="园区", queryset=Organisation.objects.none(), required=False)
+    park = _OrgChoice(
+        label="园区", queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
+    )
     societies = ModelMultipleChoiceField(
-        label="参与学会", queryset=Organisation.objects.none(), required=False
+        label="参与学会", queryset=Organisation.objects.none(), required=False, widget=SearchableSelectMultiple
     )
     experts = ModelMultipleChoiceField(
         label="专家团队",
         queryset=Expert.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="按住 Ctrl 可多选。",
+        widget=SearchableSelectMultiple,
+        help_text="输入姓名、单位或研究方向搜索，可选多位。",
     )
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -62,7 +66,9 @@ class VisitForm(forms.Form):
 
 
 class StopForm(forms.Form):
-    enterprise = _OrgChoice(label="企业", queryset=Organisation.objects.none(), required=False)
+    enterprise = _OrgChoice(
+        label="企业", queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
+    )
     minutes = forms.IntegerField(label="停留（分钟）", required=False, min_value=0, initial=60)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -91,8 +97,13 @@ class FindingToNeedForm(forms.Form):
 
 
 class _NeedMulti(ModelMultipleChoiceField):
+    """Needs offered for linking: titles through ``needs.selectors.need_label`` (what the user may read;
+    a confidential need shown in the list is audited as seen), decided once, when the form is rendered."""
+
+    user = None
+
     def label_from_instance(self, obj):
-        return f"#{obj.pk} {obj.title}（{obj.enterprise.name}，{obj.get_status_display()}）"
+        return f"#{obj.pk} {need_label(self.user, obj)}（{obj.enterprise.name}，{obj.get_status_display()}）"
 
 
 class AgreementForm(forms.Form):
@@ -104,8 +115,8 @@ class AgreementForm(forms.Form):
         label="签约各方",
         queryset=Organisation.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="学会、企业、高校、协会、政府部门等，至少两方；按住 Ctrl 可多选。",
+        widget=SearchableSelectMultiple,
+        help_text="学会、企业、高校、协会、政府部门等，至少两方；输入名称搜索。",
     )
     amount = forms.DecimalField(
         label="金额（万元）", required=False, min_value=0, max_digits=12, decimal_places=2
@@ -115,11 +126,15 @@ class AgreementForm(forms.Form):
         label="关联需求",
         queryset=Need.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=SearchableSelectMultiple,
         help_text="已对接的需求签约后自动标记为“已签约”。",
     )
-    event = forms.ModelChoiceField(label="签约活动/对接会", queryset=Event.objects.none(), required=False)
-    visits = ModelMultipleChoiceField(label="关联走访", queryset=Visit.objects.none(), required=False)
+    event = forms.ModelChoiceField(
+        label="签约活动/对接会", queryset=Event.objects.none(), required=False, widget=SearchableSelect
+    )
+    visits = ModelMultipleChoiceField(
+        label="关联走访", queryset=Visit.objects.none(), required=False, widget=SearchableSelectMultiple
+    )
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     attachment = forms.FileField(label="协议文本（可选）", required=False)
 
@@ -130,6 +145,7 @@ class AgreementForm(forms.Form):
         self.fields["signed"].error_messages["invalid"] = "请填写有效日期。"
         self.fields["parties"].queryset = restrict(Organisation.objects.all(), user).order_by("kind", "name")
         self.fields["needs"].queryset = selectors.linkable_needs(user=user).select_related("enterprise")
+        self.fields["needs"].user = user
         self.fields["event"].queryset = restrict(Event.objects.all(), user)
         self.fields["visits"].queryset = selectors.visit_list(user=user)
 
@@ -150,11 +166,15 @@ class AttachmentForm(forms.Form):
 class BaseForm(forms.Form):
     kind = forms.ChoiceField(label="类型", choices=[("", "请选择")] + list(Base.Kind.choices), required=False)
     name = forms.CharField(label="名称", max_length=200)
-    society = _OrgChoice(label="共建学会", queryset=Organisation.objects.none(), required=False)
-    host = _OrgChoice(label="依托单位", queryset=Organisation.objects.none(), required=False)
+    society = _OrgChoice(
+        label="共建学会", queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
+    )
+    host = _OrgChoice(label="依托单位", queryset=Organisation.objects.none(), required=False, widget=SearchableSelect)
     district = forms.ModelChoiceField(label="所在地区", queryset=Area.objects.none(), required=False)
     unveiled = forms.DateField(label="揭牌日期", widget=DATE, required=False)
-    agreement = forms.ModelChoiceField(label="共建协议", queryset=Agreement.objects.none(), required=False)
+    agreement = forms.ModelChoiceField(
+        label="共建协议", queryset=Agreement.objects.none(), required=False, widget=SearchableSelect
+    )
     description = forms.CharField(label="简介", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user, **kwargs):

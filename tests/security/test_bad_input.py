@@ -69,6 +69,8 @@ SOURCE = {
     "needs:create": "needs:create",
     "needs:edit": "needs:edit",
     "needs:transition": "needs:detail",
+    "needs:attachment_add": "needs:detail",
+    "needs:attachment_delete": "needs:detail",
     "events:setup": "events:setup",
     "events:register_enterprise": "events:detail",
     "events:register_expert": "events:detail",
@@ -133,6 +135,8 @@ def valid_data(name: str, w) -> dict:
         },
         "needs:edit": {"title": "保密的石墨烯配方改进"},
         "needs:transition": {"to_status": "matched", "note": "已找到合适专家"},
+        "needs:attachment_add": {"name": "总装图"},
+        "needs:attachment_delete": {"confirmed": "yes"},
         "events:register_enterprise": {
             "organisation": pk(w.orgs["ent"]),
             "name": "孙四",
@@ -158,10 +162,11 @@ def valid_data(name: str, w) -> dict:
             "enterprise": pk(x["mm_participant"]["rep_own"]),
             "expert": pk(x["mm_participant"]["exp_other"]),
         },
-        "events:meeting_cancel": {"reason": "专家临时有事", "next": "/events/"},
+        "events:meeting_cancel": {"reason": "专家临时有事", "next": "/events/", "confirmed": "yes"},
         "events:meeting_outcome": {"outcome": "interested", "note": "双方约定下周到企业现场"},
         "events:meeting_later": {"later_outcome": "negotiating", "note": "已开始洽商"},
-        "events:participant_cancel": {"reason": "企业代表临时出差"},
+        "events:participant_cancel": {"reason": "企业代表临时出差", "confirmed": "yes"},
+        "events:table_lose": {"confirmed": "yes"},
         "followup:visit_create": {
             "title": "走进莱西石墨企业",
             "date": "2026-12-01",
@@ -221,6 +226,7 @@ def valid_data(name: str, w) -> dict:
 
 # files each upload form gets in its baseline (field -> (file name, bytes, content type))
 FILES = {
+    "needs:attachment_add": {"file": ("图纸.pdf", PDF, "application/pdf")},
     "followup:attachment_add": {"file": ("协议.pdf", PDF, "application/pdf")},
     "followup:agreement_create": {"attachment": ("协议.pdf", PDF, "application/pdf")},
 }
@@ -525,6 +531,7 @@ BASELINE_ACCEPTED = {
     "needs:create",
     "needs:edit",
     "needs:transition",
+    "needs:attachment_add",
     "events:register_enterprise",
     "events:register_expert",
     "events:request_create",
