@@ -16,7 +16,7 @@ def test_meeting_day_setup_saved_unchanged_changes_nothing(world, client_for, mm
     resp = c.get(f"/events/{mm.event.pk}/setup/")
     assert resp.status_code == 200
     data = form_data(resp.content.decode(), with_field="date")
-    assert data["date"] == ["2026-11-17"] and data["morning_start"] == ["09:00"]
+    assert data["date"] == [mm.day.date.isoformat()] and data["morning_start"] == ["09:00"]
     assert data["afternoon_start"] == ["13:30"]
     mm.day.refresh_from_db()
     before, tables, audits = model_to_dict(mm.day), Table.objects.count(), AuditEntry.objects.count()
