@@ -169,8 +169,9 @@ def participant_agenda(request, pk: int):
             **_live_ctx(request, p),
             "event": p.event,
             "needs": selectors.participant_needs(user=request.user, participant=p),
-            # check-in and cancelling are for the day itself, not after the event
-            "can_act": services.can_act_for(request.user, p) and not p.event.is_past,
+            # the day's own actions stay open after the end date: a coordinator may enter a meeting day
+            # afterwards (the demo's day is in the past); only registrations and requests close (is_past)
+            "can_act": services.can_act_for(request.user, p),
             "unavailable_form": UnavailableForm(
                 day=selectors.meeting_day(p.event), initial={"slots": p.unavailable_slots or []}
             ),
