@@ -12,6 +12,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.accounts.models import Area, User
+from kechuang.core.admin import ModelAdmin
 from kechuang.core.audit import audit
 
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
@@ -85,7 +86,7 @@ def _plain(value):
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(ModelAdmin):
     list_display = ("name", "code", "kind", "parent")
     list_filter = ("kind",)
     search_fields = ("name", "code")

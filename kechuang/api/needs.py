@@ -1,5 +1,6 @@
 from datetime import date, datetime
 
+from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -41,6 +42,17 @@ class NeedOut(Schema):
         return obj.district.code
 
 
+class NeedAttachmentOut(Schema):
+    id: int
+    name: str
+    uploaded_at: datetime
+    url: str
+
+    @staticmethod
+    def resolve_url(obj):
+        return reverse("needs:attachment", args=[obj.pk])
+
+
 class NeedDetailOut(NeedOut):
     background: str
     problem: str
@@ -50,6 +62,21 @@ class NeedDetailOut(NeedOut):
     budget_max: int | None
     deadline: date | None
     source: str
+    contact_name: str = Field("", description="联系人; empty unless the caller handles the need")
+    contact_phone: str = Field("", description="联系电话; empty unless the caller handles the need")
+    attachments: list[NeedAttachmentOut] = []
+
+    @staticmethod
+    def resolve_contact_name(obj, context):
+        return obj.contact_name if services.can_see_contact(context["request"].user, obj) else ""
+
+    @staticmethod
+    def resolve_contact_phone(obj, context):
+        return obj.contact_phone if services.can_see_contact(context["request"].user, obj) else ""
+
+    @staticmethod
+    def resolve_attachments(obj, context):
+        return list(selectors.need_attachments(user=context["request"].user, need=obj))
 
 
 NO_NUL = r"^[^\x00]*$"

@@ -20,6 +20,7 @@ from kechuang.core.access import restrict
 from kechuang.core.exports import EXPORT_LIMIT, Column, write_xlsx
 from kechuang.core.models import AuditEntry
 from kechuang.core.sorting import Sorting
+from kechuang.core.widgets import DateInput
 
 PAGE_SIZE = 50
 
@@ -42,8 +43,8 @@ class AuditFilterForm(forms.Form):
     )
     object_type = forms.CharField(label=gettext_lazy("对象类型"), required=False, max_length=64)
     object_id = forms.CharField(label=gettext_lazy("对象编号"), required=False, max_length=64)
-    start = forms.DateField(label=gettext_lazy("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=gettext_lazy("起始日期"), required=False, widget=DateInput())
+    end = forms.DateField(label=gettext_lazy("截止日期"), required=False, widget=DateInput())
     q = forms.CharField(label=gettext_lazy("关键词"), required=False, max_length=200)
 
     def clean(self):

@@ -48,3 +48,56 @@ class UploadLimitMiddleware:
             gettext('<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>上传内容过大</title><p role="alert">%(text)s</p><p><a href="javascript:history.back()">返回</a></p></html>') % {"text": text}
         )
         return HttpResponse(html, status=413, content_type="text/html; charset=utf-8")
+
+
+# --------------------------------------------------------------------------- attached files
+# Shared by every attachment (agreements, needs): the accepted types, the size, and that the content
+# is what the extension says (an .exe renamed .pdf starts with "MZ", not "%PDF-").
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")  # OFD, DOCX and XLSX are ZIP containers
+_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)  # legacy DOC and XLS
+ATTACHMENT_MAGIC = {
+    ".pdf": (b"%PDF-",),
+    ".ofd": _ZIP,
+    ".zip": _ZIP,
+    ".docx": _ZIP,
+    ".xlsx": _ZIP,
+    ".doc": _OLE,
+    ".xls": _OLE,
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+}
+ATTACHMENT_SUFFIXES = set(ATTACHMENT_MAGIC)
+
+
+def check_attachment(file) -> None:
+    """Refuse (``ApplicationError``, Chinese message on the ``file`` field) a missing file, an unknown
+    type, a file over the size limit, or content that does not match its extension."""
+    from pathlib import PurePath
+
+    from kechuang.core.errors import ApplicationError
+
+    if file is None:
+        raise ApplicationError("请选择要上传的文件。", field_errors={"file": ["请选择文件。"]})
+    suffix = PurePath(file.name).suffix.lower()
+    if suffix not in ATTACHMENT_SUFFIXES:
+        raise ApplicationError(
+            "不支持该文件类型。", field_errors={"file": ["支持 PDF、OFD、Word、Excel、图片和 ZIP。"]}
+        )
+    limit = settings.KECHUANG_MAX_UPLOAD_BYTES
+    if file.size > limit:
+        mb = limit // (1024 * 1024)
+        raise ApplicationError(f"文件不能超过 {mb} MB。", field_errors={"file": [f"文件不能超过 {mb} MB。"]})
+    if not content_matches(file, ATTACHMENT_MAGIC[suffix]):
+        raise ApplicationError(
+            "文件内容与扩展名不符。",
+            field_errors={"file": [f"该文件不是真正的 {suffix[1:].upper()} 文件，请上传原始文件。"]},
+        )
+
+
+def content_matches(file, signatures: tuple[bytes, ...]) -> bool:
+    """Whether the upload starts with one of ``signatures`` (magic bytes), read without consuming it."""
+    file.seek(0)
+    head = file.read(16)
+    file.seek(0)
+    return any(head.startswith(sig) for sig in signatures)

@@ -6,8 +6,9 @@ from django import forms
 from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.accounts.models import Area, Role
+from kechuang.core.widgets import DateInput
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class DashboardFilterForm(forms.Form):

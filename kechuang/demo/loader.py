@@ -7,6 +7,7 @@ Sections that later apps own (events, visits, agreements, bases) are loaded by e
 
 from __future__ import annotations
 
+import zlib
 from datetime import date, datetime
 
 from django.contrib.auth.hashers import make_password
@@ -196,6 +197,7 @@ def load_scenario(s: dict, *, fast_passwords: bool = False) -> dict:
             budget_min=n.get("budget_min"),
             budget_max=n.get("budget_max"),
             deadline=_d(n.get("deadline")),
+            **_contact(n),
             confidentiality=n["confidentiality"],
             source=n["source"],
             major=n.get("major", False),
@@ -247,6 +249,22 @@ def load_scenario(s: dict, *, fast_passwords: bool = False) -> dict:
     for module in app_modules("demo_loader"):  # fn(scenario, ctx); ctx holds the key -> object maps built here
         module.load(s, ctx)
     return ctx
+
+
+_SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+_GIVEN = ("建国", "海涛", "晓燕", "志强", "丽娜", "文博", "春雨", "立新", "雪梅", "振华", "思远", "明轩")
+
+
+def _contact(n: dict) -> dict:
+    """A plausible, fictional contact for a demo need (联系人, 联系电话), fixed by the need's key: a mobile
+    or a Qingdao landline (0532). Derived from a checksum so the scenario's random sequence is untouched."""
+    if "contact_name" in n:
+        return {"contact_name": n["contact_name"], "contact_phone": n.get("contact_phone", "")}
+    h = zlib.crc32(n["key"].encode("utf-8"))
+    name = _SURNAMES[h % len(_SURNAMES)] + _GIVEN[(h // 31) % len(_GIVEN)]
+    digits = f"{h % 10**8:08d}"
+    phone = f"13{h % 10}{digits}" if h % 3 else f"0532-8{digits[:7]}"
+    return {"contact_name": name, "contact_phone": phone}
 
 
 def load_demo(seed: int = 20201129, *, fast_passwords: bool = False) -> dict:

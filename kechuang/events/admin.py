@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from kechuang.core.admin import ModelAdmin
 from kechuang.events.models import (
     Event,
     Meeting,
@@ -23,7 +24,7 @@ class TableInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ModelAdmin):
     list_display = ("title", "kind", "start", "venue", "district", "scale")
     list_filter = ("kind", "district")
     search_fields = ("title", "venue")
@@ -32,7 +33,7 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(ModelAdmin):
     list_display = ("name", "kind", "organisation", "event", "status", "arrived_at")
     list_filter = ("kind", "status", "event")
     search_fields = ("name", "organisation__name")
@@ -41,20 +42,20 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingRequest)
-class MeetingRequestAdmin(admin.ModelAdmin):
+class MeetingRequestAdmin(ModelAdmin):
     list_display = ("enterprise", "expert", "direction", "status", "priority", "event")
     list_filter = ("direction", "status", "event")
     raw_id_fields = ("event", "enterprise", "expert", "need", "created_by", "responded_by")
 
 
 @admin.register(PairRule)
-class PairRuleAdmin(admin.ModelAdmin):
+class PairRuleAdmin(ModelAdmin):
     list_display = ("enterprise", "expert", "action", "event")
     list_filter = ("action",)
     raw_id_fields = ("event", "enterprise", "expert", "created_by")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ModelAdmin):
     """Schedules are written by the services (constraints, seats, audit): the admin only shows them."""
 
     def has_add_permission(self, request):

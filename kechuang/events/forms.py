@@ -8,6 +8,7 @@ from django.utils.translation import gettext, gettext_lazy
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
 from kechuang.core.forms import ModelMultipleChoiceField
+from kechuang.core.widgets import DateInput, SearchableSelect, TimeInput
 from kechuang.events.models import Meeting, MeetingDay, Participant, Table
 from kechuang.experts.models import Expert
 from kechuang.needs.models import NeedStatus
@@ -23,7 +24,7 @@ def slot_choices(day: MeetingDay | None) -> list[tuple[int, str]]:
 
 class EnterpriseRegistrationForm(forms.Form):
     organisation = forms.ModelChoiceField(
-        label=gettext_lazy("参会企业"), queryset=Organisation.objects.none(), required=False
+        label=gettext_lazy("参会企业"), queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
     )
     name = forms.CharField(
         label=gettext_lazy("代表姓名"), max_length=64, error_messages={"required": gettext_lazy("请填写企业代表姓名。")}
@@ -63,7 +64,10 @@ class EnterpriseRegistrationForm(forms.Form):
 
 class ExpertRegistrationForm(forms.Form):
     expert = forms.ModelChoiceField(
-        label=gettext_lazy("专家"), queryset=Expert.objects.none(), error_messages={"required": gettext_lazy("请选择专家。")}
+        label=gettext_lazy("专家"),
+        queryset=Expert.objects.none(),
+        error_messages={"required": gettext_lazy("请选择专家。")},
+        widget=SearchableSelect,
     )
     unavailable_slots = forms.TypedMultipleChoiceField(
         label=gettext_lazy("不能参加的场次"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
@@ -119,8 +123,10 @@ class PairRuleForm(forms.Form):
 
 
 class WalkInForm(forms.Form):
-    enterprise = forms.ModelChoiceField(label=gettext_lazy("企业代表"), queryset=Participant.objects.none())
-    expert = forms.ModelChoiceField(label=gettext_lazy("专家"), queryset=Participant.objects.none())
+    enterprise = forms.ModelChoiceField(
+        label=gettext_lazy("企业代表"), queryset=Participant.objects.none(), widget=SearchableSelect
+    )
+    expert = forms.ModelChoiceField(label=gettext_lazy("专家"), queryset=Participant.objects.none(), widget=SearchableSelect)
     slot = forms.TypedChoiceField(label=gettext_lazy("场次"), coerce=int, required=False, empty_value=None)
     table = forms.ModelChoiceField(label=gettext_lazy("洽谈桌"), queryset=Table.objects.none(), required=False)
 
@@ -187,7 +193,7 @@ class MeetingDayForm(forms.ModelForm):
             "video_link",
         ]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
-            "morning_start": forms.TimeInput(attrs={"type": "time"}),
-            "afternoon_start": forms.TimeInput(attrs={"type": "time"}),
+            "date": DateInput(),
+            "morning_start": TimeInput(),
+            "afternoon_start": TimeInput(),
         }

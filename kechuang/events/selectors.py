@@ -356,3 +356,33 @@ def event_figures(*, user, event: Event) -> dict:
         "checked_in": meeting_list(user=user, event=event).filter(~Q(checked_in_at=None)).count(),
         "outcomes": meeting_list(user=user, event=event).exclude(outcome="").count(),
     }
+
+
+# ---------------------------------------------------------------- what a destructive action will do
+
+
+def participant_cancel_effects(*, user, participant: Participant) -> dict:
+    """What 取消参会 will do (for the confirmation page): the scheduled meetings without an outcome
+    that will be cancelled (with their counterparts), and the pending requests that will be withdrawn."""
+    side = "enterprise" if participant.kind == Participant.Kind.ENTERPRISE else "expert"
+    other = "expert" if side == "enterprise" else "enterprise"
+    meetings = list(participant_meetings(user=user, participant=participant).filter(outcome=""))
+    pending = restrict(
+        MeetingRequest.objects.filter(status=MeetingRequest.Status.PENDING, **{side: participant}), user
+    ).count()
+    return {
+        "meetings": meetings,
+        "counterparts": [getattr(m, other) for m in meetings],
+        "kept": participant_meetings(user=user, participant=participant).exclude(outcome="").count(),
+        "pending_requests": pending,
+    }
+
+
+def table_lose_effects(*, user, table: Table) -> dict:
+    """What 停用洽谈桌 will do: the scheduled meetings at the table that must move, and the tables left."""
+    meetings = restrict(Meeting.objects.filter(table=table, status=Meeting.Status.SCHEDULED), user)
+    return {
+        "meetings": meetings.count(),
+        "people": meetings.values("enterprise").distinct().count() + meetings.values("expert").distinct().count(),
+        "tables_left": Table.objects.filter(event_id=table.event_id, active=True).exclude(pk=table.pk).count(),
+    }

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from kechuang.core.admin import ModelAdmin
 from kechuang.experts.models import Achievement, ContactRequest, Expert, Patent, Publication, ServiceTeam
 
 
@@ -14,7 +15,7 @@ class PatentInline(admin.StackedInline):
 
 
 @admin.register(Expert)
-class ExpertAdmin(admin.ModelAdmin):
+class ExpertAdmin(ModelAdmin):
     list_display = ("name", "title", "affiliation", "availability", "contact_public")
     list_filter = ("title", "availability", "contact_public", "societies")
     search_fields = ("name", "affiliation__name")
@@ -23,14 +24,14 @@ class ExpertAdmin(admin.ModelAdmin):
 
 
 @admin.register(Achievement)
-class AchievementAdmin(admin.ModelAdmin):
+class AchievementAdmin(ModelAdmin):
     list_display = ("title", "owner_society", "maturity", "transfer_mode")
     list_filter = ("maturity", "transfer_mode", "owner_society")
     search_fields = ("title",)
 
 
 @admin.register(ServiceTeam)
-class ServiceTeamAdmin(admin.ModelAdmin):
+class ServiceTeamAdmin(ModelAdmin):
     list_display = ("name", "theme", "target_city")
     filter_horizontal = ("societies", "experts", "chains")
 

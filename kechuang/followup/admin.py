@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from kechuang.core.admin import ReadOnlyAdminMixin
+from kechuang.core.admin import ModelAdmin, ReadOnlyAdminMixin
 from kechuang.followup.models import (
     Agreement,
     AgreementAttachment,
@@ -22,7 +22,7 @@ class VisitStopInline(admin.TabularInline):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(ModelAdmin):
     list_display = ("title", "date", "district", "park")
     list_filter = ("district",)
     search_fields = ("title",)
@@ -32,7 +32,7 @@ class VisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(VisitStop)
-class VisitStopAdmin(admin.ModelAdmin):
+class VisitStopAdmin(ModelAdmin):
     list_display = ("visit", "enterprise", "order", "urgency", "diagnosed_at")
     list_filter = ("urgency",)
     search_fields = ("visit__title", "enterprise__name", "findings")
@@ -53,7 +53,7 @@ class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(ModelAdmin):
     list_display = ("title", "kind", "amount", "signed")
     list_filter = ("kind",)
     search_fields = ("title",)
@@ -69,7 +69,7 @@ class BaseServiceInline(admin.TabularInline):
 
 
 @admin.register(Base)
-class BaseAdmin(admin.ModelAdmin):
+class BaseAdmin(ModelAdmin):
     list_display = ("name", "kind", "society", "host", "district", "unveiled")
     list_filter = ("kind", "district")
     search_fields = ("name",)

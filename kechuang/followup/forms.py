@@ -9,14 +9,16 @@ from kechuang.accounts.models import Area, Role
 from kechuang.core.access import restrict
 from kechuang.core.filters import SEARCH_MAX_CHARS
 from kechuang.core.forms import ModelMultipleChoiceField
+from kechuang.core.widgets import DateInput, SearchableSelect, SearchableSelectMultiple
 from kechuang.events.models import Event
 from kechuang.experts.models import Expert
 from kechuang.followup import selectors
 from kechuang.followup.models import Agreement, Base, BaseService, Urgency, Visit
 from kechuang.needs.models import Need
+from kechuang.needs.selectors import need_label
 from kechuang.orgs.models import Organisation
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 def _areas(user):
@@ -40,16 +42,18 @@ class VisitForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("走访名称"), max_length=200)
     date = forms.DateField(label=gettext_lazy("日期"), widget=DATE, error_messages={"required": gettext_lazy("请选择走访日期。")})
     district = forms.ModelChoiceField(label=gettext_lazy("地区"), queryset=Area.objects.none(), required=False)
-    park = _OrgChoice(label=gettext_lazy("园区"), queryset=Organisation.objects.none(), required=False)
+    park = _OrgChoice(
+        label=gettext_lazy("园区"), queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
+    )
     societies = ModelMultipleChoiceField(
-        label=gettext_lazy("参与学会"), queryset=Organisation.objects.none(), required=False
+        label=gettext_lazy("参与学会"), queryset=Organisation.objects.none(), required=False, widget=SearchableSelectMultiple
     )
     experts = ModelMultipleChoiceField(
         label=gettext_lazy("专家团队"),
         queryset=Expert.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=gettext_lazy("按住 Ctrl 可多选。"),
+        widget=SearchableSelectMultiple,
+        help_text=gettext_lazy("输入姓名、单位或研究方向搜索，可选多位。"),
     )
     note = forms.CharField(label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -63,7 +67,9 @@ class VisitForm(forms.Form):
 
 
 class StopForm(forms.Form):
-    enterprise = _OrgChoice(label=gettext_lazy("企业"), queryset=Organisation.objects.none(), required=False)
+    enterprise = _OrgChoice(
+        label=gettext_lazy("企业"), queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
+    )
     minutes = forms.IntegerField(label=gettext_lazy("停留（分钟）"), required=False, min_value=0, initial=60)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -92,8 +98,13 @@ class FindingToNeedForm(forms.Form):
 
 
 class _NeedMulti(ModelMultipleChoiceField):
+    """Needs offered for linking: titles through ``needs.selectors.need_label`` (what the user may read;
+    a confidential need shown in the list is audited as seen), decided once, when the form is rendered."""
+
+    user = None
+
     def label_from_instance(self, obj):
-        return f"#{obj.pk} {obj.title}（{obj.enterprise.name}，{obj.get_status_display()}）"
+        return f"#{obj.pk} {need_label(self.user, obj)}（{obj.enterprise.name}，{obj.get_status_display()}）"
 
 
 class AgreementForm(forms.Form):
@@ -105,8 +116,8 @@ class AgreementForm(forms.Form):
         label=gettext_lazy("签约各方"),
         queryset=Organisation.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=gettext_lazy("学会、企业、高校、协会、政府部门等，至少两方；按住 Ctrl 可多选。"),
+        widget=SearchableSelectMultiple,
+        help_text=gettext_lazy("学会、企业、高校、协会、政府部门等，至少两方；输入名称搜索。"),
     )
     amount = forms.DecimalField(
         label=gettext_lazy("金额（万元）"), required=False, min_value=0, max_digits=12, decimal_places=2
@@ -116,11 +127,15 @@ class AgreementForm(forms.Form):
         label=gettext_lazy("关联需求"),
         queryset=Need.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=SearchableSelectMultiple,
         help_text=gettext_lazy("已对接的需求签约后自动标记为“已签约”。"),
     )
-    event = forms.ModelChoiceField(label=gettext_lazy("签约活动/对接会"), queryset=Event.objects.none(), required=False)
-    visits = ModelMultipleChoiceField(label=gettext_lazy("关联走访"), queryset=Visit.objects.none(), required=False)
+    event = forms.ModelChoiceField(
+        label=gettext_lazy("签约活动/对接会"), queryset=Event.objects.none(), required=False, widget=SearchableSelect
+    )
+    visits = ModelMultipleChoiceField(
+        label=gettext_lazy("关联走访"), queryset=Visit.objects.none(), required=False, widget=SearchableSelectMultiple
+    )
     note = forms.CharField(label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     attachment = forms.FileField(label=gettext_lazy("协议文本（可选）"), required=False)
 
@@ -131,6 +146,7 @@ class AgreementForm(forms.Form):
         self.fields["signed"].error_messages["invalid"] = gettext("请填写有效日期。")
         self.fields["parties"].queryset = restrict(Organisation.objects.all(), user).order_by("kind", "name")
         self.fields["needs"].queryset = selectors.linkable_needs(user=user).select_related("enterprise")
+        self.fields["needs"].user = user
         self.fields["event"].queryset = restrict(Event.objects.all(), user)
         self.fields["visits"].queryset = selectors.visit_list(user=user)
 
@@ -151,11 +167,15 @@ class AttachmentForm(forms.Form):
 class BaseForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=[("", gettext_lazy("请选择"))] + list(Base.Kind.choices), required=False)
     name = forms.CharField(label=gettext_lazy("名称"), max_length=200)
-    society = _OrgChoice(label=gettext_lazy("共建学会"), queryset=Organisation.objects.none(), required=False)
-    host = _OrgChoice(label=gettext_lazy("依托单位"), queryset=Organisation.objects.none(), required=False)
+    society = _OrgChoice(
+        label=gettext_lazy("共建学会"), queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
+    )
+    host = _OrgChoice(label=gettext_lazy("依托单位"), queryset=Organisation.objects.none(), required=False, widget=SearchableSelect)
     district = forms.ModelChoiceField(label=gettext_lazy("所在地区"), queryset=Area.objects.none(), required=False)
     unveiled = forms.DateField(label=gettext_lazy("揭牌日期"), widget=DATE, required=False)
-    agreement = forms.ModelChoiceField(label=gettext_lazy("共建协议"), queryset=Agreement.objects.none(), required=False)
+    agreement = forms.ModelChoiceField(
+        label=gettext_lazy("共建协议"), queryset=Agreement.objects.none(), required=False, widget=SearchableSelect
+    )
     description = forms.CharField(label=gettext_lazy("简介"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user, **kwargs):

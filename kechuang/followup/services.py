@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -19,6 +18,7 @@ from kechuang.accounts.models import Role
 from kechuang.core.access import can_see, restrict
 from kechuang.core.audit import audit
 from kechuang.core.errors import ApplicationError
+from kechuang.core.uploads import check_attachment
 from kechuang.followup.models import (
     Agreement,
     AgreementAttachment,
@@ -34,23 +34,7 @@ from kechuang.needs.services import allowed_transitions, need_submit, need_trans
 from kechuang.orgs.models import Organisation
 
 MAX_VISIT_MINUTES = 12 * 60
-MAX_ATTACHMENT_BYTES = settings.KECHUANG_MAX_UPLOAD_BYTES  # bodies above it are refused even earlier (413)
-_ZIP = (b"PK\x03\x04", b"PK\x05\x06")  # OFD, DOCX and XLSX are ZIP containers
-_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)  # legacy DOC and XLS
-# each accepted suffix and the first bytes its files start with (an .exe renamed .pdf starts with "MZ")
-ATTACHMENT_MAGIC = {
-    ".pdf": (b"%PDF-",),
-    ".ofd": _ZIP,
-    ".zip": _ZIP,
-    ".docx": _ZIP,
-    ".xlsx": _ZIP,
-    ".doc": _OLE,
-    ".xls": _OLE,
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
-ATTACHMENT_SUFFIXES = set(ATTACHMENT_MAGIC)
+# the accepted files and their checks are shared with the need's attachments: kechuang.core.uploads
 
 
 def can_plan_visits(user) -> bool:
@@ -388,20 +372,7 @@ def attachment_add(*, user, agreement: Agreement, file, name: str = "") -> Agree
     """Attach a scanned agreement or annex (size and type checked, stored with the default storage)."""
     if not can_record_agreements(user) or not can_see(user, agreement):
         _deny()
-    if file is None:
-        raise ApplicationError(gettext("请选择要上传的文件。"), field_errors={"file": [gettext("请选择文件。")]})
-    suffix = PurePath(file.name).suffix.lower()
-    if suffix not in ATTACHMENT_SUFFIXES:
-        raise ApplicationError(
-            gettext("不支持该文件类型。"), field_errors={"file": [gettext("支持 PDF、OFD、Word、Excel、图片和 ZIP。")]}
-        )
-    if file.size > MAX_ATTACHMENT_BYTES:
-        raise ApplicationError(gettext("文件不能超过 20 MB。"), field_errors={"file": [gettext("文件不能超过 20 MB。")]})
-    if not _content_matches(file, ATTACHMENT_MAGIC[suffix]):
-        raise ApplicationError(
-            gettext("文件内容与扩展名不符。"),
-            field_errors={"file": [gettext("该文件不是真正的 %(upper)s 文件，请上传原始文件。") % {"upper": suffix[1:].upper()}]},
-        )
+    check_attachment(file)
     name_field = AgreementAttachment._meta.get_field("name")
     att = AgreementAttachment.objects.create(
         agreement=agreement,
@@ -413,14 +384,6 @@ def attachment_add(*, user, agreement: Agreement, file, name: str = "") -> Agree
         user, "agreement.attachment", agreement, {"attachment": att.pk, "name": att.name, "size": file.size}
     )
     return att
-
-
-def _content_matches(file, signatures: tuple[bytes, ...]) -> bool:
-    """Whether the upload starts with one of ``signatures`` (magic bytes), read without consuming it."""
-    file.seek(0)
-    head = file.read(16)
-    file.seek(0)
-    return any(head.startswith(sig) for sig in signatures)
 
 
 # --------------------------------------------------------------------------- bases

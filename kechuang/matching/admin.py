@@ -5,12 +5,12 @@ maintained here."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy
 
-from kechuang.core.admin import ReadOnlyAdminMixin
+from kechuang.core.admin import ModelAdmin, ReadOnlyAdminMixin
 from kechuang.matching.models import ConflictOfInterest, IndexState, Match, StoredVector
 
 
 @admin.register(Match)
-class MatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MatchAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ("need", "kind", "candidate", "rank", "status", "reason", "response", "decided_at")
     list_filter = ("kind", "status", "reason", "response")
     search_fields = ("need__title", "expert__name", "achievement__title", "society__name")
@@ -38,7 +38,7 @@ class MatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ConflictOfInterest)
-class ConflictOfInterestAdmin(admin.ModelAdmin):
+class ConflictOfInterestAdmin(ModelAdmin):
     list_display = ("expert", "organisation", "kind", "note", "created_at")
     list_filter = ("kind",)
     search_fields = ("expert__name", "organisation__name")
@@ -46,7 +46,7 @@ class ConflictOfInterestAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndexState)
-class IndexStateAdmin(admin.ModelAdmin):
+class IndexStateAdmin(ModelAdmin):
     list_display = ("kind", "status", "done", "total", "built_at", "model_name", "n_vectors", "error")
     readonly_fields = [f.name for f in IndexState._meta.fields]
 
@@ -55,7 +55,7 @@ class IndexStateAdmin(admin.ModelAdmin):
 
 
 @admin.register(StoredVector)
-class StoredVectorAdmin(admin.ModelAdmin):
+class StoredVectorAdmin(ModelAdmin):
     list_display = ("kind", "object_id", "passage_key", "model_name", "model_version", "dim", "created_at")
     list_filter = ("kind", "model_name", "model_version")
     readonly_fields = [f.name for f in StoredVector._meta.fields]

@@ -43,3 +43,9 @@ def _needs(qs, user):
 @rule("needs.needstatuschange")
 def _need_history(qs, user):
     return qs.filter(need__in=restrict(Need.objects.all(), user))
+
+
+@rule("needs.needattachment")
+def _need_attachments(qs, user):
+    """A need's files: exactly whoever sees the need (outside that scope they are 404)."""
+    return qs.filter(need__in=restrict(Need.objects.all(), user))

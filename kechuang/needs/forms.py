@@ -8,20 +8,24 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from kechuang.accounts.models import Area, Role
 from kechuang.core.access import restrict
 from kechuang.core.filters import SEARCH_MAX_CHARS
 from kechuang.core.forms import ModelMultipleChoiceField
+from kechuang.core.widgets import DateInput, SearchableSelect
 from kechuang.needs.models import Need
 from kechuang.orgs.models import IndustryChain, Organisation
 
 MIN_PROBLEM_CHARS = 20
+# a mobile (13812345678, +86 138 1234 5678) or a landline with area code and extension (0532-88886666-801)
+PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{5,22}[0-9]")
 
 
 class NeedForm(forms.ModelForm):
     enterprise = forms.ModelChoiceField(
-        label=gettext_lazy("需求企业"), queryset=Organisation.objects.none(), required=False
+        label=gettext_lazy("需求企业"), queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     keywords_text = forms.CharField(
@@ -44,14 +48,15 @@ class NeedForm(forms.ModelForm):
             "budget_min",
             "budget_max",
             "deadline",
+            "contact_name",
+            "contact_phone",
             "confidentiality",
         ]
         widgets = {
             "background": forms.Textarea(attrs={"rows": 3}),
             "problem": forms.Textarea(attrs={"rows": 4}),
             "goal": forms.Textarea(attrs={"rows": 3}),
-            # an <input type="date"> only shows ISO dates; the locale's 2027/06/30 would be lost on save
-            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "deadline": DateInput(),  # ISO, or the locale's 2027/06/30 is lost on save
         }
         error_messages = {
             "title": {"required": gettext_lazy("请填写项目名称。")},
@@ -104,6 +109,12 @@ class NeedForm(forms.ModelForm):
                 gettext("请具体描述技术难题（至少 %(MIN_PROBLEM_CHARS)s 个字），精准的需求才能匹配到合适的专家。") % {"MIN_PROBLEM_CHARS": MIN_PROBLEM_CHARS}
             )
         return text
+
+    def clean_contact_phone(self):
+        phone = (self.cleaned_data.get("contact_phone") or "").strip()
+        if phone and not PHONE.fullmatch(phone):
+            raise forms.ValidationError(_("请填写有效的电话号码，例如 13812345678 或 0532-88886666。"))
+        return phone
 
     def clean_deadline(self):
         d = self.cleaned_data.get("deadline")
@@ -198,3 +209,8 @@ class BulkOwnerForm(OwnerForm):
 
         super().__init__(*args, user=user, **kwargs)
         self.fields["needs"].queryset = need_list(user=user)
+
+
+class NeedAttachmentForm(forms.Form):
+    file = forms.FileField(label=_lazy("文件"))
+    name = forms.CharField(label=_lazy("名称（可选）"), required=False, max_length=200)

@@ -85,6 +85,8 @@ class Need(models.Model):
     budget_min = models.PositiveIntegerField(gettext_lazy("预算下限（万元）"), null=True, blank=True)
     budget_max = models.PositiveIntegerField(gettext_lazy("预算上限（万元）"), null=True, blank=True)
     deadline = models.DateField(gettext_lazy("期限"), null=True, blank=True)
+    contact_name = models.CharField(gettext_lazy("联系人"), max_length=64, blank=True, default="")
+    contact_phone = models.CharField(gettext_lazy("联系电话"), max_length=32, blank=True, default="")
     confidentiality = models.CharField(
         gettext_lazy("保密级别"),
         max_length=16,
@@ -256,3 +258,28 @@ class NeedStageFact(models.Model):
             facts, batch_size=batch_size, update_conflicts=True, unique_fields=["need"], update_fields=fields
         )
         return len(facts)
+
+
+class NeedAttachment(models.Model):
+    """A drawing, specification or other file attached to a need; seen by whoever sees the need."""
+
+    need = models.ForeignKey(Need, verbose_name="需求", on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField("文件", upload_to="needs/%Y/%m/")
+    name = models.CharField("名称", max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "需求附件"
+        verbose_name_plural = "需求附件"
+        ordering = ["need", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -12,7 +12,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from kechuang.core.access import restrict
 from kechuang.core.filters import search_text
-from kechuang.needs.models import Need, NeedStatus, NeedStatusChange
+from kechuang.needs.models import Need, NeedAttachment, NeedStatus, NeedStatusChange
 
 
 def need_list(*, user, filters: dict | None = None) -> QuerySet[Need]:
@@ -78,6 +78,15 @@ def owner_candidates(*, user):
 def need_get(*, user, pk: int) -> Need:
     """One need, or 404 when it does not exist *or* the user may not see it."""
     return get_object_or_404(need_list(user=user), pk=pk)
+
+
+def need_attachments(*, user, need: Need) -> QuerySet[NeedAttachment]:
+    return restrict(NeedAttachment.objects.filter(need=need), user).select_related("uploaded_by")
+
+
+def need_attachment_get(*, user, pk: int) -> NeedAttachment:
+    """One of a need's files, or 404 when the user may not see that need."""
+    return get_object_or_404(restrict(NeedAttachment.objects.all(), user).select_related("need"), pk=pk)
 
 
 def need_history(*, user, need: Need) -> QuerySet[NeedStatusChange]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from pathlib import PurePath
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +15,8 @@ from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
 from kechuang.core.audit import audit, record_view
 from kechuang.core.errors import ApplicationError
-from kechuang.needs.models import Need, NeedStageFact, NeedStatus, NeedStatusChange
+from kechuang.core.uploads import check_attachment
+from kechuang.needs.models import Need, NeedAttachment, NeedStageFact, NeedStatus, NeedStatusChange
 from kechuang.notifications import hooks as notify
 from kechuang.orgs.models import Organisation
 
@@ -53,6 +55,8 @@ FIELDS = (
     "budget_min",
     "budget_max",
     "deadline",
+    "contact_name",
+    "contact_phone",
     "confidentiality",
     "source",
     "major",
@@ -329,3 +333,69 @@ def needs_assign_owner(*, user, needs, owner) -> int:
         raise ApplicationError(_("所选需求中有不存在或您无权查看的需求，未做任何修改。"))
     now = timezone.now()
     return sum(_assign(user, n, owner, now=now) for n in locked)
+
+
+def can_see_contact(user, need: Need) -> bool:
+    """The need's contact person and phone reach the people who handle the need — coordinators, the
+    enterprise itself, district staff of its area — not experts, liaisons or leadership, who reach the
+    enterprise through the coordinator (as with experts' contact details)."""
+    if user.is_coordinator:
+        return True
+    if user.role == Role.ENTERPRISE:
+        return need.enterprise_id == user.organisation_id
+    return user.role == Role.DISTRICT and need.district_id in user.area_ids()
+
+
+# --------------------------------------------------------------------------- attachments
+
+
+def can_attach(user, need: Need) -> bool:
+    """Who adds and deletes a need's files (drawings, specifications): coordinators, the need's own
+    enterprise, and the district staff who submitted it; never on a closed need."""
+    if need.status == S.CLOSED:
+        return False
+    if user.is_coordinator:
+        return True
+    if user.role == Role.ENTERPRISE:
+        return need.enterprise_id == user.organisation_id
+    return user.role == Role.DISTRICT and need.submitted_by_id == user.pk
+
+
+@transaction.atomic
+def need_attachment_add(*, user, need: Need, file, name: str = "") -> NeedAttachment:
+    """Attach a file to ``need`` (type, size and content checked like agreement attachments); audited."""
+    if not can_attach(user, need):
+        raise ApplicationError("您不能为该需求上传附件。")
+    check_attachment(file)
+    max_name = NeedAttachment._meta.get_field("name").max_length
+    att = NeedAttachment.objects.create(
+        need=need,
+        file=file,
+        name=((name or "").strip() or PurePath(file.name).name)[:max_name],
+        uploaded_by=user,
+    )
+    audit(user, "need.attachment_add", need, {"attachment": att.pk, "name": att.name, "size": file.size})
+    return att
+
+
+@transaction.atomic
+def need_attachment_delete(*, user, attachment: NeedAttachment) -> None:
+    """Delete a need's file (the record and the stored file); audited with its name."""
+    need = attachment.need
+    if not can_attach(user, need):
+        raise ApplicationError("您不能删除该附件。")
+    name, pk = attachment.name, attachment.pk
+    storage, path = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    audit(user, "need.attachment_delete", need, {"attachment": pk, "name": name})
+    transaction.on_commit(lambda: storage.delete(path) if path else None)
+
+
+def need_attachment_record_download(*, user, attachment: NeedAttachment) -> None:
+    """A download of a confidential need's file is a view of that need: audited."""
+    need = attachment.need
+    if need.is_confidential:
+        record_view(
+            user, need, via="attachment", confidentiality=need.confidentiality,
+            attachment=attachment.pk, name=attachment.name,
+        )

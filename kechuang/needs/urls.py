@@ -11,4 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.need_edit, name="edit"),
     path("<int:pk>/transition/", views.need_transition, name="transition"),
     path("<int:pk>/owner/", views.need_owner, name="owner"),
+    path("<int:pk>/attachments/", views.need_attachment_add, name="attachment_add"),
+    path("attachments/<int:pk>/", views.need_attachment_download, name="attachment"),
+    path("attachments/<int:pk>/delete/", views.need_attachment_delete, name="attachment_delete"),
 ]

@@ -7,7 +7,7 @@ from functools import cache
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, QueryDict
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -15,11 +15,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kechuang.accounts.models import Role
+from kechuang.core.confirm import confirmation_page, confirmed
 from kechuang.core.exports import wants_export
 from kechuang.core.extensions import app_modules
 from kechuang.core.http import call_for_form, perform
 from kechuang.needs import selectors, services
-from kechuang.needs.forms import BulkOwnerForm, NeedFilterForm, NeedForm, OwnerForm, TransitionForm
+from kechuang.needs.forms import (
+    BulkOwnerForm,
+    NeedAttachmentForm,
+    NeedFilterForm,
+    NeedForm,
+    OwnerForm,
+    TransitionForm,
+)
 from kechuang.needs.lists import NEED_SORTING, need_export
 from kechuang.needs.models import NeedStatus
 
@@ -121,6 +129,10 @@ def need_detail(request, pk: int):
                 if services.can_assign_owner(request.user, need)
                 else None
             ),
+            "can_see_contact": services.can_see_contact(request.user, need),
+            "attachments": selectors.need_attachments(user=request.user, need=need),
+            "can_attach": services.can_attach(request.user, need),
+            "attachment_form": NeedAttachmentForm(),
             "need_panels": need_panels(request, need),
         },
     )
@@ -131,6 +143,9 @@ def need_detail(request, pk: int):
 def need_transition(request, pk: int):
     need = selectors.need_get(user=request.user, pk=pk)
     form = TransitionForm(request.POST)
+    closing = request.POST.get("to_status") == NeedStatus.CLOSED
+    if closing and NeedStatus.CLOSED in services.allowed_transitions(request.user, need) and not confirmed(request):
+        return _close_confirmation(request, need)
     return perform(
         request,
         lambda: services.need_transition(
@@ -159,6 +174,44 @@ def need_owner(request, pk: int):
     )
 
 
+def _close_confirmation(request, need):
+    """关闭需求 asks first: closing is final."""
+    note = request.POST.get("note", "")
+    lines = [
+        _("状态将从“%(old)s”变为“已关闭”，状态记录中留下这一步%(note)s。")
+        % {"old": need.get_status_display(), "note": _("（含您填写的说明）") if note.strip() else ""},
+        _("关闭是最终状态：之后不能重新打开、修改或重新提交。"),
+        _("关闭的需求不再出现在对接会报名和协议关联的可选需求中；已有的推荐、洽谈和协议记录保留。"),
+    ]
+    return confirmation_page(
+        request,
+        title=_("确认关闭需求？"),
+        subject=selectors.need_label(request.user, need),
+        consequences=lines,
+        confirm_label=_("确认关闭需求"),
+        back_url=reverse("needs:detail", args=[need.pk]),
+        back_label=_("返回，不关闭"),
+        carry={"to_status": NeedStatus.CLOSED, "note": note},
+    )
+
+
+@login_required
+@require_POST
+def need_attachment_add(request, pk: int):
+    need = selectors.need_get(user=request.user, pk=pk)
+    form = NeedAttachmentForm(request.POST, request.FILES)
+    return perform(
+        request,
+        lambda: services.need_attachment_add(
+            user=request.user, need=need, file=form.cleaned_data["file"], name=form.cleaned_data["name"]
+        ),
+        success=lambda a: _("附件“%(name)s”已上传。") % {"name": a.name},
+        then=("needs:detail", pk),
+        form=form,
+        invalid=_("上传未成功：") if request.FILES else _("请选择要上传的文件。"),
+    )
+
+
 @login_required
 @require_POST
 def need_bulk_owner(request):
@@ -180,4 +233,37 @@ def need_bulk_owner(request):
         then=back,
         form=form,
         invalid=_("未能批量指定跟进负责人："),
+    )
+
+
+@login_required
+def need_attachment_download(request, pk: int):
+    att = selectors.need_attachment_get(user=request.user, pk=pk)
+    services.need_attachment_record_download(user=request.user, attachment=att)
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+@require_POST
+def need_attachment_delete(request, pk: int):
+    att = selectors.need_attachment_get(user=request.user, pk=pk)
+    need = att.need
+    if services.can_attach(request.user, need) and not confirmed(request):
+        return confirmation_page(
+            request,
+            title=_("确认删除附件？"),
+            subject=att.name,
+            consequences=[
+                _("附件“%(name)s”将从该需求中删除，文件本身也从服务器上删除，不能恢复。") % {"name": att.name},
+                _("删除会记入审计日志（谁、何时、删除了哪个文件）。"),
+            ],
+            confirm_label=_("确认删除"),
+            back_url=reverse("needs:detail", args=[need.pk]),
+            back_label=_("返回，不删除"),
+        )
+    return perform(
+        request,
+        lambda: services.need_attachment_delete(user=request.user, attachment=att),
+        success=_("附件“%(name)s”已删除。") % {"name": att.name},
+        then=("needs:detail", need.pk),
     )

@@ -23,3 +23,21 @@ def login(page, username: str, password: str | None = None) -> None:
     page.get_by_label("密码").fill(password or DEMO_PASSWORDS[username])
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(r".*/(home|dashboard)/$"))  # leadership lands on the dashboard
+
+
+def pick(page, label: str, typed: str, option: str | None = None) -> None:
+    """Choose in a searchable select (kechuang.core.widgets.Searchable*, Tom Select): type part of the
+    name into the field labelled ``label``, then click the option whose text contains ``option`` (or
+    ``typed``). Multi-selects stay open for the next pick; Escape closes the list."""
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.locator("xpath=..").click()  # the control (a single select's input is hidden while it shows a choice)
+    box.fill(typed)
+    dropdown = page.locator(f"#{box.get_attribute('aria-controls')}")
+    dropdown.get_by_role("option", name=option or typed).first.click()
+    box.press("Escape")
+
+
+def choose(page, field_id: str, values) -> None:
+    """Set a searchable select's choice(s) through Tom Select's own API (values are primary keys)."""
+    for v in values if isinstance(values, list | tuple) else [values]:
+        page.evaluate("([id, v]) => document.getElementById(id).tomselect.addItem(String(v))", [field_id, v])

@@ -77,6 +77,8 @@ def test_coordinator_schedules_the_story_matchmaking_meeting(page, demo, tmp_pat
     page.goto(f"/events/meetings/{m.pk}/")
     page.get_by_placeholder("取消原因").fill("专家航班延误")
     page.get_by_test_id("meeting-cancel").click()
+    expect(page.get_by_test_id("consequences")).to_contain_text(m.expert.name)  # it asks first
+    page.get_by_test_id("confirm-yes").click()
     expect(page.get_by_role("status")).to_contain_text("已取消")
     expect(page.get_by_test_id("master-grid").locator("td.busy")).to_have_count(run.n_meetings - 1)
     page.get_by_test_id("replan").click(timeout=120_000)
@@ -91,6 +93,8 @@ def test_coordinator_schedules_the_story_matchmaking_meeting(page, demo, tmp_pat
     page.get_by_test_id("master-grid").locator("th").nth(3).get_by_role("button", name="停用").click(
         timeout=120_000
     )
+    expect(page.get_by_test_id("consequences")).to_contain_text("将立即重新安排")  # it asks first
+    page.get_by_test_id("confirm-yes").click(timeout=120_000)
     expect(page.get_by_test_id("moved")).to_contain_text("号桌", timeout=120_000)
     lost = ScheduleRun.objects.filter(kind="replan").order_by("-id").first()
     assert lost.moved_count >= 1 and lost.violations == []

@@ -90,6 +90,10 @@ POST_DATA = {
     "events:request_respond": {"accept": "1"},
     "events:participant_unavailable": {"slots": ["2"]},
     "events:participant_online": {"online_only": "1"},
+    # destructive actions run only when confirmed (kechuang.core.confirm); unconfirmed they show a page
+    "events:meeting_cancel": {"confirmed": "yes"},
+    "events:participant_cancel": {"confirmed": "yes"},
+    "events:table_lose": {"confirmed": "yes"},
 }
 
 

@@ -7,10 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kechuang.core.confirm import Reason, confirmation_page, confirmed
 from kechuang.core.http import form_errors_text, perform
 from kechuang.events import selectors, services
 from kechuang.events.forms import LaterForm, OutcomeForm, ReasonForm, UnavailableForm
@@ -42,6 +45,8 @@ def meeting_detail(request, pk: int):
 @require_POST
 def meeting_cancel(request, pk: int):
     m = selectors.meeting_get(user=request.user, pk=pk)
+    if request.user.is_coordinator and m.status == m.Status.SCHEDULED and not m.outcome and not confirmed(request):
+        return _meeting_cancel_confirmation(request, m)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, gettext("取消未成功：") + form_errors_text(form))
@@ -165,8 +170,9 @@ def participant_agenda(request, pk: int):
             **_live_ctx(request, p),
             "event": p.event,
             "needs": selectors.participant_needs(user=request.user, participant=p),
-            # check-in and cancelling are for the day itself, not after the event
-            "can_act": services.can_act_for(request.user, p) and not p.event.is_past,
+            # the day's own actions stay open after the end date: a coordinator may enter a meeting day
+            # afterwards (the demo's day is in the past); only registrations and requests close (is_past)
+            "can_act": services.can_act_for(request.user, p),
             "unavailable_form": UnavailableForm(
                 day=selectors.meeting_day(p.event), initial={"slots": p.unavailable_slots or []}
             ),
@@ -241,6 +247,8 @@ def participant_check_in(request, pk: int):
 @require_POST
 def participant_cancel(request, pk: int):
     p = selectors.participant_get(user=request.user, pk=pk)
+    if p.active and services.can_act_for(request.user, p) and not confirmed(request):
+        return _participant_cancel_confirmation(request, p)
     form = ReasonForm(request.POST)
     return perform(
         request,
@@ -251,4 +259,63 @@ def participant_cancel(request, pk: int):
         then=("events:agenda", pk),
         form=form,
         invalid=gettext("取消未成功："),
+    )
+
+
+def _slot_text(day, slot: int) -> str:
+    label = f" {day.session_label(slot)} {day.slot_label(slot)}" if day else ""
+    return _("第%(slot)s场") % {"slot": slot} + label
+
+
+def _meeting_cancel_confirmation(request, m):
+    day = selectors.meeting_day(m.event)
+    back = request.POST.get("next", "")
+    if not (back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})):
+        back = reverse("events:meeting", args=[m.pk])
+    return confirmation_page(
+        request,
+        title=_("确认取消这场洽谈？"),
+        subject=f"{_slot_text(day, m.slot)} · {m.table} · {m.enterprise.name} × {m.expert.name}",
+        consequences=[
+            _("这场洽谈将被取消，%(ent)s和%(exp)s的议程中该场将显示为“已取消”，洽谈桌和时段空出。")
+            % {"ent": m.enterprise.name, "exp": m.expert.name},
+            _("取消不能撤销；如需填补空档，可在排期页点击“调整排期”。"),
+        ],
+        confirm_label=_("确认取消洽谈"),
+        back_url=back,
+        back_label=_("返回，不取消"),
+        carry={"next": request.POST.get("next", "")},
+        reason=Reason("reason", _("取消原因（可选）"), request.POST.get("reason", "")),
+    )
+
+
+def _participant_cancel_confirmation(request, p):
+    effects = selectors.participant_cancel_effects(user=request.user, participant=p)
+    day = selectors.meeting_day(p.event)
+    n = len(effects["meetings"])
+    if n:
+        who = "、".join(dict.fromkeys(c.name for c in effects["counterparts"]))
+        lines = [
+            _("将取消%(name)s已排定的 %(n)s 场洽谈（与%(who)s），对方的议程中这些洽谈将显示为“已取消”。")
+            % {"name": p.name, "n": n, "who": who}
+        ]
+        lines += [f"{_slot_text(day, m.slot)} · {m.table} · {c.name}" for m, c in zip(
+            effects["meetings"], effects["counterparts"], strict=True
+        )]
+    else:
+        lines = [_("%(name)s目前没有已排定的洽谈，不影响其他人的议程。") % {"name": p.name}]
+    if effects["pending_requests"]:
+        lines.append(_("撤回 %(n)s 条待回复的约见请求。") % {"n": effects["pending_requests"]})
+    if effects["kept"]:
+        lines.append(_("已记录结果的 %(n)s 场洽谈保持不变。") % {"n": effects["kept"]})
+    lines.append(_("取消参会后不能在本页恢复，如需恢复请联系市科协协调员。"))
+    return confirmation_page(
+        request,
+        title=_("确认取消参会？"),
+        subject=f"{p.name}（{p.get_kind_display()}）· {p.event.title}",
+        consequences=lines,
+        confirm_label=_("确认取消参会"),
+        back_url=reverse("events:agenda", args=[p.pk]),
+        back_label=_("返回议程，不取消"),
+        reason=Reason("reason", _("取消原因（可选）"), request.POST.get("reason", "")),
     )

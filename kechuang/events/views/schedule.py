@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kechuang.core.confirm import confirmation_page, confirmed
 from kechuang.core.http import perform
 from kechuang.events import selectors, services
 from kechuang.events.forms import WalkInForm
@@ -114,6 +117,26 @@ def walk_in(request, pk: int):
 def table_lose(request, pk: int):
     coordinator_or_404(request)
     table = selectors.table_get(user=request.user, pk=pk)
+    if table.active and not confirmed(request):
+        fx = selectors.table_lose_effects(user=request.user, table=table)
+        if fx["meetings"]:
+            lines = [
+                _("%(table)s上已排定的 %(n)s 场洽谈（涉及 %(people)s 人）将立即重新安排到其余 %(left)s 张桌，"
+                  "移动尽量少；相关参会者的议程随之改变。")
+                % {"table": table, "n": fx["meetings"], "people": fx["people"], "left": fx["tables_left"]},
+                _("如果其余的桌排不下这些洽谈，停用会被拒绝，什么都不改变。"),
+            ]
+        else:
+            lines = [_("%(table)s上没有已排定的洽谈，停用后排期时不再使用该桌。") % {"table": table}]
+        return confirmation_page(
+            request,
+            title=_("确认停用洽谈桌？"),
+            subject=f"{table} · {table.event.title}",
+            consequences=lines,
+            confirm_label=_("确认停用"),
+            back_url=reverse("events:schedule", args=[table.event_id]),
+            back_label=_("返回排期，不停用"),
+        )
     return perform(
         request,
         lambda: services.table_lose(user=request.user, table=table),
