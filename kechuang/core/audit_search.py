@@ -131,7 +131,7 @@ def _local(e: AuditEntry):
 
 COLUMNS = [
     Column(HEADER[0], _local, 20),
-    Column(HEADER[1], lambda e: e.actor_username or "系统", 14),
+    Column(HEADER[1], lambda e: e.actor_username or gettext("系统"), 14),
     Column(HEADER[2], lambda e: e.action, 26),
     Column(HEADER[3], lambda e: action_label(e.action), 12),
     Column(HEADER[4], lambda e: e.object_type, 20),
@@ -157,9 +157,9 @@ def export_xlsx(queryset: QuerySet[AuditEntry], *, limit: int = EXPORT_LIMIT) ->
         buf,
         queryset,
         COLUMNS,
-        sheet="审计记录",
+        sheet=gettext("审计记录"),
         limit=limit,
         total=total,
-        overflow_note=lambda n, total: f"仅导出最新 {n} 条，共 {total} 条符合条件；请缩小筛选范围。",
+        overflow_note=lambda n, total: gettext("仅导出最新 %(n)s 条，共 %(total)s 条符合条件；请缩小筛选范围。") % {"n": n, "total": total},
     )
     return buf.getvalue(), n

@@ -78,20 +78,20 @@ def check_attachment(file) -> None:
     from kechuang.core.errors import ApplicationError
 
     if file is None:
-        raise ApplicationError("请选择要上传的文件。", field_errors={"file": ["请选择文件。"]})
+        raise ApplicationError(gettext("请选择要上传的文件。"), field_errors={"file": [gettext("请选择文件。")]})
     suffix = PurePath(file.name).suffix.lower()
     if suffix not in ATTACHMENT_SUFFIXES:
         raise ApplicationError(
-            "不支持该文件类型。", field_errors={"file": ["支持 PDF、OFD、Word、Excel、图片和 ZIP。"]}
+            gettext("不支持该文件类型。"), field_errors={"file": [gettext("支持 PDF、OFD、Word、Excel、图片和 ZIP。")]}
         )
     limit = settings.KECHUANG_MAX_UPLOAD_BYTES
     if file.size > limit:
         mb = limit // (1024 * 1024)
-        raise ApplicationError(f"文件不能超过 {mb} MB。", field_errors={"file": [f"文件不能超过 {mb} MB。"]})
+        raise ApplicationError(gettext("文件不能超过 %(mb)s MB。") % {"mb": mb}, field_errors={"file": [gettext("文件不能超过 %(mb)s MB。") % {"mb": mb}]})
     if not content_matches(file, ATTACHMENT_MAGIC[suffix]):
         raise ApplicationError(
-            "文件内容与扩展名不符。",
-            field_errors={"file": [f"该文件不是真正的 {suffix[1:].upper()} 文件，请上传原始文件。"]},
+            gettext("文件内容与扩展名不符。"),
+            field_errors={"file": [gettext("该文件不是真正的 %(upper)s 文件，请上传原始文件。") % {"upper": suffix[1:].upper()}]},
         )
 
 

@@ -158,8 +158,8 @@ def grid_xlsx(user, event: Event) -> bytes:
     ws["A1"].font = _title_font()
     if g is None:
         return _save(wb)
-    online_col = ["线上"] if g.has_online else []
-    _append(ws, ["场次", "时间", *[str(t) + ("" if t.active else "（停用）") for t in g.tables], *online_col])
+    online_col = [gettext("线上")] if g.has_online else []
+    _append(ws, [gettext("场次"), gettext("时间"), *[str(t) + ("" if t.active else gettext("（停用）")) for t in g.tables], *online_col])
     for c in ws[2]:
         c.font, c.fill = bold, fill
     for r in g.rows:

@@ -40,7 +40,7 @@ def home(request):
     elif user.role == Role.ENTERPRISE:
         ctx["mine"] = with_progress(list(need_list(user=user)[:20]))
         ctx["participations"] = home_participations(user=user)
-        ctx["heading"] = f"{user.organisation.name if user.organisation else ''} · 企业工作台"
+        ctx["heading"] = gettext("%(name)s · 企业工作台") % {"name": user.organisation.name if user.organisation else ''}
     elif user.role == Role.LIAISON:
         ctx["n_experts"] = expert_list(user=user).count()
         ctx["n_achievements"] = achievement_list(user=user).count()

@@ -57,7 +57,7 @@ def template(request, kind: str):
         raise Http404
     spec = kinds[kind]
     response = HttpResponse(build_template(spec, request.user), content_type=XLSX)
-    name = f"{spec.label}导入模板.xlsx"
+    name = gettext("%(label)s导入模板.xlsx") % {"label": spec.label}
     response["Content-Disposition"] = (
         f"attachment; filename=\"{kind}-template.xlsx\"; filename*=UTF-8''{quote(name)}"
     )

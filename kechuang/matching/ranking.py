@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.experts.models import Achievement, Expert
 from kechuang.matching import index as idx
@@ -18,9 +18,9 @@ from kechuang.needs.models import Need
 from kechuang.orgs.models import Organisation
 
 TOP_K = {"expert": 10, "achievement": 5, "society": 5}
-FLAG_CONTACTED = "已联系"
-FLAG_DECLINED = "已婉拒"  # the expert (or their society) said no to the invitation
-FLAG_NOT_ADOPTED = "未采纳"  # the coordinator did not take the suggestion up
+FLAG_CONTACTED = gettext_lazy("已联系")
+FLAG_DECLINED = gettext_lazy("已婉拒")  # the expert (or their society) said no to the invitation
+FLAG_NOT_ADOPTED = gettext_lazy("未采纳")  # the coordinator did not take the suggestion up
 # reverse lookups, keyword-only: a need sharing only generic words (材料, 技术) with the expert's profile is
 # noise; keep needs whose keyword score is at least this share of the best one
 REVERSE_MIN_LEXICAL = 0.2
@@ -82,9 +82,9 @@ def expert_conflicts(need: Need, expert_ids=None) -> dict[int, str]:
 
 def match_flag(m: Match) -> str | None:
     if m.status == Match.Status.DECLINED:
-        return FLAG_NOT_ADOPTED
+        return str(FLAG_NOT_ADOPTED)
     if m.response == Match.Response.DECLINED_BY_EXPERT:
-        return FLAG_DECLINED
+        return str(FLAG_DECLINED)
     if m.status == Match.Status.ACCEPTED:
         return str(FLAG_CONTACTED)
     return None

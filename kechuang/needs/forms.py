@@ -212,5 +212,5 @@ class BulkOwnerForm(OwnerForm):
 
 
 class NeedAttachmentForm(forms.Form):
-    file = forms.FileField(label=_lazy("文件"))
-    name = forms.CharField(label=_lazy("名称（可选）"), required=False, max_length=200)
+    file = forms.FileField(label=_lazy(gettext_lazy("文件")))
+    name = forms.CharField(label=_lazy(gettext_lazy("名称（可选）")), required=False, max_length=200)

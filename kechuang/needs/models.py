@@ -263,22 +263,22 @@ class NeedStageFact(models.Model):
 class NeedAttachment(models.Model):
     """A drawing, specification or other file attached to a need; seen by whoever sees the need."""
 
-    need = models.ForeignKey(Need, verbose_name="需求", on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField("文件", upload_to="needs/%Y/%m/")
-    name = models.CharField("名称", max_length=200)
+    need = models.ForeignKey(Need, verbose_name=gettext_lazy("需求"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(gettext_lazy("文件"), upload_to="needs/%Y/%m/")
+    name = models.CharField(gettext_lazy("名称"), max_length=200)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="上传人",
+        verbose_name=gettext_lazy("上传人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_at = models.DateTimeField(gettext_lazy("上传时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "需求附件"
-        verbose_name_plural = "需求附件"
+        verbose_name = gettext_lazy("需求附件")
+        verbose_name_plural = gettext_lazy("需求附件")
         ordering = ["need", "uploaded_at", "id"]
 
     def __str__(self) -> str:

@@ -365,7 +365,7 @@ def can_attach(user, need: Need) -> bool:
 def need_attachment_add(*, user, need: Need, file, name: str = "") -> NeedAttachment:
     """Attach a file to ``need`` (type, size and content checked like agreement attachments); audited."""
     if not can_attach(user, need):
-        raise ApplicationError("您不能为该需求上传附件。")
+        raise ApplicationError(gettext("您不能为该需求上传附件。"))
     check_attachment(file)
     max_name = NeedAttachment._meta.get_field("name").max_length
     att = NeedAttachment.objects.create(
@@ -383,7 +383,7 @@ def need_attachment_delete(*, user, attachment: NeedAttachment) -> None:
     """Delete a need's file (the record and the stored file); audited with its name."""
     need = attachment.need
     if not can_attach(user, need):
-        raise ApplicationError("您不能删除该附件。")
+        raise ApplicationError(gettext("您不能删除该附件。"))
     name, pk = attachment.name, attachment.pk
     storage, path = attachment.file.storage, attachment.file.name
     attachment.delete()

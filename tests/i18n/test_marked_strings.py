@@ -29,6 +29,7 @@ TRANSLATE_CALLS = {"_", "gettext", "gettext_lazy", "gettext_noop", "pgettext", "
 DATA_MODULES = [
     "demo/",  # the fictional demo scenario: names, needs, texts
     "*/demo_loader.py",  # each app's part of the demo scenario
+    "events/demo_history.py",  # the demo scenario's past meetings (fictional job titles, outcome notes)
     "matching/engine/",  # Chinese stopwords, segmentation dictionaries
     "events/scheduling/",  # the optimiser: no user-facing text
     "*/migrations/",
@@ -42,13 +43,26 @@ STORED_TEXT = {
     "accounts/admin.py": {"已修改"},  # audit detail
     "accounts/otp.py": {"身份验证器", "恢复码"},  # device names stored by django-otp
     "api/api.py": {"kechuang 科创对接 API", "参数", "原因"},  # API title and the 422 body's keys (a contract)
+    # OpenAPI field descriptions (developer documentation, like api/pagination.py)
+    "api/needs.py": {"联系人; empty unless the caller handles the need", "联系电话; empty unless the caller handles the need"},
     "core/audit_views.py": {"导出审计记录 ", " 条"},  # audit summary
     "core/models.py": {"系统"},  # AuditEntry.__str__ (admin, logs)
     "events/services/day_of.py": {"在“", "”与", "洽谈："},  # the need's history note
+    "events/services/outcomes.py": {"协调员确认“", "”洽谈结果（"},  # the need's history note
     "events/services/set_up.py": {"号桌"},  # table names stored with the event
+    "experts/services.py": {"(大学|学院|学校)$", "(研究院|研究所|科学院|研究中心|实验室)"},  # patterns over stored names
+    # header aliases: other Chinese spellings of a column found in people's own workbooks (matched, never shown);
+    # the form labels themselves are marked and recognised in every language (kechuang.intake.spec.spellings)
+    "experts/intake.py": {"专家姓名", "单位", "所在单位", "学会", "成果"},
+    "intake/spec.py": {r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$"},  # dates people type
+    # the hidden sheet of drop-down lists: a name the template's formulas point to, never read by people
+    "intake/template.py": {"选项", "'选项'!$"},
     "followup/services.py": {"%Y年%m月%d日", "签订协议："},  # a created need's background; history note
     "matching/services.py": {"接受匹配："},  # history note
-    "needs/services.py": {"提交需求"},  # history note
+    "needs/intake.py": {"需求名称", "项目名", "企业名称", "需求单位", "产业链", "行业领域"},  # header aliases
+    "needs/services.py": {"提交需求", "跟进负责人：", "未指定"},  # history notes
+    # header aliases; the legal-form suffixes stripped before comparing organisation names
+    "orgs/intake.py": {"名称", "企业名称", "单位全称", "信用代码", "社会信用代码", "(股份有限公司|有限责任公司|有限公司|股份公司|公司|集团)+$"},
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.events.models.event import Event
 from kechuang.events.models.schedule import Meeting
@@ -67,7 +67,7 @@ class MetProposal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"已对接提议：{self.meeting}"
+        return gettext("已对接提议：%(meeting)s") % {"meeting": self.meeting}
 
     @property
     def is_pending(self) -> bool:

@@ -197,7 +197,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"第{self.slot}场 {self.place}：{self.enterprise.name} × {self.expert.name}"
+        return gettext("第%(slot)s场 %(place)s：%(name)s × %(name2)s") % {"slot": self.slot, "place": self.place, "name": self.enterprise.name, "name2": self.expert.name}
 
     @property
     def join_link(self) -> str:

@@ -101,7 +101,7 @@ def meeting_request_respond(*, user, request: MeetingRequest, accept: bool) -> M
     if req.status != MeetingRequest.Status.PENDING:
         raise ApplicationError(gettext("该请求已处理。"))
     if not can_respond(user, req):
-        raise ApplicationError("只有被邀请的一方可以回复该请求。")
+        raise ApplicationError(gettext("只有被邀请的一方可以回复该请求。"))
     require_upcoming(req.event)
     req.status = MeetingRequest.Status.ACCEPTED if accept else MeetingRequest.Status.DECLINED
     req.responded_by = user

@@ -135,7 +135,7 @@ def event_register_expert(
                 registered_by=user,
             )
     except IntegrityError:
-        raise ApplicationError(f"{expert.name}已报名本次对接会。") from None
+        raise ApplicationError(gettext("%(name)s已报名本次对接会。") % {"name": expert.name}) from None
     audit(
         user,
         "event.register_expert",
@@ -152,10 +152,10 @@ def participant_set_online_only(*, user, participant: Participant, online_only: 
     which turns a "仅线上" participant's meetings online."""
     matchmaking_day(participant.event)
     if not can_act_for(user, participant):
-        raise ApplicationError("您不能修改该参会者的参会方式。")
+        raise ApplicationError(gettext("您不能修改该参会者的参会方式。"))
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.status != Participant.Status.REGISTERED:
-        raise ApplicationError("该参会者已取消参会。")
+        raise ApplicationError(gettext("该参会者已取消参会。"))
     participant.online_only = bool(online_only)
     participant.save(update_fields=["online_only"])
     audit(user, "event.participant_online_only", participant, {"online_only": participant.online_only})
@@ -169,10 +169,10 @@ def participant_set_unavailable(*, user, participant: Participant, slots: Iterab
     such a slot is moved by the next re-plan (the validator names it until then)."""
     day = matchmaking_day(participant.event)
     if not can_act_for(user, participant):
-        raise ApplicationError("您不能修改该参会者的时间。")
+        raise ApplicationError(gettext("您不能修改该参会者的时间。"))
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.status != Participant.Status.REGISTERED:
-        raise ApplicationError("该参会者已取消参会。")
+        raise ApplicationError(gettext("该参会者已取消参会。"))
     participant.unavailable_slots = valid_slots(day, slots)
     participant.save(update_fields=["unavailable_slots"])
     audit(user, "event.participant_unavailable", participant, {"slots": participant.unavailable_slots})

@@ -306,19 +306,19 @@ def _place_walk_in(user, event, enterprise, expert, need, slot, table):
     if online:
         table = None  # held by video: the slot is all it takes
     elif table.event_id != event.pk or not table.active:
-        raise ApplicationError(f"{table}不可用。")
+        raise ApplicationError(gettext("%(table)s不可用。") % {"table": table})
     if not 1 <= slot <= day.n_slots:
         raise ApplicationError(gettext("场次 %(slot)s 不存在：本次对接会共 %(n_slots)s 场。") % {"slot": slot, "n_slots": day.n_slots})
     for p in (enterprise, expert):
         if slot in (p.unavailable_slots or []):
-            raise ApplicationError(f"{p.name}在第 {slot} 场（{day.slot_label(slot)}）没有时间。")
+            raise ApplicationError(gettext("%(name)s在第 %(slot)s 场（%(slot2)s）没有时间。") % {"name": p.name, "slot": slot, "slot2": day.slot_label(slot)})
     if (
         table is not None
         and Meeting.objects.filter(
             event=event, slot=slot, table=table, status=Meeting.Status.SCHEDULED
         ).exists()
     ):
-        raise ApplicationError(f"第 {slot} 场的{table}已有洽谈。")
+        raise ApplicationError(gettext("第 %(slot)s 场的%(table)s已有洽谈。") % {"slot": slot, "table": table})
     busy = MeetingSeat.objects.filter(event=event, slot=slot, participant__in=[enterprise, expert])
     if busy.exists():
         raise ApplicationError(gettext("%(name)s在第 %(slot)s 场已有洽谈。") % {"name": busy.first().participant.name, "slot": slot})

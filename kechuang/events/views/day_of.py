@@ -90,9 +90,9 @@ def meeting_outcome(request, pk: int):
         if meeting.need_id:
             meeting.need.refresh_from_db()
             if meeting.need.status != before:
-                text += f"需求“{need_label(request.user, meeting.need)}”已标记为“{meeting.need.get_status_display()}”。"
+                text += gettext("需求“%(need)s”已标记为“%(status)s”。") % {"need": need_label(request.user, meeting.need), "status": meeting.need.get_status_display()}
             elif meeting.met_proposals.filter(status="pending").exists():
-                text += "已提请协调员确认该需求“已对接”。"
+                text += gettext("已提请协调员确认该需求“已对接”。")
         return text
 
     return perform(
@@ -192,9 +192,9 @@ def participant_online(request, pk: int):
             user=request.user, participant=p, online_only=online_only
         ),
         success=lambda q: (
-            f"{q.name}改为仅线上参加：洽谈以视频方式进行，协调员调整排期后生效。"
+            gettext("%(name)s改为仅线上参加：洽谈以视频方式进行，协调员调整排期后生效。") % {"name": q.name}
             if q.online_only
-            else f"{q.name}改为到场参加。"
+            else gettext("%(name)s改为到场参加。") % {"name": q.name}
         ),
         then=("events:agenda", pk),
     )
@@ -210,14 +210,14 @@ def participant_unavailable(request, pk: int):
     def saved(participant) -> str | tuple[int, str]:
         clash = selectors.meetings_in_unavailable_slots(user=request.user, participant=participant)
         if clash:
-            slots = "、".join(f"第{m.slot}场" for m in clash)
+            slots = "、".join(gettext("第%(slot)s场") % {"slot": m.slot} for m in clash)
             return (
                 messages.WARNING,
-                f"不能参加的场次已保存。{slots}已有洽谈，协调员调整排期时将另行安排。",
+                gettext("不能参加的场次已保存。%(slots)s已有洽谈，协调员调整排期时将另行安排。") % {"slots": slots},
             )
         if participant.unavailable_slots:
-            return "不能参加的场次已保存，排期时不会安排在这些场次。"
-        return "已保存：全天均可参加。"
+            return gettext("不能参加的场次已保存，排期时不会安排在这些场次。")
+        return gettext("已保存：全天均可参加。")
 
     return perform(
         request,
@@ -227,7 +227,7 @@ def participant_unavailable(request, pk: int):
         success=saved,
         then=("events:agenda", pk),
         form=form,
-        invalid="保存未成功：",
+        invalid=gettext("保存未成功："),
     )
 
 
@@ -255,7 +255,7 @@ def participant_cancel(request, pk: int):
         lambda: services.participant_cancel(
             user=request.user, participant=p, reason=form.cleaned_data["reason"]
         ),
-        success=f"{p.name}已取消参会，其洽谈已取消。",
+        success=gettext("%(name)s已取消参会，其洽谈已取消。") % {"name": p.name},
         then=("events:agenda", pk),
         form=form,
         invalid=gettext("取消未成功："),

@@ -111,7 +111,7 @@ def request_respond(request, pk: int):
             user=request.user, request=req, accept=request.POST.get("accept") == "1"
         ),
         # the status label already reads 已接受/已谢绝: say it once ("已已接受" was the bug)
-        success=lambda r: f"洽谈请求{r.get_status_display()}。",
+        success=lambda r: gettext("洽谈请求%(status)s。") % {"status": r.get_status_display()},
         then=("events:detail", req.event_id),
     )
 

@@ -105,7 +105,7 @@ def walk_in(request, pk: int):
             slot=form.cleaned_data.get("slot"),
             table=form.cleaned_data.get("table"),
         ),
-        success=lambda m: f"已加场：第{m.slot}场 {m.place}，{m.enterprise.name} × {m.expert.name}。",
+        success=lambda m: gettext("已加场：第%(slot)s场 %(place)s，%(name)s × %(name2)s。") % {"slot": m.slot, "place": m.place, "name": m.enterprise.name, "name2": m.expert.name},
         then=("events:schedule", pk),
         form=form,
         invalid=gettext("请选择企业代表和专家。"),
