@@ -103,6 +103,9 @@ def test_main_pages_in_english(english, role):
         "expert": re.compile(r"^/experts/\d+/$"),
         "visit": re.compile(r"^/followup/visits/\d+/$"),
         "agreement": re.compile(r"^/followup/agreements/\d+/$"),
+        "suggestions": re.compile(r"^/matching/needs/\d+/$"),  # a need's suggested experts and achievements
+        "agenda": re.compile(r"^/events/participants/\d+/$"),  # reached from an event
+        "schedule": re.compile(r"^/events/\d+/schedule/$"),
     }
     for url in nav_urls:
         page.goto(url)
@@ -113,9 +116,19 @@ def test_main_pages_in_english(english, role):
             for kind, pattern in patterns.items():
                 if kind not in detail and pattern.match(href or ""):
                     detail[kind] = href
-    for kind, url in detail.items():
-        page.goto(url)
-        problems += [f"{url}: {t}" for t in _chinese_in_interface(page, heading=False, data=names)]
-        shot(page, f"english-{role}-{kind}")
+    visited: set[str] = set()
+    while todo := [(k, u) for k, u in detail.items() if u not in visited]:  # details, then what they link to
+        for kind, url in todo:
+            visited.add(url)
+            page.goto(url, timeout=90000)  # the first suggestions page builds the index
+            problems += [f"{url}: {t}" for t in _chinese_in_interface(page, heading=False, data=names)]
+            shot(page, f"english-{role}-{kind}")
+            for href in page.evaluate("() => [...document.querySelectorAll('main a[href]')].map(a => a.getAttribute('href'))"):
+                for k, pattern in patterns.items():
+                    if k not in detail and pattern.match(href or ""):
+                        detail[k] = href
+    if role == "coordinator":  # the main journeys: a need, its suggestions, an event and an agenda, the dashboard
+        assert {"need", "suggestions", "event", "agenda"} <= set(detail), sorted(detail)
+        assert "/dashboard/" in nav_urls and "/needs/new/" in nav_urls, nav_urls
     assert len(nav_urls) >= 3
     assert not problems, f"{role}: Chinese left in the English interface:\n" + "\n".join(problems)
