@@ -116,6 +116,11 @@ def test_main_pages_in_english(english, role):
             for kind, pattern in patterns.items():
                 if kind not in detail and pattern.match(href or ""):
                     detail[kind] = href
+    if "/events/" in nav_urls:  # a matchmaking meeting with a schedule: its page links to the agendas
+        from kechuang.events.models import Event
+
+        scheduled = Event.objects.filter(meeting_day__isnull=False).order_by("pk").first()
+        detail["event-scheduled"] = f"/events/{scheduled.pk}/"
     visited: set[str] = set()
     while todo := [(k, u) for k, u in detail.items() if u not in visited]:  # details, then what they link to
         for kind, url in todo:
