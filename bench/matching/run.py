@@ -41,6 +41,7 @@ from kechuang.matching.engine import (  # noqa: E402
     Query,
     build_query_text,
 )
+from kechuang.matching.engine.ltr import FEATURES, MODEL_PATH, LinearRanker, fit_logistic  # noqa: E402
 from kechuang.matching.engine.profiles import document_passage_text  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
@@ -175,28 +176,35 @@ class Prepared:
     tfidf: dict
     rel: dict
     id_rank: np.ndarray
+    features: dict = dataclasses.field(default_factory=dict)  # qid -> (n, len(ltr.FEATURES))
 
 
 def prepare(task: Task, embedder) -> Prepared:
     t0 = time.time()
     index = Engine(FusionConfig(), embedder=embedder).build(task.candidates)
     tf = TfIdf(index.tokenizer, task.candidates)
-    sigs, tfs, rel = {}, {}, {}
+    sigs, tfs, rel, feats = {}, {}, {}, {}
     ids = np.array(index.ids)
+    rows = np.arange(len(ids))
     for qid, q, relevant in task.queries:
         sigs[qid] = index.signals(q)
         tfs[qid] = tf.scores(q)
         rel[qid] = np.isin(ids, list(relevant))
+        feats[qid] = index.features(sigs[qid], rows, FIRST_STAGE)
     if hasattr(embedder, "save"):
         embedder.save()
     print(
         f"  {task.name}: {len(task.candidates)} candidates, {len(task.queries)} queries, prepared in {time.time() - t0:.0f}s",
         file=sys.stderr,
     )
-    return Prepared(task, index, sigs, tfs, rel, index._id_rank)
+    return Prepared(task, index, sigs, tfs, rel, index._id_rank, feats)
 
 
-def evaluate(p: Prepared, split: str, method: str, cfg: FusionConfig) -> dict[str, float]:
+# the first stage of the learned fusion (dense PRF depth) and the previous default: min-max 1 : 4
+FIRST_STAGE = FusionConfig(method="minmax")
+
+
+def per_query(p: Prepared, split: str, method: str, cfg: FusionConfig, model=None) -> list[dict[str, float]]:
     rows = []
     for qid, _, _ in p.task.queries:
         if split != "all" and p.task.split.get(qid) != split:
@@ -208,10 +216,78 @@ def evaluate(p: Prepared, split: str, method: str, cfg: FusionConfig) -> dict[st
             s = sig.lexical
         elif method == "dense":
             s = p.index.dense_scores(sig, cfg)
+        elif method == "model":
+            s = model.score(p.features[qid])
         else:
             s = p.index.rank(None, config=cfg, sig=sig)
         rows.append(metrics(np.asarray(s, dtype=np.float64), p.id_rank, p.rel[qid]))
-    return mean_metrics(rows)
+    return rows
+
+
+def evaluate(p: Prepared, split: str, method: str, cfg: FusionConfig, model=None) -> dict[str, float]:
+    return mean_metrics(per_query(p, split, method, cfg, model))
+
+
+def bootstrap_ci(values: list[float], n: int = 2000, seed: int = 20261130) -> tuple[float, float]:
+    """95% percentile interval of the mean, resampling queries (fixed seed)."""
+    v = np.asarray(values, dtype=np.float64)
+    if len(v) == 0:
+        return (float("nan"), float("nan"))
+    rng = np.random.default_rng(seed)
+    means = v[rng.integers(0, len(v), size=(n, len(v)))].mean(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def paired_ci(a: list[float], b: list[float], n: int = 2000, seed: int = 20261130) -> tuple[float, float, float]:
+    """Mean of a - b (same queries) and its 95% bootstrap interval."""
+    d = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    lo, hi = bootstrap_ci(list(d), n, seed)
+    return float(d.mean()), lo, hi
+
+
+# ---------------------------------------------------------------------------------------------
+# learned fusion: logistic regression on ltr.FEATURES, trained on TUNE halves only
+LTR_L2 = 1e-3
+
+
+def training_data(prepared: list[Prepared]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tune-half rows of every set; each set weighs the same, each query within a set the same,
+    and within a query relevant and non-relevant candidates weigh half each."""
+    xs, ys, ws = [], [], []
+    for p in prepared:
+        qids = [q for q, _, _ in p.task.queries if p.task.split.get(q) == "tune"]
+        for qid in qids:
+            y = p.rel[qid].astype(np.float64)
+            n_rel = y.sum()
+            if n_rel == 0 or n_rel == len(y):
+                continue
+            w = np.where(y > 0, 0.5 / n_rel, 0.5 / (len(y) - n_rel)) / len(qids)
+            xs.append(p.features[qid])
+            ys.append(y)
+            ws.append(w)
+    return np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
+
+
+def train_model(prepared: list[Prepared], l2: float = LTR_L2, note: str = ""):
+    x, y, w = training_data(prepared)
+    weights, bias = fit_logistic(x, y, w, l2=l2)
+    return LinearRanker(
+        weights,
+        bias,
+        FEATURES,
+        {
+            "trained_on": [p.task.name for p in prepared],
+            "split": "tune halves only",
+            "l2": l2,
+            "rows": int(len(y)),
+            "note": note,
+        },
+    )
+
+
+def set_group(name: str) -> str:
+    """Sets that share candidates or query papers are held out together."""
+    return "CSL" if name.startswith("CSL") else name
 
 
 def grid() -> list[FusionConfig]:

@@ -39,6 +39,8 @@ class FusionConfig:
     # Chosen by bench/matching's grid search (180 configs, tune half of CSL ×3, DBLP, demo):
     # minmax with dense 4 : lexical 1 scored best (mean nDCG@10 0.540; best rrf, k=10, 2:1: 0.536).
     method: str = "minmax"
+    # learned fusion model file (``ltr.py``); None = the shipped ``engine/ltr_model.json``
+    model_path: str | None = None
     lexical_weight: float = 1.0
     dense_weight: float = 4.0
     rrf_k: float = 10.0
@@ -53,8 +55,8 @@ class FusionConfig:
     max_matched_terms: int = 10
 
     def __post_init__(self) -> None:
-        if self.method not in ("rrf", "minmax"):
-            raise ValueError(f"unknown fusion method {self.method!r} (expected 'rrf' or 'minmax')")
+        if self.method not in ("learned", "rrf", "minmax"):
+            raise ValueError(f"unknown fusion method {self.method!r} (expected 'learned', 'rrf' or 'minmax')")
         if self.lexical_weight < 0 or self.dense_weight < 0 or self.lexical_weight + self.dense_weight <= 0:
             raise ValueError("fusion weights must be >= 0 and not both 0")
         if self.dense_top_docs < 1:
