@@ -38,7 +38,7 @@ class FusionConfig:
 
     # Chosen by bench/matching's grid search (180 configs, tune half of CSL ×3, DBLP, demo):
     # minmax with dense 4 : lexical 1 scored best (mean nDCG@10 0.540; best rrf, k=10, 2:1: 0.536).
-    method: str = "minmax"
+    method: str = "learned"
     # learned fusion model file (``ltr.py``); None = the shipped ``engine/ltr_model.json``
     model_path: str | None = None
     lexical_weight: float = 1.0
