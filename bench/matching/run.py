@@ -764,6 +764,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.only == "speed":
         args.no_quality = True
+    if args.only == "quality":
+        args.no_speed = True
     if args.json is None:
         args.json = RESULTS / ("matching-speed.json" if args.only == "speed" else "matching.json")
     elif args.only == "quality":
