@@ -31,13 +31,18 @@ def _query_field_weights() -> dict[str, float]:
 class FusionConfig:
     """How lexical and dense signals become one score.
 
+    method "learned": a logistic model over per-candidate features (``ltr.py``), score in (0, 1).
     method "rrf": weighted reciprocal-rank fusion, scaled so a candidate ranked first by every
     signal scores 1.0 — rank-based, so it means the same for every query whatever the raw
     BM25/cosine scales are. method "minmax": weighted mean of per-query min-max normalised scores.
     """
 
-    # Chosen by bench/matching's grid search (180 configs, tune half of CSL ×3, DBLP, demo):
-    # minmax with dense 4 : lexical 1 scored best (mean nDCG@10 0.540; best rrf, k=10, 2:1: 0.536).
+    # "learned" (docs/adr/00XX-matching-learned-fusion.md): the linear model of ``ltr.py`` over
+    # per-field BM25, dense, PRF and neighbour features, trained by ``bench/matching/run.py --train``
+    # on the tune halves; it falls back to "minmax" below when the model file is missing or the
+    # dense signal is unavailable. The min-max settings (also the learned model's first stage) were
+    # chosen by the bench's grid search (180 configs, tune half of CSL ×3, DBLP, demo): minmax with
+    # dense 4 : lexical 1 scored best (mean nDCG@10 0.540; best rrf, k=10, 2:1: 0.536).
     method: str = "learned"
     # learned fusion model file (``ltr.py``); None = the shipped ``engine/ltr_model.json``
     model_path: str | None = None
