@@ -590,15 +590,29 @@ class Index:
             if norm > 0:
                 cw += float(first[pos]) * cent / norm
         prf = nb = None
+        # both pseudo-queries in one pass over the (memory-bound) summary and document matrices
+        vecs: list[np.ndarray] = []
         if picked:
             centroid = np.mean(picked, axis=0)
             norm = float(np.linalg.norm(centroid))
             if norm > 0:
-                psumm, pdocs = d.similarities(centroid / norm)
-                prf = d.aggregate(psumm, pdocs, 2, 0.0)[rows]
+                vecs.append(centroid / norm)
+        has_prf = bool(vecs)
         norm = float(np.linalg.norm(cw))
         if norm > 0:
-            psumm, pdocs = d.similarities((cw / norm).astype(np.float32))
+            vecs.append(cw / norm)
+        if not vecs:
+            return None, None
+        qm = np.asarray(np.stack(vecs), dtype=np.float32).T  # (dim, 1 or 2)
+        summ_all = d.summary @ qm if d.summary.size else np.zeros((d.n, len(vecs)), np.float32)
+        docs_all = d.docs @ qm if d.docs.size else np.zeros((0, len(vecs)), np.float32)
+        if has_prf:
+            prf = d.aggregate(
+                np.ascontiguousarray(summ_all[:, 0]), np.ascontiguousarray(docs_all[:, 0]), 2, 0.0
+            )[rows]
+        if norm > 0:
+            psumm = summ_all[:, -1]
+            pdocs = np.ascontiguousarray(docs_all[:, -1])
             dot = np.where(d.has_summary, 0.5 * psumm, 0.0).astype(np.float64)
             if len(d.with_docs):
                 sums = np.add.reduceat(pdocs.astype(np.float64), d.doc_offsets[d.with_docs])
