@@ -125,6 +125,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--options", default="full,full-b64,full-1t,t256,t128,t96,t64,t48,t32")
     ap.add_argument("--no-quality", action="store_true")
+    ap.add_argument("--sets", default="csl,dblp", help="quality sets (csl, dblp)")
     ap.add_argument("--json", type=Path, default=RESULTS / "matching-build.json")
     args = ap.parse_args(argv)
     root = Path(os.environ.get("KECHUANG_BENCHMARKS") or REPO.parent / "shared" / "benchmarks")
@@ -135,7 +136,8 @@ def main(argv=None) -> int:
     t_start = time.time()
     csl = csl_tasks(root / "csl")
     dblp = dblp_task(root / "expert_finding")
-    tasks = [*csl, dblp]
+    sets = set(args.sets.split(","))
+    tasks = [*(csl if "csl" in sets else []), *([dblp] if "dblp" in sets else [])]
     options = [o for o in args.options.split(",") if o]
     out: dict = {
         "machine": {
