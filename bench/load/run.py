@@ -73,7 +73,7 @@ print(",".join(str(i) for i in sorted(ids)[:20]))
 """
 
 
-def _wait(port: int, seconds: float = 120) -> None:
+def _wait(port: int, seconds: float = 420) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:
