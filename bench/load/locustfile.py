@@ -55,7 +55,7 @@ class Reader(HttpUser):
 
     @task(3)
     def home(self):
-        self._get("/", "home")
+        self._get("/", "home (→ role landing page)", follow=True)  # "/" redirects to the role's page
 
     @task(3)
     def needs_list(self):

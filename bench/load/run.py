@@ -120,7 +120,7 @@ def main() -> None:
     print(f"[{db}] migrate + demo data into {tmp} …", flush=True)
     _manage(env, "migrate", "--noinput")
     _manage(env, "demo", "--allow-production", "--if-empty")
-    need_ids = _manage(env, "shell", "-c", NEEDS_FOR_ALL).strip() or "1"
+    need_ids = (_manage(env, "shell", "-c", NEEDS_FOR_ALL).strip().splitlines() or ["1"])[-1]
     server = subprocess.Popen(
         ["scripts/serve.sh"],
         cwd=ROOT,
@@ -135,6 +135,7 @@ def main() -> None:
         for n in [int(x) for x in args.users.split(",")]:
             prefix = os.path.join(tmp, f"locust-{n}")
             load_before = os.getloadavg()
+            log = open(f"{prefix}.log", "w")  # noqa: SIM115 - closed by the child's exit
             subprocess.run(
                 [
                     str(BIN / "locust"),
@@ -158,8 +159,8 @@ def main() -> None:
                 cwd=ROOT,
                 env=env | {"BENCH_NEED_IDS": need_ids},
                 check=False,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
             rows = _stats(prefix)
             bare = next((r["p95_ms"] for r in rows if r["page"] == "bare view"), None)
@@ -174,7 +175,10 @@ def main() -> None:
             print(f"[{db}] {n} users done (load {load_before[0]:.1f})", flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # the server's own process group (started above)
-        server.wait(timeout=60)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
     head = (
         "| db | users | page | requests | errors | p50 ms | p95 ms | × bare p95 | load 1 min |\n"
         "|---|---:|---|---:|---:|---:|---:|---:|---:|"
