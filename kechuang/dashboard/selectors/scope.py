@@ -33,6 +33,10 @@ class Scope:
     all_needs: bool = True
     # per-scope results shared by several selectors (e.g. the needs counts), filled on first use
     memo: dict = field(default_factory=dict, repr=False, compare=False)
+    # where the expensive parts of the figures are kept between requests (set by
+    # ``kechuang.dashboard.cache``): ``parts(name, depends_on_apps, compute)`` → the part; None
+    # computes every part on every call (see ``records.part``)
+    parts: object = field(default=None, repr=False, compare=False)
 
     @property
     def area_name(self) -> str:
