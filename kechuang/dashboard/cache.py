@@ -11,7 +11,7 @@ Below the whole figure set, the expensive *parts* (the needs counts, the funnel,
 coverage; ``selectors.records.part``) are kept under keys that name only the apps they depend on:
 every counted write also bumps its own app's version, so after an agreement is recorded the next
 page recomputes the agreement figures but reuses the needs counts and the funnel, and after a need
-changes it recomputes those from the database (ADR 00XX-dashboard-aggregation).
+changes it recomputes those from the database (ADR 0029-dashboard-aggregation).
 
 The page caches the aggregates (``selectors.Dashboard``) and reads the rows it lists (recent
 agreements) per request through ``restrict()``; the Excel and PDF briefings are cached whole. The

