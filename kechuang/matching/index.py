@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -402,8 +402,10 @@ def _start_build(kind: str, st: IndexState) -> None:
         _building[kind] = st.token
 
     def work() -> None:
+        # A new thread opens its own connection (Django's are per thread) and closes it at the end.
+        # No close_old_connections() here: when a test runs ``work`` in the main thread inside its
+        # transaction, that call would close the test's own connection (PostgreSQL).
         try:
-            close_old_connections()
             fresh = state(kind)  # the newest state when the thread starts
             _store(kind, _build(kind, fresh))
         except Exception:
