@@ -212,7 +212,11 @@ def _need_months(meta, instance) -> set[str]:
         at = [instance.created_at, getattr(instance, "_dashboard_old_created_at", None)]
     else:
         need_id = getattr(instance, "need_id", None)
-        at = list(Need.objects.filter(pk=need_id).values_list("created_at", flat=True)) if need_id else []
+        known = instance._state.fields_cache.get("need") if need_id else None  # written with its need
+        if known is not None and known.pk == need_id:
+            at = [known.created_at]
+        else:
+            at = list(Need.objects.filter(pk=need_id).values_list("created_at", flat=True)) if need_id else []
     return {month_of(t) for t in at if t is not None}
 
 
