@@ -111,6 +111,9 @@ class Match(models.Model):
         related_name="+",
     )
     responded_at = models.DateTimeField("回复时间", null=True, blank=True)
+    # what the decline was based on (ranking.evidence_fingerprint): the suggestion stays out of the list
+    # until its evidence changes
+    declined_fingerprint = models.CharField("不采纳时的证据指纹", max_length=40, blank=True)
     created_at = models.DateTimeField("推荐时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -171,6 +174,42 @@ class Match(models.Model):
         return {"expert": self.expert_id, "achievement": self.achievement_id, "society": self.society_id}[
             self.kind
         ]
+
+
+class MatchDecision(models.Model):
+    """One step in the history of a match: accepted, declined, or a decision undone. Append-only;
+    written by the services next to the audit entry."""
+
+    class Action(models.TextChoices):
+        ACCEPT = "accept", "接受"
+        DECLINE = "decline", "不采纳"
+        UNDO = "undo", "撤销处理"
+
+    match = models.ForeignKey(
+        Match, verbose_name="匹配推荐", on_delete=models.CASCADE, related_name="decisions"
+    )
+    action = models.CharField("操作", max_length=16, choices=Action.choices)
+    from_status = models.CharField("原状态", max_length=16, choices=Match.Status.choices)
+    to_status = models.CharField("新状态", max_length=16, choices=Match.Status.choices)
+    reason = models.CharField("不采纳原因", max_length=16, choices=Match.Reason.choices, blank=True)
+    comment = models.TextField("说明", blank=True)
+    fingerprint = models.CharField("证据指纹", max_length=40, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "匹配处理记录"
+        verbose_name_plural = "匹配处理记录"
+        ordering = ["match", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.match_id}: {self.get_action_display()}"
 
 
 class ConflictOfInterest(models.Model):
