@@ -18,6 +18,7 @@ from kechuang.experts.models import Achievement, Expert
 from kechuang.matching import index as idx
 from kechuang.matching.engine import Engine, Query
 from kechuang.matching.engine.explain import displayable
+from kechuang.matching.engine.tokenize import normalize
 from kechuang.matching.models import ConflictOfInterest, IndexState, Match
 from kechuang.matching.profiles import achievement_query, expert_query, need_query
 from kechuang.needs.models import Need
@@ -107,13 +108,19 @@ def explanation_dict(s, dense_used: bool, sources: dict[str, str] | None = None)
     came from."""
     terms = [t for t in s.matched_terms if displayable(t)]
     context: list[dict] = []
+    evidence = [e.to_dict() for e in s.evidence]
     if sources is not None:
         context = [{"term": t, "source": sources[t]} for t in terms if sources.get(t) in CONTEXT_FIELDS]
         terms = [t for t in terms if sources.get(t) == "need"]
+        own = {t for t, src in sources.items() if src == "need" and displayable(t)}
+        for ev in evidence:  # highlight the need's own words only, as the matched terms say
+            norm = normalize(ev["sentence"])
+            ev["spans"] = [sp for sp in ev["spans"] if any(t in norm[sp[0] : sp[1]] for t in own)]
+            ev["terms"] = [t for t in ev["terms"] if t in own]
     return {
         "matched_terms": terms,
         "context_terms": context,
-        "evidence": [e.to_dict() for e in s.evidence],
+        "evidence": evidence,
         "lexical": round(s.lexical, 4),
         "dense": None if s.dense is None else round(s.dense, 4),
         "dense_used": dense_used,

@@ -50,6 +50,13 @@ def test_matched_terms_are_words_of_the_need_and_profile_words_are_labelled(batt
     ctx = {c["term"]: c["source"] for c in other.explanation["context_terms"]}
     assert ctx.get("储能") == "background" and ctx.get("农业机械") == "background"
     assert "储能" not in other.explanation["matched_terms"]
+    # evidence highlights only the need's own words too
+    for row in r.rows:
+        for ev in row.explanation["evidence"]:
+            for a, b in ev["spans"]:
+                span = ev["sentence"][a:b]
+                assert any(span[k : k + 2] in _need_words(need) for k in range(len(span) - 1)), (span, ev)
+            assert "储能" not in ev["terms"]
     # and the page says where those words come from
     assert ranking.Row  # (rendering below)
 
