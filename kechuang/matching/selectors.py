@@ -75,18 +75,14 @@ def reverse_needs_for_expert(*, user, expert: Expert, top_k: int = 10) -> rankin
     """Needs the user may see that ``expert`` could serve (``expert`` must be visible to the user)."""
     if not restrict(Expert.objects.filter(pk=expert.pk), user).exists():
         raise Http404
-    visible = list(
-        need_list(user=user).filter(status__in=NeedStatus.IN_PROGRESS).values_list("pk", flat=True)
-    )
+    visible = list(need_list(user=user).filter(status__in=NeedStatus.IN_PROGRESS).values_list("pk", flat=True))
     return _marked(user, ranking.rank_needs(expert, visible, top_k=top_k))
 
 
 def reverse_needs_for_achievement(*, user, achievement: Achievement, top_k: int = 10) -> ranking.Ranked:
     if not restrict(Achievement.objects.filter(pk=achievement.pk), user).exists():
         raise Http404
-    visible = list(
-        need_list(user=user).filter(status__in=NeedStatus.IN_PROGRESS).values_list("pk", flat=True)
-    )
+    visible = list(need_list(user=user).filter(status__in=NeedStatus.IN_PROGRESS).values_list("pk", flat=True))
     return _marked(user, ranking.rank_needs(achievement, visible, top_k=top_k))
 
 
