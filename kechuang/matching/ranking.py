@@ -306,7 +306,7 @@ def current_explanation(need: Need, kind: str, candidate_id: int) -> dict:
 # --------------------------------------------------------------------------- reverse: candidate → needs
 _visible_lock = threading.Lock()
 _visible_cache: OrderedDict[tuple[str, str], object] = OrderedDict()
-VISIBLE_CACHE_SIZE = 32
+VISIBLE_CACHE_SIZE = 8  # each entry holds a copy of the visible needs' BM25 and vectors
 
 
 def visible_need_index(built, visible_need_ids):
@@ -378,5 +378,8 @@ def rank_needs(source, visible_need_ids: list[int], *, top_k: int = 10) -> Ranke
             out.rows.append(
                 Row("need", objs[int(s.id)], s.score, rank, explanation_dict(s, result.dense_used), s.flag)
             )
+    best = max((r.score for r in out.rows), default=0.0)
+    for r in out.rows:  # the same meaning as on the suggestions page: relative to the best need shown
+        r.relative = r.score / best if best > 0 else 0.0
     out.excluded = [(objs[int(e.id)], e.reason) for e in result.excluded if int(e.id) in objs]
     return out
