@@ -185,7 +185,9 @@ def match_decline(*, user, need: Need, kind: str, candidate_id, reason: str, com
     match = _get_or_build_match(need, kind, obj)
     if match.status != Match.Status.SUGGESTED:
         raise ApplicationError(f"该推荐已处理（{match.get_status_display()}），不能重复处理。")
-    fingerprint = ranking.evidence_fingerprint(ranking.current_explanation(need, kind, obj.pk))
+    # what the coordinator saw when declining: a row built just now carries it, a recorded one may be stale
+    current = match.explanation if match.pk is None else ranking.current_explanation(need, kind, obj.pk)
+    fingerprint = ranking.evidence_fingerprint(current)
     match.status = Match.Status.DECLINED
     match.reason = reason
     match.comment = comment

@@ -310,3 +310,16 @@ def test_an_invisible_confidential_need_changes_nothing_the_reader_sees(mworld):
     index.mark_stale("need", enqueue=False)
     index.clear_cache()
     assert _reverse_scores(mworld) == before
+
+
+def test_a_recorded_suggestion_declined_later_stays_out(mworld):
+    coord, need = mworld.users["coordinator"], mworld.needs["pub_laixi"]
+    services.match_suggest(user=coord, need=need)
+    m = Match.objects.get(need=need, kind="expert", expert=mworld.experts["own"])
+    Match.objects.filter(pk=m.pk).update(
+        explanation={"matched_terms": ["过时"], "evidence": []}
+    )  # recorded long ago
+    _decline(mworld)
+    r = ranking.rank_for_need(need, "expert")
+    assert m.expert_id in {row.pk for row in r.declined}
+    assert m.expert_id not in {row.pk for row in r.rows}
