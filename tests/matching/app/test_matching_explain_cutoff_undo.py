@@ -323,3 +323,33 @@ def test_a_recorded_suggestion_declined_later_stays_out(mworld):
     r = ranking.rank_for_need(need, "expert")
     assert m.expert_id in {row.pk for row in r.declined}
     assert m.expert_id not in {row.pk for row in r.rows}
+
+
+def test_with_vectors_too_an_invisible_need_changes_nothing_and_nothing_is_embedded(mworld):
+    from django.test import override_settings
+    from matching_fakes import FakeEmbedder
+
+    from kechuang.matching import index
+
+    class Counting(FakeEmbedder):
+        passages = 0
+
+        def embed_passages(self, texts):
+            Counting.passages += len(texts)
+            return super().embed_passages(texts)
+
+    with override_settings(KECHUANG_EMBEDDER=Counting()):
+        index.reindex("need")
+        index.clear_cache()
+        assert index.get_index("need").dense
+        embedded = Counting.passages
+        r = selectors.reverse_needs_for_expert(user=mworld.users["expert"], expert=mworld.experts["own"])
+        assert r.dense_used and r.rows
+        before = _reverse_scores(mworld)
+        assert Counting.passages == embedded  # the visible-needs index reuses the stored vectors
+        Need.objects.filter(pk=mworld.needs["secret_ent2"].pk).update(
+            problem="石墨烯 规模化制备 分散 一致性 " * 20, keywords=["石墨烯", "规模化制备"]
+        )
+        index.reindex("need")
+        index.clear_cache()
+        assert _reverse_scores(mworld) == before
