@@ -96,7 +96,9 @@ def render_markdown(text: str) -> SafeString:
         elif m := re.match(r"(#{1,6})\s+(.*)", stripped):
             flush()
             level = min(len(m.group(1)) + 1, 6)  # the page has its own h1
-            html.append(f"<h{level}>{_inline(m.group(2))}</h{level}>")
+            anchor = re.sub(r"[^a-z0-9]+", "-", m.group(2).split("(")[0].lower()).strip("-")
+            ident = f' id="{anchor}"' if anchor else ""
+            html.append(f"<h{level}{ident}>{_inline(m.group(2))}</h{level}>")
         elif stripped.startswith("|") and stripped.endswith("|"):
             if para or items:
                 rows_so_far = list(table)

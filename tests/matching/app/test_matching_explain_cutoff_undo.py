@@ -85,7 +85,7 @@ def test_the_benchmark_line_follows_the_file_and_disappears_without_it(tmp_path)
 
 def test_the_benchmarks_page_renders_the_doc_escaped(world, client_for):
     html = client_for("coordinator").get(reverse("matching:benchmarks")).content.decode()
-    assert "<table>" in html and "nDCG@10" in html
+    assert "<table>" in html and "nDCG@10" in html and 'id="matching"' in html
     out = str(
         docs.render_markdown("# T\n\n<script>alert(1)</script> **b**\n\n| a | b |\n|---|---|\n| <i> | 2 |")
     )
