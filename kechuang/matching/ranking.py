@@ -33,7 +33,7 @@ FLAG_NOT_ADOPTED = gettext_lazy("未采纳")  # the coordinator did not take the
 # noise; keep needs whose keyword score is at least this share of the best one
 REVERSE_MIN_LEXICAL = 0.2
 
-# Relevance cut-off (docs/adr/00XX-matching-scores-shown.md). A suggestion is shown in the main list
+# Relevance cut-off (docs/adr/0031-matching-scores-shown.md). A suggestion is shown in the main list
 # when its fused score is at least CUTOFF_RELATIVE of the best candidate's for this need AND it has
 # evidence of its own: a word of the need itself matched, or the dense (semantic) signal was used.
 # Everything else sits behind "更多（相关度较低）". Measured on the demo's 80 labelled needs
