@@ -7,8 +7,10 @@ and — for experts, which have labels — the share of labelled-relevant expert
 
     .venv/bin/python bench/matching/cutoff_demo.py [--json bench/results/matching-cutoff.json]
 
-Needs the demo loaded in the dev database (``make run`` or ``manage.py demo``). Uses whatever index the
-process can build: keyword-only until the vectors exist (the table says which).
+Needs the demo loaded in the dev database (``make run`` or ``manage.py demo``) and, for the dense and
+learned signals, its vectors stored (``manage.py reindex``: the shipped demo vectors, nothing embedded).
+Builds the indexes in this process (no background build). ``--lexical`` measures the keyword-only
+fallback (min-max fusion). The table says which fusion ran.
 """
 
 from __future__ import annotations
@@ -29,12 +31,18 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "matching-cutoff.json")
     ap.add_argument("--cutoff", type=float, default=None, help="try another CUTOFF_RELATIVE")
+    ap.add_argument("--lexical", action="store_true", help="keyword-only (no embedder): the min-max fallback")
     ap.add_argument("--seed", type=int, default=20201129, help="the demo's scenario seed")
     args = ap.parse_args()
 
     import django
 
     django.setup()
+    from django.conf import settings
+
+    settings.KECHUANG_INDEX_BUILD_IN_BACKGROUND = False
+    if args.lexical:
+        settings.KECHUANG_EMBEDDER = "lexical"
     from kechuang.demo.scenario import build_scenario
     from kechuang.experts.models import Expert
     from kechuang.matching import ranking
@@ -59,7 +67,8 @@ def main() -> None:
         relevant = {names[k] for k in labels[n["key"]] if k in names}
         for kind in ranking.TOP_K:
             r = ranking.rank_for_need(need, kind)
-            dense_used.add(r.dense_used)
+            dense_used.add(f"{r.fusion}{'' if r.dense_used else ' (keyword-only)'}")
+            per_kind[kind].setdefault("high", []).append(sum(1 for row in r.rows if row.band == "high"))
             per_kind[kind]["strong"].append(len(r.strong_rows))
             per_kind[kind]["weak"].append(len(r.weak_rows))
             if kind == "expert":
@@ -70,15 +79,15 @@ def main() -> None:
         "needs": needs,
         "cutoff_relative": ranking.CUTOFF_RELATIVE,
         "band_high": ranking.BAND_HIGH,
-        "dense_used": sorted(dense_used),
+        "fusion": sorted(dense_used),
         "kinds": {},
         "expert_precision": {p: (h[0] / h[1] if h[1] else None) for p, h in hits.items()},
         "expert_counts": dict(hits),
     }
     print(
-        f"demo needs with labels: {needs}; dense used: {sorted(dense_used)}; cut-off {ranking.CUTOFF_RELATIVE}"
+        f"demo needs with labels: {needs}; fusion: {sorted(dense_used)}; cut-off {ranking.CUTOFF_RELATIVE}"
     )
-    print(f"{'kind':<12}{'shown (median / min / max)':<30}{'folded (median)':<16}")
+    print(f"{'kind':<12}{'shown (median / min / max)':<30}{'folded (median)':<16}{'高 (median)'}")
     for kind, d in per_kind.items():
         if not d["strong"]:
             continue
@@ -89,9 +98,11 @@ def main() -> None:
             "shown_max": max(st),
             "folded_median": statistics.median(wk),
             "no_strong": sum(1 for x in st if x == 0),
+            "high_median": statistics.median(d["high"]),
         }
         print(
             f"{kind:<12}{f'{statistics.median(st)} / {min(st)} / {max(st)}':<30}{statistics.median(wk):<16}"
+            f"{statistics.median(d['high'])}"
         )
     for p, (a, b) in hits.items():
         print(f"experts {p:<6}: {a}/{b} labelled relevant ({a / b:.0%})" if b else f"experts {p}: none")

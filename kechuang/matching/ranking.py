@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -33,13 +34,15 @@ FLAG_NOT_ADOPTED = gettext_lazy("未采纳")  # the coordinator did not take the
 # noise; keep needs whose keyword score is at least this share of the best one
 REVERSE_MIN_LEXICAL = 0.2
 
-# Relevance cut-off (docs/adr/0031-matching-scores-shown.md). A suggestion is shown in the main list
-# when its fused score is at least CUTOFF_RELATIVE of the best candidate's for this need AND it has
-# evidence of its own: a word of the need itself matched, or the dense (semantic) signal was used.
-# Everything else sits behind "更多（相关度较低）". Measured on the demo's 80 labelled needs
-# (bench/matching/cutoff_demo.py, keyword-only): 0.6 keeps a median of 8 experts (6–9), all 612
-# labelled relevant, and folds 188 of which 24 relevant; 0.7 folds 86 relevant ones, 0.5 lets 5
-# irrelevant ones through. Achievements and societies: median 2 and 1 shown.
+# Relevance cut-off (docs/adr/0031-matching-scores-shown.md). "Relative" = where a candidate stands between
+# a typical candidate of the pool (the median score) and the best one, on the fusion's own linear scale
+# (``relative_scores``: the learned fusion's log-odds, the min-max fusion's score), so it does not depend
+# on how a fusion squashes its scores. A suggestion is in the main list when its relative score is at
+# least CUTOFF_RELATIVE AND it has evidence of its own: a word of the need itself matched, or the dense
+# (semantic) signal was used. Everything else sits behind "更多（相关度较低）". Measured on the demo's 80
+# labelled needs (bench/matching/cutoff_demo.py): learned fusion, 0.6 keeps a median of 8 experts (6–10),
+# 631 of 655 above the fold labelled relevant, 3 of 634 relevant ones folded; keyword-only (min-max),
+# 0.6 keeps 8 (5–9), all 608 relevant, 28 folded. Achievements and societies: median 3/2 and 1 shown.
 CUTOFF_RELATIVE = 0.6
 BAND_HIGH = 0.85  # relative score at or above: 高; at or above the cut-off: 中; below: 低
 FLAG_DECLINED_CHANGED = gettext_lazy("未采纳 · 证据已更新")
@@ -57,7 +60,7 @@ class Row:
     explanation: dict
     flag: str | None = None
     match: Match | None = None
-    relative: float = 1.0  # score / best score of this need's candidates of this kind
+    relative: float = 1.0  # 0 = a typical candidate of the pool (or worse), 1 = the best (relative_scores)
     band: str = "high"  # high / medium / low (low = behind the cut-off)
     note: str = ""  # a visible reason when the order differs from the score (暂不可对接)
 
@@ -79,6 +82,7 @@ class Ranked:
     dense_used: bool = False
     state: IndexState | None = None
     declined: list[Row] = field(default_factory=list)  # declined, evidence unchanged: kept out of the list
+    fusion: str = "minmax"  # SearchResult.fusion: "learned" or the min-max fallback
 
     @property
     def strong_rows(self) -> list[Row]:
@@ -137,12 +141,35 @@ def evidence_fingerprint(explanation: dict) -> str:
     return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:20]
 
 
-def apply_cutoff(rows: list[Row], dense_used: bool) -> None:
+def _linear(score: float, fusion: str) -> float:
+    """A fused score on its fusion's linear scale: the learned model's log-odds (its sigmoid saturates
+    near 1, so scores of 0.99 and 0.999 differ as much as 0.5 and 0.9); min-max scores as they are."""
+    if fusion != "learned":
+        return float(score)
+    p = min(max(float(score), 1e-12), 1.0 - 1e-12)
+    return math.log(p / (1.0 - p))
+
+
+def relative_scores(scores: list[float], fusion: str = "minmax", baseline: float = 0.0) -> list[float]:
+    """Each score's place between ``baseline`` (the pool's median score: a typical candidate) and the best
+    score, in [0, 1], on the fusion's linear scale. A rule on this number holds whatever the fusion's
+    score scale; with min-max fusion and a baseline of 0 it is score / best."""
+    if not scores or max(scores) <= 0:
+        return [0.0 for _ in scores]
+    lin = [_linear(x, fusion) for x in scores]
+    best, base = max(lin), _linear(baseline, fusion)
+    if best <= base:  # the best is no better than a typical candidate: only the best counts as best
+        return [1.0 if x >= best else 0.0 for x in lin]
+    return [min(1.0, max(0.0, (x - base) / (best - base))) for x in lin]
+
+
+def apply_cutoff(rows: list[Row], dense_used: bool, fusion: str = "minmax", baseline: float = 0.0) -> None:
     """Relative score, band and order of ``rows`` (in score order): the cut-off, then experts who are
-    暂不可对接 move below the available ones of their band, with the reason shown."""
-    best = max((r.score for r in rows), default=0.0)
+    暂不可对接 move below the available ones of their band, with the reason shown. ``fusion`` and
+    ``baseline`` come from the search (``SearchResult.fusion`` / ``pool_median``)."""
+    for r, rel in zip(rows, relative_scores([r.score for r in rows], fusion, baseline), strict=True):
+        r.relative = rel
     for r in rows:
-        r.relative = r.score / best if best > 0 else 0.0
         has_evidence = bool(r.explanation.get("matched_terms")) or dense_used
         if r.relative >= BAND_HIGH and has_evidence:
             r.band = "high"
@@ -264,7 +291,9 @@ def rank_for_need(need: Need, kind: str, *, filters: dict | None = None, top_k: 
     sources = term_sources(built.index.tokenizer, query)
     ids = [int(s.id) for s in result.results] + [int(e.id) for e in result.excluded]
     objs = _objects(kind, ids)
-    out = Ranked(kind, warnings=list(built.warnings), dense_used=result.dense_used, state=built.state)
+    out = Ranked(
+        kind, warnings=list(built.warnings), dense_used=result.dense_used, state=built.state, fusion=result.fusion
+    )
     for s in result.results:
         obj = objs.get(int(s.id))
         if obj is None:  # deleted since the index was built
@@ -279,7 +308,7 @@ def rank_for_need(need: Need, kind: str, *, filters: dict | None = None, top_k: 
         if len(out.rows) < k:
             row.rank = len(out.rows) + 1
             out.rows.append(row)
-    apply_cutoff(out.rows, result.dense_used)
+    apply_cutoff(out.rows, result.dense_used, result.fusion, result.pool_median)
     out.excluded = [(objs[int(e.id)], e.reason) for e in result.excluded if int(e.id) in objs]
     return out
 
@@ -379,8 +408,9 @@ def rank_needs(source, visible_need_ids: list[int], *, top_k: int = 10) -> Ranke
             out.rows.append(
                 Row("need", objs[int(s.id)], s.score, rank, explanation_dict(s, result.dense_used), s.flag)
             )
-    best = max((r.score for r in out.rows), default=0.0)
-    for r in out.rows:  # the same meaning as on the suggestions page: relative to the best need shown
-        r.relative = r.score / best if best > 0 else 0.0
+    # the same meaning as on the suggestions page: between a typical visible need and the best one
+    rel = relative_scores([r.score for r in out.rows], result.fusion, result.pool_median)
+    for r, x in zip(out.rows, rel, strict=True):
+        r.relative = x
     out.excluded = [(objs[int(e.id)], e.reason) for e in result.excluded if int(e.id) in objs]
     return out
