@@ -84,9 +84,7 @@ def main() -> None:
         "expert_precision": {p: (h[0] / h[1] if h[1] else None) for p, h in hits.items()},
         "expert_counts": dict(hits),
     }
-    print(
-        f"demo needs with labels: {needs}; fusion: {sorted(dense_used)}; cut-off {ranking.CUTOFF_RELATIVE}"
-    )
+    print(f"demo needs with labels: {needs}; fusion: {sorted(dense_used)}; cut-off {ranking.CUTOFF_RELATIVE}")
     print(f"{'kind':<12}{'shown (median / min / max)':<30}{'folded (median)':<16}{'高 (median)'}")
     for kind, d in per_kind.items():
         if not d["strong"]:

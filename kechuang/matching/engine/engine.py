@@ -412,7 +412,9 @@ class Index:
             return SearchResult([], excluded, warns, dense_used)
         lex = sig.lexical[rows]
         fused = self.fused_scores(sig, rows, cfg, dense_all)
-        fusion = "learned" if self.learned_used(cfg, dense_all) else "rrf" if cfg.method == "rrf" else "minmax"
+        fusion = (
+            "learned" if self.learned_used(cfg, dense_all) else "rrf" if cfg.method == "rrf" else "minmax"
+        )
         order = top_order(fused, self._id_rank[rows], top_k)
         top = rows[order]
         lex_max = float(lex.max()) if len(lex) else 0.0

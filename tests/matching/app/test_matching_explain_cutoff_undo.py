@@ -4,6 +4,8 @@ out until their evidence changes, and the reverse lookup's statistics over visib
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from django.urls import reverse
 
@@ -127,6 +129,36 @@ def test_the_cut_off_is_relative_to_the_best_and_needs_evidence_of_the_need():
     rows = _rows([(0.9, ["石墨烯"], "available"), (0.85, [], "available")])
     ranking.apply_cutoff(rows, dense_used=True)
     assert [r.band for r in rows] == ["high", "high"]
+
+
+def test_the_cut_off_reads_learned_scores_on_their_log_odds_scale():
+    """The learned fusion's sigmoid saturates: 0.999 / 0.99 / 0.95 are all ≥ 95 % of the best, yet the
+    last is far weaker. Measured from the pool's median (a typical candidate) on the log-odds scale."""
+    specs = [
+        (0.999, ["正极"], "available"),
+        (0.998, ["正极"], "available"),
+        (0.99, ["正极"], "available"),
+        (0.95, ["正极"], "available"),
+    ]
+    rows = _rows(specs)
+    ranking.apply_cutoff(rows, dense_used=True, fusion="learned", baseline=0.5)
+    logit = [math.log(p / (1 - p)) for p, _, _ in specs]
+    assert [r.relative for r in rows] == pytest.approx([x / logit[0] for x in logit])
+    assert [r.band for r in rows] == ["high", "high", "medium", "low"]
+    # the same scores read as min-max scores would all be 高
+    rows = _rows(specs)
+    ranking.apply_cutoff(rows, dense_used=True)
+    assert {r.band for r in rows} == {"high"}
+
+
+def test_relative_scores_start_from_the_pool_median_and_stay_in_0_1():
+    assert ranking.relative_scores([0.9, 0.6, 0.3, 0.1], "minmax", baseline=0.3) == pytest.approx(
+        [1.0, 0.5, 0.0, 0.0]
+    )
+    assert ranking.relative_scores([0.9, 0.6], "minmax") == pytest.approx([1.0, 0.6 / 0.9])  # score / best
+    assert ranking.relative_scores([0.7, 0.7], "learned", baseline=0.7) == [1.0, 1.0]  # a pool of equals
+    assert ranking.relative_scores([0.0, 0.0], "minmax") == [0.0, 0.0]
+    assert ranking.relative_scores([], "learned") == []
 
 
 def test_nothing_is_above_the_fold_when_nothing_matches_the_need():
