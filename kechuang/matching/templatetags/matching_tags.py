@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 register = template.Library()
 
@@ -54,7 +54,8 @@ def percent(score) -> int:
 @register.filter
 def band_label(band: str) -> str:
     """高 / 中 / 低: where a suggestion stands against the best one of its need (ranking.apply_cutoff)."""
-    return {"high": _("高"), "medium": _("中"), "low": _("低")}.get(band, "")
+    labels = {"high": pgettext("匹配度分档", "高"), "medium": pgettext("匹配度分档", "中"), "low": pgettext("匹配度分档", "低")}
+    return labels.get(band, "")
 
 
 CONTEXT_SOURCES = {"background": gettext_lazy("来自企业简介"), "chain": gettext_lazy("来自所属产业链")}
