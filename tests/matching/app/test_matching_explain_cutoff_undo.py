@@ -385,3 +385,36 @@ def test_with_vectors_too_an_invisible_need_changes_nothing_and_nothing_is_embed
         index.reindex("need")
         index.clear_cache()
         assert _reverse_scores(mworld) == before
+
+
+def test_with_vectors_the_page_reads_learned_scores_from_the_pool_median(mworld, monkeypatch):
+    """With the dense signal the learned fusion ranks; the page's 匹配度 is measured on its log-odds
+    scale from the median of the pool the search ranked (not score / best, which saturates)."""
+    from django.test import override_settings
+    from matching_fakes import FakeEmbedder
+
+    from kechuang.matching import index
+    from kechuang.matching.engine import engine as engine_mod
+
+    seen = []
+    real_search = engine_mod.Index.search
+
+    def spy(self, *args, **kwargs):
+        res = real_search(self, *args, **kwargs)
+        seen.append(res)
+        return res
+
+    monkeypatch.setattr(engine_mod.Index, "search", spy)
+    with override_settings(KECHUANG_EMBEDDER=FakeEmbedder()):
+        index.reindex("expert")
+        index.clear_cache()
+        r = ranking.rank_for_need(mworld.needs["pub_laixi"], "expert")
+    assert r.dense_used and r.fusion == "learned" and len(r.rows) >= 2
+    res = seen[-1]
+    assert res.fusion == "learned" and 0.0 < res.pool_median < 1.0
+    by_pk = {row.pk: row for row in r.rows}
+    expected = ranking.relative_scores([s.score for s in res.results], "learned", res.pool_median)
+    for s, rel in zip(res.results, expected, strict=True):
+        if int(s.id) in by_pk:
+            assert by_pk[int(s.id)].relative == pytest.approx(rel)
+    assert max(row.relative for row in r.rows) == 1.0
