@@ -16,8 +16,16 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 
 SUMMARY_JSON = Path(settings.BASE_DIR) / "docs" / "benchmarks-matching.json"
+# the page's names of the sets the file knows (the file's own label is the fallback for new ones)
+SET_LABELS = {
+    "csl_abstract": gettext_lazy("CSL 摘要"),
+    "csl_title": gettext_lazy("CSL 标题"),
+    "csl_keywords": gettext_lazy("CSL 关键词"),
+    "dblp": gettext_lazy("DBLP 专家发现"),
+}
 
 
 @lru_cache(maxsize=4)
@@ -29,6 +37,7 @@ def _load(path: str, mtime: float) -> dict | None:
     sets = [s for s in data.get("sets", []) if isinstance(s.get("value"), int | float) and s.get("label")]
     if not sets:
         return None
+    sets = [{**s, "label": SET_LABELS.get(s.get("key"), s["label"])} for s in sets]
     return {**data, "sets": sets}
 
 

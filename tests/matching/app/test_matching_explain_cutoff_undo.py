@@ -85,6 +85,18 @@ def test_the_benchmark_line_follows_the_file_and_disappears_without_it(tmp_path)
     assert docs.benchmark_summary(f) is None
 
 
+def test_the_benchmark_line_names_the_known_sets_in_the_reader_s_language(tmp_path):
+    from django.utils import translation
+
+    f = tmp_path / "b.json"
+    f.write_text('{"sets": [{"key": "csl_title", "label": "CSL 标题", "value": 0.4}]}', encoding="utf-8")
+    label = docs.benchmark_summary(f)["sets"][0]["label"]
+    with translation.override("zh-hans"):
+        assert str(label) == "CSL 标题"
+    with translation.override("en"):
+        assert str(label) == "CSL title"
+
+
 def test_the_benchmarks_page_renders_the_doc_escaped(world, client_for):
     html = client_for("coordinator").get(reverse("matching:benchmarks")).content.decode()
     assert "<table>" in html and "nDCG@10" in html and 'id="matching"' in html
