@@ -112,6 +112,9 @@ class Match(models.Model):
         related_name="+",
     )
     responded_at = models.DateTimeField(gettext_lazy("回复时间"), null=True, blank=True)
+    # what the decline was based on (ranking.evidence_fingerprint): the suggestion stays out of the list
+    # until its evidence changes
+    declined_fingerprint = models.CharField(gettext_lazy("不采纳时的证据指纹"), max_length=40, blank=True)
     created_at = models.DateTimeField(gettext_lazy("推荐时间"), auto_now_add=True)
     updated_at = models.DateTimeField(gettext_lazy("更新时间"), auto_now=True)
 
@@ -172,6 +175,42 @@ class Match(models.Model):
         return {"expert": self.expert_id, "achievement": self.achievement_id, "society": self.society_id}[
             self.kind
         ]
+
+
+class MatchDecision(models.Model):
+    """One step in the history of a match: accepted, declined, or a decision undone. Append-only;
+    written by the services next to the audit entry."""
+
+    class Action(models.TextChoices):
+        ACCEPT = "accept", gettext_lazy("接受")
+        DECLINE = "decline", gettext_lazy("不采纳")
+        UNDO = "undo", gettext_lazy("撤销处理")
+
+    match = models.ForeignKey(
+        Match, verbose_name=gettext_lazy("匹配推荐"), on_delete=models.CASCADE, related_name="decisions"
+    )
+    action = models.CharField(gettext_lazy("操作"), max_length=16, choices=Action.choices)
+    from_status = models.CharField(gettext_lazy("原状态"), max_length=16, choices=Match.Status.choices)
+    to_status = models.CharField(gettext_lazy("新状态"), max_length=16, choices=Match.Status.choices)
+    reason = models.CharField(gettext_lazy("不采纳原因"), max_length=16, choices=Match.Reason.choices, blank=True)
+    comment = models.TextField(gettext_lazy("说明"), blank=True)
+    fingerprint = models.CharField(gettext_lazy("证据指纹"), max_length=40, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("操作人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(gettext_lazy("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("匹配处理记录")
+        verbose_name_plural = gettext_lazy("匹配处理记录")
+        ordering = ["match", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.match_id}: {self.get_action_display()}"
 
 
 class ConflictOfInterest(models.Model):

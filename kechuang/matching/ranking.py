@@ -6,12 +6,21 @@ candidates (and, in the reverse direction, the needs) the user may see.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext as _
 
 from kechuang.experts.models import Achievement, Expert
 from kechuang.matching import index as idx
+from kechuang.matching.engine import Engine, Query
+from kechuang.matching.engine.explain import displayable
+from kechuang.matching.engine.tokenize import normalize
 from kechuang.matching.models import ConflictOfInterest, IndexState, Match
 from kechuang.matching.profiles import achievement_query, expert_query, need_query
 from kechuang.needs.models import Need
@@ -25,6 +34,22 @@ FLAG_NOT_ADOPTED = gettext_lazy("未采纳")  # the coordinator did not take the
 # noise; keep needs whose keyword score is at least this share of the best one
 REVERSE_MIN_LEXICAL = 0.2
 
+# Relevance cut-off (docs/adr/0031-matching-scores-shown.md). "Relative" = where a candidate stands between
+# a typical candidate of the pool (the median score) and the best one, on the fusion's own linear scale
+# (``relative_scores``: the learned fusion's log-odds, the min-max fusion's score), so it does not depend
+# on how a fusion squashes its scores. A suggestion is in the main list when its relative score is at
+# least CUTOFF_RELATIVE AND it has evidence of its own: a word of the need itself matched, or the dense
+# (semantic) signal was used. Everything else sits behind "更多（相关度较低）". Measured on the demo's 80
+# labelled needs (bench/matching/cutoff_demo.py): learned fusion, 0.6 keeps a median of 8 experts (6–10),
+# 631 of 655 above the fold labelled relevant, 3 of 634 relevant ones folded; keyword-only (min-max),
+# 0.6 keeps 8 (5–9), all 608 relevant, 28 folded. Achievements and societies: median 3/2 and 1 shown.
+CUTOFF_RELATIVE = 0.6
+BAND_HIGH = 0.85  # relative score at or above: 高; at or above the cut-off: 中; below: 低
+FLAG_DECLINED_CHANGED = gettext_lazy("未采纳 · 证据已更新")
+# query fields that are the need's own words; the rest are context (the company profile, the chain)
+NEED_FIELDS = ("title", "problem", "goal", "keywords", "text")
+CONTEXT_FIELDS = ("background", "chain")
+
 
 @dataclass
 class Row:
@@ -35,10 +60,17 @@ class Row:
     explanation: dict
     flag: str | None = None
     match: Match | None = None
+    relative: float = 1.0  # 0 = a typical candidate of the pool (or worse), 1 = the best (relative_scores)
+    band: str = "high"  # high / medium / low (low = behind the cut-off)
+    note: str = ""  # a visible reason when the order differs from the score (暂不可对接)
 
     @property
     def pk(self) -> int:
         return self.obj.pk
+
+    @property
+    def strong(self) -> bool:
+        return self.band != "low"
 
 
 @dataclass
@@ -49,16 +81,116 @@ class Ranked:
     warnings: list[str] = field(default_factory=list)
     dense_used: bool = False
     state: IndexState | None = None
+    declined: list[Row] = field(default_factory=list)  # declined, evidence unchanged: kept out of the list
+    fusion: str = "minmax"  # SearchResult.fusion: "learned" or the min-max fallback
+
+    @property
+    def strong_rows(self) -> list[Row]:
+        return [r for r in self.rows if r.strong]
+
+    @property
+    def weak_rows(self) -> list[Row]:
+        return [r for r in self.rows if not r.strong]
 
 
-def explanation_dict(s, dense_used: bool) -> dict:
+def term_sources(tokenizer, query: Query) -> dict[str, str]:
+    """Where each query token comes from: "need" (its title, problem, goal, keywords) wins over the
+    context fields ("background" = the company profile written into 需求背景, "chain")."""
+    texts = query.field_texts()
+    out: dict[str, str] = {}
+    for f in CONTEXT_FIELDS:
+        for t in tokenizer.tokenize(texts.get(f, "")):
+            out.setdefault(t, f)
+    for f in NEED_FIELDS:
+        for t in tokenizer.tokenize(texts.get(f, "")):
+            out[t] = "need"
+    return out
+
+
+def explanation_dict(s, dense_used: bool, sources: dict[str, str] | None = None) -> dict:
+    """Matched terms a person can check: never single characters or stopwords; with ``sources``
+    (need → candidates) only words of the need, and context words listed apart with where they
+    came from."""
+    terms = [t for t in s.matched_terms if displayable(t)]
+    context: list[dict] = []
+    evidence = [e.to_dict() for e in s.evidence]
+    if sources is not None:
+        context = [{"term": t, "source": sources[t]} for t in terms if sources.get(t) in CONTEXT_FIELDS]
+        terms = [t for t in terms if sources.get(t) == "need"]
+        own = {t for t, src in sources.items() if src == "need" and displayable(t)}
+        for ev in evidence:  # highlight the need's own words only, as the matched terms say
+            norm = normalize(ev["sentence"])
+            ev["spans"] = [sp for sp in ev["spans"] if any(t in norm[sp[0] : sp[1]] for t in own)]
+            ev["terms"] = [t for t in ev["terms"] if t in own]
     return {
-        "matched_terms": list(s.matched_terms),
-        "evidence": [e.to_dict() for e in s.evidence],
+        "matched_terms": terms,
+        "context_terms": context,
+        "evidence": evidence,
         "lexical": round(s.lexical, 4),
         "dense": None if s.dense is None else round(s.dense, 4),
         "dense_used": dense_used,
     }
+
+
+def evidence_fingerprint(explanation: dict) -> str:
+    """What a decline was based on: the matched words of the need and the documents cited. A declined
+    suggestion comes back only when this changes (new evidence), not on every re-suggest."""
+    terms = sorted(explanation.get("matched_terms") or [])
+    docs = sorted({(e.get("kind", ""), e.get("title", "")) for e in explanation.get("evidence") or []})
+    raw = json.dumps([terms, docs], ensure_ascii=False)
+    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:20]
+
+
+def _linear(score: float, fusion: str) -> float:
+    """A fused score on its fusion's linear scale: the learned model's log-odds (its sigmoid saturates
+    near 1, so scores of 0.99 and 0.999 differ as much as 0.5 and 0.9); min-max scores as they are."""
+    if fusion != "learned":
+        return float(score)
+    p = min(max(float(score), 1e-12), 1.0 - 1e-12)
+    return math.log(p / (1.0 - p))
+
+
+def relative_scores(scores: list[float], fusion: str = "minmax", baseline: float = 0.0) -> list[float]:
+    """Each score's place between ``baseline`` (the pool's median score: a typical candidate) and the best
+    score, in [0, 1], on the fusion's linear scale. A rule on this number holds whatever the fusion's
+    score scale; with min-max fusion and a baseline of 0 it is score / best."""
+    if not scores or max(scores) <= 0:
+        return [0.0 for _ in scores]
+    lin = [_linear(x, fusion) for x in scores]
+    best, base = max(lin), _linear(baseline, fusion)
+    if best <= base:  # the best is no better than a typical candidate: only the best counts as best
+        return [1.0 if x >= best else 0.0 for x in lin]
+    return [min(1.0, max(0.0, (x - base) / (best - base))) for x in lin]
+
+
+def apply_cutoff(rows: list[Row], dense_used: bool, fusion: str = "minmax", baseline: float = 0.0) -> None:
+    """Relative score, band and order of ``rows`` (in score order): the cut-off, then experts who are
+    暂不可对接 move below the available ones of their band, with the reason shown. ``fusion`` and
+    ``baseline`` come from the search (``SearchResult.fusion`` / ``pool_median``)."""
+    for r, rel in zip(rows, relative_scores([r.score for r in rows], fusion, baseline), strict=True):
+        r.relative = rel
+    for r in rows:
+        has_evidence = bool(r.explanation.get("matched_terms")) or dense_used
+        if r.relative >= BAND_HIGH and has_evidence:
+            r.band = "high"
+        elif r.relative >= CUTOFF_RELATIVE and has_evidence:
+            r.band = "medium"
+        else:
+            r.band = "low"
+    order = {"high": 0, "medium": 0, "low": 1}
+    unavailable = Expert.Availability.UNAVAILABLE
+
+    def away(r: Row) -> bool:
+        return r.kind == "expert" and getattr(r.obj, "availability", None) == unavailable
+
+    ordered = sorted(rows, key=lambda r: (order[r.band], away(r)))  # stable: score order otherwise
+    for pos, r in enumerate(ordered, start=1):
+        if away(r) and pos != r.rank:
+            r.note = _("暂不可对接，已排在可对接的专家之后（按匹配度为第 %(rank)s 名）") % {"rank": r.rank}
+        elif away(r):
+            r.note = _("暂不可对接")
+        r.rank = pos
+    rows[:] = ordered
 
 
 # --------------------------------------------------------------------------- conflicts and flags
@@ -146,25 +278,37 @@ def rank_for_need(need: Need, kind: str, *, filters: dict | None = None, top_k: 
     built = idx.get_index(kind)
     existing = {m.candidate_id: m for m in Match.objects.filter(need=need, kind=kind)}
     flags = {str(cid): f for cid, m in existing.items() if (f := match_flag(m))}
+    declined = sum(1 for m in existing.values() if m.status == Match.Status.DECLINED)
+    query = need_query(need)
+    k = top_k or TOP_K[kind]
     result = built.index.search(
-        need_query(need),
-        top_k=top_k or TOP_K[kind],
+        query,
+        top_k=k + declined,  # declined ones that stay hidden make room for the next candidates
         allowed_ids=_pool(kind, filters or {}),
         exclude=_exclusions(kind, need),
         flags=flags,
     )
+    sources = term_sources(built.index.tokenizer, query)
     ids = [int(s.id) for s in result.results] + [int(e.id) for e in result.excluded]
     objs = _objects(kind, ids)
-    out = Ranked(kind, warnings=list(built.warnings), dense_used=result.dense_used, state=built.state)
-    for rank, s in enumerate(result.results, start=1):
+    out = Ranked(
+        kind, warnings=list(built.warnings), dense_used=result.dense_used, state=built.state, fusion=result.fusion
+    )
+    for s in result.results:
         obj = objs.get(int(s.id))
         if obj is None:  # deleted since the index was built
             continue
-        out.rows.append(
-            Row(
-                kind, obj, s.score, rank, explanation_dict(s, result.dense_used), s.flag, existing.get(obj.pk)
-            )
-        )
+        m = existing.get(obj.pk)
+        row = Row(kind, obj, s.score, 0, explanation_dict(s, result.dense_used, sources), s.flag, m)
+        if m is not None and m.status == Match.Status.DECLINED:
+            if not m.declined_fingerprint or m.declined_fingerprint == evidence_fingerprint(row.explanation):
+                out.declined.append(row)
+                continue
+            row.flag = FLAG_DECLINED_CHANGED
+        if len(out.rows) < k:
+            row.rank = len(out.rows) + 1
+            out.rows.append(row)
+    apply_cutoff(out.rows, result.dense_used, result.fusion, result.pool_median)
     out.excluded = [(objs[int(e.id)], e.reason) for e in result.excluded if int(e.id) in objs]
     return out
 
@@ -179,14 +323,57 @@ def score_one(need: Need, kind: str, candidate_id: int) -> tuple[float, int, dic
         return 0.0, 0, {}
     rank = int((scores > scores[pos]).sum()) + 1
     res = built.index.search(query, top_k=1, allowed_ids=[str(candidate_id)])
-    expl = explanation_dict(res.results[0], res.dense_used) if res.results else {}
+    sources = term_sources(built.index.tokenizer, query)
+    expl = explanation_dict(res.results[0], res.dense_used, sources) if res.results else {}
     return float(scores[pos]), rank, expl
 
 
+def current_explanation(need: Need, kind: str, candidate_id: int) -> dict:
+    """The explanation the coordinator sees now for one candidate (what a decline is based on)."""
+    return score_one(need, kind, candidate_id)[2]
+
+
 # --------------------------------------------------------------------------- reverse: candidate → needs
+_visible_lock = threading.Lock()
+_visible_cache: OrderedDict[tuple[str, str], object] = OrderedDict()
+VISIBLE_CACHE_SIZE = 8  # each entry holds a copy of the visible needs' BM25 and vectors
+
+
+def visible_need_index(built, visible_need_ids):
+    """An index over the visible needs only: BM25 statistics (IDF, average length) and the tokeniser's
+    words come from needs the reader may see, so an invisible confidential need changes nothing the
+    reader sees — not the order, not a score. Stored vectors are reused (nothing is embedded);
+    cached per (index version, set of needs)."""
+    ids = sorted({str(i) for i in visible_need_ids})
+    key = (built.token, hashlib.sha1(",".join(ids).encode(), usedforsecurity=False).hexdigest())
+    with _visible_lock:
+        hit = _visible_cache.get(key)
+        if hit is not None:
+            _visible_cache.move_to_end(key)
+            return hit
+    full = built.index
+    wanted = set(ids)
+    cands = [c for c in full.candidates if c.id in wanted]
+    if full.dense is not None:
+        engine = Engine(full.config, embedder=full.embedder, user_words=full.engine.user_words)
+        index = engine.build(cands, precomputed_vectors=full.vectors)
+    else:
+        index = Engine(full.config, embedder=None, user_words=full.engine.user_words).build(cands)
+    index.warnings = list(full.warnings)
+    with _visible_lock:
+        _visible_cache[key] = index
+        while len(_visible_cache) > VISIBLE_CACHE_SIZE:
+            _visible_cache.popitem(last=False)
+    return index
+
+
 def rank_needs(source, visible_need_ids: list[int], *, top_k: int = 10) -> Ranked:
-    """Needs (among ``visible_need_ids`` only) that an expert or an achievement could serve."""
+    """Needs (among ``visible_need_ids`` only) that an expert or an achievement could serve; ranked in
+    an index of those needs alone (``visible_need_index``)."""
     built = idx.get_index("need")
+    if not visible_need_ids:
+        return Ranked("need", warnings=list(built.warnings), dense_used=built.dense, state=built.state)
+    index = visible_need_index(built, visible_need_ids)
     if isinstance(source, Expert):
         query = expert_query(source)
         expert_id = source.pk
@@ -208,9 +395,7 @@ def rank_needs(source, visible_need_ids: list[int], *, top_k: int = 10) -> Ranke
                 exclude[str(n.pk)] = gettext("利益冲突：需求企业即专家工作单位")
             elif n.enterprise_id in coi:
                 exclude[str(n.pk)] = gettext("利益冲突：%(label)s") % {"label": ConflictOfInterest.Kind(coi[n.enterprise_id]).label}
-    result = built.index.search(
-        query, top_k=top_k, allowed_ids=[str(i) for i in visible_need_ids], exclude=exclude, flags=flags
-    )
+    result = index.search(query, top_k=top_k, exclude=exclude, flags=flags)
     ids = [int(s.id) for s in result.results] + [int(e.id) for e in result.excluded]
     objs = Need.objects.filter(pk__in=ids).select_related("enterprise", "chain", "district").in_bulk()
     out = Ranked("need", warnings=list(built.warnings), dense_used=result.dense_used, state=built.state)
@@ -223,5 +408,9 @@ def rank_needs(source, visible_need_ids: list[int], *, top_k: int = 10) -> Ranke
             out.rows.append(
                 Row("need", objs[int(s.id)], s.score, rank, explanation_dict(s, result.dense_used), s.flag)
             )
+    # the same meaning as on the suggestions page: between a typical visible need and the best one
+    rel = relative_scores([r.score for r in out.rows], result.fusion, result.pool_median)
+    for r, x in zip(out.rows, rel, strict=True):
+        r.relative = x
     out.excluded = [(objs[int(e.id)], e.reason) for e in result.excluded if int(e.id) in objs]
     return out

@@ -2,6 +2,8 @@
 
 - ``match_suggest``: record the current top suggestions of a need (status 推荐).
 - ``match_accept`` / ``match_decline``: a coordinator's decision, declines with a structured reason.
+- ``match_undo``: a coordinator takes an accept/decline back (the match is 推荐 again); the history
+  (``MatchDecision``) and the audit log keep every step.
 - ``match_respond``: the expert (or the society's liaison) the match was routed to answers it.
 """
 
@@ -18,7 +20,7 @@ from kechuang.core.errors import ApplicationError
 from kechuang.experts.models import Achievement, Expert
 from kechuang.matching import ranking
 from kechuang.matching.access_rules import routed_q
-from kechuang.matching.models import Match, MatchKind
+from kechuang.matching.models import Match, MatchDecision, MatchKind
 from kechuang.needs.models import Need, NeedStatus
 from kechuang.notifications import hooks as notify
 from kechuang.orgs.models import Organisation
@@ -143,7 +145,9 @@ def match_accept(*, user, need: Need, kind: str, candidate_id, comment: str = ""
     match.decided_at = timezone.now()
     match.routed_to_user = routed_user
     match.routed_to_org = routed_org
+    match.declined_fingerprint = ""
     match.save()
+    _history(user, match, MatchDecision.Action.ACCEPT, Match.Status.SUGGESTED, comment=comment)
     audit(
         user,
         "match.accept",
@@ -182,18 +186,88 @@ def match_decline(*, user, need: Need, kind: str, candidate_id, reason: str, com
     match = _get_or_build_match(need, kind, obj)
     if match.status != Match.Status.SUGGESTED:
         raise ApplicationError(gettext("该推荐已处理（%(status)s），不能重复处理。") % {"status": match.get_status_display()})
+    # what the coordinator saw when declining: a row built just now carries it, a recorded one may be stale
+    current = match.explanation if match.pk is None else ranking.current_explanation(need, kind, obj.pk)
+    fingerprint = ranking.evidence_fingerprint(current)
     match.status = Match.Status.DECLINED
     match.reason = reason
     match.comment = comment
     match.decided_by = user
     match.decided_at = timezone.now()
+    match.declined_fingerprint = fingerprint
     match.save()
+    _history(
+        user,
+        match,
+        MatchDecision.Action.DECLINE,
+        Match.Status.SUGGESTED,
+        reason=reason,
+        comment=comment,
+        fingerprint=fingerprint,
+    )
     audit(
         user,
         "match.decline",
         match,
-        {"need": need.pk, "kind": kind, "candidate": obj.pk, "reason": reason, "comment": comment},
+        {
+            "need": need.pk,
+            "kind": kind,
+            "candidate": obj.pk,
+            "reason": reason,
+            "comment": comment,
+            "fingerprint": fingerprint,
+        },
     )
+    return match
+
+
+def _history(user, match: Match, action: str, from_status: str, **fields) -> MatchDecision:
+    return MatchDecision.objects.create(
+        match=match, action=action, from_status=from_status, to_status=match.status, user=user, **fields
+    )
+
+
+@transaction.atomic
+def match_undo(*, user, need: Need, match_id) -> Match:
+    """Take a coordinator's decision back: the match is 推荐 again and may be decided anew. An accepted
+    match the expert (or liaison) has already answered cannot be undone — the answer stays on record."""
+    _require_coordinator(user)
+    need = _locked_need(user, need)
+    try:
+        pk = int(match_id)
+    except (TypeError, ValueError):
+        raise ApplicationError(gettext("推荐记录无效。")) from None
+    match = Match.objects.select_for_update().filter(pk=pk, need=need).first()
+    if match is None:
+        raise ApplicationError(gettext("推荐记录不存在。"))
+    if match.status == Match.Status.SUGGESTED:
+        raise ApplicationError(gettext("该推荐尚未处理，无需撤销。"))
+    if match.response:
+        raise ApplicationError(
+            gettext("对方已回复（%(response)s），不能撤销；如需终止对接请在跟进中记录。")
+            % {"response": match.get_response_display()}
+        )
+    before = {
+        "status": match.status,
+        "reason": match.reason,
+        "comment": match.comment,
+        "decided_by": match.decided_by_id,
+        "decided_at": match.decided_at.isoformat() if match.decided_at else None,
+        "routed_to_user": match.routed_to_user_id,
+        "routed_to_org": match.routed_to_org_id,
+    }
+    from_status = match.status
+    match.status = Match.Status.SUGGESTED
+    match.reason = ""
+    match.comment = ""
+    match.decided_by = None
+    match.decided_at = None
+    match.routed_to_user = None
+    match.routed_to_org = None
+    match.declined_fingerprint = ""
+    match.save()
+    _history(user, match, MatchDecision.Action.UNDO, from_status)
+    audit(user, "match.undo", match, {"need": need.pk, "kind": match.kind, "before": before})
     return match
 
 

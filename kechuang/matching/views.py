@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -15,13 +16,15 @@ from kechuang.core.exports import Column, attr, display, local_datetime, wants_e
 from kechuang.core.http import perform
 from kechuang.core.sorting import Sorting
 from kechuang.experts.selectors import achievement_get, expert_get
-from kechuang.matching import selectors, services
+from kechuang.matching import ranking, selectors, services
+from kechuang.matching.docs import benchmark_summary, render_markdown
 from kechuang.matching.forms import DecisionForm, ResponseForm, SuggestionFilterForm
 from kechuang.matching.models import Match
 from kechuang.needs.selectors import need_get, need_label, record_listed_views, visible_needs
 from kechuang.needs.services import need_record_view
 
 KIND_TITLES = {"expert": gettext_lazy("推荐专家"), "achievement": gettext_lazy("推荐科技成果"), "society": gettext_lazy("推荐学会")}
+BENCHMARKS_MD = settings.BASE_DIR / "docs" / "benchmarks.md"
 
 
 def _coordinator_need(request, pk: int):
@@ -50,8 +53,32 @@ def suggestions(request, pk: int):
             "states": states,
             "reasons": Match.Reason.choices,
             "query": request.GET.urlencode(),
+            "benchmark": benchmark_summary(),
+            "cutoff_percent": round(ranking.CUTOFF_RELATIVE * 100),
+            "high_percent": round(ranking.BAND_HIGH * 100),
         },
     )
+
+
+@login_required
+@require_POST
+def undo(request, pk: int):
+    need = _coordinator_need(request, pk)
+    qs = request.GET.urlencode()
+    back = reverse("matching:suggestions", args=[need.pk]) + (f"?{qs}" if qs else "")
+    return perform(
+        request,
+        lambda: services.match_undo(user=request.user, need=need, match_id=request.POST.get("match")),
+        success=lambda m: _("已撤销对“%(name)s”的处理，恢复为推荐。") % {"name": m.candidate},
+        then=back,
+    )
+
+
+@login_required
+def benchmarks(request):
+    """docs/benchmarks.md, rendered (escaped) for the one-line quality note of the suggestions page."""
+    text = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else ""
+    return render(request, "matching/benchmarks.html", {"doc": render_markdown(text)})
 
 
 @login_required
@@ -146,7 +173,9 @@ def inbox(request):
     if wants_export(request):
         return _inbox_export(request.user, qs)
     return render(
-        request, "matching/inbox.html", {"matches": list(qs), "responses": Match.Response.choices, "sort": sort}
+        request,
+        "matching/inbox.html",
+        {"matches": list(qs), "responses": Match.Response.choices, "sort": sort},
     )
 
 
@@ -162,7 +191,10 @@ def respond(request, pk: int):
     return perform(
         request,
         lambda: services.match_respond(
-            user=request.user, match=match, response=form.cleaned_data["response"], text=form.cleaned_data["text"]
+            user=request.user,
+            match=match,
+            response=form.cleaned_data["response"],
+            text=form.cleaned_data["text"],
         ),
         success=gettext("已回复“%(need_label)s”的对接邀请。") % {"need_label": need_label(request.user, need)},
         then="matching:inbox",

@@ -14,6 +14,9 @@ ENTRIES = {
     "matching:suggestions": ("get", "need", COORD_ONLY | {"coordinator": (200, 200)}),
     "matching:decide": ("post", "need", COORD_ONLY | {"coordinator": (302, 302)}),
     "matching:record": ("post", "need", COORD_ONLY | {"coordinator": (302, 302)}),
+    "matching:undo": ("post", "need", COORD_ONLY | {"coordinator": (302, 302)}),
+    # docs/benchmarks.md rendered: public figures, any signed-in user
+    "matching:benchmarks": ("get", None, dict.fromkeys(ROLES, 200) | {"anonymous": 302}),
     "matching:respond": ("post", "need", COORD_ONLY | {"expert": (302, 404)}),
     "matching:inbox": ("get", None, dict.fromkeys(ROLES, 200) | {"anonymous": 302}),
     "matching:expert_needs": (
@@ -75,6 +78,7 @@ ENTRIES = {
 POST_DATA = {
     "matching:decide": {"kind": "expert", "decision": "accept"},
     "matching:record": {},
+    "matching:undo": {"match": "0"},  # no such match: refused with a message, nothing written
     "matching:respond": {"response": "interested"},
 }
 

@@ -71,6 +71,11 @@ class SearchResult:
     excluded: list[Excluded] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     dense_used: bool = False  # False = lexical-only ranking (model missing/failed or disabled)
+    # how the scores were fused ("learned" = sigmoid of the linear model, "minmax" (also the learned
+    # method's fallback without dense or model file) or "rrf") and the
+    # median fused score of the pool ranked: a "typical candidate" a score-scale-free cut-off starts from
+    fusion: str = "minmax"
+    pool_median: float = 0.0
 
 
 @dataclass
@@ -407,6 +412,9 @@ class Index:
             return SearchResult([], excluded, warns, dense_used)
         lex = sig.lexical[rows]
         fused = self.fused_scores(sig, rows, cfg, dense_all)
+        fusion = (
+            "learned" if self.learned_used(cfg, dense_all) else "rrf" if cfg.method == "rrf" else "minmax"
+        )
         order = top_order(fused, self._id_rank[rows], top_k)
         top = rows[order]
         lex_max = float(lex.max()) if len(lex) else 0.0
@@ -435,7 +443,7 @@ class Index:
                     flag=flags.get(self.ids[i]),
                 )
             )
-        return SearchResult(results, excluded, warns, dense_used)
+        return SearchResult(results, excluded, warns, dense_used, fusion, float(np.median(fused)))
 
     def rank(
         self,
@@ -469,6 +477,11 @@ class Index:
         dense = dense_all[rows] if dense_all is not None else None
         valid = self.dense.has_vectors[rows] if dense is not None else None
         return fuse(sig.lexical[rows], dense, cfg, valid)
+
+    @staticmethod
+    def learned_used(cfg: FusionConfig, dense_all: np.ndarray | None) -> bool:
+        """Whether ``fused_scores`` uses the learned model (its file loads and dense is there)."""
+        return cfg.method == "learned" and dense_all is not None and cached_model(cfg.model_path) is not None
 
     def raw_signals(
         self,

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .profiles import Candidate
-from .tokenize import Tokenizer, normalize
+from .tokenize import STOPWORDS, Tokenizer, normalize
 
 _TERMINATORS = set("。！？；!?;\n")
 
@@ -34,6 +34,12 @@ class Evidence:
             "terms": list(self.terms),
             "document_index": self.document_index,
         }
+
+
+def displayable(term: str, stopwords: frozenset[str] = STOPWORDS) -> bool:
+    """A term worth showing a person as "matched": not a stopword and, if Chinese, at least two
+    characters (化, 高, 率 say nothing on their own; English tokens are two letters or more already)."""
+    return len(term) >= 2 and term not in stopwords
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -117,7 +123,10 @@ def explain(
 ) -> list[Evidence]:
     """Pick up to ``max_evidence`` documents (dense similarity + share of matched terms they
     contain), then the best sentence of each. Always at least one item when there is any text."""
-    mweights = {t: weights.get(t, 0.0) for t in matched}
+    shown = [t for t in matched if displayable(t)]
+    # evidence is chosen and highlighted on the terms a person would accept as matches; single
+    # characters still count for the score, they just never make a sentence "the evidence"
+    mweights = {t: weights.get(t, 0.0) for t in shown}
     total = sum(mweights.values()) or 1.0
     scored = []
     for i, doc in enumerate(candidate.documents):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 register = template.Library()
 
@@ -48,6 +49,27 @@ def percent(score) -> int:
         return round(float(score) * 100)
     except (TypeError, ValueError):
         return 0
+
+
+@register.filter
+def band_label(band: str) -> str:
+    """高 / 中 / 低: where a suggestion stands against the best one of its need (ranking.apply_cutoff)."""
+    labels = {"high": pgettext("匹配度分档", "高"), "medium": pgettext("匹配度分档", "中"), "low": pgettext("匹配度分档", "低")}
+    return labels.get(band, "")
+
+
+CONTEXT_SOURCES = {"background": gettext_lazy("来自企业简介"), "chain": gettext_lazy("来自所属产业链")}
+
+
+@register.filter
+def context_terms(explanation: dict) -> list[tuple[str, list[str]]]:
+    """Matched words that are not the need's own, grouped and labelled by where they came from."""
+    groups: dict[str, list[str]] = {}
+    for item in (explanation or {}).get("context_terms") or []:
+        groups.setdefault(item.get("source", ""), []).append(item.get("term", ""))
+    return [
+        (str(CONTEXT_SOURCES.get(src, _("来自需求背景"))), terms) for src, terms in groups.items() if terms
+    ]
 
 
 @register.inclusion_tag("matching/_home.html", takes_context=True)

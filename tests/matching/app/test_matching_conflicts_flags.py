@@ -46,7 +46,7 @@ def test_the_reverse_lookup_excludes_the_experts_own_company(mworld):
     assert all(row.obj.enterprise.name != "山东领军科技集团" for row in r.rows)
 
 
-def test_contacted_and_declined_experts_are_flagged_not_dropped(mworld):
+def test_contacted_experts_are_flagged_and_declined_ones_set_aside_with_their_flag(mworld):
     need = mworld.needs["pub_laixi"]
     coord = mworld.users["coordinator"]
     services.match_accept(user=coord, need=need, kind="expert", candidate_id=mworld.experts["own"].pk)
@@ -56,9 +56,10 @@ def test_contacted_and_declined_experts_are_flagged_not_dropped(mworld):
     r = ranking.rank_for_need(need, "expert")
     flags = {row.obj.name: row.flag for row in r.rows}
     assert flags["王石墨"] == ranking.FLAG_CONTACTED == "已联系"
-    assert (
-        flags["李农机"] == ranking.FLAG_NOT_ADOPTED == "未采纳"
-    )  # the coordinator's decision, not the expert's
+    # declined with unchanged evidence: out of the list, kept apart (with its undo) and still flagged
+    assert "李农机" not in flags
+    declined = {row.obj.name: row.flag for row in r.declined}
+    assert declined["李农机"] == ranking.FLAG_NOT_ADOPTED == "未采纳"  # the coordinator's decision
 
 
 def test_an_expert_who_declined_is_flagged_as_declined(mworld):

@@ -170,6 +170,7 @@ def test_missing_model_falls_back_to_minmax_fusion(tmp_path, fake_embedder, cand
     b = minmax.search(q, top_k=None)
     assert [r.id for r in a.results] == [r.id for r in b.results]
     assert [r.score for r in a.results] == pytest.approx([r.score for r in b.results])
+    assert a.fusion == b.fusion == "minmax"  # the fallback says so: the page reads scores on its scale
 
 
 def test_learned_model_drives_the_ranking(tmp_path, fake_embedder, candidates):
@@ -181,7 +182,7 @@ def test_learned_model_drives_the_ranking(tmp_path, fake_embedder, candidates):
     path.write_text(_model(w).to_json(), encoding="utf-8")
     index = Engine(FusionConfig(model_path=str(path)), embedder=fake_embedder).build(cands)
     res = index.search(Query(text="水稻 育种"), top_k=None)
-    assert res.dense_used
+    assert res.dense_used and res.fusion == "learned"
     assert res.results[0].id == "rice"
     assert all(0.0 < r.score < 1.0 for r in res.results)
     # rank() agrees with search()
@@ -193,8 +194,22 @@ def test_learned_fusion_without_dense_is_lexical(candidates):
     cands = candidates
     index = Engine(FusionConfig(), embedder=None).build(cands)
     res = index.search(Query(text="锂电池 正极材料"), top_k=3)
-    assert not res.dense_used
+    assert not res.dense_used and res.fusion == "minmax"
     assert res.results[0].id == "battery"
+
+
+def test_search_reports_the_median_score_of_the_pool_it_ranked(fake_embedder, candidates):
+    """The page's cut-off starts from a typical candidate of the pool: the median over the pool ranked
+    (allowed minus excluded), not over the top-k returned."""
+    index = Engine(FusionConfig(), embedder=fake_embedder).build(candidates)
+    q = Query(text="锂电池 正极材料")
+    pool = [c.id for c in candidates][1:]
+    res = index.search(q, top_k=1, allowed_ids=pool, exclude={pool[0]: "conflict"})
+    everyone = index.search(q, top_k=None, allowed_ids=pool, exclude={pool[0]: "conflict"})
+    assert {r.id for r in everyone.results} == set(pool[1:])
+    expected = float(np.median([r.score for r in everyone.results]))
+    assert len(res.results) == 1 and res.pool_median == pytest.approx(expected)
+    assert res.pool_median < res.results[0].score
 
 
 def test_features_of_an_index(fake_embedder, candidates):
