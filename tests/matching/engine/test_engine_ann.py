@@ -22,7 +22,9 @@ def clustered(n_profiles: int, seed: int = 0):
     topics = unit(topics)
     counts = rng.integers(0, 5, size=n_profiles)
     topic = rng.integers(0, 40, size=n_profiles)
-    docs = unit(np.repeat(topics[topic], counts, axis=0) + 0.25 * rng.standard_normal((int(counts.sum()), DIM)))
+    docs = unit(
+        np.repeat(topics[topic], counts, axis=0) + 0.25 * rng.standard_normal((int(counts.sum()), DIM))
+    )
     has_summary = rng.random(n_profiles) < 0.8
     summary = unit(topics[topic] + 0.3 * rng.standard_normal((n_profiles, DIM)))
     summary[~has_summary] = 0.0
@@ -43,7 +45,9 @@ def data():
 @pytest.fixture(scope="module")
 def ann(data):
     summary, has_summary, docs, counts, _ = data
-    return AnnDenseIndex.build(3000, DIM, summary, has_summary, docs, counts, nlist=32, nprobe=16, k_vectors=400, floor_sample=200)
+    return AnnDenseIndex.build(
+        3000, DIM, summary, has_summary, docs, counts, nlist=32, nprobe=16, k_vectors=400, floor_sample=200
+    )
 
 
 def test_ann_top20_agrees_with_exact_on_small_data(data, ann):
@@ -138,6 +142,7 @@ def test_engine_search_same_api_and_same_top_results_with_ann():
     eng.ann_min_profiles = 100
     approx = eng.build(cands)
     assert type(exact.dense) is DenseIndex and isinstance(approx.dense, AnnDenseIndex)
+
     def agrees(a, b):
         """Same top within the 8-bit codes' error: every approximate result is an exact top-k
         result or tied with one, with (almost) the exact score and the same matched terms."""
