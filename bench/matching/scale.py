@@ -423,7 +423,7 @@ def main() -> None:
     qp = [papers[i] for i in rng.choice(len(papers), size=min(args.queries, len(papers)), replace=False)]
     queries = [Query(title=p.title, keywords=tuple(p.keywords[:3])) for p in qp]
     args.ann = {k: v for k, v in (("nprobe", args.nprobe), ("k_vectors", args.k_vectors)) if v is not None}
-    args.sweep = [] if args.no_sweep else [(16, 500), (32, 1000), (64, 1000), (64, 2000)]
+    args.sweep = [] if args.no_sweep else [(8, 300), (16, 500), (32, 1000), (64, 2000)]
     memo = MemoQueries(real)
     res = {
         "note": __doc__.split("\n\n")[2].replace("\n", " "),
