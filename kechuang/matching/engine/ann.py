@@ -78,6 +78,9 @@ class AnnDenseIndex:
         has_summary: np.ndarray,
         doc_counts: np.ndarray,
         faiss_index,
+        codes: np.ndarray,
+        vmin: np.ndarray,
+        vdiff: np.ndarray,
         *,
         nprobe: int = 32,
         k_vectors: int = 1000,
@@ -91,6 +94,13 @@ class AnnDenseIndex:
         self.has_vectors = self.has_summary | (self.doc_counts > 0)
         self.with_docs = np.flatnonzero(self.doc_counts > 0)
         self.index = faiss_index
+        # our own 8-bit codes by vector id (faiss keeps its residual codes per list): rescoring
+        # gathers rows here, x ≈ vmin + (code + 0.5) · vdiff / 255 per dimension
+        self.codes = codes
+        self.vmin = np.asarray(vmin, dtype=np.float32)
+        self.vdiff = np.asarray(vdiff, dtype=np.float32)
+        self._step = self.vdiff / 255.0
+        self._zero = self.vmin + 0.5 * self._step
         self.nprobe, self.k_vectors = int(nprobe), int(k_vectors)
         # owner profile of each vector id (documents, then summaries)
         self._owner = np.concatenate(
@@ -136,18 +146,37 @@ class AnnDenseIndex:
         train = np.vstack([docs[pick[pick < len(docs)]], summary[pick[pick >= len(docs)] - len(docs)]])
         index.train(np.ascontiguousarray(train))
         del train
+        # per-dimension range over every vector (not a sample: nothing is clipped)
         step = 200_000
+        vmin = np.full(dim, np.inf, dtype=np.float32)
+        vmax = np.full(dim, -np.inf, dtype=np.float32)
         for part in (docs, summary):
             for i in range(0, len(part), step):
-                index.add(np.ascontiguousarray(part[i : i + step]))
-        index.make_direct_map()
-        return cls(n, dim, has_summary, doc_counts, index, **search_params)
+                vmin = np.minimum(vmin, part[i : i + step].min(axis=0))
+                vmax = np.maximum(vmax, part[i : i + step].max(axis=0))
+        vdiff = np.maximum(vmax - vmin, 1e-6).astype(np.float32)
+        codes = np.empty((total, dim), dtype=np.uint8)
+        at = 0
+        for part in (docs, summary):
+            for i in range(0, len(part), step):
+                chunk = np.ascontiguousarray(part[i : i + step])
+                index.add(chunk)
+                codes[at : at + len(chunk)] = np.clip(np.floor((chunk - vmin) / vdiff * 255.0), 0, 255)
+                at += len(chunk)
+        return cls(n, dim, has_summary, doc_counts, index, codes, vmin, vdiff, **search_params)
 
     def save(self, directory: str | os.PathLike, fingerprint: str = "") -> None:
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         _faiss().write_index(self.index, str(d / "ivf-sq8.faiss"))
-        np.savez(d / "ann-meta.npz", has_summary=self.has_summary, doc_counts=self.doc_counts)
+        np.savez(
+            d / "ann-meta.npz",
+            has_summary=self.has_summary,
+            doc_counts=self.doc_counts,
+            vmin=self.vmin,
+            vdiff=self.vdiff,
+        )
+        np.save(d / "codes.npy", self.codes)
         meta = {
             "format": FORMAT,
             "kind": self.kind,
@@ -173,15 +202,20 @@ class AnnDenseIndex:
                 return None
             arrays = np.load(d / "ann-meta.npz")
             index = _faiss().read_index(str(d / "ivf-sq8.faiss"))
+            codes = np.load(d / "codes.npy")
+            vmin, vdiff = arrays["vmin"], arrays["vdiff"]
+            has_summary, doc_counts = arrays["has_summary"], arrays["doc_counts"]
         except (OSError, ValueError, KeyError, RuntimeError):
             return None
-        index.make_direct_map()
         return cls(
             meta["n"],
             meta["dim"],
-            arrays["has_summary"],
-            arrays["doc_counts"],
+            has_summary,
+            doc_counts,
             index,
+            codes,
+            vmin,
+            vdiff,
             nprobe=meta["nprobe"],
             k_vectors=meta["k_vectors"],
             floor_sample=meta["floor_sample"],
@@ -189,20 +223,27 @@ class AnnDenseIndex:
 
     @property
     def nbytes(self) -> int:
-        """Codes + ids + direct map + centroids (faiss's own structures), plus our arrays."""
+        """faiss's lists (codes + ids) and centroids, plus our codes and arrays."""
         total = self.index.ntotal
-        codes = total * self.index.code_size + total * 8  # codes and their ids in the lists
-        direct = total * 8
+        lists = total * self.index.code_size + total * 8
         centroids = self.index.nlist * self.dim * 4
-        ours = self._owner.nbytes + self.doc_offsets.nbytes + self.doc_counts.nbytes + 3 * self.n
-        return int(codes + direct + centroids + ours)
+        ours = (
+            self.codes.nbytes
+            + self._owner.nbytes
+            + self.doc_offsets.nbytes
+            + self.doc_counts.nbytes
+            + 3 * self.n
+        )
+        return int(lists + centroids + ours)
 
     # -- query --------------------------------------------------------------------------------
     def reconstruct(self, ids: np.ndarray) -> np.ndarray:
-        ids = np.ascontiguousarray(ids, dtype=np.int64)
-        if len(ids) == 0:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return self.index.reconstruct_batch(ids)
+        """Decoded vectors of these ids (within ~vdiff/510 of the originals per dimension)."""
+        return self._zero + self.codes[np.asarray(ids, dtype=np.int64)].astype(np.float32) * self._step
+
+    def _dots(self, ids: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """Decoded vectors · q without materialising the decoded vectors."""
+        return self.codes[ids].astype(np.float32) @ (q * self._step) + float(self._zero @ q)
 
     def _search(self, q: np.ndarray) -> np.ndarray:
         faiss = _faiss()
@@ -229,8 +270,7 @@ class AnnDenseIndex:
         starts = self.doc_offsets[rows]
         doc_ids = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
         srows = rows[self.has_summary[rows]]
-        vecs = self.reconstruct(np.concatenate([doc_ids, self.m + srows]))
-        sims = vecs @ q
+        sims = self._dots(np.concatenate([doc_ids, self.m + srows]), q)
         summ = np.full(self.n, np.nan, dtype=np.float32)
         summ[rows] = 0.0
         summ[srows] = sims[len(doc_ids) :]
