@@ -35,7 +35,8 @@ import numpy as np
 
 from .dense import DenseIndex, top_n_mean
 
-ANN_MIN_PROFILES = 30_000  # measured crossover, see docs/benchmarks.md "Matching at scale"
+# exact up to where it stops being as fast (docs/benchmarks.md, "Matching at scale")
+ANN_MIN_PROFILES = 50_000
 FORMAT = 1
 
 
