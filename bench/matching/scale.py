@@ -411,6 +411,8 @@ def main() -> None:
     ap.add_argument("--nprobe", type=int, default=None)
     ap.add_argument("--k-vectors", type=int, default=None)
     ap.add_argument("--no-sweep", action="store_true")
+    ap.add_argument("--sweep-large", action="store_true", help="sweep larger nprobe / k (for 1M)")
+    ap.add_argument("--merge", action="store_true", help="keep the other sizes already in --json")
     args = ap.parse_args()
     csl = args.data / "csl"
     if not csl.is_dir():
@@ -424,6 +426,8 @@ def main() -> None:
     queries = [Query(title=p.title, keywords=tuple(p.keywords[:3])) for p in qp]
     args.ann = {k: v for k, v in (("nprobe", args.nprobe), ("k_vectors", args.k_vectors)) if v is not None}
     args.sweep = [] if args.no_sweep else [(8, 300), (16, 500), (32, 1000), (64, 2000)]
+    if args.sweep_large:
+        args.sweep = [(32, 4000), (64, 4000), (128, 4000), (128, 8000)]
     memo = MemoQueries(real)
     res = {
         "note": __doc__.split("\n\n")[2].replace("\n", " "),
@@ -432,6 +436,8 @@ def main() -> None:
         "queries": len(queries),
         "sizes": {},
     }
+    if args.merge and args.json.exists():
+        res["sizes"] = json.loads(args.json.read_text(encoding="utf-8")).get("sizes", {})
     args.json.parent.mkdir(parents=True, exist_ok=True)
     for n in args.sizes:
         res["sizes"][str(n)] = run_size(n, papers, base, queries, real, memo, args)

@@ -164,6 +164,10 @@ class AnnDenseIndex:
                 index.add(chunk)
                 codes[at : at + len(chunk)] = np.clip(np.floor((chunk - vmin) / vdiff * 255.0), 0, 255)
                 at += len(chunk)
+        # more vectors, more near-duplicates of any hit: keep ~1 in 800 of them (1000 at most
+        # 800k vectors; measured at 1M profiles / 3.5M vectors, docs/benchmarks.md)
+        search_params.setdefault("k_vectors", max(1000, total // 800))
+        search_params.setdefault("nprobe", 64 if nlist >= 1024 else 32)
         return cls(n, dim, has_summary, doc_counts, index, codes, vmin, vdiff, **search_params)
 
     def save(self, directory: str | os.PathLike, fingerprint: str = "") -> None:
