@@ -86,6 +86,8 @@ class AnnDenseIndex:
         nprobe: int = 32,
         k_vectors: int = 1000,
         floor_sample: int = 2048,
+        fine: np.ndarray | None = None,
+        fine_top: int = 2000,
     ):
         self.n, self.dim = int(n), int(dim)
         self.has_summary = np.asarray(has_summary, dtype=bool)
@@ -95,6 +97,11 @@ class AnnDenseIndex:
         self.has_vectors = self.has_summary | (self.doc_counts > 0)
         self.with_docs = np.flatnonzero(self.doc_counts > 0)
         self.index = faiss_index
+        # optional float16 copy of every vector (a memory map of the saved file after ``load``):
+        # the ``fine_top`` best 8-bit similarities of a query are recomputed from it, since near
+        # ties at rank 20 are of the order of the 8-bit error (docs/benchmarks.md)
+        self.fine = fine
+        self.fine_top = int(fine_top)
         # our own 8-bit codes by vector id (faiss keeps its residual codes per list): rescoring
         # gathers rows here, x ≈ vmin + (code + 0.5) · vdiff / 255 per dimension
         self.codes = codes
@@ -125,6 +132,7 @@ class AnnDenseIndex:
         docs: np.ndarray,
         doc_counts: np.ndarray,
         nlist: int | None = None,
+        fine: bool = False,
         **search_params,
     ) -> AnnDenseIndex:
         faiss = _faiss()
@@ -168,6 +176,8 @@ class AnnDenseIndex:
         # 800k vectors; measured at 1M profiles / 3.5M vectors, docs/benchmarks.md)
         search_params.setdefault("k_vectors", max(1000, total // 800))
         search_params.setdefault("nprobe", 64 if nlist >= 1024 else 32)
+        if fine:
+            search_params["fine"] = np.concatenate([docs.astype(np.float16), summary.astype(np.float16)])
         return cls(n, dim, has_summary, doc_counts, index, codes, vmin, vdiff, **search_params)
 
     def save(self, directory: str | os.PathLike, fingerprint: str = "") -> None:
@@ -182,6 +192,8 @@ class AnnDenseIndex:
             vdiff=self.vdiff,
         )
         np.save(d / "codes.npy", self.codes)
+        if self.fine is not None:
+            np.save(d / "fine-f16.npy", np.asarray(self.fine))
         meta = {
             "format": FORMAT,
             "kind": self.kind,
@@ -210,6 +222,7 @@ class AnnDenseIndex:
             codes = np.load(d / "codes.npy")
             vmin, vdiff = arrays["vmin"], arrays["vdiff"]
             has_summary, doc_counts = arrays["has_summary"], arrays["doc_counts"]
+            fine = np.load(d / "fine-f16.npy", mmap_mode="r") if (d / "fine-f16.npy").exists() else None
         except (OSError, ValueError, KeyError, RuntimeError):
             return None
         return cls(
@@ -224,6 +237,7 @@ class AnnDenseIndex:
             nprobe=meta["nprobe"],
             k_vectors=meta["k_vectors"],
             floor_sample=meta["floor_sample"],
+            fine=fine,
         )
 
     @property
@@ -275,7 +289,12 @@ class AnnDenseIndex:
         starts = self.doc_offsets[rows]
         doc_ids = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
         srows = rows[self.has_summary[rows]]
-        sims = self._dots(np.concatenate([doc_ids, self.m + srows]), q)
+        ids = np.concatenate([doc_ids, self.m + srows])
+        sims = self._dots(ids, q)
+        if self.fine is not None and len(ids):
+            top = np.argpartition(-sims, min(self.fine_top, len(ids)) - 1)[: self.fine_top]
+            top = top[np.argsort(ids[top])]  # in file order (memory map)
+            sims[top] = np.asarray(self.fine[ids[top]], dtype=np.float32) @ q
         summ = np.full(self.n, np.nan, dtype=np.float32)
         summ[rows] = 0.0
         summ[srows] = sims[len(doc_ids) :]

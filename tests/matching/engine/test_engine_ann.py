@@ -164,3 +164,46 @@ def test_engine_search_same_api_and_same_top_results_with_ann():
     b = approx.search("疫苗佐剂", top_k=5, allowed_ids=allowed)
     agrees(a, b)
     assert all(r.id in allowed for r in b.results)
+
+
+def test_float16_rescoring_of_the_best_is_closer_to_exact_and_survives_save_load(tmp_path, data):
+    summary, has_summary, docs, counts, queries = data
+    exact = DenseIndex(3000, DIM, summary, has_summary, docs, counts)
+    fine = AnnDenseIndex.build(
+        3000,
+        DIM,
+        summary,
+        has_summary,
+        docs,
+        counts,
+        nlist=16,
+        nprobe=16,
+        k_vectors=300,
+        fine=True,
+        fine_top=50,
+    )
+    fine.save(tmp_path)
+    loaded = AnnDenseIndex.load(tmp_path)
+    assert isinstance(loaded.fine, np.memmap) and loaded.fine_top == 2000  # stored vectors, default top
+    loaded.fine_top = 50
+    q = queries[0]
+    want_s, want_d = exact.similarities(q)
+    for index in (fine, loaded):
+        got_s, got_d = index.similarities(q)
+        best = np.argsort(-np.where(got_d > -1, got_d, -np.inf))[:10]  # best documents: float16-exact
+        np.testing.assert_allclose(got_d[best], want_d[best], atol=2e-3)
+        coarse = AnnDenseIndex(
+            3000,
+            DIM,
+            has_summary,
+            counts,
+            index.index,
+            index.codes,
+            index.vmin,
+            index.vdiff,
+            nprobe=16,
+            k_vectors=300,
+        )
+        err_fine = np.abs(got_d[best] - want_d[best]).max()
+        err_coarse = np.abs(coarse.similarities(q)[1][best] - want_d[best]).max()
+        assert err_fine < err_coarse
