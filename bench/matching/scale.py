@@ -330,19 +330,21 @@ def run_size(n: int, papers, base, queries, real, memo, args) -> dict:
         loaded = AnnDenseIndex.load(tmp)
         load_s = time.perf_counter() - t
         assert loaded is not None
+        if args.fine:  # run from the saved index: float16 vectors memory-mapped from the file
+            ann = loaded
+        del loaded
+        gc.collect()
+        index.dense = ann
+        del exact, summary, docs
+        gc.collect()
+        rss_ann = rss_mb()
+        print(f"[{n}] approximate runs …", file=sys.stderr)
+        ap = timed_searches(index, queries, real, memo)
+        approx_tops = ap.pop("_tops")
+        rec = recall(exact_tops, approx_tops)
+        sw = sweep(index, queries, memo, exact_tops, args.sweep) if args.sweep else []
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    del loaded
-    # free the float32 vectors: the approximate index works without them
-    index.dense = ann
-    del exact, summary, docs
-    gc.collect()
-    rss_ann = rss_mb()
-    print(f"[{n}] approximate runs …", file=sys.stderr)
-    ap = timed_searches(index, queries, real, memo)
-    approx_tops = ap.pop("_tops")
-    rec = recall(exact_tops, approx_tops)
-    sw = sweep(index, queries, memo, exact_tops, args.sweep) if args.sweep else []
     out = {
         "profiles": n,
         "document_vectors": int(pool.counts.sum()),
@@ -362,6 +364,7 @@ def run_size(n: int, papers, base, queries, real, memo, args) -> dict:
             "nlist": int(ann.index.nlist),
             "nprobe": ann.nprobe,
             "k_vectors": ann.k_vectors,
+            "float16_rescoring_top": ann.fine_top if ann.fine is not None else 0,
         },
         "sweep": sw,
         "rss_mb": {
@@ -412,6 +415,7 @@ def main() -> None:
     ap.add_argument("--k-vectors", type=int, default=None)
     ap.add_argument("--no-sweep", action="store_true")
     ap.add_argument("--sweep-large", action="store_true", help="sweep larger nprobe / k (for 1M)")
+    ap.add_argument("--fine", action="store_true", help="float16 rescoring from the saved index")
     ap.add_argument("--merge", action="store_true", help="keep the other sizes already in --json")
     args = ap.parse_args()
     csl = args.data / "csl"
@@ -425,6 +429,7 @@ def main() -> None:
     qp = [papers[i] for i in rng.choice(len(papers), size=min(args.queries, len(papers)), replace=False)]
     queries = [Query(title=p.title, keywords=tuple(p.keywords[:3])) for p in qp]
     args.ann = {k: v for k, v in (("nprobe", args.nprobe), ("k_vectors", args.k_vectors)) if v is not None}
+    args.ann["fine"] = args.fine
     args.sweep = [] if args.no_sweep else [(8, 300), (16, 500), (32, 1000), (64, 2000)]
     if args.sweep_large:
         args.sweep = [(32, 4000), (64, 4000), (128, 4000), (128, 8000)]

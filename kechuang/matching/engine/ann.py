@@ -361,7 +361,8 @@ def build_dense_index(
 ) -> DenseIndex | AnnDenseIndex:
     """Exact ``DenseIndex`` below ``min_profiles`` (default ``ANN_MIN_PROFILES``) profiles, the
     approximate ``AnnDenseIndex`` from there on. With ``cache_dir`` the approximate index is
-    loaded from there when it was built from the same vectors, else built and saved there."""
+    loaded from there when it was built from the same vectors, else built and saved there (then
+    with float16 rescoring from the memory-mapped file)."""
     limit = ANN_MIN_PROFILES if min_profiles is None else int(min_profiles)
     if n < limit:
         return DenseIndex(n, dim, summary, has_summary, docs, doc_counts)
@@ -371,7 +372,10 @@ def build_dense_index(
         loaded = AnnDenseIndex.load(cache_dir, fingerprint=fp)
         if loaded is not None:
             return loaded
+    if cache_dir is None:
+        return AnnDenseIndex.build(n, dim, summary, has_summary, docs, doc_counts, **params)
+    # saved: with the float16 copy for rescoring, used from the file (memory map), not from RAM
+    params.setdefault("fine", True)
     index = AnnDenseIndex.build(n, dim, summary, has_summary, docs, doc_counts, **params)
-    if cache_dir is not None:
-        index.save(cache_dir, fingerprint=fp or "")
-    return index
+    index.save(cache_dir, fingerprint=fp or "")
+    return AnnDenseIndex.load(cache_dir) or index
