@@ -60,6 +60,8 @@ class _Rows:
         return self.count
 
     def __getitem__(self, i) -> np.ndarray:
+        if isinstance(i, slice):
+            return self.owner.reconstruct(self.base + np.arange(*i.indices(self.count)))
         i = int(i)
         if not 0 <= i < self.count:
             raise IndexError(i)
@@ -263,6 +265,46 @@ class AnnDenseIndex:
     def _dots(self, ids: np.ndarray, q: np.ndarray) -> np.ndarray:
         """Decoded vectors · q without materialising the decoded vectors."""
         return self.codes[ids].astype(np.float32) @ (q * self._step) + float(self._zero @ q)
+
+    def _doc_ids(self, rows: np.ndarray) -> np.ndarray:
+        """Document vector ids of these profiles, profile by profile."""
+        counts = self.doc_counts[rows]
+        starts = self.doc_offsets[rows]
+        return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+
+    def project(self, qm: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cosines of the columns of ``qm`` (dim × k pseudo-queries) with the summaries (n × k) and
+        documents (m × k) of ``rows`` only, from the 8-bit codes; NaN (summaries) / -1 (documents)
+        elsewhere, as ``similarities`` — ``aggregate`` then scores those rows alone."""
+        rows = np.asarray(rows, dtype=np.int64)
+        qm = np.asarray(qm, dtype=np.float32).reshape(self.dim, -1)
+        k = qm.shape[1]
+        doc_ids = self._doc_ids(rows)
+        srows = rows[self.has_summary[rows]]
+        ids = np.concatenate([doc_ids, self.m + srows])
+        sims = self.codes[ids].astype(np.float32) @ (qm * self._step[:, None]) + self._zero @ qm
+        summ = np.full((self.n, k), np.nan, dtype=np.float32)
+        summ[rows] = 0.0
+        summ[srows] = sims[len(doc_ids) :]
+        docs = np.full((self.m, k), -1.0, dtype=np.float32)
+        docs[doc_ids] = sims[: len(doc_ids)]
+        return summ, docs
+
+    def centroid_norms(self, rows: np.ndarray) -> np.ndarray:
+        """Norm of each row's profile centroid (mean document vector + half the summary vector, as
+        ``Index._centroid``) from the decoded vectors; 0 without vectors."""
+        rows = np.asarray(rows, dtype=np.int64)
+        sums = np.zeros((len(rows), self.dim), dtype=np.float32)
+        counts = self.doc_counts[rows]
+        has = np.flatnonzero(counts > 0)
+        if len(has):
+            vecs = self.reconstruct(self._doc_ids(rows[has]))
+            starts = np.concatenate([[0], np.cumsum(counts[has])[:-1]])
+            sums[has] = np.add.reduceat(vecs, starts, axis=0) / counts[has].astype(np.float32)[:, None]
+        summ = self.has_summary[rows]
+        if summ.any():
+            sums[summ] += 0.5 * self.reconstruct(self.m + rows[summ])
+        return np.linalg.norm(sums, axis=1).astype(np.float32)
 
     def _search(self, q: np.ndarray) -> np.ndarray:
         faiss = _faiss()
