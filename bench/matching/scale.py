@@ -251,12 +251,15 @@ def timed_searches(index: Index, queries, real, memo: MemoQueries) -> dict:
     }
 
 
-def recall(exact_tops, approx_tops, k: int = 20) -> dict:
-    r = [
-        len(set(a[:k]) & set(b[:k])) / max(1, len(a[:k]))
-        for a, b in zip(exact_tops, approx_tops, strict=True)
-    ]
-    return {"recall_at_20": float(np.mean(r)), "recall_at_20_min": float(np.min(r))}
+def recall(exact_tops, approx_tops) -> dict:
+    out = {}
+    for k in (10, 20):
+        r = [
+            len(set(a[:k]) & set(b[:k])) / max(1, len(a[:k]))
+            for a, b in zip(exact_tops, approx_tops, strict=True)
+        ]
+        out |= {f"recall_at_{k}": float(np.mean(r)), f"recall_at_{k}_min": float(np.min(r))}
+    return out
 
 
 def sweep(index: Index, queries, memo: MemoQueries, exact_tops, settings) -> list[dict]:
@@ -383,13 +386,18 @@ def run_size(n: int, papers, base, queries, real, memo, args) -> dict:
 def table(res: dict) -> str:
     head = (
         "| profiles | doc vectors | index | p50 / p95 ms incl. query embedding (CPU p50) | engine-only p50 / p95 ms | "
-        "BM25 scoring p50 / p95 ms | recall@20 (min) | dense index MB | build s | RSS growth MB | load avg |"
+        "BM25 scoring p50 / p95 ms | recall@10 (min) | recall@20 (min) | dense index MB | build s | RSS growth MB | "
+        "load avg |"
     )
-    rows = [head, "|" + "---|" * 11]
+    rows = [head, "|" + "---|" * 12]
     for s in res["sizes"].values():
         for name in ("exact", "approx"):
             r = s[name]
-            rec = f"{r['recall_at_20']:.3f} ({r['recall_at_20_min']:.2f})" if name == "approx" else "1 (ref.)"
+            rec = (
+                " | ".join(f"{r[f'recall_at_{k}']:.3f} ({r[f'recall_at_{k}_min']:.2f})" for k in (10, 20))
+                if name == "approx"
+                else "1 (ref.) | 1 (ref.)"
+            )
             rss = s["rss_mb"]["growth_exact" if name == "exact" else "growth_approx"]
             label = (
                 "exact float32"
@@ -437,6 +445,7 @@ def main() -> None:
     res = {
         "note": __doc__.split("\n\n")[2].replace("\n", " "),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "fusion": FusionConfig().method,
         "papers_with_vectors": len(papers),
         "queries": len(queries),
         "sizes": {},
