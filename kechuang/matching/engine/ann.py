@@ -19,6 +19,10 @@ How a query is answered:
    is enough to bring an expert in and the rest of its documents still count;
 4. everyone else gets that estimated lowest score (0 after min-max), i.e. no dense signal.
 
+With learned fusion (``ltr.py``) ``Index`` computes the features over the rescored rows only
+(``Index.rescored``; ``project``/``centroid_norms`` serve its PRF pass) and ranks the other rows
+below them (ADR 0034).
+
 ``summary_sims`` is NaN for rows not rescored (``aggregate`` uses it as the marker);
 ``doc_sims`` of those rows is -1. Results are deterministic: k-means runs with a fixed seed,
 search is single-threaded and ties are broken by the caller.
