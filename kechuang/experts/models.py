@@ -45,6 +45,7 @@ class Expert(models.Model):
         help_text="专家本人同意后勾选：企业浏览专家主页时可看到电话和邮箱；否则企业只能经学会联络员请求对接。",
     )
     is_demo = models.BooleanField("演示数据", default=False)
+    retired_at = models.DateTimeField("退出时间", null=True, blank=True, help_text="学会联络员“退出”后不再参与对接；档案与历史保留")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -128,6 +129,7 @@ class Achievement(models.Model):
         related_name="achievements",
     )
     is_demo = models.BooleanField("演示数据", default=False)
+    retired_at = models.DateTimeField("下架时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "科技成果"
@@ -147,6 +149,7 @@ class ServiceTeam(models.Model):
         "orgs.IndustryChain", verbose_name="服务产业链", blank=True, related_name="service_teams"
     )
     target_city = models.CharField("服务城市", max_length=64, blank=True)
+    retired_at = models.DateTimeField("解散时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "科技服务团"

@@ -15,18 +15,27 @@ PHONE_HELP = _("手机或座机，如 13800000000 或 0532-88888888")
 
 class SignupForm(forms.Form):
     company_name = forms.CharField(label=_("企业名称"), max_length=128, help_text=_("与营业执照一致"))
-    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=30, help_text=_("18 位，见营业执照"))
-    district = forms.ModelChoiceField(label=_("所在区（市）"), queryset=Area.objects.none(), empty_label=_("请选择"))
+    credit_code = forms.CharField(
+        label=_("统一社会信用代码"), max_length=30, help_text=_("18 位，见营业执照")
+    )
+    district = forms.ModelChoiceField(
+        label=_("所在区（市）"), queryset=Area.objects.none(), empty_label=_("请选择")
+    )
     contact_name = forms.CharField(label=_("联系人姓名"), max_length=64)
     contact_phone = forms.RegexField(
         label=_("联系电话"), max_length=32, regex=r"^[0-9+\-\s()]{7,32}$", help_text=PHONE_HELP
     )
     contact_email = forms.EmailField(label=_("电子邮箱"), help_text=_("审核结果会发到这个邮箱"))
     username = forms.RegexField(
-        label=_("用户名"), max_length=150, regex=r"^[\w.@+-]+$", help_text=_("字母、数字或 @ . + - _，登录时使用")
+        label=_("用户名"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        help_text=_("字母、数字或 @ . + - _，登录时使用"),
     )
     password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput(render_value=False), strip=False)
-    password2 = forms.CharField(label=_("再次输入密码"), widget=forms.PasswordInput(render_value=False), strip=False)
+    password2 = forms.CharField(
+        label=_("再次输入密码"), widget=forms.PasswordInput(render_value=False), strip=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,12 +93,16 @@ class RejectForm(forms.Form):
 
 class InvitationForm(forms.Form):
     role = forms.ChoiceField(label=_("邀请角色"))
-    display_name = forms.CharField(label=_("姓名"), max_length=64, error_messages={"required": _("请填写姓名。")})
+    display_name = forms.CharField(
+        label=_("姓名"), max_length=64, error_messages={"required": _("请填写姓名。")}
+    )
     email = forms.EmailField(
         label=_("电子邮箱"),
         error_messages={"required": _("请填写电子邮箱。"), "invalid": _("请填写有效的电子邮箱。")},
     )
-    area = forms.ModelChoiceField(label=_("负责地区（区（市）工作人员）"), queryset=Area.objects.none(), required=False)
+    area = forms.ModelChoiceField(
+        label=_("负责地区（区（市）工作人员）"), queryset=Area.objects.none(), required=False
+    )
     organisation = forms.ModelChoiceField(
         label=_("所在学会（学会联络员）"), queryset=Organisation.objects.none(), required=False
     )
@@ -126,17 +139,30 @@ class AcceptForm(forms.Form):
         max_length=150,
         regex=r"^[\w.@+-]+$",
         help_text=_("字母、数字或 @ . + - _，登录时使用"),
-        error_messages={"required": _("请填写用户名。"), "invalid": _("用户名只能包含字母、数字和 @ . + - _。")},
+        error_messages={
+            "required": _("请填写用户名。"),
+            "invalid": _("用户名只能包含字母、数字和 @ . + - _。"),
+        },
     )
     new_password1 = forms.CharField(
-        label=_("设置密码"), widget=forms.PasswordInput, strip=False, error_messages={"required": _("请设置密码。")}
+        label=_("设置密码"),
+        widget=forms.PasswordInput,
+        strip=False,
+        error_messages={"required": _("请设置密码。")},
     )
     new_password2 = forms.CharField(
-        label=_("再次输入密码"), widget=forms.PasswordInput, strip=False, error_messages={"required": _("请再次输入密码。")}
+        label=_("再次输入密码"),
+        widget=forms.PasswordInput,
+        strip=False,
+        error_messages={"required": _("请再次输入密码。")},
     )
 
     def clean(self):
         data = super().clean()
-        if data.get("new_password1") and data.get("new_password2") and data["new_password1"] != data["new_password2"]:
+        if (
+            data.get("new_password1")
+            and data.get("new_password2")
+            and data["new_password1"] != data["new_password2"]
+        ):
             self.add_error("new_password2", _("两次输入的密码不一致。"))
         return data

@@ -31,7 +31,9 @@ class SignupApplication(models.Model):
     contact_phone = models.CharField(_("联系电话"), max_length=32)
     contact_email = models.EmailField(_("电子邮箱"))
     username = models.CharField(_("用户名"), max_length=150)
-    password_hash = models.CharField(max_length=128)  # Django's make_password; the account gets it on approval
+    password_hash = models.CharField(
+        max_length=128
+    )  # Django's make_password; the account gets it on approval
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
     reason = models.TextField(_("未通过原因"), blank=True)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
@@ -45,7 +47,12 @@ class SignupApplication(models.Model):
         related_name="+",
     )
     organisation = models.ForeignKey(
-        "orgs.Organisation", verbose_name=_("企业"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "orgs.Organisation",
+        verbose_name=_("企业"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -62,10 +69,14 @@ class SignupApplication(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["credit_code"], condition=models.Q(status="pending"), name="signup_one_pending_per_code"
+                fields=["credit_code"],
+                condition=models.Q(status="pending"),
+                name="signup_one_pending_per_code",
             ),
             models.UniqueConstraint(
-                fields=["username"], condition=models.Q(status="pending"), name="signup_one_pending_per_username"
+                fields=["username"],
+                condition=models.Q(status="pending"),
+                name="signup_one_pending_per_username",
             ),
         ]
 
@@ -84,13 +95,28 @@ class Invitation(models.Model):
     email = models.EmailField(_("电子邮箱"))
     display_name = models.CharField(_("姓名"), max_length=64)
     area = models.ForeignKey(
-        "accounts.Area", verbose_name=_("负责地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.Area",
+        verbose_name=_("负责地区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     organisation = models.ForeignKey(
-        "orgs.Organisation", verbose_name=_("学会"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Organisation",
+        verbose_name=_("学会"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     expert = models.ForeignKey(
-        "experts.Expert", verbose_name=_("专家档案"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "experts.Expert",
+        verbose_name=_("专家档案"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
@@ -101,7 +127,11 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(_("有效期至"))
     used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
     used_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("注册账号"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("注册账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)

@@ -11,7 +11,9 @@ from kechuang.onboarding.models import Invitation, SignupApplication
 
 
 def signup_list(*, user, status: str = "") -> QuerySet[SignupApplication]:
-    qs = restrict(SignupApplication.objects.all(), user).select_related("district", "decided_by", "organisation")
+    qs = restrict(SignupApplication.objects.all(), user).select_related(
+        "district", "decided_by", "organisation"
+    )
     if status in SignupApplication.Status.values:
         qs = qs.filter(status=status)
     return qs

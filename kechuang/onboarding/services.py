@@ -99,10 +99,14 @@ def signup_submit(*, data: dict) -> SignupApplication:
     username = data["username"].strip()
     district = data["district"]
     if district is None or district.kind == Area.Kind.CITY:
-        raise ApplicationError(_("请选择企业所在的区（市）。"), field_errors={"district": [_("请选择区（市）。")]})
+        raise ApplicationError(
+            _("请选择企业所在的区（市）。"), field_errors={"district": [_("请选择区（市）。")]}
+        )
     if Organisation.objects.filter(credit_code=code).exists():
         raise ApplicationError(
-            _("该统一社会信用代码的企业已在平台注册。如需开通账号，请联系所在区（市）工作人员或市科协协调员。"),
+            _(
+                "该统一社会信用代码的企业已在平台注册。如需开通账号，请联系所在区（市）工作人员或市科协协调员。"
+            ),
             field_errors={"credit_code": [_("该统一社会信用代码已注册。")]},
         )
     if SignupApplication.objects.filter(credit_code=code, status=S.PENDING).exists():
@@ -111,7 +115,9 @@ def signup_submit(*, data: dict) -> SignupApplication:
             field_errors={"credit_code": [_("该代码已有待审核的申请。")]},
         )
     if _username_taken(username):
-        raise ApplicationError(_("该用户名已被使用。"), field_errors={"username": [_("该用户名已被使用，请换一个。")]})
+        raise ApplicationError(
+            _("该用户名已被使用。"), field_errors={"username": [_("该用户名已被使用，请换一个。")]}
+        )
     probe = User(username=username, email=data["contact_email"], display_name=data["contact_name"])
     if errors := _password_errors(data["password"], probe):
         raise ApplicationError(_("密码不符合要求。"), field_errors={"password1": errors})
@@ -140,11 +146,16 @@ def signup_submit(*, data: dict) -> SignupApplication:
 
 
 def can_review_signups(user) -> bool:
-    return bool(user.is_authenticated and (user.is_coordinator or (user.role == Role.DISTRICT and user.area_id)))
+    return bool(
+        user.is_authenticated and (user.is_coordinator or (user.role == Role.DISTRICT and user.area_id))
+    )
 
 
 def _locked_pending(user, app: SignupApplication) -> SignupApplication:
-    if not can_review_signups(user) or not restrict(SignupApplication.objects.filter(pk=app.pk), user).exists():
+    if (
+        not can_review_signups(user)
+        or not restrict(SignupApplication.objects.filter(pk=app.pk), user).exists()
+    ):
         raise ApplicationError(_("您无权审核该申请。"))
     app = SignupApplication.objects.select_for_update().get(pk=app.pk)
     if app.status != S.PENDING:
@@ -157,7 +168,9 @@ def signup_approve(*, user, app: SignupApplication) -> SignupApplication:
     """Create (or link) the enterprise and its contact's account; tell the contact."""
     app = _locked_pending(user, app)
     if User.objects.filter(username__iexact=app.username).exists():
-        raise ApplicationError(_("用户名“%(u)s”已被占用，请驳回并请企业换一个用户名重新申请。") % {"u": app.username})
+        raise ApplicationError(
+            _("用户名“%(u)s”已被占用，请驳回并请企业换一个用户名重新申请。") % {"u": app.username}
+        )
     org = Organisation.objects.filter(credit_code=app.credit_code).first()
     created = False
     if org is None:
@@ -173,10 +186,18 @@ def signup_approve(*, user, app: SignupApplication) -> SignupApplication:
         if Organisation.objects.filter(name=app.company_name).exists():
             raise ApplicationError(_("平台中已有同名单位，请核对后处理。"))
         org = Organisation.objects.create(
-            name=app.company_name, kind=Organisation.Kind.ENTERPRISE, district=app.district, credit_code=app.credit_code
+            name=app.company_name,
+            kind=Organisation.Kind.ENTERPRISE,
+            district=app.district,
+            credit_code=app.credit_code,
         )
         created = True
-        audit(user, "organisation.create", org, {"name": org.name, "credit_code": org.credit_code, "via": "signup"})
+        audit(
+            user,
+            "organisation.create",
+            org,
+            {"name": org.name, "credit_code": org.credit_code, "via": "signup"},
+        )
     account = User(
         username=app.username,
         role=Role.ENTERPRISE,
@@ -194,7 +215,12 @@ def signup_approve(*, user, app: SignupApplication) -> SignupApplication:
         user,
         "signup.approve",
         app,
-        {"organisation": org.pk, "organisation_created": created, "user": account.pk, "username": account.username},
+        {
+            "organisation": org.pk,
+            "organisation_created": created,
+            "user": account.pk,
+            "username": account.username,
+        },
     )
     notify_on_commit(
         Kind.SIGNUP_APPROVED,
@@ -210,15 +236,19 @@ def signup_approve(*, user, app: SignupApplication) -> SignupApplication:
 def signup_reject(*, user, app: SignupApplication, reason: str) -> SignupApplication:
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError(_("请填写未通过的原因。"), field_errors={"reason": [_("请填写原因，申请人会收到。")]})
+        raise ApplicationError(
+            _("请填写未通过的原因。"), field_errors={"reason": [_("请填写原因，申请人会收到。")]}
+        )
     app = _locked_pending(user, app)
     app.status, app.decided_at, app.decided_by, app.reason = S.REJECTED, timezone.now(), user, reason[:2000]
     app.save()
     audit(user, "signup.reject", app, {"reason": app.reason})
     _mail_on_commit(
         _("科创对接平台：企业注册申请未通过"),
-        _("%(name)s，您好：\n\n您为“%(company)s”提交的注册申请未通过审核，原因：%(reason)s\n\n"
-          "您可以修改后重新申请：%(url)s\n\n—— 科创对接平台")
+        _(
+            "%(name)s，您好：\n\n您为“%(company)s”提交的注册申请未通过审核，原因：%(reason)s\n\n"
+            "您可以修改后重新申请：%(url)s\n\n—— 科创对接平台"
+        )
         % {
             "name": app.contact_name,
             "company": app.company_name,
@@ -270,12 +300,16 @@ def _check_invitation(user, data: dict) -> dict:
     if role == Role.DISTRICT:
         area = data.get("area")
         if area is None or area.kind == Area.Kind.CITY:
-            raise ApplicationError(_("请选择负责的区（市）。"), field_errors={"area": [_("请选择区（市）。")]})
+            raise ApplicationError(
+                _("请选择负责的区（市）。"), field_errors={"area": [_("请选择区（市）。")]}
+            )
         out["area"] = area
     elif role == Role.LIAISON:
         org = data.get("organisation")
         if org is None or org.kind != Organisation.Kind.SOCIETY:
-            raise ApplicationError(_("请选择联络员所在的学会。"), field_errors={"organisation": [_("请选择学会。")]})
+            raise ApplicationError(
+                _("请选择联络员所在的学会。"), field_errors={"organisation": [_("请选择学会。")]}
+            )
         out["organisation"] = org
     else:  # an expert of the liaison's own society, without an account
         expert = data.get("expert")
@@ -295,8 +329,10 @@ def _check_invitation(user, data: dict) -> dict:
 def _send_invitation(inv: Invitation, token: str) -> None:
     _mail_on_commit(
         _("科创对接平台：邀请您开通账号"),
-        _("%(name)s，您好：\n\n%(inviter)s 邀请您以“%(role)s”身份开通科创对接平台账号。\n"
-          "请在 %(expires)s 前打开以下链接设置密码（链接仅可使用一次）：\n%(url)s\n\n—— 科创对接平台")
+        _(
+            "%(name)s，您好：\n\n%(inviter)s 邀请您以“%(role)s”身份开通科创对接平台账号。\n"
+            "请在 %(expires)s 前打开以下链接设置密码（链接仅可使用一次）：\n%(url)s\n\n—— 科创对接平台"
+        )
         % {
             "name": inv.display_name,
             "inviter": inv.created_by,
@@ -318,7 +354,11 @@ def invitation_create(*, user, data: dict) -> tuple[Invitation, str]:
         raise ApplicationError(_("请填写电子邮箱。"), field_errors={"email": [_("请填写电子邮箱。")]})
     if not name:
         raise ApplicationError(_("请填写姓名。"), field_errors={"display_name": [_("请填写姓名。")]})
-    open_same = [i for i in Invitation.objects.filter(email__iexact=email, role=scope["role"]) if i.state() == "pending"]
+    open_same = [
+        i
+        for i in Invitation.objects.filter(email__iexact=email, role=scope["role"])
+        if i.state() == "pending"
+    ]
     if open_same:
         raise ApplicationError(
             _("已向该邮箱发出同一角色的邀请，尚未使用；如需重发，请在邀请列表中点“重发”。"),
@@ -337,8 +377,13 @@ def invitation_create(*, user, data: dict) -> tuple[Invitation, str]:
         user,
         "invitation.create",
         inv,
-        {"role": inv.role, "email": email, "area": scope["area"], "organisation": scope["organisation"],
-         "expert": scope["expert"]},
+        {
+            "role": inv.role,
+            "email": email,
+            "area": scope["area"],
+            "organisation": scope["organisation"],
+            "expert": scope["expert"],
+        },
     )
     _send_invitation(inv, token)
     return inv, token
@@ -381,9 +426,11 @@ def invitation_revoke(*, user, inv: Invitation) -> Invitation:
 def invitation_for_token(token: str) -> Invitation | None:
     if not token or len(token) > 128:
         return None
-    return Invitation.objects.select_related("area", "organisation", "expert").filter(
-        token_hash=hash_token(token)
-    ).first()
+    return (
+        Invitation.objects.select_related("area", "organisation", "expert")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
 
 
 @transaction.atomic
@@ -399,7 +446,9 @@ def invitation_accept(*, token: str, username: str, password: str):
     if not username:
         raise ApplicationError(_("请填写用户名。"), field_errors={"username": [_("请填写用户名。")]})
     if _username_taken(username):
-        raise ApplicationError(_("该用户名已被使用。"), field_errors={"username": [_("该用户名已被使用，请换一个。")]})
+        raise ApplicationError(
+            _("该用户名已被使用。"), field_errors={"username": [_("该用户名已被使用，请换一个。")]}
+        )
     if inv.expert_id and User.objects.filter(expert_id=inv.expert_id).exists():
         raise ApplicationError(_("该专家已开通账号。"))
     account = User(

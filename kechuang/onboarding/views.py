@@ -94,7 +94,10 @@ def signup_approve(request, pk: int):
     return perform(
         request,
         lambda: services.signup_approve(user=user, app=app),
-        success=lambda a: _("已通过“%(n)s”的注册申请，已开通账号 %(u)s 并通知联系人。") % {"n": a.company_name, "u": a.username},
+        success=lambda a: (
+            _("已通过“%(n)s”的注册申请，已开通账号 %(u)s 并通知联系人。")
+            % {"n": a.company_name, "u": a.username}
+        ),
         then=("onboarding:signup_detail", app.pk),
     )
 
@@ -146,7 +149,9 @@ def invitation_create(request):
     user = _inviter(request)
     form = InvitationForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        ok, result = call_for_form(form, lambda: services.invitation_create(user=user, data=form.cleaned_data))
+        ok, result = call_for_form(
+            form, lambda: services.invitation_create(user=user, data=form.cleaned_data)
+        )
         if ok:
             inv, token = result
             messages.success(request, _("已邀请 %(n)s（%(e)s）。") % {"n": inv.display_name, "e": inv.email})
@@ -166,7 +171,9 @@ def invitation_resend(request, pk: int):
         _link_message(request, token)
         return inv2
 
-    return perform(request, resend, success=_("已重新发送邀请，旧链接已失效。"), then="onboarding:invitations")
+    return perform(
+        request, resend, success=_("已重新发送邀请，旧链接已失效。"), then="onboarding:invitations"
+    )
 
 
 @login_required
@@ -195,10 +202,14 @@ def accept(request, token: str):
         ok, account = call_for_form(
             form,
             lambda: services.invitation_accept(
-                token=token, username=form.cleaned_data["username"], password=form.cleaned_data["new_password1"]
+                token=token,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["new_password1"],
             ),
         )
         if ok:
-            messages.success(request, _("账号 %(u)s 已开通，请用刚设置的密码登录。") % {"u": account.username})
+            messages.success(
+                request, _("账号 %(u)s 已开通，请用刚设置的密码登录。") % {"u": account.username}
+            )
             return redirect("accounts:login")
     return render(request, "onboarding/accept.html", {"form": form, "inv": inv})

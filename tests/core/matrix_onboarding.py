@@ -92,7 +92,12 @@ def build(world):
     )
     other, _ = services.invitation_create(
         user=world.users["coordinator"],
-        data={"role": "liaison", "email": "l@x.example", "display_name": "联络员", "organisation": world.orgs["soc2"]},
+        data={
+            "role": "liaison",
+            "email": "l@x.example",
+            "display_name": "联络员",
+            "organisation": world.orgs["soc2"],
+        },
     )
     world.extra["invitation"] = {"own": own, "other": other}
 
@@ -102,11 +107,21 @@ def build(world):
 
     _i, pending = services.invitation_create(
         user=world.users["coordinator"],
-        data={"role": "district", "email": "d@x.example", "display_name": "区员", "area": world.areas["laoshan"]},
+        data={
+            "role": "district",
+            "email": "d@x.example",
+            "display_name": "区员",
+            "area": world.areas["laoshan"],
+        },
     )
     _j, used = services.invitation_create(
         user=world.users["coordinator"],
-        data={"role": "district", "email": "d2@x.example", "display_name": "区员二", "area": world.areas["laoshan"]},
+        data={
+            "role": "district",
+            "email": "d2@x.example",
+            "display_name": "区员二",
+            "area": world.areas["laoshan"],
+        },
     )
     services.invitation_accept(token=used, username="used-invite", password="Matrix-Used-2026!")
     world.extra["invite_link"] = {"own": Link(pending), "other": Link(used)}

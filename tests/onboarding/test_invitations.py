@@ -31,7 +31,8 @@ def new_expert(world):
 def invite_expert(world, expert, **over):
     return services.invitation_create(
         user=world.users["liaison"],
-        data={"role": "expert", "email": "zhao@uni.example", "display_name": "赵新材", "expert": expert} | over,
+        data={"role": "expert", "email": "zhao@uni.example", "display_name": "赵新材", "expert": expert}
+        | over,
     )
 
 
@@ -48,14 +49,32 @@ def test_token_is_stored_hashed_and_mailed(world, new_expert, django_capture_on_
 def test_who_may_invite_whom(world, new_expert):
     coord, liaison = world.users["coordinator"], world.users["liaison"]
     services.invitation_create(
-        user=coord, data={"role": "district", "email": "d@x.example", "display_name": "区员", "area": world.areas["laoshan"]}
+        user=coord,
+        data={
+            "role": "district",
+            "email": "d@x.example",
+            "display_name": "区员",
+            "area": world.areas["laoshan"],
+        },
     )
     services.invitation_create(
-        user=coord, data={"role": "liaison", "email": "l@x.example", "display_name": "联络", "organisation": world.orgs["soc2"]}
+        user=coord,
+        data={
+            "role": "liaison",
+            "email": "l@x.example",
+            "display_name": "联络",
+            "organisation": world.orgs["soc2"],
+        },
     )
     with pytest.raises(ApplicationError, match="不能邀请该角色"):  # a liaison cannot make district staff
         services.invitation_create(
-            user=liaison, data={"role": "district", "email": "d2@x.example", "display_name": "区员", "area": world.areas["laixi"]}
+            user=liaison,
+            data={
+                "role": "district",
+                "email": "d2@x.example",
+                "display_name": "区员",
+                "area": world.areas["laixi"],
+            },
         )
     with pytest.raises(ApplicationError, match="本学会"):  # another society's expert
         invite_expert(world, world.experts["other"])
@@ -64,7 +83,8 @@ def test_who_may_invite_whom(world, new_expert):
     for role in ("district", "enterprise", "expert", "leadership"):
         with pytest.raises(ApplicationError):
             services.invitation_create(
-                user=world.users[role], data={"role": "expert", "email": "e@x.example", "display_name": "某", "expert": new_expert}
+                user=world.users[role],
+                data={"role": "expert", "email": "e@x.example", "display_name": "某", "expert": new_expert},
             )
     assert Invitation.objects.count() == 2
 
@@ -73,7 +93,12 @@ def test_liaison_sees_only_its_societys_invitations(world, new_expert):
     mine, _ = invite_expert(world, new_expert)
     theirs, _ = services.invitation_create(
         user=world.users["coordinator"],
-        data={"role": "liaison", "email": "l@x.example", "display_name": "联络", "organisation": world.orgs["soc2"]},
+        data={
+            "role": "liaison",
+            "email": "l@x.example",
+            "display_name": "联络",
+            "organisation": world.orgs["soc2"],
+        },
     )
     assert list(invitation_list(user=world.users["liaison"])) == [mine]
     assert set(invitation_list(user=world.users["coordinator"])) == {mine, theirs}
@@ -95,7 +120,12 @@ def test_accept_creates_the_account_in_its_scope_once(world, new_expert):
 def test_district_invitation_lands_in_its_area(world):
     _inv, token = services.invitation_create(
         user=world.users["coordinator"],
-        data={"role": "district", "email": "d@x.example", "display_name": "崂山区员", "area": world.areas["laoshan"]},
+        data={
+            "role": "district",
+            "email": "d@x.example",
+            "display_name": "崂山区员",
+            "area": world.areas["laoshan"],
+        },
     )
     account = services.invitation_accept(token=token, username="laoshan1", password=PASSWORD)
     assert account.role == "district" and account.area == world.areas["laoshan"]
@@ -124,7 +154,9 @@ def test_expired_revoked_and_resent_links(world, new_expert):
         services.invitation_accept(token=new_token, username="zhaoxc", password=PASSWORD)
     with pytest.raises(ApplicationError, match="不能重发"):
         services.invitation_resend(user=world.users["liaison"], inv=inv)
-    assert [e.action for e in AuditEntry.objects.filter(object_type="onboarding.invitation").order_by("pk")] == [
+    assert [
+        e.action for e in AuditEntry.objects.filter(object_type="onboarding.invitation").order_by("pk")
+    ] == [
         "invitation.create",
         "invitation.resend",
         "invitation.revoke",
@@ -150,7 +182,12 @@ def test_link_pages_say_clearly_why_not(client, world, new_expert):
     assert resp.status_code == 410 and "已经使用过" in resp.content.decode()
     inv2, token2 = services.invitation_create(
         user=world.users["coordinator"],
-        data={"role": "liaison", "email": "l@x.example", "display_name": "联络", "organisation": world.orgs["soc2"]},
+        data={
+            "role": "liaison",
+            "email": "l@x.example",
+            "display_name": "联络",
+            "organisation": world.orgs["soc2"],
+        },
     )
     services.invitation_revoke(user=world.users["coordinator"], inv=inv2)
     resp = client.get(reverse("onboarding:accept", args=[token2]))
@@ -166,7 +203,9 @@ def test_invitation_pages(client_for, world, new_expert):
     )
     body = resp.content.decode()
     assert "邀请链接" in body and "赵新材" in body
-    resp = c.post(reverse("onboarding:invitation_create"), {"role": "expert", "display_name": "", "email": "bad"})
+    resp = c.post(
+        reverse("onboarding:invitation_create"), {"role": "expert", "display_name": "", "email": "bad"}
+    )
     body = resp.content.decode()
     assert "请填写姓名" in body and "请填写有效的电子邮箱" in body
     assert Invitation.objects.count() == 1

@@ -53,9 +53,13 @@ def test_submit_creates_only_a_pending_application(world, django_capture_on_comm
     assert app.status == SignupApplication.Status.PENDING
     assert not User.objects.filter(username="lanhai").exists()
     assert not Organisation.objects.filter(credit_code=CODE).exists()
-    assert app.password_hash != PASSWORD and app.password_hash.startswith(("pbkdf2", "argon2", "md5", "bcrypt"))
+    assert app.password_hash != PASSWORD and app.password_hash.startswith(
+        ("pbkdf2", "argon2", "md5", "bcrypt")
+    )
     # the coordinator and the district's staff hear; the other district's staff (none here) and others do not
-    told = set(Notification.objects.filter(kind="signup_submitted").values_list("recipient__username", flat=True))
+    told = set(
+        Notification.objects.filter(kind="signup_submitted").values_list("recipient__username", flat=True)
+    )
     assert told == {"coordinator", "district"}
     assert AuditEntry.objects.filter(action="signup.submit", object_id=str(app.pk)).exists()
 
@@ -142,7 +146,9 @@ def test_approve_failing_midway_writes_nothing(world, pending):
 
 
 def test_scope_other_district_and_other_roles_cannot_review(world, pending):
-    other = User.objects.create_user("laoshan-staff", password="x", role="district", area=world.areas["laoshan"])
+    other = User.objects.create_user(
+        "laoshan-staff", password="x", role="district", area=world.areas["laoshan"]
+    )
     for user in (other, world.users["enterprise"], world.users["liaison"], world.users["leadership"]):
         with pytest.raises(ApplicationError):
             services.signup_approve(user=user, app=pending)
