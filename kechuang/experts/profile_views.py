@@ -73,7 +73,7 @@ def expert_edit(request, pk: int):
 @login_required
 @require_POST
 def expert_retire(request, pk: int):
-    user = request.user
+    user = _library_keeper(request)
     expert = sel.expert_get(user=user, pk=pk)
     retire = _retire_flag(request)
     return perform(
@@ -232,6 +232,7 @@ def achievement_edit(request, pk: int):
 @login_required
 @require_POST
 def achievement_retire(request, pk: int):
+    _library_keeper(request)
     a = sel.achievement_get(user=request.user, pk=pk)
     retire = _retire_flag(request)
     return perform(
@@ -294,6 +295,7 @@ def team_edit(request, pk: int):
 @login_required
 @require_POST
 def team_retire(request, pk: int):
+    _library_keeper(request)
     team = sel.team_get(user=request.user, pk=pk)
     retire = _retire_flag(request)
     return perform(
