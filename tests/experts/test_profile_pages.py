@@ -10,7 +10,7 @@ from kechuang.core.errors import ApplicationError
 from kechuang.core.models import AuditEntry
 from kechuang.experts import profile_services as ps
 from kechuang.experts.models import Achievement, Expert, ServiceTeam
-from kechuang.orgs.models import IndustryChain, Organisation
+from kechuang.orgs.models import IndustryChain
 
 
 def audit_count(action):
