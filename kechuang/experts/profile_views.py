@@ -65,7 +65,7 @@ def expert_edit(request, pk: int):
         {
             "form": form,
             "heading": _("编辑专家：%(n)s") % {"n": expert.name},
-            "history": sel.history(user=user, obj=expert),
+            "history": sel.history_rows(user=user, obj=expert),
         },
     )
 
@@ -119,7 +119,7 @@ def profile_edit(request, pk: int):
             "patents": expert.patents.all(),
             "publication_form": PublicationForm(prefix="pub"),
             "patent_form": PatentForm(prefix="pat"),
-            "history": sel.history(user=user, obj=expert),
+            "history": sel.history_rows(user=user, obj=expert),
         },
     )
 
@@ -225,7 +225,7 @@ def achievement_edit(request, pk: int):
     return render(
         request,
         "experts/manage_form.html",
-        {"form": form, "heading": _("编辑成果"), "history": sel.history(user=user, obj=a)},
+        {"form": form, "heading": _("编辑成果"), "history": sel.history_rows(user=user, obj=a)},
     )
 
 
@@ -287,7 +287,7 @@ def team_edit(request, pk: int):
         {
             "form": form,
             "heading": _("编辑服务团：%(n)s") % {"n": team.name},
-            "history": sel.history(user=user, obj=team),
+            "history": sel.history_rows(user=user, obj=team),
         },
     )
 

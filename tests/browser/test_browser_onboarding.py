@@ -148,7 +148,7 @@ def test_liaison_invites_an_expert_who_sets_a_password_and_edits_the_profile(pag
     inv.get_by_test_id("publication-form").get_by_label("年份").fill("2025")
     inv.get_by_role("button", name="添加论文").click()
     expect(inv.get_by_test_id("publications")).to_contain_text("海洋装备智能运维方法研究")
-    expect(inv.get_by_test_id("history")).to_contain_text("expert.profile_update")
+    expect(inv.get_by_test_id("history")).to_contain_text("修改档案")
     _both_widths(inv, "onboarding-expert-profile")
     ctx.close()
 

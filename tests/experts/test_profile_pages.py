@@ -44,7 +44,8 @@ def test_expert_edits_own_profile_with_history(client_for, world):
     assert expert.availability == "unavailable" and expert.keywords == ["石墨烯", "散热膜"]
     entry = AuditEntry.objects.get(action="expert.profile_update")
     assert set(entry.changes) == {"availability", "keywords"}
-    assert "expert.profile_update" in resp.content.decode()  # the history on the page
+    # the history on the page, in words
+    assert "修改档案" in resp.content.decode() and "可对接状态：可对接 → 暂不可对接" in resp.content.decode()
 
 
 def test_unchanged_profile_form_changes_nothing(client_for, world):
