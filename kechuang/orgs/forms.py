@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from kechuang.accounts.models import Area, Role
 from kechuang.orgs.models import IndustryChain, Organisation
@@ -45,15 +46,15 @@ class OrganisationForm(forms.ModelForm):
 
 
 class IndustryChainForm(forms.ModelForm):
-    keywords_text = forms.CharField(label="关键词", max_length=500, required=False, help_text="多个用逗号或顿号分隔；用于匹配分词")
+    keywords_text = forms.CharField(label=_("关键词"), max_length=500, required=False, help_text=_("多个用逗号或顿号分隔；用于匹配分词"))
 
     class Meta:
         model = IndustryChain
         fields = ["name", "code", "task_force", "order", "active"]
         error_messages = {
-            "name": {"required": "请填写产业链名称。"},
-            "code": {"required": "请填写代码。", "invalid": "代码只能包含字母、数字、- 和 _。"},
-            "order": {"invalid": "排序应为整数。"},
+            "name": {"required": _("请填写产业链名称。")},
+            "code": {"required": _("请填写代码。"), "invalid": _("代码只能包含字母、数字、- 和 _。")},
+            "order": {"invalid": _("排序应为整数。")},
         }
 
     def __init__(self, *args, user=None, **kwargs):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
@@ -92,12 +93,12 @@ def chain_save(*, user, data: dict, chain=None):
     from kechuang.orgs.models import IndustryChain
 
     if not can_maintain_taxonomy(user):
-        raise ApplicationError("只有市科协协调员可以维护产业链。")
+        raise ApplicationError(_("只有市科协协调员可以维护产业链。"))
     others = IndustryChain.objects.exclude(pk=getattr(chain, "pk", None))
     if others.filter(code=data["code"]).exists():
-        raise ApplicationError("代码已被使用。", field_errors={"code": ["该代码已被另一条产业链使用。"]})
+        raise ApplicationError(_("代码已被使用。"), field_errors={"code": [_("该代码已被另一条产业链使用。")]})
     if others.filter(name=data["name"]).exists():
-        raise ApplicationError("已有同名产业链。", field_errors={"name": ["已有同名产业链。"]})
+        raise ApplicationError(_("已有同名产业链。"), field_errors={"name": [_("已有同名产业链。")]})
     values = {k: data[k] for k in CHAIN_FIELDS if k in data}
     if chain is None:
         chain = IndustryChain.objects.create(**values)
