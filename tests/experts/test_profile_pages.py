@@ -240,3 +240,44 @@ def test_coordinator_keeps_organisations_and_chains(client_for, world):
     assert "统一社会信用代码应为 18 位" in resp.content.decode()
     assert client_for("liaison").get(reverse("orgs:chains")).status_code == 404
     assert client_for("district").get(reverse("orgs:edit", args=[world.orgs["ent2"].pk])).status_code == 404
+
+
+def test_unchanged_expert_and_org_forms_change_nothing(client_for, world):
+    from django.test import Client
+
+    expert = world.experts["own"]
+    c = client_for("liaison")
+    page = c.get(reverse("experts:edit", args=[expert.pk])).content.decode()
+    assert "编辑专家" in page
+    data = {
+        "name": expert.name,
+        "gender": expert.gender,
+        "title": expert.title,
+        "affiliation_name": expert.affiliation.name if expert.affiliation else "",
+        "societies": [s.pk for s in expert.societies.all()],
+        "fields_text": "、".join(expert.fields),
+        "keywords_text": "、".join(expert.keywords),
+        "phone": expert.phone,
+        "email": expert.email,
+        "region": expert.region,
+        "availability": expert.availability,
+        "bio": expert.bio,
+    }
+    resp = c.post(reverse("experts:edit", args=[expert.pk]), data, follow=True)
+    assert "没有修改" in resp.content.decode()
+    assert audit_count("expert.update") == 0
+    org = world.orgs["ent"]
+    coord = Client()
+    coord.force_login(world.users["coordinator"])
+    org_data = {
+        "name": org.name,
+        "short_name": org.short_name,
+        "kind": org.kind,
+        "credit_code": org.credit_code,
+        "district": org.district_id,
+        "chain": org.chain_id or "",
+        "description": org.description,
+    }
+    resp = coord.post(reverse("orgs:edit", args=[org.pk]), org_data, follow=True)
+    assert "没有修改" in resp.content.decode()
+    assert audit_count("organisation.update") == 0
