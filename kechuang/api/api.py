@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.security import django_auth
@@ -25,7 +26,7 @@ def _invalid(request, exc: ValidationError):
         {"参数": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body", "原因": e.get("msg", "")}
         for e in exc.errors
     ]
-    return api.create_response(request, {"detail": "请求参数无效。", "errors": errors}, status=422)
+    return api.create_response(request, {"detail": gettext("请求参数无效。"), "errors": errors}, status=422)
 api.add_router("/needs", needs.router)
 api.add_router("/experts", experts.router)
 api.add_router("/matching", "kechuang.api.matching.router")

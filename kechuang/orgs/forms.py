@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.accounts.models import Area, Role
 from kechuang.orgs.models import IndustryChain, Organisation
@@ -16,14 +16,14 @@ class OrganisationForm(forms.ModelForm):
         fields = ["name", "short_name", "kind", "credit_code", "district", "chain", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         error_messages = {
-            "name": {"required": "请填写单位名称。"},
-            "kind": {"required": "请选择单位类型。"},
+            "name": {"required": gettext_lazy("请填写单位名称。")},
+            "kind": {"required": gettext_lazy("请选择单位类型。")},
         }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["name"].label = "单位名称"
+        self.fields["name"].label = gettext("单位名称")
         self.fields["chain"].queryset = IndustryChain.objects.filter(active=True)
         self.fields["district"].queryset = Area.objects.exclude(kind=Area.Kind.CITY)
         if user.role == Role.DISTRICT and not user.is_coordinator:
@@ -33,12 +33,12 @@ class OrganisationForm(forms.ModelForm):
                 Area.objects.filter(pk__in=user.area.subtree_ids()) if user.area_id else Area.objects.none()
             )
             self.fields["district"].required = True
-            self.fields["district"].error_messages["required"] = "请选择所在地区。"
+            self.fields["district"].error_messages["required"] = gettext("请选择所在地区。")
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
         if len(name) < 2:
-            raise forms.ValidationError("单位名称太短。")
+            raise forms.ValidationError(gettext("单位名称太短。"))
         return name
 
     def clean_credit_code(self):
@@ -46,15 +46,15 @@ class OrganisationForm(forms.ModelForm):
 
 
 class IndustryChainForm(forms.ModelForm):
-    keywords_text = forms.CharField(label=_("关键词"), max_length=500, required=False, help_text=_("多个用逗号或顿号分隔；用于匹配分词"))
+    keywords_text = forms.CharField(label=gettext_lazy("关键词"), max_length=500, required=False, help_text=gettext_lazy("多个用逗号或顿号分隔；用于匹配分词"))
 
     class Meta:
         model = IndustryChain
         fields = ["name", "code", "task_force", "order", "active"]
         error_messages = {
-            "name": {"required": _("请填写产业链名称。")},
-            "code": {"required": _("请填写代码。"), "invalid": _("代码只能包含字母、数字、- 和 _。")},
-            "order": {"invalid": _("排序应为整数。")},
+            "name": {"required": gettext_lazy("请填写产业链名称。")},
+            "code": {"required": gettext_lazy("请填写代码。"), "invalid": gettext_lazy("代码只能包含字母、数字、- 和 _。")},
+            "order": {"invalid": gettext_lazy("排序应为整数。")},
         }
 
     def __init__(self, *args, user=None, **kwargs):
