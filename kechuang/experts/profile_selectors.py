@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kechuang.core.access import restrict
 from kechuang.core.models import AuditEntry
@@ -26,7 +27,7 @@ ACTION_LABELS = {
     "expert.create": _("新增专家"),
     "expert.update": _("修改基本信息"),
     "expert.profile_update": _("修改档案"),
-    "expert.retire": _("退出"),
+    "expert.retire": pgettext_lazy("expert history action", "退出"),
     "expert.reinstate": _("恢复"),
     "expert.contact_consent": _("联系方式公开设置"),
     "publication.create": _("添加论文"),
