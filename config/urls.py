@@ -22,6 +22,7 @@ urlpatterns = [
     path("dashboard/", include("kechuang.dashboard.urls")),
     path("intake/", include("kechuang.intake.urls")),
     path("notifications/", include("kechuang.notifications.urls")),
+    path("onboarding/", include("kechuang.onboarding.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

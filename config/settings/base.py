@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "kechuang.dashboard",
     "kechuang.intake",
     "kechuang.notifications",
+    "kechuang.onboarding",
     "kechuang.api",
     "kechuang.demo",
 ]

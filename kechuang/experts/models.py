@@ -46,6 +46,9 @@ class Expert(models.Model):
         help_text=gettext_lazy("专家本人同意后勾选：企业浏览专家主页时可看到电话和邮箱；否则企业只能经学会联络员请求对接。"),
     )
     is_demo = models.BooleanField(gettext_lazy("演示数据"), default=False)
+    retired_at = models.DateTimeField(
+        gettext_lazy("退出时间"), null=True, blank=True, help_text=gettext_lazy("学会联络员“退出”后不再参与对接；档案与历史保留")
+    )
     updated_at = models.DateTimeField(gettext_lazy("更新时间"), auto_now=True)
 
     class Meta:
@@ -129,6 +132,7 @@ class Achievement(models.Model):
         related_name="achievements",
     )
     is_demo = models.BooleanField(gettext_lazy("演示数据"), default=False)
+    retired_at = models.DateTimeField(gettext_lazy("下架时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = gettext_lazy("科技成果")
@@ -148,6 +152,7 @@ class ServiceTeam(models.Model):
         "orgs.IndustryChain", verbose_name=gettext_lazy("服务产业链"), blank=True, related_name="service_teams"
     )
     target_city = models.CharField(gettext_lazy("服务城市"), max_length=64, blank=True)
+    retired_at = models.DateTimeField(gettext_lazy("解散时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = gettext_lazy("科技服务团")

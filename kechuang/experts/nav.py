@@ -15,4 +15,5 @@ NAV = [
         {Role.COORDINATOR, Role.LEADERSHIP, Role.DISTRICT, Role.LIAISON, Role.ENTERPRISE, Role.EXPERT},
     ),
     ("experts:requests", _("对接请求"), {Role.COORDINATOR, Role.LIAISON, Role.ENTERPRISE, Role.EXPERT}),
+    ("experts:my_profile", _("我的档案"), {Role.EXPERT}),
 ]

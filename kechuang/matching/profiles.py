@@ -41,9 +41,14 @@ def expert_candidate(e: Expert) -> Candidate:
 
 
 def expert_queryset():
-    return Expert.objects.prefetch_related(
-        "publications", "patents", Prefetch("achievements", queryset=Achievement.objects.order_by("pk"))
-    ).order_by("pk")
+    """Experts in the candidate pool: retired ones (退出) are left out; their records stay."""
+    return (
+        Expert.objects.filter(retired_at__isnull=True)
+        .prefetch_related(
+            "publications", "patents", Prefetch("achievements", queryset=Achievement.objects.order_by("pk"))
+        )
+        .order_by("pk")
+    )
 
 
 def expert_candidates() -> list[Candidate]:
@@ -66,7 +71,8 @@ def achievement_candidate(a: Achievement) -> Candidate:
 
 
 def achievement_candidates() -> list[Candidate]:
-    return [achievement_candidate(a) for a in Achievement.objects.select_related("chain").order_by("pk")]
+    active = Achievement.objects.filter(retired_at__isnull=True)  # withdrawn ones (下架) are not suggested
+    return [achievement_candidate(a) for a in active.select_related("chain").order_by("pk")]
 
 
 def society_candidates() -> list[Candidate]:

@@ -251,6 +251,29 @@ def _pool(kind: str, filters: dict) -> list[str] | None:
     return [str(pk) for pk in qs.values_list("pk", flat=True).distinct()]
 
 
+def _retired(kind: str) -> set[str]:
+    """Ids of retired experts (退出) or withdrawn achievements (下架): never suggested, whatever the index
+    holds. The index builds leave them out too, but a page may be served the last index built before
+    the retirement while a new one builds; their history (matches, meetings, agreements) stays as it is."""
+    if kind == "expert":
+        qs = Expert.objects.filter(retired_at__isnull=False)
+    elif kind == "achievement":
+        qs = Achievement.objects.filter(retired_at__isnull=False)
+    else:
+        return set()
+    return {str(pk) for pk in qs.values_list("pk", flat=True)}
+
+
+def _without_retired(kind: str, pool: list[str] | None, index_ids) -> list[str] | None:
+    """The candidate pool minus retired ones; ``None`` (everyone) stays ``None`` when the index holds none."""
+    retired = _retired(kind)
+    if pool is not None:
+        return [i for i in pool if i not in retired] if retired else pool
+    if not retired or not retired & set(index_ids):
+        return None
+    return [i for i in index_ids if i not in retired]
+
+
 def _exclusions(kind: str, need: Need) -> dict[str, str]:
     if kind == "expert":
         return {str(k): v for k, v in expert_conflicts(need).items()}
@@ -284,7 +307,7 @@ def rank_for_need(need: Need, kind: str, *, filters: dict | None = None, top_k: 
     result = built.index.search(
         query,
         top_k=k + declined,  # declined ones that stay hidden make room for the next candidates
-        allowed_ids=_pool(kind, filters or {}),
+        allowed_ids=_without_retired(kind, _pool(kind, filters or {}), built.index.ids),
         exclude=_exclusions(kind, need),
         flags=flags,
     )

@@ -24,6 +24,8 @@ class Kind(models.TextChoices):
     AGENDA_CHANGED = "agenda_changed", _("议程调整")
     MILESTONE_DUE = "milestone_due", _("协议里程碑到期")
     NEED_STALLED = "need_stalled", _("需求停滞提醒")
+    SIGNUP_SUBMITTED = "signup_submitted", _("企业注册待审核")
+    SIGNUP_APPROVED = "signup_approved", _("企业注册已通过")
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,12 @@ SPECS: dict[str, KindSpec] = {
         _("需求“%(need)s”已 %(days)s 天没有进展，请及时跟进。"),
         _("需求跟进负责人、协调员"),
         email_by_digest=True,
+    ),
+    Kind.SIGNUP_SUBMITTED: KindSpec(
+        _("企业“%(company)s”（%(district)s）提交了注册申请，请审核。"), _("协调员、所在区（市）工作人员")
+    ),
+    Kind.SIGNUP_APPROVED: KindSpec(
+        _("您的企业“%(company)s”注册申请已通过，现在可以登录平台提交技术需求。"), _("企业联系人")
     ),
 }
 

@@ -43,3 +43,28 @@ class OrganisationForm(forms.ModelForm):
 
     def clean_credit_code(self):
         return normalise_credit_code(self.cleaned_data.get("credit_code"))
+
+
+class IndustryChainForm(forms.ModelForm):
+    keywords_text = forms.CharField(label=gettext_lazy("关键词"), max_length=500, required=False, help_text=gettext_lazy("多个用逗号或顿号分隔；用于匹配分词"))
+
+    class Meta:
+        model = IndustryChain
+        fields = ["name", "code", "task_force", "order", "active"]
+        error_messages = {
+            "name": {"required": gettext_lazy("请填写产业链名称。")},
+            "code": {"required": gettext_lazy("请填写代码。"), "invalid": gettext_lazy("代码只能包含字母、数字、- 和 _。")},
+            "order": {"invalid": gettext_lazy("排序应为整数。")},
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keywords_text"].initial = "、".join(self.instance.keywords or [])
+        self.order_fields(["name", "code", "task_force", "keywords_text", "order", "active"])
+
+    def service_data(self) -> dict:
+        from kechuang.experts.forms import split_terms
+
+        d = {k: self.cleaned_data[k] for k in self.Meta.fields}
+        d["keywords"] = split_terms(self.cleaned_data.get("keywords_text", ""), limit=100)
+        return d

@@ -75,3 +75,42 @@ def organisation_update(*, user, org: Organisation, data: dict) -> tuple[Organis
         org.save()
         audit(user, "organisation.update", org, changes)
     return org, changes
+
+
+# ---------------------------------------------------------------- the chain / task-force taxonomy
+
+CHAIN_FIELDS = ("code", "name", "task_force", "keywords", "order", "active")
+
+
+def can_maintain_taxonomy(user) -> bool:
+    return bool(user.is_authenticated and user.is_coordinator)
+
+
+@transaction.atomic
+def chain_save(*, user, data: dict, chain=None):
+    """Create (``chain`` None) or update an industry chain and its task force (coordinators only).
+    Chains are never deleted here: ``active`` off hides them from new choices, history stays."""
+    from kechuang.orgs.models import IndustryChain
+
+    if not can_maintain_taxonomy(user):
+        raise ApplicationError(gettext("只有市科协协调员可以维护产业链。"))
+    others = IndustryChain.objects.exclude(pk=getattr(chain, "pk", None))
+    if others.filter(code=data["code"]).exists():
+        raise ApplicationError(gettext("代码已被使用。"), field_errors={"code": [gettext("该代码已被另一条产业链使用。")]})
+    if others.filter(name=data["name"]).exists():
+        raise ApplicationError(gettext("已有同名产业链。"), field_errors={"name": [gettext("已有同名产业链。")]})
+    values = {k: data[k] for k in CHAIN_FIELDS if k in data}
+    if chain is None:
+        chain = IndustryChain.objects.create(**values)
+        audit(user, "chain.create", chain, values)
+        return chain, values
+    chain = IndustryChain.objects.select_for_update().get(pk=chain.pk)
+    changes = {}
+    for k, v in values.items():
+        if getattr(chain, k) != v:
+            changes[k] = {"from": getattr(chain, k), "to": v}
+            setattr(chain, k, v)
+    if changes:
+        chain.save()
+        audit(user, "chain.update", chain, changes)
+    return chain, changes

@@ -106,6 +106,16 @@ def test_main_pages_in_english(english, role):
         "suggestions": re.compile(r"^/matching/needs/\d+/$"),  # a need's suggested experts and achievements
         "agenda": re.compile(r"^/events/participants/\d+/$"),  # reached from an event
         "schedule": re.compile(r"^/events/\d+/schedule/$"),
+        # maintenance: profiles, the library, organisations, chains, sign-up review and invitations
+        "expert-edit": re.compile(r"^/experts/(new|\d+/edit|\d+/profile)/$"),
+        "achievement-edit": re.compile(r"^/experts/achievements/(new|\d+/edit)/$"),
+        "teams": re.compile(r"^/experts/teams/$"),
+        "team-edit": re.compile(r"^/experts/teams/(new|\d+/edit)/$"),
+        "organisation-edit": re.compile(r"^/orgs/(new|\d+/edit)/$"),
+        "chains": re.compile(r"^/orgs/chains/$"),
+        "chain-edit": re.compile(r"^/orgs/chains/(new|\d+/edit)/$"),
+        "invitation-new": re.compile(r"^/onboarding/invitations/new/$"),
+        "signup-review": re.compile(r"^/onboarding/signups/\d+/$"),
     }
     for url in nav_urls:
         page.goto(url)
@@ -134,6 +144,31 @@ def test_main_pages_in_english(english, role):
                         detail[k] = href
     if role == "coordinator":  # the main journeys: a need, its suggestions, an event and an agenda, the dashboard
         assert {"need", "suggestions", "event", "agenda"} <= set(detail), sorted(detail)
+        assert {"expert-edit", "organisation-edit", "chains", "chain-edit", "team-edit", "invitation-new"} <= set(detail)
         assert "/dashboard/" in nav_urls and "/needs/new/" in nav_urls, nav_urls
     assert len(nav_urls) >= 3
     assert not problems, f"{role}: Chinese left in the English interface:\n" + "\n".join(problems)
+
+
+def test_sign_up_and_invitation_pages_in_english(english):
+    """Pages reached without signing in: the enterprise sign-up form (with its errors) and an invitation link."""
+    from kechuang.accounts.models import Area, User
+    from kechuang.onboarding import services as onboarding
+
+    page = english
+    district = Area.objects.filter(kind=Area.Kind.DISTRICT).order_by("pk").first()
+    _, token = onboarding.invitation_create(user=User.objects.get(username="coordinator"), data={
+        "role": "district", "area": district, "email": "staff@district.example", "display_name": "吴工作",
+    })
+    page.goto("/onboarding/signup/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    problems = [f"signup: {t}" for t in _chinese_in_interface(page)]
+    page.locator("form button[type=submit]").first.click()  # empty: every required field says so, in English
+    expect(page.locator(".errorlist").first).to_be_visible()
+    problems += [f"signup errors: {t}" for t in _chinese_in_interface(page)]
+    assert not CJK.search(page.locator(".errorlist").first.inner_text())
+    shot(page, "english-anonymous-signup-errors")
+    page.goto(f"/onboarding/invite/{token}/")
+    problems += [f"invitation: {t}" for t in _chinese_in_interface(page, heading=False)]
+    shot(page, "english-anonymous-invite-accept")
+    assert not problems, "Chinese left in the English interface:\n" + "\n".join(problems)

@@ -30,15 +30,33 @@ DETAIL_KINDS = {
     "meeting": re.compile(r"^/events/meetings/\d+/$"),
     "schedule": re.compile(r"^/events/\d+/schedule/$"),
     "suggestions": re.compile(r"^/matching/needs/\d+/$"),
+    # maintenance pages (sign-up review, invitations, profiles, organisations, chains)
+    "expert-new": re.compile(r"^/experts/new/$"),
+    "expert-edit": re.compile(r"^/experts/\d+/edit/$"),
+    "expert-profile": re.compile(r"^/experts/\d+/profile/$"),
+    "achievement-new": re.compile(r"^/experts/achievements/new/$"),
+    "achievement-edit": re.compile(r"^/experts/achievements/\d+/edit/$"),
+    "teams": re.compile(r"^/experts/teams/$"),
+    "team-new": re.compile(r"^/experts/teams/new/$"),
+    "team-edit": re.compile(r"^/experts/teams/\d+/edit/$"),
+    "organisation-new": re.compile(r"^/orgs/new/$"),
+    "organisation-edit": re.compile(r"^/orgs/\d+/edit/$"),
+    "chains": re.compile(r"^/orgs/chains/$"),
+    "chain-new": re.compile(r"^/orgs/chains/new/$"),
+    "chain-edit": re.compile(r"^/orgs/chains/\d+/edit/$"),
+    "invitation-new": re.compile(r"^/onboarding/invitations/new/$"),
+    "signup-review": re.compile(r"^/onboarding/signups/\d+/$"),
 }
 # what each role must at least reach (the brief: a demo need, event, expert, visit, agreement)
 MUST_REACH = {
     "coordinator": {"need", "event", "expert", "visit", "agreement", "organisation", "achievement", "base", "schedule",
-                    "suggestions"},
-    "district": {"need", "event", "expert", "visit"},
+                    "suggestions", "expert-edit", "expert-profile", "organisation-edit", "chains", "chain-edit",
+                    "teams", "team-edit", "invitation-new"},
+    "district": {"need", "event", "expert", "visit", "organisation-new"},
     "enterprise": {"need", "event"},
-    "liaison": {"need", "event", "expert"},
-    "expert": {"event"},
+    "liaison": {"need", "event", "expert", "expert-edit", "expert-profile", "achievement-edit", "teams",
+                "invitation-new"},
+    "expert": {"event", "expert-profile"},
     "leadership": {"need", "event", "expert", "organisation"},
 }
 
@@ -146,3 +164,41 @@ def test_every_main_page_fits_a_phone(phone, role):
     missing = MUST_REACH[role] - set(found)
     assert not missing, f"{role} reached no {sorted(missing)} page from its navigation"
     assert not too_wide, f"{role}: pages wider than the phone:\n" + "\n".join(too_wide)
+
+
+def test_sign_up_review_and_invitation_pages_fit_a_phone(phone):
+    """The pages no navigation leads to: the public sign-up form, an invitation link, a pending application."""
+    from kechuang.accounts.models import Area, User
+    from kechuang.onboarding import services as onboarding
+    from kechuang.orgs.validators import check_character
+
+    page = phone
+    district = Area.objects.filter(kind=Area.Kind.DISTRICT).order_by("pk").first()
+    body = "91370214MA3D8N2P7"
+    app = onboarding.signup_submit(data={
+        "company_name": "青岛海岸线智能装备有限公司", "credit_code": body + check_character(body), "district": district,
+        "contact_name": "周海", "contact_phone": "13953200001", "contact_email": "zhou@haian.example",
+        "username": "haian-phone", "password": "Blue#Sea-7731-qd",
+    })
+    _, token = onboarding.invitation_create(user=User.objects.get(username="coordinator"), data={
+        "role": "district", "area": district, "email": "staff@district.example", "display_name": "吴工作",
+    })
+    too_wide = []
+    for url, label, status in [("/onboarding/signup/", "signup", 200), (f"/onboarding/invite/{token}/", "invite-accept", 200),
+                               ("/onboarding/invite/not-a-token/", "invite-invalid", 404)]:
+        response = page.goto(url)
+        assert response is not None and response.status == status, f"{url} answered {response and response.status}"
+        width, culprits = _overflow(page)
+        if width > PHONE["width"]:
+            too_wide.append(f"{url} scrollWidth={width} {culprits}")
+        shot(page, f"phone-anonymous-{label}")
+    _sign_in(page, "coordinator")
+    for url, label in [("/onboarding/signups/", "signups"), (f"/onboarding/signups/{app.pk}/", "signup-review")]:
+        response = page.goto(url)
+        assert response is not None and response.status == 200, f"{url} answered {response and response.status}"
+        assert "青岛海岸线智能装备有限公司" in page.content()
+        width, culprits = _overflow(page)
+        if width > PHONE["width"]:
+            too_wide.append(f"{url} scrollWidth={width} {culprits}")
+        shot(page, f"phone-coordinator-{label}")
+    assert not too_wide, "pages wider than the phone:\n" + "\n".join(too_wide)

@@ -1,5 +1,5 @@
 """The expensive parts of the figures kept between requests (needs counts, signed counts, funnel,
-experts' coverage; ADR 00XX-dashboard-aggregation) always agree with a recount from the records:
+experts' coverage; ADR 0029-dashboard-aggregation) always agree with a recount from the records:
 after every one of a seeded series of random writes, the cached page's figures equal the figures
 computed afresh without any cache, for every audience."""
 

@@ -1,5 +1,5 @@
 """What an enterprise may read of an expert: the public profile, contact details only with consent
-(kechuang/experts/selectors.py: expert_profile, can_see_contact; ADR 00XX-experts-for-enterprises)."""
+(kechuang/experts/selectors.py: expert_profile, can_see_contact; ADR 0023-experts-for-enterprises)."""
 
 from __future__ import annotations
 
