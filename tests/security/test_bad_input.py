@@ -98,6 +98,7 @@ SOURCE = {
     "followup:base_service_add": "followup:base_detail",
     "matching:decide": "matching:suggestions",
     "matching:record": "matching:suggestions",
+    "matching:undo": "matching:suggestions",
     "matching:respond": "matching:inbox",
     "notifications:read": "notifications:list",
     "notifications:read_all": "notifications:list",
