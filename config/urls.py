@@ -22,6 +22,7 @@ urlpatterns = [
     path("intake/", include("kechuang.intake.urls")),
     path("notifications/", include("kechuang.notifications.urls")),
     path("api/", api.urls),
+    path("account/api-tokens/", include("kechuang.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
