@@ -120,7 +120,7 @@ class NeedFilters(Schema):
     ordering: str | None = ordering_field(ORDERING)
 
 
-@router.get("/", response={200: list[NeedOut], **LIST_ERRORS}, url_name="need_list")
+@router.get("/", response={200: list[NeedOut], **LIST_ERRORS})
 @paginate(ListedNeedsPagination)
 def list_needs(request, filters: Query[NeedFilters]):
     f = filters.dict(exclude_none=True)
@@ -129,7 +129,7 @@ def list_needs(request, filters: Query[NeedFilters]):
     return apply_ordering(qs, ORDERING, ordering)
 
 
-@router.get("/{int:need_id}", response={200: NeedDetailOut, **READ_ERRORS}, url_name="need_get")
+@router.get("/{int:need_id}", response={200: NeedDetailOut, **READ_ERRORS})
 def get_need(request, need_id: int):
     need = selectors.need_get(user=request.user, pk=need_id)
     services.need_record_view(user=request.user, need=need, via="api")
