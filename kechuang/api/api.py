@@ -63,6 +63,8 @@ def _http_error(request, exc: HttpError):
     message = str(exc)
     if exc.status_code == 403 and "CSRF" in message:
         message = _("CSRF 校验失败：浏览器会话的写操作须带 X-CSRFToken 请求头。")
+    elif exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = _("请求体不是有效的 JSON。")
     return api.create_response(request, error_body(message), status=exc.status_code)
 
 

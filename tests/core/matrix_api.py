@@ -17,13 +17,13 @@ SCOPED = dict.fromkeys(("district", "enterprise", "liaison", "expert"), (200, 40
     "leadership": (200, 200),
     "anonymous": (401, 401),
 }
-ON_NEED = {r: (400, 400) for r in ROLES[1:]} | {"anonymous": (401, 401)}
+ON_NEED = dict.fromkeys(ROLES[1:], (400, 400)) | {"anonymous": (401, 401)}
 OWN_OTHER = dict.fromkeys(ROLES, ("own", "other"))
 OBJECTS = {"api_match": OWN_OTHER, "api_token": OWN_OTHER}
 
 ENTRIES = {
     "api:need_submit": ("post", None, BODY),
-    "api:need_update": ("patch", "need", {r: (422, 422) for r in ROLES[1:]} | {"anonymous": (401, 401)}),
+    "api:need_update": ("patch", "need", dict.fromkeys(ROLES[1:], (422, 422)) | {"anonymous": (401, 401)}),
     "api:need_transition": ("post", "need", ON_NEED),
     "api:organisation_list": ("get", None, LIST),
     "api:organisation_get": (
@@ -87,7 +87,7 @@ ENTRIES = {
     "apitokens:revoke": (
         "post",
         "api_token",
-        {r: (302, 302) for r in ROLES},  # back to the page; someone else's token: "不存在", unchanged
+        dict.fromkeys(ROLES, (302, 302)),  # back to the page; someone else's token: "不存在", unchanged
     ),
 }
 
