@@ -3,7 +3,7 @@
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from kechuang.api.common import LIST_ERRORS, READ_ERRORS, apply_ordering, ordering_field
+from kechuang.api.common import LIST_ERRORS, READ_ERRORS, apply_ordering, ordering_field, pk_path
 from kechuang.api.pagination import BoundedPagination
 from kechuang.core.filters import SEARCH_MAX_CHARS
 from kechuang.experts import selectors
@@ -55,6 +55,6 @@ def list_achievements(request, filters: Query[AchievementFilters]):
     return apply_ordering(qs.order_by("title", "pk"), ORDERING, filters.ordering)
 
 
-@router.get("/{int:achievement_id}", response={200: AchievementOut, **READ_ERRORS}, url_name="achievement_get")
-def get_achievement(request, achievement_id: int):
+@router.get("/{achievement_id}", response={200: AchievementOut, **READ_ERRORS}, url_name="achievement_get")
+def get_achievement(request, achievement_id: int = pk_path()):
     return selectors.achievement_get(user=request.user, pk=achievement_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from kechuang.api import experts, needs
@@ -79,3 +79,14 @@ api.add_router("/meeting-requests", "kechuang.api.meeting_requests.router")
 api.add_router("/meetings", "kechuang.api.meetings.router")
 api.add_router("/visits", "kechuang.api.followup.visits")
 api.add_router("/agreements", "kechuang.api.followup.agreements")
+
+# last: any other path under /api/ is a JSON 404 too (not the HTML page), whatever the method
+fallback = Router(tags=["fallback"])
+
+
+@fallback.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False)
+def _no_such_path(request, rest: str):
+    raise Http404
+
+
+api.add_router("", fallback)

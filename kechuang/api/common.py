@@ -84,3 +84,12 @@ def apply_ordering(qs: QuerySet, columns: dict[str, str | tuple[str, ...]], valu
 
 
 NO_NUL = r"^[^\x00]*$"
+
+
+PK_MAX = 2**31 - 1  # a database integer: a larger id in a URL is a 422, never a database error
+
+
+def pk_path(description: str = "id"):
+    from ninja import Path
+
+    return Path(..., ge=1, le=PK_MAX, description=description)

@@ -5,7 +5,7 @@ from datetime import datetime
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from kechuang.api.common import LIST_ERRORS, READ_ERRORS, apply_ordering, ordering_field
+from kechuang.api.common import LIST_ERRORS, READ_ERRORS, apply_ordering, ordering_field, pk_path
 from kechuang.api.pagination import BoundedPagination
 from kechuang.core.filters import SEARCH_MAX_CHARS, search_text
 from kechuang.events import selectors
@@ -45,6 +45,6 @@ def list_events(request, filters: Query[EventFilters]):
     return apply_ordering(qs, ORDERING, filters.ordering)
 
 
-@router.get("/{int:event_id}", response={200: EventOut, **READ_ERRORS}, url_name="event_get")
-def get_event(request, event_id: int):
+@router.get("/{event_id}", response={200: EventOut, **READ_ERRORS}, url_name="event_get")
+def get_event(request, event_id: int = pk_path()):
     return selectors.event_get(user=request.user, pk=event_id)

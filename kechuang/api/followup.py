@@ -5,7 +5,7 @@ from datetime import date
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from kechuang.api.common import LIST_ERRORS, NO_NUL, READ_ERRORS, apply_ordering, ordering_field
+from kechuang.api.common import LIST_ERRORS, NO_NUL, READ_ERRORS, apply_ordering, ordering_field, pk_path
 from kechuang.api.pagination import BoundedPagination
 from kechuang.core.filters import SEARCH_MAX_CHARS
 from kechuang.followup import selectors
@@ -59,8 +59,8 @@ def list_visits(request, filters: Query[VisitFilters]):
     return apply_ordering(qs, VISIT_ORDERING, filters.ordering)
 
 
-@visits.get("/{int:visit_id}", response={200: VisitOut, **READ_ERRORS}, url_name="visit_get")
-def get_visit(request, visit_id: int):
+@visits.get("/{visit_id}", response={200: VisitOut, **READ_ERRORS}, url_name="visit_get")
+def get_visit(request, visit_id: int = pk_path()):
     return selectors.visit_get(user=request.user, pk=visit_id)
 
 
@@ -98,6 +98,6 @@ def list_agreements(request, filters: Query[AgreementFilters]):
     return apply_ordering(qs, AGREEMENT_ORDERING, filters.ordering)
 
 
-@agreements.get("/{int:agreement_id}", response={200: AgreementOut, **READ_ERRORS}, url_name="agreement_get")
-def get_agreement(request, agreement_id: int):
+@agreements.get("/{agreement_id}", response={200: AgreementOut, **READ_ERRORS}, url_name="agreement_get")
+def get_agreement(request, agreement_id: int = pk_path()):
     return selectors.agreement_get(user=request.user, pk=agreement_id)

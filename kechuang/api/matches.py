@@ -16,6 +16,7 @@ from kechuang.api.common import (
     ApiError,
     apply_ordering,
     ordering_field,
+    pk_path,
     service_call,
 )
 from kechuang.api.pagination import ListedMatchesPagination
@@ -91,15 +92,6 @@ def list_matches(request, filters: Query[MatchFilters]):
     return apply_ordering(qs.order_by("-pk"), ORDERING, filters.ordering)
 
 
-@router.get("/{int:match_id}", response={200: MatchOut, **READ_ERRORS}, url_name="match_get")
-def get_match(request, match_id: int):
-    from django.shortcuts import get_object_or_404
-
-    match = get_object_or_404(selectors.match_list(user=request.user), pk=match_id)
-    need_record_view(user=request.user, need=match.need, via="api:match")
-    return match
-
-
 class DecisionIn(Schema):
     need: int = Field(..., ge=1, le=2**31 - 1, description="需求 id")
     kind: MatchKind
@@ -136,3 +128,12 @@ def decide(request, payload: DecisionIn):
                 reason=payload.reason or "", comment=payload.comment,
             )
     return selectors.match_list(user=request.user).get(pk=match.pk)
+
+
+@router.get("/{match_id}", response={200: MatchOut, **READ_ERRORS}, url_name="match_get")
+def get_match(request, match_id: int = pk_path()):
+    from django.shortcuts import get_object_or_404
+
+    match = get_object_or_404(selectors.match_list(user=request.user), pk=match_id)
+    need_record_view(user=request.user, need=match.need, via="api:match")
+    return match

@@ -13,6 +13,7 @@ from kechuang.api.common import (
     ApiError,
     apply_ordering,
     ordering_field,
+    pk_path,
     service_call,
 )
 from kechuang.api.pagination import ListedNeedRefsPagination
@@ -94,8 +95,8 @@ def _get(request, pk: int) -> MeetingRequest:
     return MeetingRequest.objects.select_related("enterprise", "expert", "need").get(pk=req.pk)
 
 
-@router.get("/{int:request_id}", response={200: MeetingRequestOut, **READ_ERRORS}, url_name="meeting_request_get")
-def get_request(request, request_id: int):
+@router.get("/{request_id}", response={200: MeetingRequestOut, **READ_ERRORS}, url_name="meeting_request_get")
+def get_request(request, request_id: int = pk_path()):
     return _get(request, request_id)
 
 
@@ -147,8 +148,8 @@ class AnswerIn(Schema):
     accept: bool
 
 
-@router.post("/{int:request_id}/answer", response={200: MeetingRequestOut, **WRITE_ERRORS}, url_name="meeting_request_answer")
-def answer_request(request, request_id: int, payload: AnswerIn):
+@router.post("/{request_id}/answer", response={200: MeetingRequestOut, **WRITE_ERRORS}, url_name="meeting_request_answer")
+def answer_request(request, payload: AnswerIn, request_id: int = pk_path()):
     req = _get(request, request_id)
     if req.status != MeetingRequest.Status.PENDING:
         raise ApiError(409, _("该请求已处理。"))

@@ -3,7 +3,7 @@
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from kechuang.api.common import READ_ERRORS, apply_ordering, ordering_field
+from kechuang.api.common import READ_ERRORS, apply_ordering, ordering_field, pk_path
 from kechuang.api.pagination import ListedNeedRefsPagination
 from kechuang.events import selectors
 from kechuang.events.models import Meeting
@@ -81,6 +81,6 @@ def list_meetings(request, filters: Query[MeetingFilters]):
     return apply_ordering(qs, ORDERING, filters.ordering)
 
 
-@router.get("/{int:meeting_id}", response={200: MeetingOut, **READ_ERRORS}, url_name="meeting_get")
-def get_meeting(request, meeting_id: int):
+@router.get("/{meeting_id}", response={200: MeetingOut, **READ_ERRORS}, url_name="meeting_get")
+def get_meeting(request, meeting_id: int = pk_path()):
     return selectors.meeting_get(user=request.user, pk=meeting_id)

@@ -20,6 +20,7 @@ from kechuang.api.common import (
     apply_ordering,
     form_errors,
     ordering_field,
+    pk_path,
     service_call,
 )
 from kechuang.api.pagination import ListedNeedsPagination
@@ -129,8 +130,8 @@ def list_needs(request, filters: Query[NeedFilters]):
     return apply_ordering(qs, ORDERING, ordering)
 
 
-@router.get("/{int:need_id}", response={200: NeedDetailOut, **READ_ERRORS})
-def get_need(request, need_id: int):
+@router.get("/{need_id}", response={200: NeedDetailOut, **READ_ERRORS})
+def get_need(request, need_id: int = pk_path()):
     need = selectors.need_get(user=request.user, pk=need_id)
     services.need_record_view(user=request.user, need=need, via="api")
     return need
@@ -232,8 +233,8 @@ def submit_need(request, payload: NeedSubmitIn):
     return 201, _detail(request, need.pk)
 
 
-@router.patch("/{int:need_id}", response={200: NeedDetailOut, **WRITE_ERRORS}, url_name="need_update")
-def update_need(request, need_id: int, payload: NeedUpdateIn):
+@router.patch("/{need_id}", response={200: NeedDetailOut, **WRITE_ERRORS}, url_name="need_update")
+def update_need(request, payload: NeedUpdateIn, need_id: int = pk_path()):
     """Edit a need's content (never its status); unchanged values change nothing."""
     user = request.user
     need = selectors.need_get(user=user, pk=need_id)
@@ -272,8 +273,8 @@ def _may_move(user, need: Need) -> bool:
     return user.role == Role.ENTERPRISE and need.enterprise_id == user.organisation_id
 
 
-@router.post("/{int:need_id}/transitions", response={200: NeedDetailOut, **WRITE_ERRORS}, url_name="need_transition")
-def transition_need(request, need_id: int, payload: TransitionIn):
+@router.post("/{need_id}/transitions", response={200: NeedDetailOut, **WRITE_ERRORS}, url_name="need_transition")
+def transition_need(request, payload: TransitionIn, need_id: int = pk_path()):
     """Move a need one step along the pipeline (``needs.services.TRANSITIONS``)."""
     user = request.user
     need = selectors.need_get(user=user, pk=need_id)

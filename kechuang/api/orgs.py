@@ -3,7 +3,7 @@
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from kechuang.api.common import LIST_ERRORS, READ_ERRORS, apply_ordering, ordering_field
+from kechuang.api.common import LIST_ERRORS, READ_ERRORS, apply_ordering, ordering_field, pk_path
 from kechuang.api.pagination import BoundedPagination
 from kechuang.core.filters import SEARCH_MAX_CHARS
 from kechuang.orgs import selectors
@@ -48,6 +48,6 @@ def list_organisations(request, filters: Query[OrganisationFilters]):
     return apply_ordering(qs.order_by("name", "pk"), ORDERING, filters.ordering)
 
 
-@router.get("/{int:org_id}", response={200: OrganisationOut, **READ_ERRORS}, url_name="organisation_get")
-def get_organisation(request, org_id: int):
+@router.get("/{org_id}", response={200: OrganisationOut, **READ_ERRORS}, url_name="organisation_get")
+def get_organisation(request, org_id: int = pk_path()):
     return selectors.organisation_get(user=request.user, pk=org_id)

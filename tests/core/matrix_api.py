@@ -19,7 +19,7 @@ SCOPED = dict.fromkeys(("district", "enterprise", "liaison", "expert"), (200, 40
 }
 ON_NEED = dict.fromkeys(ROLES[1:], (400, 400)) | {"anonymous": (401, 401)}
 OWN_OTHER = dict.fromkeys(ROLES, ("own", "other"))
-OBJECTS = {"api_match": OWN_OTHER, "api_token": OWN_OTHER}
+OBJECTS = {"api_match": OWN_OTHER, "api_token": OWN_OTHER, "api_path": OWN_OTHER}
 
 ENTRIES = {
     "api:need_submit": ("post", None, BODY),
@@ -82,6 +82,8 @@ ENTRIES = {
     "api:visit_get": ("get", "visit", SCOPED),
     "api:agreement_list": ("get", None, LIST),
     "api:agreement_get": ("get", "agreement", SCOPED),
+    # any other path under /api/: a JSON 404 (401 before that without credentials)
+    "api:_no_such_path": ("get", "api_path", dict.fromkeys(ROLES[1:], (404, 404)) | {"anonymous": (401, 401)}),
     # the personal token page: every signed-in user has one; revoking another's token is a 404
     "apitokens:list": ("get", None, dict.fromkeys(ROLES[1:], 200) | {"anonymous": 302}),
     "apitokens:revoke": (
@@ -93,6 +95,8 @@ ENTRIES = {
 
 
 def build(world) -> None:
+    from types import SimpleNamespace
+
     from kechuang.api.tokens import token_create
     from kechuang.matching.models import Match
 
@@ -107,6 +111,10 @@ def build(world) -> None:
     other = Match.objects.create(need=w.needs["secret_ent2"], kind="society", society=w.orgs["soc2"])
     w.extra["api_match"] = {"own": own, "other": other}
     # "own" is any role's token in the check below only by key; revoking is scoped to the caller
+    w.extra["api_path"] = {
+        "own": SimpleNamespace(pk=None, url_args=["nowhere"]),
+        "other": SimpleNamespace(pk=None, url_args=["needs/x/y"]),
+    }
     w.extra["api_token"] = {
         "own": token_create(user=w.users["coordinator"], name="矩阵令牌")[0],
         "other": token_create(user=w.users["leadership"], name="别人的令牌")[0],
