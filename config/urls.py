@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 
 from kechuang.api.api import api
 
-admin.site.site_header = "科创对接 · 管理后台"
-admin.site.site_title = "科创对接"
-admin.site.index_title = "数据管理"
+admin.site.site_header = gettext_lazy("科创对接 · 管理后台")
+admin.site.site_title = gettext_lazy("科创对接")
+admin.site.index_title = gettext_lazy("数据管理")
 
 urlpatterns = [
     path("", include("kechuang.home.urls")),

@@ -302,23 +302,36 @@ def __getattr__(name):  # ROOT_URLCONF points at this module; build the patterns
     raise AttributeError(name)
 
 
-def _invalidate():
-    """Forget cached dashboard figures (as a write does); a no-op for code without the cache."""
+def _invalidate(app: str | None = None):
+    """Forget cached dashboard figures (as a write does); a no-op for code without the cache.
+    ``app``: as a write to that app does (only the parts depending on it are recomputed)."""
     try:
         from kechuang.dashboard.cache import invalidate
     except ImportError:
         return
-    invalidate()
+    if app is None:
+        invalidate()
+    else:
+        invalidate(app)
 
 
-def measure(client, url: str, runs: int, *, cold: bool) -> dict:
+# cache modes: what happened before each timed request
+MODES = {
+    "cold": None,  # every figure and part forgotten (as after a deploy / cache flush)
+    "after agreement write": "followup",  # as recording an agreement does
+    "after need write": "needs",  # as submitting or moving a need does
+}
+
+
+def measure(client, url: str, runs: int, *, cold: bool, app: str | None = None) -> dict:
     """Wall and CPU (of this process: the test client, Django and SQLite all run in it) per request.
-    ``cold``: the figure cache is invalidated before every request (outside the timing)."""
+    ``cold``: the figure cache is invalidated before every request (outside the timing); ``app``:
+    only as a write to that app invalidates it."""
     client.get(url)  # warm-up (template compile, first connection; fills the cache for warm runs)
     walls, cpus = [], []
     for _ in range(runs):
         if cold:
-            _invalidate()
+            _invalidate(app)
         t, c = time.perf_counter(), time.process_time()
         resp = client.get(url)
         walls.append((time.perf_counter() - t) * 1000)
@@ -368,9 +381,10 @@ def main() -> None:
         ("briefing · PDF", "leadership", "/dashboard/briefing.pdf", args.export_runs),
     ]
     try:
-        import kechuang.dashboard.cache  # noqa: F401
+        import kechuang.dashboard.cache as dc
 
-        modes = ("cold", "warm")
+        parts = hasattr(dc, "_app_versions")  # per-app parts (ADR 00XX-dashboard-aggregation)
+        modes = ("cold", "after agreement write", "after need write", "warm") if parts else ("cold", "warm")
     except ImportError:
         modes = ("uncached",)
     load_before = os.getloadavg()
@@ -380,7 +394,7 @@ def main() -> None:
         c = Client()
         c.force_login(data["users"][role])
         for mode in ("-",) if url == "/bench/bare/" else modes:
-            r = measure(c, url, runs, cold=mode != "warm") | {
+            r = measure(c, url, runs, cold=mode != "warm", app=MODES.get(mode)) | {
                 "view": label,
                 "url": url,
                 "role": role,

@@ -162,6 +162,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 # Second factor (django-otp, TOTP + one-time recovery codes) for coordinators and staff.
 KECHUANG_REQUIRE_2FA = os.environ.get("KECHUANG_REQUIRE_2FA", "0") == "1"
+# bench/load only: a bare login_required view at /bench/bare/ to measure the stack itself (off by default)
+KECHUANG_BENCH_BARE = os.environ.get("KECHUANG_BENCH_BARE", "0") == "1"
 OTP_TOTP_ISSUER = "科创对接"
 KECHUANG_RECOVERY_CODES = 10
 

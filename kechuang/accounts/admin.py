@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.accounts.models import Area, User
 from kechuang.core.admin import ModelAdmin
@@ -23,7 +24,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "is_active")
     search_fields = ("username", "display_name")
     fieldsets = BaseUserAdmin.fieldsets + (
-        ("科创对接", {"fields": ("role", "display_name", "organisation", "area", "expert", "phone")}),
+        (gettext_lazy("科创对接"), {"fields": ("role", "display_name", "organisation", "area", "expert", "phone")}),
     )
     autocomplete_fields = ("organisation", "expert")
 
@@ -51,7 +52,7 @@ class UserAdmin(BaseUserAdmin):
         changes = {}
         for name in form.changed_data:
             if name in ("password", "password1", "password2", "usable_password"):
-                changes["password"] = "已修改" if change else "已设置"
+                changes["password"] = gettext("已修改") if change else gettext("已设置")
                 continue
             before, after = _plain(form.initial.get(name)), _plain(form.cleaned_data.get(name))
             if before != after:  # the form's round trip drops microseconds, which is no change

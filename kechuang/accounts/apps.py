@@ -1,8 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class AccountsConfig(AppConfig):
-    verbose_name = "用户与地区"
+    verbose_name = gettext_lazy("用户与地区")
     name = "kechuang.accounts"
     label = "accounts"
 

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
 class Area(models.Model):
     class Kind(models.TextChoices):
-        CITY = "city", "市"
-        DISTRICT = "district", "区（市）"
-        ZONE = "zone", "功能区"
+        CITY = "city", gettext_lazy("市")
+        DISTRICT = "district", gettext_lazy("区（市）")
+        ZONE = "zone", gettext_lazy("功能区")
 
-    code = models.SlugField("代码", max_length=64, unique=True)
-    name = models.CharField("名称", max_length=64)
-    kind = models.CharField("层级", max_length=16, choices=Kind.choices)
+    code = models.SlugField(gettext_lazy("代码"), max_length=64, unique=True)
+    name = models.CharField(gettext_lazy("名称"), max_length=64)
+    kind = models.CharField(gettext_lazy("层级"), max_length=16, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self", verbose_name=gettext_lazy("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
 
     class Meta:
-        verbose_name = "地区"
-        verbose_name_plural = "地区"
+        verbose_name = gettext_lazy("地区")
+        verbose_name_plural = gettext_lazy("地区")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -53,32 +54,32 @@ class User(AbstractUser):
     ``organisation`` (the society); expert → ``expert``. Coordinators and leadership see the city.
     """
 
-    role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.ENTERPRISE)
-    display_name = models.CharField("姓名", max_length=64, blank=True)
+    role = models.CharField(gettext_lazy("角色"), max_length=16, choices=Role.choices, default=Role.ENTERPRISE)
+    display_name = models.CharField(gettext_lazy("姓名"), max_length=64, blank=True)
     organisation = models.ForeignKey(
         "orgs.Organisation",
-        verbose_name="所属组织",
+        verbose_name=gettext_lazy("所属组织"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="members",
     )
     area = models.ForeignKey(
-        Area, verbose_name="负责地区", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+        Area, verbose_name=gettext_lazy("负责地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
     )
     expert = models.OneToOneField(
         "experts.Expert",
-        verbose_name="专家档案",
+        verbose_name=gettext_lazy("专家档案"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="user",
     )
-    phone = models.CharField("电话", max_length=32, blank=True)
+    phone = models.CharField(gettext_lazy("电话"), max_length=32, blank=True)
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = gettext_lazy("用户")
+        verbose_name_plural = gettext_lazy("用户")
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -31,7 +31,7 @@ def _invalid(request, exc: ValidationError):
         {"参数": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body", "原因": e.get("msg", "")}
         for e in exc.errors
     ]
-    return api.create_response(request, {"detail": "请求参数无效。", "errors": errors}, status=422)
+    return api.create_response(request, {"detail": _("请求参数无效。"), "errors": errors}, status=422)
 
 
 @api.exception_handler(ApiError)

@@ -1,8 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class CoreConfig(AppConfig):
-    verbose_name = "核心"
+    verbose_name = gettext_lazy("核心")
     name = "kechuang.core"
     label = "core"
 

@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.core.access import restrict
 from kechuang.core.exports import EXPORT_LIMIT, Column, write_xlsx
@@ -24,33 +25,33 @@ from kechuang.core.widgets import DateInput
 PAGE_SIZE = 50
 
 ACTION_LABELS = {
-    "view_confidential": "查看保密内容",
-    "submit": "提交",
-    "transition": "状态变更",
-    "update": "修改",
-    "export": "导出",
+    "view_confidential": gettext_lazy("查看保密内容"),
+    "submit": gettext_lazy("提交"),
+    "transition": gettext_lazy("状态变更"),
+    "update": gettext_lazy("修改"),
+    "export": gettext_lazy("导出"),
 }
 
 
 class AuditFilterForm(forms.Form):
-    who = forms.CharField(label="操作人", required=False, max_length=150)
+    who = forms.CharField(label=gettext_lazy("操作人"), required=False, max_length=150)
     action = forms.CharField(
-        label="操作",
+        label=gettext_lazy("操作"),
         required=False,
         max_length=64,
-        help_text="如 need.view_confidential；写 need. 查全部需求操作",
+        help_text=gettext_lazy("如 need.view_confidential；写 need. 查全部需求操作"),
     )
-    object_type = forms.CharField(label="对象类型", required=False, max_length=64)
-    object_id = forms.CharField(label="对象编号", required=False, max_length=64)
-    start = forms.DateField(label="起始日期", required=False, widget=DateInput())
-    end = forms.DateField(label="截止日期", required=False, widget=DateInput())
-    q = forms.CharField(label="关键词", required=False, max_length=200)
+    object_type = forms.CharField(label=gettext_lazy("对象类型"), required=False, max_length=64)
+    object_id = forms.CharField(label=gettext_lazy("对象编号"), required=False, max_length=64)
+    start = forms.DateField(label=gettext_lazy("起始日期"), required=False, widget=DateInput())
+    end = forms.DateField(label=gettext_lazy("截止日期"), required=False, widget=DateInput())
+    q = forms.CharField(label=gettext_lazy("关键词"), required=False, max_length=200)
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
-            self.add_error("end", "截止日期不能早于起始日期。")
+            self.add_error("end", gettext("截止日期不能早于起始日期。"))
         return data
 
 
@@ -121,7 +122,7 @@ def changes_text(changes) -> str:
     return json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else ""
 
 
-HEADER = ["时间", "操作人", "操作", "说明", "对象类型", "对象编号", "对象", "内容"]
+HEADER = [gettext_lazy("时间"), gettext_lazy("操作人"), gettext_lazy("操作"), gettext_lazy("说明"), gettext_lazy("对象类型"), gettext_lazy("对象编号"), gettext_lazy("对象"), gettext_lazy("内容")]
 
 
 def _local(e: AuditEntry):
@@ -130,7 +131,7 @@ def _local(e: AuditEntry):
 
 COLUMNS = [
     Column(HEADER[0], _local, 20),
-    Column(HEADER[1], lambda e: e.actor_username or "系统", 14),
+    Column(HEADER[1], lambda e: e.actor_username or gettext("系统"), 14),
     Column(HEADER[2], lambda e: e.action, 26),
     Column(HEADER[3], lambda e: action_label(e.action), 12),
     Column(HEADER[4], lambda e: e.object_type, 20),
@@ -156,9 +157,9 @@ def export_xlsx(queryset: QuerySet[AuditEntry], *, limit: int = EXPORT_LIMIT) ->
         buf,
         queryset,
         COLUMNS,
-        sheet="审计记录",
+        sheet=gettext("审计记录"),
         limit=limit,
         total=total,
-        overflow_note=lambda n, total: f"仅导出最新 {n} 条，共 {total} 条符合条件；请缩小筛选范围。",
+        overflow_note=lambda n, total: gettext("仅导出最新 %(n)s 条，共 %(total)s 条符合条件；请缩小筛选范围。") % {"n": n, "total": total},
     )
     return buf.getvalue(), n

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 CONFIRM_FIELD = "confirmed"
@@ -27,7 +28,7 @@ class ConfirmForm(forms.Form):
 
     confirmed = forms.ChoiceField(
         choices=[("yes", "yes")],
-        error_messages={"invalid_choice": _lazy("确认信息无效，什么都没有改变；请阅读以下内容后再次确认。")},
+        error_messages={"invalid_choice": _lazy(gettext_lazy("确认信息无效，什么都没有改变；请阅读以下内容后再次确认。"))},
     )
 
 

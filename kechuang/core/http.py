@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy
 
 from kechuang.core.errors import ApplicationError
 
@@ -25,7 +26,7 @@ def perform(
     success: str | Callable[[Any], str | tuple[int, str]] | None,
     then: str | tuple | Callable[[Any], Any],
     form=None,
-    invalid: str = "请求无效，请重试。",
+    invalid: str = gettext_lazy("请求无效，请重试。"),
 ) -> HttpResponse:
     """Run ``call``; flash its success message or its refusal; redirect to ``then``.
 

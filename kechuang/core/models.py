@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class AuditEntry(models.Model):
@@ -23,10 +24,10 @@ class AuditEntry(models.Model):
     Django rebuilds an altered table, and the triggers go with the old one (a test catches it).
     """
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    at = models.DateTimeField(gettext_lazy("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
+        verbose_name=gettext_lazy("操作人"),
         null=True,
         blank=True,
         # not SET_NULL: that is an UPDATE the triggers refuse; no FK constraint, so a user can go
@@ -34,16 +35,16 @@ class AuditEntry(models.Model):
         db_constraint=False,
         related_name="audit_entries",
     )
-    actor_username = models.CharField("操作人账号", max_length=150, blank=True, db_index=True)
-    action = models.CharField("操作", max_length=64, db_index=True)
-    object_type = models.CharField("对象类型", max_length=64)
-    object_id = models.CharField("对象编号", max_length=64)
-    object_repr = models.CharField("对象", max_length=255, blank=True)
-    changes = models.JSONField("内容", default=dict, blank=True)
+    actor_username = models.CharField(gettext_lazy("操作人账号"), max_length=150, blank=True, db_index=True)
+    action = models.CharField(gettext_lazy("操作"), max_length=64, db_index=True)
+    object_type = models.CharField(gettext_lazy("对象类型"), max_length=64)
+    object_id = models.CharField(gettext_lazy("对象编号"), max_length=64)
+    object_repr = models.CharField(gettext_lazy("对象"), max_length=255, blank=True)
+    changes = models.JSONField(gettext_lazy("内容"), default=dict, blank=True)
 
     class Meta:
-        verbose_name = "审计记录"
-        verbose_name_plural = "审计记录"
+        verbose_name = gettext_lazy("审计记录")
+        verbose_name_plural = gettext_lazy("审计记录")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext
 
 
 def max_request_bytes() -> int:
@@ -20,7 +21,7 @@ def max_request_bytes() -> int:
 
 def too_large_message() -> str:
     mb = settings.KECHUANG_MAX_UPLOAD_BYTES // (1024 * 1024)
-    return f"上传内容过大：文件不能超过 {mb} MB，请压缩或拆分后重新上传。"
+    return gettext("上传内容过大：文件不能超过 %(mb)s MB，请压缩或拆分后重新上传。") % {"mb": mb}
 
 
 class UploadLimitMiddleware:
@@ -44,8 +45,7 @@ class UploadLimitMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": text}, status=413)
         html = (
-            '<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>上传内容过大</title>'
-            f'<p role="alert">{text}</p><p><a href="javascript:history.back()">返回</a></p></html>'
+            gettext('<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>上传内容过大</title><p role="alert">%(text)s</p><p><a href="javascript:history.back()">返回</a></p></html>') % {"text": text}
         )
         return HttpResponse(html, status=413, content_type="text/html; charset=utf-8")
 
@@ -78,20 +78,20 @@ def check_attachment(file) -> None:
     from kechuang.core.errors import ApplicationError
 
     if file is None:
-        raise ApplicationError("请选择要上传的文件。", field_errors={"file": ["请选择文件。"]})
+        raise ApplicationError(gettext("请选择要上传的文件。"), field_errors={"file": [gettext("请选择文件。")]})
     suffix = PurePath(file.name).suffix.lower()
     if suffix not in ATTACHMENT_SUFFIXES:
         raise ApplicationError(
-            "不支持该文件类型。", field_errors={"file": ["支持 PDF、OFD、Word、Excel、图片和 ZIP。"]}
+            gettext("不支持该文件类型。"), field_errors={"file": [gettext("支持 PDF、OFD、Word、Excel、图片和 ZIP。")]}
         )
     limit = settings.KECHUANG_MAX_UPLOAD_BYTES
     if file.size > limit:
         mb = limit // (1024 * 1024)
-        raise ApplicationError(f"文件不能超过 {mb} MB。", field_errors={"file": [f"文件不能超过 {mb} MB。"]})
+        raise ApplicationError(gettext("文件不能超过 %(mb)s MB。") % {"mb": mb}, field_errors={"file": [gettext("文件不能超过 %(mb)s MB。") % {"mb": mb}]})
     if not content_matches(file, ATTACHMENT_MAGIC[suffix]):
         raise ApplicationError(
-            "文件内容与扩展名不符。",
-            field_errors={"file": [f"该文件不是真正的 {suffix[1:].upper()} 文件，请上传原始文件。"]},
+            gettext("文件内容与扩展名不符。"),
+            field_errors={"file": [gettext("该文件不是真正的 %(upper)s 文件，请上传原始文件。") % {"upper": suffix[1:].upper()}]},
         )
 
 

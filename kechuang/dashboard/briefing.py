@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext
+
 
 def approx(n: int) -> str:
     """Round ``n`` the way briefings do: "20余", "近20", or the exact number."""
@@ -29,14 +31,14 @@ def approx(n: int) -> str:
     below = n - n % unit
     above = below + unit
     if above - n <= unit * 0.2:
-        return f"近{above}"
-    return f"{below}余"
+        return gettext("近%(above)s") % {"above": above}
+    return gettext("%(below)s余") % {"below": below}
 
 
 def period_label(start: date | None, end: date) -> str:
     if start is None:
-        return f"截至{end.year}年{end.month}月{end.day}日"
-    return f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
+        return gettext("截至%(year)s年%(month)s月%(day)s日") % {"year": end.year, "month": end.month, "day": end.day}
+    return gettext("%(year)s年%(month)s月%(day)s日至%(year2)s年%(month2)s月%(day2)s日") % {"year": start.year, "month": start.month, "day": start.day, "year2": end.year, "month2": end.month, "day2": end.day}
 
 
 @dataclass(frozen=True)
@@ -57,13 +59,13 @@ def summary_sentence(h: Headline, *, period: str, area: str) -> str:
     Societies are counted exactly (as the article does: "17家"); the other figures are rounded with
     :func:`approx`. The period and the area are always stated.
     """
-    parts = [f"{period}，{area}已与{h.societies}家全国学会对接会议{approx(h.meetings)}次"]
-    parts.append(f"梳理企业重大需求{approx(h.major_needs)}项")
-    parts.append(f"走进园区{approx(h.visits)}场次")
-    parts.append(f"签订合作协议{approx(h.agreements)}项")
+    parts = [gettext("%(period)s，%(area)s已与%(societies)s家全国学会对接会议%(approx)s次") % {"period": period, "area": area, "societies": h.societies, "approx": approx(h.meetings)}]
+    parts.append(gettext("梳理企业重大需求%(approx)s项") % {"approx": approx(h.major_needs)})
+    parts.append(gettext("走进园区%(approx)s场次") % {"approx": approx(h.visits)})
+    parts.append(gettext("签订合作协议%(approx)s项") % {"approx": approx(h.agreements)})
     sentence = "，".join(parts)
     if h.bases:
-        sentence += f"，建成成果转化基地和产业创新服务中心{h.bases}个"
+        sentence += gettext("，建成成果转化基地和产业创新服务中心%(bases)s个") % {"bases": h.bases}
     return sentence + "。"
 
 
@@ -71,7 +73,5 @@ def detail_sentence(h: Headline) -> str:
     """The exact figures behind the rounded sentence, for the footnote of a briefing."""
     amount = f"{h.amount_wan:,.0f}" if h.amount_wan == int(h.amount_wan) else f"{h.amount_wan:,.2f}"
     return (
-        f"（精确数：对接学会{h.societies}家，对接会议{h.meetings}次，征集企业需求{h.needs}项，"
-        f"其中重大需求{h.major_needs}项，走访{h.visits}场次，签订协议{h.agreements}项、"
-        f"协议金额{amount}万元，基地和服务中心{h.bases}个。）"
+        gettext("（精确数：对接学会%(societies)s家，对接会议%(meetings)s次，征集企业需求%(needs)s项，其中重大需求%(major_needs)s项，走访%(visits)s场次，签订协议%(agreements)s项、协议金额%(amount)s万元，基地和服务中心%(bases)s个。）") % {"societies": h.societies, "meetings": h.meetings, "needs": h.needs, "major_needs": h.major_needs, "visits": h.visits, "agreements": h.agreements, "amount": amount, "bases": h.bases}
     )

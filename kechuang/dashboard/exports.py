@@ -8,6 +8,7 @@ from io import BytesIO
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kechuang.core.xlsx import safe_cell
 from kechuang.dashboard import selectors
@@ -65,46 +66,46 @@ def tables(user, d: selectors.Dashboard, limit: int = LIST_LIMIT) -> list[tuple[
     h, sc = d.headline, d.scope
     out = [
         (
-            "核心指标",
-            ["指标", "数值", "口径"],
+            gettext("核心指标"),
+            [gettext("指标"), gettext("数值"), gettext("口径")],
             [
                 [
-                    "对接全国学会（家）",
+                    gettext("对接全国学会（家）"),
                     h["societies"],
-                    "期内活动、走访、协议或新揭牌基地涉及的全国学会，去重",
+                    gettext("期内活动、走访、协议或新揭牌基地涉及的全国学会，去重"),
                 ],
-                ["召开对接会/座谈会（次）", h["meetings"], "期内举办的对接会和座谈会"],
+                [gettext("召开对接会/座谈会（次）"), h["meetings"], gettext("期内举办的对接会和座谈会")],
                 [
-                    "征集企业需求（项）",
+                    gettext("征集企业需求（项）"),
                     h["needs"],
-                    "期内提交的需求，含保密需求"
+                    gettext("期内提交的需求，含保密需求")
                     if sc.all_needs
-                    else "期内提交且导出人有权查看的需求，保密需求不计入",
+                    else gettext("期内提交且导出人有权查看的需求，保密需求不计入"),
                 ],
-                ["其中重大需求（项）", h["major_needs"], "标记为重大需求的"],
-                ["走进园区/企业（场次）", h["visits"], f"期内走访，共走访企业 {h['visit_stops']} 家次"],
-                ["签订合作协议（项）", h["agreements"], "期内签订；任一签约方在所选地区即计入"],
-                ["协议金额（万元）", round(h["amount"], 2), "期内签订协议金额合计"],
+                [gettext("其中重大需求（项）"), h["major_needs"], gettext("标记为重大需求的")],
+                [gettext("走进园区/企业（场次）"), h["visits"], gettext("期内走访，共走访企业 %(value)s 家次") % {"value": h['visit_stops']}],
+                [gettext("签订合作协议（项）"), h["agreements"], gettext("期内签订；任一签约方在所选地区即计入")],
+                [gettext("协议金额（万元）"), round(h["amount"], 2), gettext("期内签订协议金额合计")],
                 [
-                    "成果转化基地和服务中心（个）",
+                    gettext("成果转化基地和服务中心（个）"),
                     h["bases"],
-                    f"截至期末已揭牌，其中期内新揭牌 {h['bases_new']} 个",
+                    gettext("截至期末已揭牌，其中期内新揭牌 %(value)s 个") % {"value": h['bases_new']},
                 ],
-                ["引进学术会议和竞赛（场）", h["city_events"], f"参与规模合计 {h['city_event_scale']} 人"],
+                [gettext("引进学术会议和竞赛（场）"), h["city_events"], gettext("参与规模合计 %(value)s 人") % {"value": h['city_event_scale']}],
             ],
         ),
         (
-            "产业链",
+            gettext("产业链"),
             [
-                "产业链",
-                "产业专班",
-                "需求",
-                "重大需求",
-                "在办需求",
-                "已签约需求",
-                "覆盖专家",
-                "相关成果",
-                "覆盖情况",
+                gettext("产业链"),
+                gettext("产业专班"),
+                gettext("需求"),
+                gettext("重大需求"),
+                gettext("在办需求"),
+                gettext("已签约需求"),
+                gettext("覆盖专家"),
+                gettext("相关成果"),
+                gettext("覆盖情况"),
             ],
             [
                 [
@@ -122,34 +123,34 @@ def tables(user, d: selectors.Dashboard, limit: int = LIST_LIMIT) -> list[tuple[
             ],
         ),
         (
-            "区市",
-            ["区（市）", "需求", "重大需求", "走访", "协议", "基地/中心"],
+            gettext("区市"),
+            [gettext("区（市）"), gettext("需求"), gettext("重大需求"), gettext("走访"), gettext("协议"), gettext("基地/中心")],
             [
                 [r["area"].name, r["needs"], r["major"], r["visits"], r["agreements"], r["bases"]]
                 for r in d.districts
             ],
         ),
         (
-            "学会",
-            ["全国学会", "活动", "走访", "协议", "基地/中心"],
+            gettext("学会"),
+            [gettext("全国学会"), gettext("活动"), gettext("走访"), gettext("协议"), gettext("基地/中心")],
             [[r["society"].name, r["events"], r["visits"], r["agreements"], r["bases"]] for r in d.societies],
         ),
         (
-            "月度",
-            ["月份", "需求", "对接会", "走访", "协议"],
+            gettext("月度"),
+            [gettext("月份"), gettext("需求"), gettext("对接会"), gettext("走访"), gettext("协议")],
             [[m["month"], m["needs"], m["meetings"], m["visits"], m["agreements"]] for m in d.months],
         ),
         (
-            "需求漏斗",
-            ["阶段", "到达需求数", "较上一阶段转化率", "占提交需求比例", "上一阶段到本阶段天数中位数"],
+            gettext("需求漏斗"),
+            [gettext("阶段"), gettext("到达需求数"), gettext("较上一阶段转化率"), gettext("占提交需求比例"), gettext("上一阶段到本阶段天数中位数")],
             [
                 [f["label"], f["reached"], _pct(f["rate"]), _pct(f["overall"]), _days(f["median_days"])]
                 for f in d.funnel
             ],
         ),
         (
-            f"合作协议（最近 {limit} 项）",
-            ["签订日期", "协议名称", "类型", "签约各方", "金额（万元）"],
+            gettext("合作协议（最近 %(limit)s 项）") % {"limit": limit},
+            [gettext("签订日期"), gettext("协议名称"), gettext("类型"), gettext("签约各方"), gettext("金额（万元）")],
             [
                 [
                     a.signed.isoformat(),
@@ -162,8 +163,8 @@ def tables(user, d: selectors.Dashboard, limit: int = LIST_LIMIT) -> list[tuple[
             ],
         ),
         (
-            f"重大需求清单（最近 {limit} 项）",
-            ["提交日期", "项目名称", "企业", "产业链", "地区", "状态"],
+            gettext("重大需求清单（最近 %(limit)s 项）") % {"limit": limit},
+            [gettext("提交日期"), gettext("项目名称"), gettext("企业"), gettext("产业链"), gettext("地区"), gettext("状态")],
             [
                 [
                     n.created_at.date().isoformat(),
@@ -193,17 +194,16 @@ def briefing_xlsx(user, scope: selectors.Scope) -> bytes:
     summary, detail = _texts(d)
     wb = Workbook()
     ws = wb.active
-    ws.title = "简报"
-    ws["A1"] = safe_cell(f"科创中国 · 科技服务对接工作简报（{scope.area_name}）")
+    ws.title = gettext("简报")
+    ws["A1"] = safe_cell(gettext("科创中国 · 科技服务对接工作简报（%(area_name)s）") % {"area_name": scope.area_name})
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = safe_cell(
-        f"统计期间：{scope.period}；统计地区：{scope.area_name}；生成时间：{timezone.localtime():%Y-%m-%d %H:%M}"
+        gettext("统计期间：%(period)s；统计地区：%(area_name)s；生成时间：%(localtime)s") % {"period": scope.period, "area_name": scope.area_name, "localtime": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
     )
     ws["A4"] = safe_cell(summary)
     ws["A5"] = safe_cell(detail)
     ws["A7"] = safe_cell(
-        f"说明：{scope.needs_rule}；清单中仅列出导出人有权查看的需求。"
-        "口径见各表及 docs/adr/0004-dashboard-figures.md、docs/adr/0014-dashboard-confidential-figures.md。"
+        gettext("说明：%(needs_rule)s；清单中仅列出导出人有权查看的需求。口径见各表及 docs/adr/0004-dashboard-figures.md、docs/adr/0014-dashboard-confidential-figures.md。") % {"needs_rule": scope.needs_rule}
     )
     for cell in ("A4", "A5", "A7"):
         ws[cell].alignment = Alignment(wrap_text=True, vertical="top")

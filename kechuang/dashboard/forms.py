@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.accounts.models import Area, Role
 from kechuang.core.widgets import DateInput
@@ -11,9 +12,9 @@ DATE = DateInput()
 
 
 class DashboardFilterForm(forms.Form):
-    district = forms.ChoiceField(label="地区", required=False)
-    start = forms.DateField(label="起始日期", required=False, widget=DATE)
-    end = forms.DateField(label="截止日期", required=False, widget=DATE)
+    district = forms.ChoiceField(label=gettext_lazy("地区"), required=False)
+    start = forms.DateField(label=gettext_lazy("起始日期"), required=False, widget=DATE)
+    end = forms.DateField(label=gettext_lazy("截止日期"), required=False, widget=DATE)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -22,7 +23,7 @@ class DashboardFilterForm(forms.Form):
             areas = areas.filter(pk__in=user.area_ids())
             choices = [(a.code, a.name) for a in areas]
         else:
-            choices = [("", "全市")] + [(a.code, a.name) for a in areas]
+            choices = [("", gettext("全市"))] + [(a.code, a.name) for a in areas]
         self.fields["district"].choices = choices
-        self.fields["start"].error_messages["invalid"] = "请输入有效日期。"
-        self.fields["end"].error_messages["invalid"] = "请输入有效日期。"
+        self.fields["start"].error_messages["invalid"] = gettext("请输入有效日期。")
+        self.fields["end"].error_messages["invalid"] = gettext("请输入有效日期。")

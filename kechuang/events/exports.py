@@ -9,6 +9,7 @@ from io import BytesIO
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.core.xlsx import safe_cell
 from kechuang.events import selectors
@@ -100,7 +101,7 @@ def _save(wb) -> bytes:
     return buf.getvalue()
 
 
-AGENDA_HEADERS = ["场次", "时间", "时段", "洽谈桌", "洽谈对象", "单位", "洽谈需求", "备注"]
+AGENDA_HEADERS = [gettext_lazy("场次"), gettext_lazy("时间"), gettext_lazy("时段"), gettext_lazy("洽谈桌"), gettext_lazy("洽谈对象"), gettext_lazy("单位"), gettext_lazy("洽谈需求"), gettext_lazy("备注")]
 
 
 def agenda_rows(user, p: Participant) -> list[list]:
@@ -110,7 +111,7 @@ def agenda_rows(user, p: Participant) -> list[list]:
         if m is not None:
             other = r.counterpart
             org = other.organisation.name if other and other.organisation_id else ""
-            note = "现场加场" if m.origin == Meeting.Origin.WALK_IN else ""
+            note = gettext("现场加场") if m.origin == Meeting.Origin.WALK_IN else ""
             out.append(
                 [
                     r.slot,
@@ -124,14 +125,14 @@ def agenda_rows(user, p: Participant) -> list[list]:
                 ]
             )
         else:
-            out.append([r.slot, r.label, r.session, "", "", "", "", "不能参加" if r.unavailable else "空闲"])
+            out.append([r.slot, r.label, r.session, "", "", "", "", gettext("不能参加") if r.unavailable else gettext("空闲")])
     return out
 
 
 def agenda_xlsx(user, p: Participant) -> bytes:
     wb, bold, fill, wrap = _book()
     ws = wb.active
-    ws.title = "议程"
+    ws.title = gettext("议程")
     _append(ws, [p.event.title])
     ws["A1"].font = _title_font()
     _append(ws, [f"{p.get_kind_display()}：{p.name}", p.organisation.name if p.organisation_id else ""])
@@ -152,13 +153,13 @@ def grid_xlsx(user, event: Event) -> bytes:
     g = selectors.grid(user=user, event=event)
     wb, bold, fill, wrap = _book()
     ws = wb.active
-    ws.title = "总排期"
+    ws.title = gettext("总排期")
     _append(ws, [event.title])
     ws["A1"].font = _title_font()
     if g is None:
         return _save(wb)
-    online_col = ["线上"] if g.has_online else []
-    _append(ws, ["场次", "时间", *[str(t) + ("" if t.active else "（停用）") for t in g.tables], *online_col])
+    online_col = [gettext("线上")] if g.has_online else []
+    _append(ws, [gettext("场次"), gettext("时间"), *[str(t) + ("" if t.active else gettext("（停用）")) for t in g.tables], *online_col])
     for c in ws[2]:
         c.font, c.fill = bold, fill
     for r in g.rows:
@@ -189,9 +190,9 @@ def grid_xlsx(user, event: Event) -> bytes:
     for i in range(len(g.tables)):
         ws.column_dimensions[get_column_letter(3 + i)].width = 20
     ws.freeze_panes = "C3"
-    ls = wb.create_sheet("洽谈清单")
+    ls = wb.create_sheet(gettext("洽谈清单"))
     _append(
-        ls, ["场次", "时间", "洽谈桌", "企业代表", "企业", "专家", "学会", "洽谈需求", "状态", "现场结果"]
+        ls, [gettext("场次"), gettext("时间"), gettext("洽谈桌"), gettext("企业代表"), gettext("企业"), gettext("专家"), gettext("学会"), gettext("洽谈需求"), gettext("状态"), gettext("现场结果")]
     )
     for c in ls[1]:
         c.font, c.fill = bold, fill

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from kechuang.events.affinity import AffinityCache, Candidate, CandidateSet, affinity, best_need
 from kechuang.events.models import Event, Meeting, MeetingRequest, Participant, Table
 from kechuang.events.scheduling.model import Meeting as EngineMeeting
@@ -78,7 +80,7 @@ def _people_message(status: str, rule: str, detail: str) -> str:
 
     zh = result_message(SolveResult(status, rule=rule or None, message=detail), "zh")
     if zh and detail and detail != zh:
-        return f"{zh}。详情：{detail}"
+        return gettext("%(zh)s。详情：%(detail)s") % {"zh": zh, "detail": detail}
     return zh or detail
 
 
@@ -291,7 +293,7 @@ def select(event: Event, cs: CandidateSet, tables: Sequence[Table]) -> Selection
         keep = sorted(at_table, key=lambda k: (not cs.candidates[k].forced, -cs.candidates[k].weight, k))[
             :total_cap
         ]
-        message = f"选出 {len(at_table)} 场现场洽谈，超过全天 {total_cap} 个桌次，已去掉价值最低的 {len(at_table) - total_cap} 场"
+        message = gettext("选出 %(n)s 场现场洽谈，超过全天 %(total_cap)s 个桌次，已去掉价值最低的 %(n2)s 场") % {"n": len(at_table), "total_cap": total_cap, "n2": len(at_table) - total_cap}
         chosen, status = keep + online, "feasible"
     chosen.sort()
     # value as the engine counts it (a cover meeting outside the candidates is worth 0), so the

@@ -3,7 +3,7 @@
 Leadership and district staff see the whole library; a liaison sees its society's; an expert sees
 its own profile (and the achievements of its societies). An enterprise contact browses the public
 profiles of every expert of the platform's societies, and always the experts suggested for, met
-about or asked about its own needs (ADR 00XX-experts-for-enterprises); what it may read of a profile
+about or asked about its own needs (ADR 0023-experts-for-enterprises); what it may read of a profile
 is ``kechuang.experts.selectors.expert_profile`` (contact details only with the expert's consent).
 """
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.experts.models import Achievement, Expert
@@ -58,13 +59,13 @@ def _optional(model, *names):
 
 class ExpertForm(forms.ModelForm):
     affiliation_name = forms.CharField(
-        label="工作单位", max_length=128, required=False, help_text="单位全称；平台中没有的单位会一并新建"
+        label=gettext_lazy("工作单位"), max_length=128, required=False, help_text=gettext_lazy("单位全称；平台中没有的单位会一并新建")
     )
     fields_text = forms.CharField(
-        label="研究领域", max_length=300, required=False, help_text="多个用逗号或顿号分隔"
+        label=gettext_lazy("研究领域"), max_length=300, required=False, help_text=gettext_lazy("多个用逗号或顿号分隔")
     )
     keywords_text = forms.CharField(
-        label="关键词", max_length=300, required=False, help_text="多个用逗号或顿号分隔"
+        label=gettext_lazy("关键词"), max_length=300, required=False, help_text=gettext_lazy("多个用逗号或顿号分隔")
     )
 
     class Meta:
@@ -80,15 +81,15 @@ class ExpertForm(forms.ModelForm):
             "bio",
         ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
-        error_messages = {"name": {"required": "请填写姓名。"}, "title": {"required": "请填写职称。"}}
+        error_messages = {"name": {"required": gettext_lazy("请填写姓名。")}, "title": {"required": gettext_lazy("请填写职称。")}}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["societies"].queryset = societies_for(user)
         self.fields["societies"].required = True
-        self.fields["societies"].error_messages["required"] = "请选择所属学会。"
-        self.fields["societies"].error_messages["invalid_choice"] = "只能选择您所在的学会。"
+        self.fields["societies"].error_messages["required"] = gettext("请选择所属学会。")
+        self.fields["societies"].error_messages["invalid_choice"] = gettext("只能选择您所在的学会。")
         self.fields["gender"].required = False
         self.order_fields(
             ["name", "gender", "title", "affiliation_name", "societies", "fields_text", "keywords_text"]
@@ -105,7 +106,7 @@ class ExpertForm(forms.ModelForm):
             else " ".join(self.cleaned_data["name"].split())
         )
         if len(name) < 2:
-            raise forms.ValidationError("姓名太短。")
+            raise forms.ValidationError(gettext("姓名太短。"))
         return name
 
     def clean(self):
@@ -125,40 +126,40 @@ class ExpertForm(forms.ModelForm):
 class PublicationRowForm(forms.Form):
     """A 论文 row: whose (name + unit, as on the 专家 sheet) and what."""
 
-    expert_name = forms.CharField(label="专家姓名", max_length=64)
-    affiliation_name = forms.CharField(label="工作单位", max_length=128, required=False)
-    title = forms.CharField(label="题名", max_length=255)
-    abstract = forms.CharField(label="摘要", required=False, max_length=5000)
-    venue = forms.CharField(label="期刊/会议", max_length=128, required=False)
+    expert_name = forms.CharField(label=gettext_lazy("专家姓名"), max_length=64)
+    affiliation_name = forms.CharField(label=gettext_lazy("工作单位"), max_length=128, required=False)
+    title = forms.CharField(label=gettext_lazy("题名"), max_length=255)
+    abstract = forms.CharField(label=gettext_lazy("摘要"), required=False, max_length=5000)
+    venue = forms.CharField(label=gettext_lazy("期刊/会议"), max_length=128, required=False)
     year = forms.IntegerField(
-        label="年份",
+        label=gettext_lazy("年份"),
         required=False,
         min_value=1900,
         max_value=2100,
         error_messages={
-            "invalid": "年份应为四位数字，如 2024。",
-            "min_value": "年份应不早于 1900。",
-            "max_value": "年份不正确。",
+            "invalid": gettext_lazy("年份应为四位数字，如 2024。"),
+            "min_value": gettext_lazy("年份应不早于 1900。"),
+            "max_value": gettext_lazy("年份不正确。"),
         },
     )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["expert_name"].error_messages["required"] = "请填写专家姓名（与“专家”表一致）。"
+        self.fields["expert_name"].error_messages["required"] = gettext("请填写专家姓名（与“专家”表一致）。")
 
 
 class PatentRowForm(PublicationRowForm):
-    title = forms.CharField(label="专利名称", max_length=255)
-    number = forms.CharField(label="专利号", max_length=64, required=False)
+    title = forms.CharField(label=gettext_lazy("专利名称"), max_length=255)
+    number = forms.CharField(label=gettext_lazy("专利号"), max_length=64, required=False)
     venue = None
 
 
 class AchievementForm(forms.ModelForm):
     owner_expert_name = forms.CharField(
-        label="完成专家", max_length=64, required=False, help_text="该学会专家的姓名；可不填"
+        label=gettext_lazy("完成专家"), max_length=64, required=False, help_text=gettext_lazy("该学会专家的姓名；可不填")
     )
     fields_text = forms.CharField(
-        label="领域", max_length=300, required=False, help_text="多个用逗号或顿号分隔"
+        label=gettext_lazy("领域"), max_length=300, required=False, help_text=gettext_lazy("多个用逗号或顿号分隔")
     )
 
     class Meta:
@@ -166,18 +167,18 @@ class AchievementForm(forms.ModelForm):
         fields = ["title", "owner_society", "description", "maturity", "transfer_mode", "ip", "chain"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         error_messages = {
-            "title": {"required": "请填写成果名称。"},
-            "description": {"required": "请填写成果简介。"},
-            "maturity": {"required": "请选择成熟度。"},
-            "transfer_mode": {"required": "请选择转化方式。"},
+            "title": {"required": gettext_lazy("请填写成果名称。")},
+            "description": {"required": gettext_lazy("请填写成果简介。")},
+            "maturity": {"required": gettext_lazy("请选择成熟度。")},
+            "transfer_mode": {"required": gettext_lazy("请选择转化方式。")},
         }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["owner_society"].queryset = societies_for(user)
-        self.fields["owner_society"].error_messages["required"] = "请选择所属学会。"
-        self.fields["owner_society"].error_messages["invalid_choice"] = "只能选择您所在的学会。"
+        self.fields["owner_society"].error_messages["required"] = gettext("请选择所属学会。")
+        self.fields["owner_society"].error_messages["invalid_choice"] = gettext("只能选择您所在的学会。")
         self.fields["chain"].queryset = IndustryChain.objects.filter(active=True)
         self.order_fields(["title", "owner_society", "owner_expert_name", "description"])
         if self.instance.pk:

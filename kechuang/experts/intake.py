@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
+from django.utils.translation import gettext, gettext_lazy
+
 from kechuang.core.access import restrict
 from kechuang.intake.spec import ImportKind, Outcome, norm
 
@@ -25,7 +27,7 @@ def _contact_fields():
 class _ExpertRows(ImportKind):
     """Shared by the 论文 and 专利 sheets: find the row's expert among the file's and the platform's."""
 
-    key_help = "专家姓名、工作单位和题名"
+    key_help = gettext_lazy("专家姓名、工作单位和题名")
     add = None
 
     def allowed(self, user):
@@ -42,21 +44,21 @@ class _ExpertRows(ImportKind):
             from kechuang.core.errors import ApplicationError
 
             raise ApplicationError(
-                f"找不到专家“{d['expert_name']}”（{d.get('affiliation_name') or '未填单位'}）：请先在“专家”表中填写该专家，"
-                "姓名和工作单位要一致。",
-                field_errors={"expert_name": ["在“专家”表和平台中都找不到这位专家。"]},
+                gettext("找不到专家“%(name)s”（%(affiliation)s）：请先在“专家”表中填写该专家，姓名和工作单位要一致。")
+                % {"name": d["expert_name"], "affiliation": d.get("affiliation_name") or gettext("未填单位")},
+                field_errors={"expert_name": [gettext("在“专家”表和平台中都找不到这位专家。")]},
             )
         if expert.pk not in context["writable"]:
-            return Outcome("skip", label, "该专家不在您的学会，不能为其添加")
+            return Outcome("skip", label, gettext("该专家不在您的学会，不能为其添加"))
         obj, created = type(self).add(user=user, expert=expert, data=d)
         return Outcome(
-            "create" if created else "skip", label, "" if created else "该专家已有同名记录", obj=obj
+            "create" if created else "skip", label, "" if created else gettext("该专家已有同名记录"), obj=obj
         )
 
 
 class PublicationImport(_ExpertRows):
-    label = "论文"
-    sheet = "论文"
+    label = gettext_lazy("论文")
+    sheet = gettext_lazy("论文")
     add = staticmethod(services.publication_add)
 
     def form(self, user, data=None):
@@ -64,8 +66,8 @@ class PublicationImport(_ExpertRows):
 
 
 class PatentImport(_ExpertRows):
-    label = "专利"
-    sheet = "专利"
+    label = gettext_lazy("专利")
+    sheet = gettext_lazy("专利")
     add = staticmethod(services.patent_add)
 
     def form(self, user, data=None):
@@ -85,17 +87,17 @@ def _find(context, name, affiliation):
 
 
 class ExpertImport(ImportKind):
-    label = "专家"
-    sheet = "专家"
-    key_help = "姓名和工作单位（或姓名和联系方式）"
+    label = gettext_lazy("专家")
+    sheet = gettext_lazy("专家")
+    key_help = gettext_lazy("姓名和工作单位（或姓名和联系方式）")
     children = (PublicationImport(), PatentImport())
     notes = {
-        "name": "必填",
-        "title": "必填；如 教授、研究员、高级工程师",
-        "affiliation_name": "单位全称；平台中没有的单位会一并新建",
-        "societies": "必填；学会全称，多个用顿号分隔（学会联络员只能填本学会）",
-        "fields_text": "多个用逗号或顿号分隔，如 石墨烯、锂电池",
-        "availability": "从下拉列表选择；不填为“可对接”",
+        "name": gettext_lazy("必填"),
+        "title": gettext_lazy("必填；如 教授、研究员、高级工程师"),
+        "affiliation_name": gettext_lazy("单位全称；平台中没有的单位会一并新建"),
+        "societies": gettext_lazy("必填；学会全称，多个用顿号分隔（学会联络员只能填本学会）"),
+        "fields_text": gettext_lazy("多个用逗号或顿号分隔，如 石墨烯、锂电池"),
+        "availability": gettext_lazy("从下拉列表选择；不填为“可对接”"),
     }
     aliases = {"name": ["专家姓名"], "affiliation_name": ["单位", "所在单位"], "societies": ["学会"]}
 
@@ -146,7 +148,7 @@ class ExpertImport(ImportKind):
 
     def apply(self, user, form, context):
         data = form.service_data()
-        label = f"{data['name']}（{data.get('affiliation_name') or '未填单位'}）"
+        label = f"{data['name']}（{data.get('affiliation_name') or gettext('未填单位')}）"
         existing = self._existing(data, context)
         if existing is None:
             expert = services.expert_create(user=user, data=data)
@@ -155,18 +157,18 @@ class ExpertImport(ImportKind):
             return Outcome("create", label, obj=expert)
         self._remember(context, existing, data)
         if existing.pk not in context["writable"]:
-            return Outcome("skip", label, "平台中已有这位专家（属于其他学会），如需加入本学会请联系市科协")
+            return Outcome("skip", label, gettext("平台中已有这位专家（属于其他学会），如需加入本学会请联系市科协"))
         expert, changes = services.expert_update(user=user, expert=existing, data=data)
         if not changes:
-            return Outcome("skip", label, "与平台中的记录一致", obj=expert)
+            return Outcome("skip", label, gettext("与平台中的记录一致"), obj=expert)
         names = {
-            "fields": "研究领域",
-            "keywords": "关键词",
-            "affiliation": "工作单位",
-            "societies": "所属学会",
+            "fields": gettext("研究领域"),
+            "keywords": gettext("关键词"),
+            "affiliation": gettext("工作单位"),
+            "societies": gettext("所属学会"),
         }
         text = "、".join(names.get(k) or str(form.fields[k].label) for k in changes)
-        return Outcome("update", label, f"修改：{text}", obj=expert)
+        return Outcome("update", label, gettext("修改：%(text)s") % {"text": text}, obj=expert)
 
     @staticmethod
     def _remember(context, expert, data):
@@ -185,21 +187,21 @@ class ExpertImport(ImportKind):
             ratio = SequenceMatcher(None, unit, other).ratio() if unit and other else 0.0
             if not unit or not other or ratio >= 0.6:
                 out.append(
-                    f"平台中已有同名专家“{e.name}”（{getattr(e.affiliation, 'name', None) or '未填单位'}），"
-                    "可能是同一人：请人工核对后合并"
+                    gettext("平台中已有同名专家“%(name)s”（%(affiliation)s），可能是同一人：请人工核对后合并")
+                    % {"name": e.name, "affiliation": getattr(e.affiliation, "name", None) or gettext("未填单位")}
                 )
         return out[:3]
 
 
 class AchievementImport(ImportKind):
-    label = "科技成果"
-    sheet = "科技成果"
-    key_help = "所属学会和成果名称"
+    label = gettext_lazy("科技成果")
+    sheet = gettext_lazy("科技成果")
+    key_help = gettext_lazy("所属学会和成果名称")
     notes = {
-        "title": "必填",
-        "owner_society": "必填；学会联络员只能选本学会",
-        "owner_expert_name": "选填；该学会专家的姓名",
-        "description": "必填；成果的技术内容、指标和应用场景",
+        "title": gettext_lazy("必填"),
+        "owner_society": gettext_lazy("必填；学会联络员只能选本学会"),
+        "owner_expert_name": gettext_lazy("选填；该学会专家的姓名"),
+        "description": gettext_lazy("必填；成果的技术内容、指标和应用场景"),
     }
     aliases = {"title": ["成果"], "owner_society": ["学会"]}
 
@@ -232,12 +234,12 @@ class AchievementImport(ImportKind):
             return Outcome("create", a.title, obj=a)
         a, changes = services.achievement_save(user=user, data=data, achievement=existing)
         if not changes:
-            return Outcome("skip", a.title, "与平台中的记录一致", obj=a)
-        names = {"fields": "领域", "owner_expert": "完成专家"}
+            return Outcome("skip", a.title, gettext("与平台中的记录一致"), obj=a)
+        names = {"fields": gettext("领域"), "owner_expert": gettext("完成专家")}
         return Outcome(
             "update",
             a.title,
-            "修改：" + "、".join(names.get(k) or str(form.fields[k].label) for k in changes),
+            gettext("修改：") + "、".join(names.get(k) or str(form.fields[k].label) for k in changes),
             obj=a,
         )
 

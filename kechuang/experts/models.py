@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Expert(models.Model):
     class Availability(models.TextChoices):
-        AVAILABLE = "available", "可对接"
-        LIMITED = "limited", "时间有限"
-        UNAVAILABLE = "unavailable", "暂不可对接"
+        AVAILABLE = "available", gettext_lazy("可对接")
+        LIMITED = "limited", gettext_lazy("时间有限")
+        UNAVAILABLE = "unavailable", gettext_lazy("暂不可对接")
 
-    name = models.CharField("姓名", max_length=64)
-    gender = models.CharField("性别", max_length=1, choices=[("M", "男"), ("F", "女")], blank=True)
-    title = models.CharField("职称", max_length=32)
+    name = models.CharField(gettext_lazy("姓名"), max_length=64)
+    gender = models.CharField(gettext_lazy("性别"), max_length=1, choices=[("M", gettext_lazy("男")), ("F", gettext_lazy("女"))], blank=True)
+    title = models.CharField(gettext_lazy("职称"), max_length=32)
     affiliation = models.ForeignKey(
         "orgs.Organisation",
-        verbose_name="工作单位",
+        verbose_name=gettext_lazy("工作单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -25,31 +26,31 @@ class Expert(models.Model):
     )
     societies = models.ManyToManyField(
         "orgs.Organisation",
-        verbose_name="所属学会",
+        verbose_name=gettext_lazy("所属学会"),
         blank=True,
         related_name="society_experts",
         limit_choices_to={"kind": "society"},
     )
-    fields = models.JSONField("研究领域", default=list, blank=True)
-    keywords = models.JSONField("关键词", default=list, blank=True)
-    region = models.CharField("所在地", max_length=64, blank=True)
+    fields = models.JSONField(gettext_lazy("研究领域"), default=list, blank=True)
+    keywords = models.JSONField(gettext_lazy("关键词"), default=list, blank=True)
+    region = models.CharField(gettext_lazy("所在地"), max_length=64, blank=True)
     availability = models.CharField(
-        "可对接状态", max_length=16, choices=Availability.choices, default=Availability.AVAILABLE
+        gettext_lazy("可对接状态"), max_length=16, choices=Availability.choices, default=Availability.AVAILABLE
     )
-    bio = models.TextField("简介", blank=True)
-    phone = models.CharField("联系电话", max_length=32, blank=True)
-    email = models.EmailField("电子邮箱", blank=True)
+    bio = models.TextField(gettext_lazy("简介"), blank=True)
+    phone = models.CharField(gettext_lazy("联系电话"), max_length=32, blank=True)
+    email = models.EmailField(gettext_lazy("电子邮箱"), blank=True)
     contact_public = models.BooleanField(
-        "向企业公开联系方式",
+        gettext_lazy("向企业公开联系方式"),
         default=False,
-        help_text="专家本人同意后勾选：企业浏览专家主页时可看到电话和邮箱；否则企业只能经学会联络员请求对接。",
+        help_text=gettext_lazy("专家本人同意后勾选：企业浏览专家主页时可看到电话和邮箱；否则企业只能经学会联络员请求对接。"),
     )
-    is_demo = models.BooleanField("演示数据", default=False)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    is_demo = models.BooleanField(gettext_lazy("演示数据"), default=False)
+    updated_at = models.DateTimeField(gettext_lazy("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "专家"
-        verbose_name_plural = "专家"
+        verbose_name = gettext_lazy("专家")
+        verbose_name_plural = gettext_lazy("专家")
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
@@ -58,16 +59,16 @@ class Expert(models.Model):
 
 class Publication(models.Model):
     expert = models.ForeignKey(
-        Expert, verbose_name="专家", on_delete=models.CASCADE, related_name="publications"
+        Expert, verbose_name=gettext_lazy("专家"), on_delete=models.CASCADE, related_name="publications"
     )
-    title = models.CharField("题名", max_length=255)
-    abstract = models.TextField("摘要", blank=True)
-    venue = models.CharField("期刊/会议", max_length=128, blank=True)
-    year = models.PositiveSmallIntegerField("年份", null=True, blank=True)
+    title = models.CharField(gettext_lazy("题名"), max_length=255)
+    abstract = models.TextField(gettext_lazy("摘要"), blank=True)
+    venue = models.CharField(gettext_lazy("期刊/会议"), max_length=128, blank=True)
+    year = models.PositiveSmallIntegerField(gettext_lazy("年份"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "论文"
-        verbose_name_plural = "论文"
+        verbose_name = gettext_lazy("论文")
+        verbose_name_plural = gettext_lazy("论文")
         ordering = ["-year", "id"]
 
     def __str__(self) -> str:
@@ -75,15 +76,15 @@ class Publication(models.Model):
 
 
 class Patent(models.Model):
-    expert = models.ForeignKey(Expert, verbose_name="专家", on_delete=models.CASCADE, related_name="patents")
-    title = models.CharField("专利名称", max_length=255)
-    number = models.CharField("专利号", max_length=64, blank=True)
-    abstract = models.TextField("摘要", blank=True)
-    year = models.PositiveSmallIntegerField("年份", null=True, blank=True)
+    expert = models.ForeignKey(Expert, verbose_name=gettext_lazy("专家"), on_delete=models.CASCADE, related_name="patents")
+    title = models.CharField(gettext_lazy("专利名称"), max_length=255)
+    number = models.CharField(gettext_lazy("专利号"), max_length=64, blank=True)
+    abstract = models.TextField(gettext_lazy("摘要"), blank=True)
+    year = models.PositiveSmallIntegerField(gettext_lazy("年份"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "专利"
-        verbose_name_plural = "专利"
+        verbose_name = gettext_lazy("专利")
+        verbose_name_plural = gettext_lazy("专利")
         ordering = ["-year", "id"]
 
     def __str__(self) -> str:
@@ -92,46 +93,46 @@ class Patent(models.Model):
 
 class Achievement(models.Model):
     class Maturity(models.TextChoices):
-        LAB = "lab", "实验室阶段"
-        PILOT = "pilot", "中试阶段"
-        INDUSTRIAL = "industrial", "产业化阶段"
+        LAB = "lab", gettext_lazy("实验室阶段")
+        PILOT = "pilot", gettext_lazy("中试阶段")
+        INDUSTRIAL = "industrial", gettext_lazy("产业化阶段")
 
     class TransferMode(models.TextChoices):
-        TRANSFER = "transfer", "转让"
-        LICENSE = "license", "许可"
-        CO_DEV = "co_dev", "合作开发"
-        EQUITY = "equity", "作价入股"
+        TRANSFER = "transfer", gettext_lazy("转让")
+        LICENSE = "license", gettext_lazy("许可")
+        CO_DEV = "co_dev", gettext_lazy("合作开发")
+        EQUITY = "equity", gettext_lazy("作价入股")
 
-    title = models.CharField("成果名称", max_length=255)
+    title = models.CharField(gettext_lazy("成果名称"), max_length=255)
     owner_society = models.ForeignKey(
-        "orgs.Organisation", verbose_name="所属学会", on_delete=models.PROTECT, related_name="achievements"
+        "orgs.Organisation", verbose_name=gettext_lazy("所属学会"), on_delete=models.PROTECT, related_name="achievements"
     )
     owner_expert = models.ForeignKey(
         Expert,
-        verbose_name="完成专家",
+        verbose_name=gettext_lazy("完成专家"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="achievements",
     )
-    description = models.TextField("成果简介")
-    maturity = models.CharField("成熟度", max_length=16, choices=Maturity.choices)
-    ip = models.CharField("知识产权", max_length=255, blank=True)
-    transfer_mode = models.CharField("转化方式", max_length=16, choices=TransferMode.choices)
-    fields = models.JSONField("领域", default=list, blank=True)
+    description = models.TextField(gettext_lazy("成果简介"))
+    maturity = models.CharField(gettext_lazy("成熟度"), max_length=16, choices=Maturity.choices)
+    ip = models.CharField(gettext_lazy("知识产权"), max_length=255, blank=True)
+    transfer_mode = models.CharField(gettext_lazy("转化方式"), max_length=16, choices=TransferMode.choices)
+    fields = models.JSONField(gettext_lazy("领域"), default=list, blank=True)
     chain = models.ForeignKey(
         "orgs.IndustryChain",
-        verbose_name="产业链",
+        verbose_name=gettext_lazy("产业链"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="achievements",
     )
-    is_demo = models.BooleanField("演示数据", default=False)
+    is_demo = models.BooleanField(gettext_lazy("演示数据"), default=False)
 
     class Meta:
-        verbose_name = "科技成果"
-        verbose_name_plural = "科技成果"
+        verbose_name = gettext_lazy("科技成果")
+        verbose_name_plural = gettext_lazy("科技成果")
         ordering = ["title", "id"]
 
     def __str__(self) -> str:
@@ -139,18 +140,18 @@ class Achievement(models.Model):
 
 
 class ServiceTeam(models.Model):
-    name = models.CharField("名称", max_length=128)
-    societies = models.ManyToManyField("orgs.Organisation", verbose_name="学会", related_name="service_teams")
-    experts = models.ManyToManyField(Expert, verbose_name="专家", blank=True, related_name="service_teams")
-    theme = models.CharField("服务主题", max_length=255, blank=True)
+    name = models.CharField(gettext_lazy("名称"), max_length=128)
+    societies = models.ManyToManyField("orgs.Organisation", verbose_name=gettext_lazy("学会"), related_name="service_teams")
+    experts = models.ManyToManyField(Expert, verbose_name=gettext_lazy("专家"), blank=True, related_name="service_teams")
+    theme = models.CharField(gettext_lazy("服务主题"), max_length=255, blank=True)
     chains = models.ManyToManyField(
-        "orgs.IndustryChain", verbose_name="服务产业链", blank=True, related_name="service_teams"
+        "orgs.IndustryChain", verbose_name=gettext_lazy("服务产业链"), blank=True, related_name="service_teams"
     )
-    target_city = models.CharField("服务城市", max_length=64, blank=True)
+    target_city = models.CharField(gettext_lazy("服务城市"), max_length=64, blank=True)
 
     class Meta:
-        verbose_name = "科技服务团"
-        verbose_name_plural = "科技服务团"
+        verbose_name = gettext_lazy("科技服务团")
+        verbose_name_plural = gettext_lazy("科技服务团")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -163,61 +164,61 @@ class ContactRequest(models.Model):
     ``kechuang.experts.services.CONTACT_TRANSITIONS``."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "待联络员处理"
-        FORWARDED = "forwarded", "已转交专家"
-        ACCEPTED = "accepted", "专家已同意"
-        DECLINED_BY_EXPERT = "declined_by_expert", "专家暂不对接"
-        DECLINED = "declined", "联络员未转交"
-        WITHDRAWN = "withdrawn", "企业已撤回"
+        PENDING = "pending", gettext_lazy("待联络员处理")
+        FORWARDED = "forwarded", gettext_lazy("已转交专家")
+        ACCEPTED = "accepted", gettext_lazy("专家已同意")
+        DECLINED_BY_EXPERT = "declined_by_expert", gettext_lazy("专家暂不对接")
+        DECLINED = "declined", gettext_lazy("联络员未转交")
+        WITHDRAWN = "withdrawn", gettext_lazy("企业已撤回")
 
     OPEN = (Status.PENDING, Status.FORWARDED)
 
     enterprise = models.ForeignKey(
         "orgs.Organisation",
-        verbose_name="企业",
+        verbose_name=gettext_lazy("企业"),
         on_delete=models.CASCADE,
         related_name="expert_contact_requests",
     )
     expert = models.ForeignKey(
-        Expert, verbose_name="专家", on_delete=models.CASCADE, related_name="contact_requests"
+        Expert, verbose_name=gettext_lazy("专家"), on_delete=models.CASCADE, related_name="contact_requests"
     )
     society = models.ForeignKey(
         "orgs.Organisation",
-        verbose_name="经办学会",
+        verbose_name=gettext_lazy("经办学会"),
         on_delete=models.PROTECT,
         related_name="routed_contact_requests",
     )
     need = models.ForeignKey(
         "needs.Need",
-        verbose_name="相关需求",
+        verbose_name=gettext_lazy("相关需求"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="expert_contact_requests",
     )
-    message = models.TextField("留言")
-    status = models.CharField("状态", max_length=24, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(gettext_lazy("留言"))
+    status = models.CharField(gettext_lazy("状态"), max_length=24, choices=Status.choices, default=Status.PENDING)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("提出人"), on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField("提出时间", auto_now_add=True)
-    liaison_note = models.TextField("联络员说明", blank=True)
+    created_at = models.DateTimeField(gettext_lazy("提出时间"), auto_now_add=True)
+    liaison_note = models.TextField(gettext_lazy("联络员说明"), blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="经办联络员",
+        verbose_name=gettext_lazy("经办联络员"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    handled_at = models.DateTimeField("经办时间", null=True, blank=True)
-    expert_note = models.TextField("专家答复", blank=True)
-    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    handled_at = models.DateTimeField(gettext_lazy("经办时间"), null=True, blank=True)
+    expert_note = models.TextField(gettext_lazy("专家答复"), blank=True)
+    answered_at = models.DateTimeField(gettext_lazy("答复时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(gettext_lazy("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "对接请求"
-        verbose_name_plural = "对接请求"
+        verbose_name = gettext_lazy("对接请求")
+        verbose_name_plural = gettext_lazy("对接请求")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(

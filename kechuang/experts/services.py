@@ -15,6 +15,7 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from kechuang.accounts.models import Role
@@ -220,7 +221,7 @@ def _check_societies(user, societies) -> None:
     allowed = set(societies_for(user).values_list("pk", flat=True))
     if not societies or any(s.pk not in allowed for s in societies):
         raise ApplicationError(
-            "只能把专家放入您所在的学会。", field_errors={"societies": ["只能选择您所在的学会。"]}
+            gettext("只能把专家放入您所在的学会。"), field_errors={"societies": [gettext("只能选择您所在的学会。")]}
         )
 
 
@@ -255,7 +256,7 @@ def _fields_of(data: dict) -> dict:
 @transaction.atomic
 def expert_create(*, user, data: dict) -> Expert:
     if not can_maintain_library(user):
-        raise ApplicationError("您的角色不能新增专家。")
+        raise ApplicationError(gettext("您的角色不能新增专家。"))
     societies = list(data.get("societies") or [])
     _check_societies(user, societies)
     affiliation, _ = affiliation_for(user, data.get("affiliation_name", ""))
@@ -277,7 +278,7 @@ def expert_update(*, user, expert: Expert, data: dict) -> tuple[Expert, dict]:
     from kechuang.core.access import restrict
 
     if not can_maintain_library(user) or not restrict(Expert.objects.filter(pk=expert.pk), user).exists():
-        raise ApplicationError("您无权修改该专家。")
+        raise ApplicationError(gettext("您无权修改该专家。"))
     expert = Expert.objects.select_for_update().get(pk=expert.pk)
     changes = {}
     for k, v in _fields_of(data).items():
@@ -362,9 +363,9 @@ def _owner_expert(society, name: str):
         return None
     found = list(Expert.objects.filter(name=name, societies=society)[:2])
     if len(found) != 1:
-        why = "该学会没有这位专家" if not found else "该学会有多位同名专家"
+        why = gettext("该学会没有这位专家") if not found else gettext("该学会有多位同名专家")
         raise ApplicationError(
-            f"完成专家“{name}”：{why}。", field_errors={"owner_expert_name": [f"{why}，请核对。"]}
+            gettext("完成专家“%(name)s”：%(why)s。") % {"name": name, "why": why}, field_errors={"owner_expert_name": [gettext("%(why)s，请核对。") % {"why": why}]}
         )
     return found[0]
 
@@ -373,11 +374,11 @@ def _owner_expert(society, name: str):
 def achievement_save(*, user, data: dict, achievement: Achievement | None = None) -> tuple[Achievement, dict]:
     """Create (``achievement`` None) or update an achievement of one of the user's societies."""
     if not can_maintain_library(user):
-        raise ApplicationError("您的角色不能维护科技成果。")
+        raise ApplicationError(gettext("您的角色不能维护科技成果。"))
     society = data.get("owner_society")
     if society is None or not societies_for(user).filter(pk=society.pk).exists():
         raise ApplicationError(
-            "只能维护您所在学会的成果。", field_errors={"owner_society": ["只能选择您所在的学会。"]}
+            gettext("只能维护您所在学会的成果。"), field_errors={"owner_society": [gettext("只能选择您所在的学会。")]}
         )
     values = {k: data[k] for k in ACHIEVEMENT_FIELDS if k in data}
     values["owner_expert"] = _owner_expert(society, data.get("owner_expert_name", ""))
@@ -387,7 +388,7 @@ def achievement_save(*, user, data: dict, achievement: Achievement | None = None
         return a, values
     a = Achievement.objects.select_for_update().get(pk=achievement.pk)
     if not societies_for(user).filter(pk=a.owner_society_id).exists():
-        raise ApplicationError("只能维护您所在学会的成果。")
+        raise ApplicationError(gettext("只能维护您所在学会的成果。"))
     changes = {}
     for k, v in values.items():
         if v in ("", None, []) and k != "owner_expert":

@@ -4,8 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from kechuang.accounts.models import Role
@@ -37,13 +37,13 @@ EXPERT_SORTING = Sorting(
     default="name",
 )
 EXPERT_COLUMNS = [
-    Column(_lazy("姓名"), attr("name"), 12),
-    Column(_lazy("职称"), attr("title"), 14),
-    Column(_lazy("单位"), attr("affiliation.name"), 28),
-    Column(_lazy("学会"), lambda e: "、".join(s.name for s in e.societies.all()), 30),
-    Column(_lazy("研究领域"), lambda e: _listed(e.fields), 30),
-    Column(_lazy("关键词"), lambda e: _listed(e.keywords), 30),
-    Column(_lazy("状态"), display("availability"), 10),
+    Column(gettext_lazy("姓名"), attr("name"), 12),
+    Column(gettext_lazy("职称"), attr("title"), 14),
+    Column(gettext_lazy("单位"), attr("affiliation.name"), 28),
+    Column(gettext_lazy("学会"), lambda e: "、".join(s.name for s in e.societies.all()), 30),
+    Column(gettext_lazy("研究领域"), lambda e: _listed(e.fields), 30),
+    Column(gettext_lazy("关键词"), lambda e: _listed(e.keywords), 30),
+    Column(gettext_lazy("状态"), display("availability"), 10),
 ]
 ACHIEVEMENT_SORTING = Sorting(
     {
@@ -57,14 +57,14 @@ ACHIEVEMENT_SORTING = Sorting(
     default="title",
 )
 ACHIEVEMENT_COLUMNS = [
-    Column(_lazy("成果名称"), attr("title"), 36),
-    Column(_lazy("所属学会"), attr("owner_society.name"), 24),
-    Column(_lazy("完成专家"), attr("owner_expert.name"), 12),
-    Column(_lazy("成熟度"), display("maturity"), 10),
-    Column(_lazy("转化方式"), display("transfer_mode"), 10),
-    Column(_lazy("产业链"), attr("chain.name"), 18),
-    Column(_lazy("领域"), lambda a: _listed(a.fields), 24),
-    Column(_lazy("知识产权"), attr("ip"), 24),
+    Column(gettext_lazy("成果名称"), attr("title"), 36),
+    Column(gettext_lazy("所属学会"), attr("owner_society.name"), 24),
+    Column(gettext_lazy("完成专家"), attr("owner_expert.name"), 12),
+    Column(gettext_lazy("成熟度"), display("maturity"), 10),
+    Column(gettext_lazy("转化方式"), display("transfer_mode"), 10),
+    Column(gettext_lazy("产业链"), attr("chain.name"), 18),
+    Column(gettext_lazy("领域"), lambda a: _listed(a.fields), 24),
+    Column(gettext_lazy("知识产权"), attr("ip"), 24),
 ]
 
 
@@ -213,7 +213,7 @@ def achievement_list(request):
     if wants_export(request):
         return xlsx_response(qs, ACHIEVEMENT_COLUMNS, filename="achievements", sheet=_("科技成果"))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    title = "本学会科技成果" if request.user.role == Role.LIAISON else "科技成果"
+    title = gettext("本学会科技成果") if request.user.role == Role.LIAISON else gettext("科技成果")
     return render(
         request,
         "experts/achievements.html",

@@ -14,6 +14,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kechuang.accounts.models import Role, User
 from kechuang.followup.selectors import stalled_for
@@ -33,21 +34,20 @@ class DigestResult:
 
 def _body(user, needs: list[Need], *, full: bool) -> str:
     now = timezone.now()
-    head = "以下需求" if full else "您负责的以下需求"
+    head = gettext("以下需求") if full else gettext("您负责的以下需求")
     lines = [
-        f"{user}，您好：",
+        gettext("%(user)s，您好：") % {"user": user},
         "",
-        f"{head}已超过 {settings.KECHUANG_STALLED_DAYS} 天没有进展，请及时跟进：",
+        gettext("%(head)s已超过 %(KECHUANG_STALLED_DAYS)s 天没有进展，请及时跟进：") % {"head": head, "KECHUANG_STALLED_DAYS": settings.KECHUANG_STALLED_DAYS},
         "",
     ]
     for n in needs:
         days = (now - n.status_changed_at).days
-        owner = f"；负责人：{n.owner}" if full else ""
+        owner = gettext("；负责人：%(owner)s") % {"owner": n.owner} if full else ""
         lines.append(
-            f"- {need_label(user, n)}（{n.enterprise.name}，{n.get_status_display()}，{days} 天无进展{owner}）"
-            f" {reverse('needs:detail', args=[n.pk])}"
+            gettext("- %(need_label)s（%(name)s，%(status)s，%(days)s 天无进展%(owner)s） %(reverse)s") % {"need_label": need_label(user, n), "name": n.enterprise.name, "status": n.get_status_display(), "days": days, "owner": owner, "reverse": reverse('needs:detail', args=[n.pk])}
         )
-    lines += ["", "—— 科创对接平台（每日停滞需求提醒）"]
+    lines += ["", gettext("—— 科创对接平台（每日停滞需求提醒）")]
     return "\n".join(lines)
 
 
@@ -75,7 +75,11 @@ def build_messages() -> tuple[list[EmailMessage], int, int]:
         if not wants_email(user, Kind.NEED_STALLED):  # the user chose no e-mail for stalled needs
             continue
         seen.update(n.pk for n in needs)
-        subject = f"【科创对接】停滞需求提醒：{'全市' if full else '您负责的'} {len(needs)} 项需求超过 {settings.KECHUANG_STALLED_DAYS} 天无进展"
+        subject = (
+            gettext("【科创对接】停滞需求提醒：全市 %(n)s 项需求超过 %(days)s 天无进展")
+            if full
+            else gettext("【科创对接】停滞需求提醒：您负责的 %(n)s 项需求超过 %(days)s 天无进展")
+        ) % {"n": len(needs), "days": settings.KECHUANG_STALLED_DAYS}
         messages.append(EmailMessage(subject=subject, body=_body(user, needs, full=full), to=[user.email]))
     return messages, skipped, len(seen)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.accounts.models import Area, Role
 from kechuang.core.access import restrict
@@ -38,23 +39,23 @@ class _OrgMulti(ModelMultipleChoiceField):
 
 
 class VisitForm(forms.Form):
-    title = forms.CharField(label="走访名称", max_length=200)
-    date = forms.DateField(label="日期", widget=DATE, error_messages={"required": "请选择走访日期。"})
-    district = forms.ModelChoiceField(label="地区", queryset=Area.objects.none(), required=False)
+    title = forms.CharField(label=gettext_lazy("走访名称"), max_length=200)
+    date = forms.DateField(label=gettext_lazy("日期"), widget=DATE, error_messages={"required": gettext_lazy("请选择走访日期。")})
+    district = forms.ModelChoiceField(label=gettext_lazy("地区"), queryset=Area.objects.none(), required=False)
     park = _OrgChoice(
-        label="园区", queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
+        label=gettext_lazy("园区"), queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
     )
     societies = ModelMultipleChoiceField(
-        label="参与学会", queryset=Organisation.objects.none(), required=False, widget=SearchableSelectMultiple
+        label=gettext_lazy("参与学会"), queryset=Organisation.objects.none(), required=False, widget=SearchableSelectMultiple
     )
     experts = ModelMultipleChoiceField(
-        label="专家团队",
+        label=gettext_lazy("专家团队"),
         queryset=Expert.objects.none(),
         required=False,
         widget=SearchableSelectMultiple,
-        help_text="输入姓名、单位或研究方向搜索，可选多位。",
+        help_text=gettext_lazy("输入姓名、单位或研究方向搜索，可选多位。"),
     )
-    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,9 +68,9 @@ class VisitForm(forms.Form):
 
 class StopForm(forms.Form):
     enterprise = _OrgChoice(
-        label="企业", queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
+        label=gettext_lazy("企业"), queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
     )
-    minutes = forms.IntegerField(label="停留（分钟）", required=False, min_value=0, initial=60)
+    minutes = forms.IntegerField(label=gettext_lazy("停留（分钟）"), required=False, min_value=0, initial=60)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,17 +84,17 @@ StopFormSet = forms.formset_factory(StopForm, extra=5, max_num=12)
 
 
 class DiagnosisForm(forms.Form):
-    findings = forms.CharField(label="问题与发现", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    findings = forms.CharField(label=gettext_lazy("问题与发现"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     recommendations = forms.CharField(
-        label="专家建议", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=gettext_lazy("专家建议"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     urgency = forms.ChoiceField(
-        label="紧迫程度", choices=[("", "请选择")] + list(Urgency.choices), required=False
+        label=gettext_lazy("紧迫程度"), choices=[("", gettext_lazy("请选择"))] + list(Urgency.choices), required=False
     )
 
 
 class FindingToNeedForm(forms.Form):
-    title = forms.CharField(label="需求名称", max_length=128, required=False)
+    title = forms.CharField(label=gettext_lazy("需求名称"), max_length=128, required=False)
 
 
 class _NeedMulti(ModelMultipleChoiceField):
@@ -107,42 +108,42 @@ class _NeedMulti(ModelMultipleChoiceField):
 
 
 class AgreementForm(forms.Form):
-    title = forms.CharField(label="协议名称", max_length=255)
+    title = forms.CharField(label=gettext_lazy("协议名称"), max_length=255)
     kind = forms.ChoiceField(
-        label="协议类型", choices=[("", "请选择")] + list(Agreement.Kind.choices), required=False
+        label=gettext_lazy("协议类型"), choices=[("", gettext_lazy("请选择"))] + list(Agreement.Kind.choices), required=False
     )
     parties = _OrgMulti(
-        label="签约各方",
+        label=gettext_lazy("签约各方"),
         queryset=Organisation.objects.none(),
         required=False,
         widget=SearchableSelectMultiple,
-        help_text="学会、企业、高校、协会、政府部门等，至少两方；输入名称搜索。",
+        help_text=gettext_lazy("学会、企业、高校、协会、政府部门等，至少两方；输入名称搜索。"),
     )
     amount = forms.DecimalField(
-        label="金额（万元）", required=False, min_value=0, max_digits=12, decimal_places=2
+        label=gettext_lazy("金额（万元）"), required=False, min_value=0, max_digits=12, decimal_places=2
     )  # the column's digits: a larger number is refused here, not by the database
-    signed = forms.DateField(label="签订日期", widget=DATE, required=False)
+    signed = forms.DateField(label=gettext_lazy("签订日期"), widget=DATE, required=False)
     needs = _NeedMulti(
-        label="关联需求",
+        label=gettext_lazy("关联需求"),
         queryset=Need.objects.none(),
         required=False,
         widget=SearchableSelectMultiple,
-        help_text="已对接的需求签约后自动标记为“已签约”。",
+        help_text=gettext_lazy("已对接的需求签约后自动标记为“已签约”。"),
     )
     event = forms.ModelChoiceField(
-        label="签约活动/对接会", queryset=Event.objects.none(), required=False, widget=SearchableSelect
+        label=gettext_lazy("签约活动/对接会"), queryset=Event.objects.none(), required=False, widget=SearchableSelect
     )
     visits = ModelMultipleChoiceField(
-        label="关联走访", queryset=Visit.objects.none(), required=False, widget=SearchableSelectMultiple
+        label=gettext_lazy("关联走访"), queryset=Visit.objects.none(), required=False, widget=SearchableSelectMultiple
     )
-    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    attachment = forms.FileField(label="协议文本（可选）", required=False)
+    note = forms.CharField(label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    attachment = forms.FileField(label=gettext_lazy("协议文本（可选）"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["amount"].error_messages["invalid"] = "请填写数字（万元）。"
-        self.fields["amount"].error_messages["min_value"] = "金额不能为负数。"
-        self.fields["signed"].error_messages["invalid"] = "请填写有效日期。"
+        self.fields["amount"].error_messages["invalid"] = gettext("请填写数字（万元）。")
+        self.fields["amount"].error_messages["min_value"] = gettext("金额不能为负数。")
+        self.fields["signed"].error_messages["invalid"] = gettext("请填写有效日期。")
         self.fields["parties"].queryset = restrict(Organisation.objects.all(), user).order_by("kind", "name")
         self.fields["needs"].queryset = selectors.linkable_needs(user=user).select_related("enterprise")
         self.fields["needs"].user = user
@@ -151,31 +152,31 @@ class AgreementForm(forms.Form):
 
 
 class MilestoneForm(forms.Form):
-    title = forms.CharField(label="里程碑", max_length=200, required=False)
-    due = forms.DateField(label="计划完成日期", widget=DATE, required=False)
+    title = forms.CharField(label=gettext_lazy("里程碑"), max_length=200, required=False)
+    due = forms.DateField(label=gettext_lazy("计划完成日期"), widget=DATE, required=False)
 
 
 MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=3, max_num=20)
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label="文件")
-    name = forms.CharField(label="名称", required=False, max_length=200)
+    file = forms.FileField(label=gettext_lazy("文件"))
+    name = forms.CharField(label=gettext_lazy("名称"), required=False, max_length=200)
 
 
 class BaseForm(forms.Form):
-    kind = forms.ChoiceField(label="类型", choices=[("", "请选择")] + list(Base.Kind.choices), required=False)
-    name = forms.CharField(label="名称", max_length=200)
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=[("", gettext_lazy("请选择"))] + list(Base.Kind.choices), required=False)
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=200)
     society = _OrgChoice(
-        label="共建学会", queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
+        label=gettext_lazy("共建学会"), queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
     )
-    host = _OrgChoice(label="依托单位", queryset=Organisation.objects.none(), required=False, widget=SearchableSelect)
-    district = forms.ModelChoiceField(label="所在地区", queryset=Area.objects.none(), required=False)
-    unveiled = forms.DateField(label="揭牌日期", widget=DATE, required=False)
+    host = _OrgChoice(label=gettext_lazy("依托单位"), queryset=Organisation.objects.none(), required=False, widget=SearchableSelect)
+    district = forms.ModelChoiceField(label=gettext_lazy("所在地区"), queryset=Area.objects.none(), required=False)
+    unveiled = forms.DateField(label=gettext_lazy("揭牌日期"), widget=DATE, required=False)
     agreement = forms.ModelChoiceField(
-        label="共建协议", queryset=Agreement.objects.none(), required=False, widget=SearchableSelect
+        label=gettext_lazy("共建协议"), queryset=Agreement.objects.none(), required=False, widget=SearchableSelect
     )
-    description = forms.CharField(label="简介", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(label=gettext_lazy("简介"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -187,19 +188,19 @@ class BaseForm(forms.Form):
 
 
 class BaseServiceForm(forms.Form):
-    date = forms.DateField(label="日期", widget=DATE, required=False)
+    date = forms.DateField(label=gettext_lazy("日期"), widget=DATE, required=False)
     kind = forms.ChoiceField(
-        label="服务类型", choices=[("", "请选择")] + list(BaseService.Kind.choices), required=False
+        label=gettext_lazy("服务类型"), choices=[("", gettext_lazy("请选择"))] + list(BaseService.Kind.choices), required=False
     )
-    title = forms.CharField(label="内容", max_length=255, required=False)
+    title = forms.CharField(label=gettext_lazy("内容"), max_length=255, required=False)
 
 
 class ListFilterForm(forms.Form):
-    q = forms.CharField(label="关键字", required=False, max_length=SEARCH_MAX_CHARS)
-    district = forms.ChoiceField(label="地区", required=False)
-    date_from = forms.DateField(label="起始日期", required=False, widget=DATE)
-    date_to = forms.DateField(label="截止日期", required=False, widget=DATE)
+    q = forms.CharField(label=gettext_lazy("关键字"), required=False, max_length=SEARCH_MAX_CHARS)
+    district = forms.ChoiceField(label=gettext_lazy("地区"), required=False)
+    date_from = forms.DateField(label=gettext_lazy("起始日期"), required=False, widget=DATE)
+    date_to = forms.DateField(label=gettext_lazy("截止日期"), required=False, widget=DATE)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["district"].choices = [("", "全部地区")] + [(a.code, a.name) for a in _areas(user)]
+        self.fields["district"].choices = [("", gettext("全部地区"))] + [(a.code, a.name) for a in _areas(user)]

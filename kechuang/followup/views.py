@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -78,7 +79,7 @@ def visit_create(request):
         data = form.cleaned_data | {"stops": [r | {"order": i} for i, r in enumerate(rows, start=1)]}
         ok, visit = call_for_form(form, lambda: services.visit_plan(user=user, data=data))
         if ok:
-            messages.success(request, f"走访“{visit.title}”已安排。")
+            messages.success(request, gettext("走访“%(title)s”已安排。") % {"title": visit.title})
             return redirect("followup:visit_detail", pk=visit.pk)
     return render(request, "followup/visit_form.html", {"form": form, "stops": stops})
 
@@ -122,7 +123,7 @@ def diagnosis_record(request, pk: int):
             recommendations=form.cleaned_data.get("recommendations", ""),
             urgency=form.cleaned_data.get("urgency", ""),
         ),
-        success=f"已记录“{stop.enterprise.name}”的诊断意见。",
+        success=gettext("已记录“%(name)s”的诊断意见。") % {"name": stop.enterprise.name},
         then=f"{_visit_url(stop.visit_id)}#stop-{stop.pk}",
     )
 
@@ -142,7 +143,7 @@ def finding_to_need(request, pk: int):
     return perform(
         request,
         lambda: services.finding_to_need(user=request.user, stop=stop, title=form.cleaned_data.get("title", "")),
-        success=lambda need: f"已根据走访发现生成需求“{need_label(request.user, need)}”（来源：走访发现）。",
+        success=lambda need: gettext("已根据走访发现生成需求“%(need_label)s”（来源：走访发现）。") % {"need_label": need_label(request.user, need)},
         then=lambda need: ("needs:detail", need.pk) if need else f"{_visit_url(stop.visit_id)}#stop-{stop.pk}",
     )
 
@@ -212,18 +213,17 @@ def agreement_create(request):
         ]
         ok, agreement = call_for_form(form, lambda: services.agreement_record(user=user, data=data))
         if ok:
-            msg = f"协议“{agreement.title}”已登记。"
+            msg = gettext("协议“%(title)s”已登记。") % {"title": agreement.title}
             if agreement.moved_needs:
-                msg += (
-                    "关联需求已标记为“已签约”："
-                    + "、".join(need_label(request.user, n) for n in agreement.moved_needs)
-                    + "。"
-                )
+                msg += gettext("关联需求已标记为“已签约”：%(needs)s。") % {
+                    "needs": gettext("、").join(need_label(request.user, n) for n in agreement.moved_needs)
+                }
             messages.success(request, msg)
             for n in agreement.unmoved_needs:
                 messages.warning(
                     request,
-                    f"需求“{need_label(request.user, n)}”当前为“{n.get_status_display()}”，未自动标记为已签约，请按流程推进。",
+                    gettext("需求“%(need)s”当前为“%(status)s”，未自动标记为已签约，请按流程推进。")
+                    % {"need": need_label(request.user, n), "status": n.get_status_display()},
                 )
             return redirect("followup:agreement_detail", pk=agreement.pk)
     return render(request, "followup/agreement_form.html", {"form": form, "milestones": ms})
@@ -257,7 +257,7 @@ def milestone_done(request, pk: int):
     return perform(
         request,
         lambda: services.milestone_set_done(user=request.user, milestone=m, done=request.POST.get("done") == "1"),
-        success=f"里程碑“{m.title}”已更新。",
+        success=gettext("里程碑“%(title)s”已更新。") % {"title": m.title},
         then=("followup:agreement_detail", m.agreement_id),
     )
 
@@ -272,10 +272,10 @@ def attachment_add(request, pk: int):
         lambda: services.attachment_add(
             user=request.user, agreement=agreement, file=form.cleaned_data["file"], name=form.cleaned_data["name"]
         ),
-        success="附件已上传。",
+        success=gettext("附件已上传。"),
         then=("followup:agreement_detail", pk),
         form=form,
-        invalid="请选择要上传的文件。",
+        invalid=gettext("请选择要上传的文件。"),
     )
 
 
@@ -331,7 +331,7 @@ def base_create(request):
     if request.method == "POST" and form.is_valid():
         ok, base = call_for_form(form, lambda: services.base_record(user=request.user, data=form.cleaned_data))
         if ok:
-            messages.success(request, f"“{base.name}”已登记。")
+            messages.success(request, gettext("“%(name)s”已登记。") % {"name": base.name})
             return redirect("followup:base_detail", pk=base.pk)
     return render(request, "followup/base_form.html", {"form": form})
 
@@ -361,7 +361,7 @@ def base_service_add(request, pk: int):
     return perform(
         request,
         lambda: services.base_service_record(user=request.user, base=base, data=form.cleaned_data),
-        success="服务记录已添加。",
+        success=gettext("服务记录已添加。"),
         then=("followup:base_detail", pk),
     )
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class HomeConfig(AppConfig):
@@ -6,4 +7,4 @@ class HomeConfig(AppConfig):
 
     name = "kechuang.home"
     label = "home"
-    verbose_name = "工作台"
+    verbose_name = gettext_lazy("工作台")

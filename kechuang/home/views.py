@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from kechuang.accounts.models import Role
 from kechuang.events.selectors import home_participations
@@ -31,28 +32,28 @@ def home(request):
     if user.is_coordinator:
         ctx["queue"] = need_list(user=user, filters={"status": NeedStatus.SUBMITTED})[:10]
         ctx["stalled"] = need_list(user=user, filters={"stalled": True})[:10]
-        ctx["heading"] = "协调员工作台"
+        ctx["heading"] = gettext("协调员工作台")
     elif user.role == Role.DISTRICT:
         ctx["queue"] = need_list(user=user, filters={"status": NeedStatus.SUBMITTED})[:10]
         ctx["stalled"] = need_list(user=user, filters={"stalled": True})[:10]
-        ctx["heading"] = f"{user.area.name if user.area else ''}工作台"
+        ctx["heading"] = gettext("%(value)s工作台") % {"value": user.area.name if user.area else ''}
     elif user.role == Role.ENTERPRISE:
         ctx["mine"] = with_progress(list(need_list(user=user)[:20]))
         ctx["participations"] = home_participations(user=user)
-        ctx["heading"] = f"{user.organisation.name if user.organisation else ''} · 企业工作台"
+        ctx["heading"] = gettext("%(name)s · 企业工作台") % {"name": user.organisation.name if user.organisation else ''}
     elif user.role == Role.LIAISON:
         ctx["n_experts"] = expert_list(user=user).count()
         ctx["n_achievements"] = achievement_list(user=user).count()
         ctx["teams"] = team_list(user=user)
         ctx["open_needs"] = need_list(user=user)[:10]
-        ctx["heading"] = f"{user.organisation.name if user.organisation else ''} · 学会工作台"
+        ctx["heading"] = gettext("%(value)s · 学会工作台") % {"value": user.organisation.name if user.organisation else ''}
     elif user.role == Role.EXPERT:
         ctx["expert"] = user.expert
         ctx["participations"] = home_participations(user=user)
         ctx["open_needs"] = need_list(user=user)[:10]
-        ctx["heading"] = "专家工作台"
+        ctx["heading"] = gettext("专家工作台")
     else:
-        ctx["heading"] = "领导视图"
+        ctx["heading"] = gettext("领导视图")
         ctx["n_experts"] = expert_list(user=user).count()
         ctx["n_achievements"] = achievement_list(user=user).count()
     return render(request, "home/home.html", ctx)

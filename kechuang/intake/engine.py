@@ -13,12 +13,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 from kechuang.core.audit import record
 from kechuang.core.errors import ApplicationError
 from kechuang.core.extensions import app_modules
-from kechuang.intake.spec import Column, ImportKind, date_text, norm
+from kechuang.intake.spec import Column, ImportKind, date_text, norm, spellings
 from kechuang.intake.workbook import DEFAULT_LIMITS, Limits, WorkbookRefused, as_text, open_sheet
 from kechuang.matching.signals import deferred as deferred_index_marks
 
@@ -39,7 +42,7 @@ def kind_for(name: str) -> ImportKind:
     try:
         return kinds()[name]
     except KeyError:
-        raise ApplicationError(f"不支持的导入类型：{name}（可选：{'、'.join(kinds())}）。") from None
+        raise ApplicationError(gettext("不支持的导入类型：%(name)s（可选：%(kinds)s）。") % {"name": name, "kinds": '、'.join(kinds())}) from None
 
 
 @dataclass
@@ -52,10 +55,10 @@ class RowError:
     sheet: str = ""  # set for the extra sheets of a kind (专家's 论文, 专利)
 
     def line(self) -> str:
-        where = (f"“{self.sheet}”表" if self.sheet else "") + f"第{self.row}行"
+        where = (gettext("“%(sheet)s”表") % {"sheet": self.sheet} if self.sheet else "") + (gettext("第%(row)s行") % {"row": self.row})
         if self.column:
-            where += f" {self.letter}列“{self.column}”"
-        shown = f"（填写的是：{self.value[:40]}）" if self.value else ""
+            where += gettext(" %(letter)s列“%(column)s”") % {"letter": self.letter, "column": self.column}
+        shown = gettext("（填写的是：%(value)s）") % {"value": self.value[:40]} if self.value else ""
         return f"{where}：{self.message}{shown}"
 
 
@@ -95,18 +98,18 @@ class Report:
             return self.refused
         if self.errors:
             bad = len({e.row for e in self.errors})
-            head = (
-                f"共 {self.rows} 行：{bad} 行有错误（{len(self.errors)} 处），{self.rows - bad} 行无误；"
-                "整个文件未导入，请修改后重新上传"
-            )
+            head = gettext(
+                "共 %(rows)s 行：%(bad)s 行有错误（%(errors)s 处），%(good)s 行无误；整个文件未导入，请修改后重新上传"
+            ) % {"rows": self.rows, "bad": bad, "errors": len(self.errors), "good": self.rows - bad}
         else:
-            verb = "已" if self.committed else "将"
-            head = (
-                f"共 {self.rows} 行：{verb}新建 {self.count('create')} 条，{verb}更新 {self.count('update')} 条，"
-                f"跳过 {self.count('skip')} 条"
-            )
+            counts = {"rows": self.rows, "create": self.count("create"), "update": self.count("update"),
+                      "skip": self.count("skip")}
+            if self.committed:
+                head = gettext("共 %(rows)s 行：已新建 %(create)s 条，已更新 %(update)s 条，跳过 %(skip)s 条") % counts
+            else:
+                head = gettext("共 %(rows)s 行：将新建 %(create)s 条，将更新 %(update)s 条，跳过 %(skip)s 条") % counts
         if self.duplicates:
-            head += f"；{len(self.duplicates)} 行疑似重复，请人工核对"
+            head += gettext("；%(n)s 行疑似重复，请人工核对") % {"n": len(self.duplicates)}
         return head + "。"
 
     def lines(self) -> list[str]:
@@ -116,7 +119,7 @@ class Report:
         out = [e.line() for e in self.errors]
         for r in self.duplicates:
             out.append(
-                f"{'“' + r.sheet + '”表' if r.sheet else ''}第{r.row}行 疑似重复：{'；'.join(r.duplicates)}"
+                gettext("%(sheet)s第%(row)s行 疑似重复：%(duplicates)s") % {"sheet": gettext("“%(sheet)s”表") % {"sheet": r.sheet} if r.sheet else "", "row": r.row, "duplicates": '；'.join(r.duplicates)}
             )
         out.append(self.summary())
         return out
@@ -134,7 +137,7 @@ def _cell_to_form(col: Column, cell) -> tuple[object, str | None]:
     if cell is None or cell.value is None:
         return ("" if not col.multiple else []), None
     if cell.formula:
-        return None, "不接受公式，请把单元格内容改为数值或文字（复制后“选择性粘贴→数值”）。"
+        return None, gettext("不接受公式，请把单元格内容改为数值或文字（复制后“选择性粘贴→数值”）。")
     text = as_text(cell.value)
     if col.lookup:
         parts = _split(text) if col.multiple else [text]
@@ -143,9 +146,9 @@ def _cell_to_form(col: Column, cell) -> tuple[object, str | None]:
             v = col.lookup.get(norm(p))
             if v is None:
                 shown = "、".join(label for label, _ in (col.choices or [])[:MAX_LISTED_CHOICES])
-                more = " 等" if len(col.choices or []) > MAX_LISTED_CHOICES else ""
-                hint = f"可选：{shown}{more}" if shown else "没有可选的值（您的权限范围内没有此类记录）"
-                return None, f"“{p}”不是有效的“{col.header}”。{hint}。"
+                more = gettext(" 等") if len(col.choices or []) > MAX_LISTED_CHOICES else ""
+                hint = gettext("可选：%(shown)s%(more)s") % {"shown": shown, "more": more} if shown else gettext("没有可选的值（您的权限范围内没有此类记录）")
+                return None, gettext("“%(p)s”不是有效的“%(header)s”。%(hint)s。") % {"p": p, "header": col.header, "hint": hint}
             values.append(v)
         return (values if col.multiple else values[0]), None
     if col.is_date:
@@ -176,7 +179,7 @@ def run_import(
     spec = kind_for(kind)
     report = Report(kind=kind)
     if not spec.allowed(user):
-        report.refused = f"您的角色不能导入{spec.label}。"
+        report.refused = gettext("您的角色不能导入%(label)s。") % {"label": spec.label}
         return report
     try:
         first = _open_part(spec, user, path, limits, strict=False)
@@ -191,7 +194,7 @@ def run_import(
             for child in spec.children:
                 opened = _open_part(child, user, path, limits, strict=True)
                 if opened is not None:  # a kind's extra sheets are optional
-                    _read_part(child, user, opened, context, report, progress, label=child.sheet)
+                    _read_part(child, user, opened, context, report, progress, label=str(child.sheet))
             if progress:
                 progress(report.rows)
             if not commit or report.errors:
@@ -200,7 +203,7 @@ def run_import(
                 user,
                 "intake.commit",
                 None,
-                object_type=spec.sheet,
+                object_type=_stored(spec.sheet),
                 object_repr=filename or Path(path).name,
                 changes={
                     "kind": kind,
@@ -220,12 +223,18 @@ def run_import(
     return report
 
 
+def _stored(text) -> str:
+    """Text written into the audit trail: in the site's language, not the uploader's."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
+
+
 def _open_part(part, user, path, limits, *, strict):
     columns = part.columns(user)
     by_header = {c.header: c for c in columns}
     headers = {c.header: c.aliases for c in columns}
     required = {c.header for c in columns if c.required}
-    opened = open_sheet(path, headers, required=required, sheet_name=part.sheet, limits=limits, strict=strict)
+    opened = open_sheet(path, headers, required=required, sheet_name=spellings(part.sheet), limits=limits, strict=strict)
     return None if opened is None else (by_header, *opened)
 
 
@@ -267,7 +276,7 @@ def _check_row(spec, user, rownum, cells, by_header, sheet, context, seen, repor
         return
     key = spec.key(form.cleaned_data)
     if key in seen:
-        report.errors.append(RowError(rownum, "", "", "", f"与第{seen[key]}行重复（{spec.key_help}相同）。"))
+        report.errors.append(RowError(rownum, "", "", "", gettext("与第%(key)s行重复（%(key_help)s相同）。") % {"key": seen[key], "key_help": spec.key_help}))
         return
     seen[key] = rownum
     duplicates = spec.likely_duplicates(user, form.cleaned_data, context)

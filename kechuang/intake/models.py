@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 def upload_to(batch, filename):
@@ -14,32 +15,32 @@ def upload_to(batch, filename):
 
 class ImportBatch(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        CHECKING = "checking", "校验中"
-        CHECKED = "checked", "已校验，待确认"
-        INVALID = "invalid", "有错误，未导入"
-        COMMITTING = "committing", "导入中"
-        COMMITTED = "committed", "已导入"
-        FAILED = "failed", "处理失败"
+        QUEUED = "queued", gettext_lazy("排队中")
+        CHECKING = "checking", gettext_lazy("校验中")
+        CHECKED = "checked", gettext_lazy("已校验，待确认")
+        INVALID = "invalid", gettext_lazy("有错误，未导入")
+        COMMITTING = "committing", gettext_lazy("导入中")
+        COMMITTED = "committed", gettext_lazy("已导入")
+        FAILED = "failed", gettext_lazy("处理失败")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="上传人",
+        verbose_name=gettext_lazy("上传人"),
         on_delete=models.PROTECT,
         related_name="import_batches",
     )
-    kind = models.CharField("数据类型", max_length=32)
-    filename = models.CharField("文件名", max_length=255)
-    file = models.FileField("文件", upload_to=upload_to, max_length=255)
-    size = models.PositiveIntegerField("大小（字节）", default=0)
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.QUEUED)
-    report = models.JSONField("校验报告", default=dict, blank=True)
-    created_at = models.DateTimeField("上传时间", auto_now_add=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    kind = models.CharField(gettext_lazy("数据类型"), max_length=32)
+    filename = models.CharField(gettext_lazy("文件名"), max_length=255)
+    file = models.FileField(gettext_lazy("文件"), upload_to=upload_to, max_length=255)
+    size = models.PositiveIntegerField(gettext_lazy("大小（字节）"), default=0)
+    status = models.CharField(gettext_lazy("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    report = models.JSONField(gettext_lazy("校验报告"), default=dict, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(gettext_lazy("完成时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "导入批次"
-        verbose_name_plural = "导入批次"
+        verbose_name = gettext_lazy("导入批次")
+        verbose_name_plural = gettext_lazy("导入批次")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):

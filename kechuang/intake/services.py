@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kechuang.core.audit import record
 from kechuang.core.errors import ApplicationError
@@ -38,13 +39,13 @@ def batch_upload(*, user, kind: str, upload) -> ImportBatch:
     """Keep the uploaded workbook for checking (nothing of its content is read yet)."""
     spec = kind_for(kind)
     if not spec.allowed(user):
-        raise ApplicationError(f"您的角色不能导入{spec.label}。")
+        raise ApplicationError(gettext("您的角色不能导入%(label)s。") % {"label": spec.label})
     if upload is None:
-        raise ApplicationError("请选择要上传的 Excel 文件。", field_errors={"file": ["请选择文件。"]})
+        raise ApplicationError(gettext("请选择要上传的 Excel 文件。"), field_errors={"file": [gettext("请选择文件。")]})
     if upload.size > settings.KECHUANG_MAX_UPLOAD_BYTES:
         mb = settings.KECHUANG_MAX_UPLOAD_BYTES // 1048576
         raise ApplicationError(
-            f"文件过大：不能超过 {mb} MB，请拆分后上传。", field_errors={"file": ["文件过大。"]}
+            gettext("文件过大：不能超过 %(mb)s MB，请拆分后上传。") % {"mb": mb}, field_errors={"file": [gettext("文件过大。")]}
         )
     name = Path(upload.name or "upload.xlsx").name[:255]
     batch = ImportBatch(user=user, kind=kind, filename=name, size=upload.size)
@@ -69,11 +70,11 @@ def batch_commit(*, user, batch: ImportBatch) -> ImportBatch:
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.user_id != user.pk:
-            raise ApplicationError("只有上传人可以确认导入。")
+            raise ApplicationError(gettext("只有上传人可以确认导入。"))
         if batch.status == B.COMMITTED:
-            raise ApplicationError("该文件已经导入过了。")
+            raise ApplicationError(gettext("该文件已经导入过了。"))
         if batch.status != B.CHECKED:
-            raise ApplicationError("该文件尚未通过校验，不能导入。")
+            raise ApplicationError(gettext("该文件尚未通过校验，不能导入。"))
         batch.status = B.COMMITTING
         batch.save(update_fields=["status"])
     start(batch, commit=True)
@@ -122,7 +123,7 @@ def run_batch(batch_id: int, *, commit: bool) -> None:
             status=B.FAILED,
             finished_at=timezone.now(),
             report={
-                "refused": "处理失败：服务器内部错误，文件中的数据一条也没有写入。请联系管理员（已记录日志）。",
+                "refused": gettext("处理失败：服务器内部错误，文件中的数据一条也没有写入。请联系管理员（已记录日志）。"),
                 "ok": False,
                 "errors": [],
                 "results": [],

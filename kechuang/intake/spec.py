@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django import forms
+from django.conf import settings
+from django.utils import translation
 
 from kechuang.intake.workbook import normalise_header
 
@@ -40,6 +42,22 @@ class Outcome:
     label: str  # what the row is, for the preview (need titles through need_label)
     reason: str = ""
     obj: object = None
+
+
+def spellings(text) -> list[str]:
+    """``text`` in the current language first, then in every other language of the site.
+
+    Headers, sheet names and choice labels are translated interface text, so a workbook made
+    from the Chinese template must still be read when the uploader works in English (and vice
+    versa): each is recognised in every language the site offers.
+    """
+    out = [str(text)]
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            s = str(text)
+        if s not in out:
+            out.append(s)
+    return out
 
 
 def norm(text) -> str:
@@ -110,8 +128,8 @@ class ImportKind:
                 name=name,
                 header=str(fld.label or name),
                 required=fld.required,
-                note=self.notes.get(name) or str(fld.help_text or ""),
-                aliases=self.aliases.get(name, []),
+                note=str(self.notes.get(name) or fld.help_text or ""),
+                aliases=[*spellings(fld.label or name)[1:], *self.aliases.get(name, [])],
                 multiple=isinstance(fld, forms.MultipleChoiceField | forms.ModelMultipleChoiceField),
                 is_date=isinstance(fld, forms.DateField),
             )
@@ -125,8 +143,9 @@ class ImportKind:
                             col.lookup.setdefault(norm(text), value)
             elif isinstance(fld, forms.ChoiceField):
                 col.choices = [(str(lbl), str(v)) for v, lbl in fld.choices if v not in ("", None)]
-                for label, value in col.choices:
-                    col.lookup.setdefault(norm(label), value)
+                for lbl, value in [(lbl, str(v)) for v, lbl in fld.choices if v not in ("", None)]:
+                    for text in spellings(lbl):  # a cell filled in either language
+                        col.lookup.setdefault(norm(text), value)
                     col.lookup.setdefault(norm(value), value)
             cols.append(col)
         return cols

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -32,7 +33,7 @@ def build_template(spec: ImportKind, user) -> bytes:
     _write_sheet(ws, spec, user, lists, used, spec.label)
     for child in spec.children:
         _write_sheet(
-            wb.create_sheet(child.sheet, index=len(wb.sheetnames) - 1), child, user, lists, used, child.label
+            wb.create_sheet(str(child.sheet), index=len(wb.sheetnames) - 1), child, user, lists, used, child.label
         )
     buf = BytesIO()
     wb.save(buf)
@@ -40,14 +41,17 @@ def build_template(spec: ImportKind, user) -> bytes:
 
 
 def _write_sheet(ws, spec: ImportKind, user, lists, used: list[int], label: str) -> None:
-    ws.title = spec.sheet
+    ws.title = str(spec.sheet)
     columns = spec.columns(user)
     ws.cell(
         row=1,
         column=1,
         value=(
-            f"{label}导入模板：第 2 行为表头（带 * 为必填，请勿修改或合并表头），从第 3 行开始每行填写一条{label}。"
-            f"鼠标停在表头上可看填写说明；带下拉箭头的列请从列表中选择。匹配规则：{spec.key_help}相同视为同一条记录。"
+            gettext(
+                "%(label)s导入模板：第 2 行为表头（带 * 为必填，请勿修改或合并表头），从第 3 行开始每行填写一条%(label)s。"
+                "鼠标停在表头上可看填写说明；带下拉箭头的列请从列表中选择。匹配规则：%(key)s相同视为同一条记录。"
+            )
+            % {"label": label, "key": spec.key_help}
         ),
     )
     ws.cell(row=1, column=1).font = Font(bold=True, color="9C2A1F")
@@ -57,8 +61,8 @@ def _write_sheet(ws, spec: ImportKind, user, lists, used: list[int], label: str)
         c.font = Font(bold=True)
         c.fill = REQUIRED_FILL if col.required else OPTIONAL_FILL
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        note = ("必填。" if col.required else "选填。") + (col.note or "")
-        c.comment = Comment(note, "科创对接平台", width=260, height=110)
+        note = (gettext("必填。") if col.required else gettext("选填。")) + (col.note or "")
+        c.comment = Comment(note, gettext("科创对接平台"), width=260, height=110)
         wide = col.name in ("problem", "goal", "background", "description", "bio", "abstract")
         ws.column_dimensions[get_column_letter(i)].width = 28 if wide else 16
         if col.choices and not col.multiple:
@@ -73,8 +77,8 @@ def _write_sheet(ws, spec: ImportKind, user, lists, used: list[int], label: str)
                 formula1=f"'选项'!${letter}$2:${letter}${last}",
                 allow_blank=not col.required,
                 showErrorMessage=True,
-                errorTitle="请从列表中选择",
-                error=f"“{col.header}”请从下拉列表中选择。",
+                errorTitle=gettext("请从列表中选择"),
+                error=gettext("“%(header)s”请从下拉列表中选择。") % {"header": col.header},
             )
             ws.add_data_validation(dv)
             dv.add(f"{get_column_letter(i)}3:{get_column_letter(i)}{MAX_ROWS_VALIDATED}")

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kechuang.core.errors import ApplicationError
@@ -56,7 +57,7 @@ def template(request, kind: str):
         raise Http404
     spec = kinds[kind]
     response = HttpResponse(build_template(spec, request.user), content_type=XLSX)
-    name = f"{spec.label}导入模板.xlsx"
+    name = gettext("%(label)s导入模板.xlsx") % {"label": spec.label}
     response["Content-Disposition"] = (
         f"attachment; filename=\"{kind}-template.xlsx\"; filename*=UTF-8''{quote(name)}"
     )
@@ -100,9 +101,9 @@ def commit(request, pk: int):
         messages.error(request, error_text(e))
     else:
         if b.status == ImportBatch.Status.COMMITTED:
-            messages.success(request, b.report.get("summary", "已导入。"))
+            messages.success(request, b.report.get("summary", gettext("已导入。")))
         elif b.status == ImportBatch.Status.INVALID:
             messages.error(
-                request, "导入时发现错误（数据可能在校验后被他人修改），整个文件未导入，详见下方报告。"
+                request, gettext("导入时发现错误（数据可能在校验后被他人修改），整个文件未导入，详见下方报告。")
             )
     return redirect("intake:batch", b.pk)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from django.utils.translation import gettext
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -45,43 +47,44 @@ def check_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> None:
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
-        raise WorkbookRefused("文件为空，请选择填写好的 Excel 工作簿（.xlsx）。")
+        raise WorkbookRefused(gettext("文件为空，请选择填写好的 Excel 工作簿（.xlsx）。"))
     if size > limits.max_bytes:
         raise WorkbookRefused(
-            f"文件过大（{size / 1048576:.1f} MB），单个文件不能超过 {limits.max_bytes // 1048576} MB，请拆分后上传。"
+            gettext("文件过大（%(size).1f MB），单个文件不能超过 %(limit)s MB，请拆分后上传。")
+            % {"size": size / 1048576, "limit": limits.max_bytes // 1048576}
         )
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(XLS_MAGIC):
         raise WorkbookRefused(
-            "这是旧版 Excel 97-2003 文件（.xls），请在 Excel 中“另存为” .xlsx 格式后再上传。"
+            gettext("这是旧版 Excel 97-2003 文件（.xls），请在 Excel 中“另存为” .xlsx 格式后再上传。")
         )
     if not head.startswith(ZIP_MAGIC):
         if _looks_like_text(path):
             raise WorkbookRefused(
-                "这是文本（CSV）文件，只是扩展名改成了 .xlsx。请在 Excel 中打开后“另存为” .xlsx 格式再上传。"
+                gettext("这是文本（CSV）文件，只是扩展名改成了 .xlsx。请在 Excel 中打开后“另存为” .xlsx 格式再上传。")
             )
-        raise WorkbookRefused("无法识别的文件：请上传 Excel 工作簿（.xlsx）。")
+        raise WorkbookRefused(gettext("无法识别的文件：请上传 Excel 工作簿（.xlsx）。"))
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise WorkbookRefused("文件已损坏，无法作为 Excel 工作簿打开。请重新保存后上传。") from exc
+        raise WorkbookRefused(gettext("文件已损坏，无法作为 Excel 工作簿打开。请重新保存后上传。")) from exc
     if len(infos) > limits.max_entries:
-        raise WorkbookRefused(f"文件结构异常（包含 {len(infos)} 个内部文件），已拒绝处理。")
+        raise WorkbookRefused(gettext("文件结构异常（包含 %(n)s 个内部文件），已拒绝处理。") % {"n": len(infos)})
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if total > limits.max_uncompressed:
         raise WorkbookRefused(
-            f"文件解压后过大（约 {total / 1048576:.0f} MB，上限 {limits.max_uncompressed // 1048576} MB），"
-            "可能是压缩炸弹，已拒绝处理。"
+            gettext("文件解压后过大（约 %(size).0f MB，上限 %(limit)s MB），可能是压缩炸弹，已拒绝处理。")
+            % {"size": total / 1048576, "limit": limits.max_uncompressed // 1048576}
         )
     worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
     if worst > limits.max_ratio or total / packed > limits.max_ratio:
-        raise WorkbookRefused("文件压缩比异常（可能是压缩炸弹），已拒绝处理。")
+        raise WorkbookRefused(gettext("文件压缩比异常（可能是压缩炸弹），已拒绝处理。"))
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
-        raise WorkbookRefused("这不是 Excel 工作簿（.xlsx）：可能是改了扩展名的其他文件。")
+        raise WorkbookRefused(gettext("这不是 Excel 工作簿（.xlsx）：可能是改了扩展名的其他文件。"))
 
 
 def _looks_like_text(path: Path) -> bool:
@@ -137,7 +140,7 @@ def open_sheet(
     headers: dict[str, list[str]],
     *,
     required: set[str] = frozenset(),
-    sheet_name: str | None = None,
+    sheet_name: str | list[str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     search_rows: int = 6,
     strict: bool = False,
@@ -157,18 +160,20 @@ def open_sheet(
         wb = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for broken parts (XML, encoding, styles)
         raise WorkbookRefused(
-            "文件内容损坏或编码错误，无法读取。请在 Excel 中重新保存为 .xlsx 后上传。"
+            gettext("文件内容损坏或编码错误，无法读取。请在 Excel 中重新保存为 .xlsx 后上传。")
         ) from exc
     try:
-        if sheet_name and sheet_name in wb.sheetnames:
-            ws = wb[sheet_name]
+        names = [sheet_name] if isinstance(sheet_name, str) else list(sheet_name or [])
+        present = [str(n) for n in names if str(n) in wb.sheetnames]  # a sheet may carry any language's name
+        if present:
+            ws = wb[present[0]]
         elif strict:
             wb.close()
             return None
         else:
             ws = wb.worksheets[0]
     except IndexError as exc:
-        raise WorkbookRefused("工作簿中没有工作表。") from exc
+        raise WorkbookRefused(gettext("工作簿中没有工作表。")) from exc
     lookup = {}
     for canon, spellings in headers.items():
         for s in [canon, *spellings]:
@@ -192,19 +197,19 @@ def open_sheet(
                 break
     except Exception as exc:
         raise WorkbookRefused(
-            "文件内容损坏或编码错误，无法读取。请在 Excel 中重新保存为 .xlsx 后上传。"
+            gettext("文件内容损坏或编码错误，无法读取。请在 Excel 中重新保存为 .xlsx 后上传。")
         ) from exc
     if header_row is None:
         wb.close()
         expected = "、".join(list(headers)[:6])
         raise WorkbookRefused(
-            f"没有找到表头：前 {search_rows} 行中应有“{expected}”等列名。请使用平台下载的模板，表头不要合并单元格。"
+            gettext("没有找到表头：前 %(search_rows)s 行中应有“%(expected)s”等列名。请使用平台下载的模板，表头不要合并单元格。") % {"search_rows": search_rows, "expected": expected}
         )
     missing = [h for h in headers if h in required and h not in columns]
     if missing:
         wb.close()
         raise WorkbookRefused(
-            f"{'“' + sheet_name + '”表' if strict else ''}第{header_row}行表头缺少必填列：{'、'.join(missing)}。请使用平台下载的模板（表头不要合并单元格）。"
+            gettext("%(sheet)s第%(header_row)s行表头缺少必填列：%(missing)s。请使用平台下载的模板（表头不要合并单元格）。") % {"sheet": gettext("“%(sheet)s”表") % {"sheet": ws.title} if strict else "", "header_row": header_row, "missing": '、'.join(missing)}
         )
     sheet = Sheet(
         header_row=header_row,
@@ -235,14 +240,14 @@ def open_sheet(
                 count += 1
                 if count > limits.max_rows:
                     raise WorkbookRefused(
-                        f"数据行过多：一个文件最多 {limits.max_rows} 行，请拆分后分批导入。"
+                        gettext("数据行过多：一个文件最多 %(max_rows)s 行，请拆分后分批导入。") % {"max_rows": limits.max_rows}
                     )
                 yield n, values
         except WorkbookRefused:
             raise
         except Exception as exc:
             raise WorkbookRefused(
-                "文件内容损坏或编码错误，无法读取。请在 Excel 中重新保存为 .xlsx 后上传。"
+                gettext("文件内容损坏或编码错误，无法读取。请在 Excel 中重新保存为 .xlsx 后上传。")
             ) from exc
         finally:
             wb.close()

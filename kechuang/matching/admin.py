@@ -3,6 +3,7 @@
 maintained here."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
 from kechuang.core.admin import ModelAdmin, ReadOnlyAdminMixin
 from kechuang.matching.models import ConflictOfInterest, IndexState, Match, StoredVector
@@ -31,7 +32,7 @@ class MatchAdmin(ReadOnlyAdminMixin, ModelAdmin):
         "responded_at",
     )
 
-    @admin.display(description="推荐对象")
+    @admin.display(description=gettext_lazy("推荐对象"))
     def candidate(self, obj):
         return obj.candidate
 

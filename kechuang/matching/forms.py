@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.experts.models import Achievement, Expert
 from kechuang.matching.models import Match, MatchKind
@@ -10,18 +11,18 @@ from kechuang.orgs.models import Organisation
 
 
 class SuggestionFilterForm(forms.Form):
-    society = forms.ChoiceField(label="学会", required=False)
-    region = forms.CharField(label="所在地", required=False, max_length=64)
+    society = forms.ChoiceField(label=gettext_lazy("学会"), required=False)
+    region = forms.CharField(label=gettext_lazy("所在地"), required=False, max_length=64)
     availability = forms.ChoiceField(
-        label="可对接状态", required=False, choices=[("", "全部")] + list(Expert.Availability.choices)
+        label=gettext_lazy("可对接状态"), required=False, choices=[("", gettext_lazy("全部"))] + list(Expert.Availability.choices)
     )
     maturity = forms.ChoiceField(
-        label="成果成熟度", required=False, choices=[("", "全部")] + list(Achievement.Maturity.choices)
+        label=gettext_lazy("成果成熟度"), required=False, choices=[("", gettext_lazy("全部"))] + list(Achievement.Maturity.choices)
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["society"].choices = [("", "全部学会")] + [
+        self.fields["society"].choices = [("", gettext("全部学会"))] + [
             (str(s.pk), s.name) for s in Organisation.objects.filter(kind=Organisation.Kind.SOCIETY)
         ]
 
@@ -39,16 +40,16 @@ class SuggestionFilterForm(forms.Form):
 class DecisionForm(forms.Form):
     kind = forms.ChoiceField(choices=MatchKind.choices)
     candidate = forms.IntegerField(min_value=1)
-    decision = forms.ChoiceField(choices=[("accept", "接受"), ("decline", "不采纳")])
+    decision = forms.ChoiceField(choices=[("accept", gettext_lazy("接受")), ("decline", gettext_lazy("不采纳"))])
     reason = forms.ChoiceField(
-        label="原因", required=False, choices=[("", "请选择")] + list(Match.Reason.choices)
+        label=gettext_lazy("原因"), required=False, choices=[("", gettext_lazy("请选择"))] + list(Match.Reason.choices)
     )
-    comment = forms.CharField(label="说明", required=False, max_length=2000)
+    comment = forms.CharField(label=gettext_lazy("说明"), required=False, max_length=2000)
 
 
 class ResponseForm(forms.Form):
     match = forms.IntegerField(min_value=1)
-    response = forms.ChoiceField(label="回复", choices=Match.Response.choices)
+    response = forms.ChoiceField(label=gettext_lazy("回复"), choices=Match.Response.choices)
     text = forms.CharField(
-        label="内容", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("内容"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )

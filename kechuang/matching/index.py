@@ -5,7 +5,12 @@
   version, mark the state ready. Runs in the background task or ``manage.py reindex``.
 - ``get_index(kind)``: the built ``Index`` for this process, rebuilt when the state's version moved
   (one cheap query per request). While vectors are missing it is lexical-only, with a visible warning;
-  the web request never embeds passages itself.
+  the web request never embeds passages itself, and (``KECHUANG_INDEX_BUILD_IN_BACKGROUND``, on by
+  default) never builds an index either: it serves the last index this process built while a
+  background thread builds the new one, or a "loading" placeholder (the page polls) if there is none.
+- Shipped vectors (``kechuang/matching/data/demo-vectors.npz``, float16, keyed by ``passage_key`` =
+  model name + version + text): ``reindex`` takes a missing vector from there before embedding it,
+  so a fresh demo gets its hybrid index in seconds; keys of another model or text simply never match.
 """
 
 from __future__ import annotations
@@ -17,13 +22,15 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from kechuang.matching.engine import Embedder, Engine, FusionConfig, Index
 from kechuang.matching.models import IndexKind, IndexState, StoredVector
@@ -32,9 +39,11 @@ from kechuang.matching.profiles import CANDIDATE_BUILDERS
 log = logging.getLogger(__name__)
 
 KINDS = tuple(IndexKind.values)
-BUILDING_WARNING = "向量索引构建中，当前仅使用关键词匹配"
-LEXICAL_SETTING_WARNING = "未启用向量模型，当前仅使用关键词匹配"
-MISSING_WARNING = "向量尚未计算（请运行 manage.py reindex），当前仅使用关键词匹配"
+BUILDING_WARNING = gettext_lazy("向量索引构建中，当前仅使用关键词匹配")
+LEXICAL_SETTING_WARNING = gettext_lazy("未启用向量模型，当前仅使用关键词匹配")
+MISSING_WARNING = gettext_lazy("向量尚未计算（请运行 manage.py reindex），当前仅使用关键词匹配")
+LOADING_WARNING = gettext_noop("匹配索引正在加载，页面将自动刷新")
+SHIPPED_VECTORS = Path(__file__).resolve().parent / "data" / "demo-vectors.npz"
 
 
 # --------------------------------------------------------------------------- embedder
@@ -104,7 +113,7 @@ def get_embedder() -> tuple[Embedder | None, str]:
                     log.warning("embedder %s unavailable: %s", name, exc)
                     _embedder_cache[name] = (
                         None,
-                        f"向量模型不可用（{type(exc).__name__}），当前仅使用关键词匹配",
+                        gettext("向量模型不可用（%(name)s），当前仅使用关键词匹配") % {"name": type(exc).__name__},
                     )
         return _embedder_cache[name]
 
@@ -176,6 +185,7 @@ class ReindexResult:
     embedded: int
     model_name: str = ""
     warnings: list[str] = field(default_factory=list)
+    seeded: int = 0  # vectors taken from the shipped file instead of being embedded
 
 
 def reindex(kind: str, *, lexical_only: bool = False, on_progress: ProgressFn | None = None) -> ReindexResult:
@@ -224,7 +234,7 @@ def _reindex(kind: str, lexical_only: bool, on_progress: ProgressFn | None) -> R
     emb, err = (None, "") if lexical_only else get_embedder()
     warnings = []
     if lexical_only:
-        warnings.append("仅构建关键词索引（--lexical-only）")
+        warnings.append(gettext("仅构建关键词索引（--lexical-only）"))
     elif err:
         warnings.append(err)
     if emb is None:
@@ -245,7 +255,8 @@ def _reindex(kind: str, lexical_only: bool, on_progress: ProgressFn | None) -> R
         if on_progress:
             on_progress(done, total)
 
-    vectors = engine.embed_candidates(todo, on_progress=progress, known=known)
+    shipped = {k: v for k, v in shipped_vectors().items() if k in passages and k not in known}
+    vectors = engine.embed_candidates(todo, on_progress=progress, known={**known, **shipped})
     new = [k for k in vectors if k not in known and k in passages]
     StoredVector.objects.bulk_create(
         [
@@ -269,7 +280,55 @@ def _reindex(kind: str, lexical_only: bool, on_progress: ProgressFn | None) -> R
     n = StoredVector.objects.filter(
         kind=kind, model_name=emb.model_name, model_version=emb.model_version
     ).count()
-    return ReindexResult(kind, len(candidates), n, len(new), emb.model_name, warnings)
+    embedded = len([k for k in new if k not in shipped])
+    return ReindexResult(
+        kind, len(candidates), n, embedded, emb.model_name, warnings, seeded=len(new) - embedded
+    )
+
+
+_shipped_lock = threading.Lock()
+_shipped: dict[str, dict[str, np.ndarray]] = {}
+
+
+def shipped_vectors(path: Path | None = None) -> dict[str, np.ndarray]:
+    """{passage key: float32 vector} from the shipped file (empty if it is missing or unreadable).
+    A key hashes model name, model version and text, so only exact matches are ever used."""
+    path = Path(path or getattr(settings, "KECHUANG_SHIPPED_VECTORS", SHIPPED_VECTORS))
+    with _shipped_lock:
+        if str(path) not in _shipped:
+            try:
+                with np.load(path, allow_pickle=False) as z:
+                    vecs = z["vectors"].astype(np.float32)
+                    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+                    norms[norms == 0] = 1.0
+                    _shipped[str(path)] = dict(zip(z["keys"].tolist(), vecs / norms, strict=True))
+            except (OSError, KeyError, ValueError) as exc:
+                if path.exists():
+                    log.warning("shipped vectors %s unreadable: %s", path, exc)
+                _shipped[str(path)] = {}
+        return _shipped[str(path)]
+
+
+def write_shipped_vectors(path: Path, kinds: tuple[str, ...] = KINDS) -> int:
+    """Write every stored vector of the current embedder (of ``kinds``) as float16 to ``path``."""
+    emb, err = get_embedder()
+    if emb is None:
+        raise RuntimeError(err or "no embedder")
+    keys, vecs = [], []
+    for kind in kinds:
+        for k, v in sorted(stored_vectors(kind, emb.model_name, emb.model_version).items()):
+            keys.append(k)
+            vecs.append(v)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path,
+        keys=np.array(keys),
+        vectors=np.asarray(vecs, dtype=np.float16).reshape(len(vecs), emb.dim),
+        model=np.array([emb.model_name, emb.model_version]),
+    )
+    with _shipped_lock:
+        _shipped.pop(str(path), None)
+    return len(keys)
 
 
 # --------------------------------------------------------------------------- in-process cache
@@ -280,29 +339,92 @@ class BuiltIndex:
     dense: bool
     warnings: list[str]
     state: IndexState
+    version: int = 0
+    loading: bool = False  # a placeholder: no index built in this process yet
 
 
 _cache_lock = threading.Lock()
 _cache: dict[str, BuiltIndex] = {}
+_building: dict[str, str] = {}  # kind -> token of the state being built in the background
 
 
 def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
+        _building.clear()
 
 
-def get_index(kind: str) -> BuiltIndex:
-    """The index of ``kind`` for this process; rebuilt only when the state's version changed."""
+def build_in_background() -> bool:
+    return bool(getattr(settings, "KECHUANG_INDEX_BUILD_IN_BACKGROUND", True))
+
+
+def _spawn(fn: Callable[[], None], kind: str) -> None:
+    """Run ``fn`` in a daemon thread (tests replace this to run it when they choose)."""
+    threading.Thread(target=fn, name=f"matching-index-{kind}", daemon=True).start()
+
+
+def get_index(kind: str, *, wait: bool | None = None) -> BuiltIndex:
+    """The index of ``kind`` for this process; rebuilt only when the state's version changed.
+
+    ``wait`` (default: not ``KECHUANG_INDEX_BUILD_IN_BACKGROUND``) builds inline. Otherwise the
+    caller (a web request) never builds: it gets the last index this process built — its banner shows
+    the state — while one background thread per kind builds the new one, or a loading placeholder."""
     st = state(kind)
     with _cache_lock:
         hit = _cache.get(kind)
         if hit is not None and hit.token == st.token:
             hit.state = st
             return hit
-    built = _build(kind, st)
+    if wait is None:
+        wait = not build_in_background()
+    if wait:
+        built = _build(kind, st)
+        _store(kind, built)
+        return built
+    _start_build(kind, st)
+    if hit is not None:
+        hit.state = st
+        return hit
+    return _placeholder(kind, st)
+
+
+def _store(kind: str, built: BuiltIndex) -> None:
     with _cache_lock:
-        _cache[kind] = built
-    return built
+        old = _cache.get(kind)
+        if old is None or old.loading or built.version >= old.version:
+            _cache[kind] = built
+
+
+def _start_build(kind: str, st: IndexState) -> None:
+    with _cache_lock:
+        if _building.get(kind) == st.token:
+            return  # already under way for this state
+        _building[kind] = st.token
+
+    def work() -> None:
+        # A new thread opens its own connection (Django's are per thread) and closes it at the end.
+        # No close_old_connections() here: when a test runs ``work`` in the main thread inside its
+        # transaction, that call would close the test's own connection (PostgreSQL).
+        try:
+            fresh = state(kind)  # the newest state when the thread starts
+            _store(kind, _build(kind, fresh))
+        except Exception:
+            log.exception("building the %s index in the background failed", kind)
+        finally:
+            with _cache_lock:
+                if _building.get(kind) == st.token:
+                    _building.pop(kind, None)
+            if threading.current_thread() is not threading.main_thread():
+                connections.close_all()
+
+    _spawn(work, kind)
+
+
+def _placeholder(kind: str, st: IndexState) -> BuiltIndex:
+    """An empty lexical index: the page renders at once, says the index is loading and polls."""
+    st.index_loading = True  # read by matching/_banner.html
+    empty = Engine(FusionConfig(), embedder=None).build([])
+    return BuiltIndex(empty, "", False, [gettext(LOADING_WARNING)], st, st.version, loading=True)
 
 
 def _build(kind: str, st: IndexState) -> BuiltIndex:
@@ -315,10 +437,11 @@ def _build(kind: str, st: IndexState) -> BuiltIndex:
         stored = stored_vectors(kind, emb.model_name, emb.model_version)
         complete = all(k in stored for c in candidates for k, _ in engine.passages(c))
         if complete:
-            return BuiltIndex(engine.build(candidates, precomputed_vectors=stored), st.token, True, [], st)
-        warnings.append(BUILDING_WARNING if st.status != IndexState.Status.READY else MISSING_WARNING)
+            index = engine.build(candidates, precomputed_vectors=stored)
+            return BuiltIndex(index, st.token, True, [], st, st.version)
+        warnings.append(str(BUILDING_WARNING if st.status != IndexState.Status.READY else MISSING_WARNING))
     else:
-        warnings.append(err or LEXICAL_SETTING_WARNING)
+        warnings.append(str(err or LEXICAL_SETTING_WARNING))
     engine = Engine(FusionConfig(), embedder=None, user_words=words)
     index = engine.build(candidates)
-    return BuiltIndex(index, st.token, False, warnings, st)
+    return BuiltIndex(index, st.token, False, warnings, st, st.version)

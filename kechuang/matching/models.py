@@ -9,42 +9,43 @@ from __future__ import annotations
 import numpy as np
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_lazy
 
 
 class MatchKind(models.TextChoices):
-    EXPERT = "expert", "专家"
-    ACHIEVEMENT = "achievement", "科技成果"
-    SOCIETY = "society", "学会"
+    EXPERT = "expert", gettext_lazy("专家")
+    ACHIEVEMENT = "achievement", gettext_lazy("科技成果")
+    SOCIETY = "society", gettext_lazy("学会")
 
 
 class Match(models.Model):
     """One candidate (expert, achievement or society) for one need, and what became of it."""
 
     class Status(models.TextChoices):
-        SUGGESTED = "suggested", "推荐"
-        ACCEPTED = "accepted", "已接受"
-        DECLINED = "declined", "未采纳"
+        SUGGESTED = "suggested", gettext_lazy("推荐")
+        ACCEPTED = "accepted", gettext_lazy("已接受")
+        DECLINED = "declined", gettext_lazy("未采纳")
 
     class Reason(models.TextChoices):
-        TOO_EARLY = "too_early", "时机未到"
-        BENEFIT_UNCLEAR = "benefit_unclear", "效益不明确"
-        OUT_OF_SCOPE = "out_of_scope", "不在范围"
-        CONFLICT = "conflict", "利益冲突"
-        UNAVAILABLE = "unavailable", "专家没空"
-        OTHER = "other", "其他"
+        TOO_EARLY = "too_early", gettext_lazy("时机未到")
+        BENEFIT_UNCLEAR = "benefit_unclear", gettext_lazy("效益不明确")
+        OUT_OF_SCOPE = "out_of_scope", gettext_lazy("不在范围")
+        CONFLICT = "conflict", gettext_lazy("利益冲突")
+        UNAVAILABLE = "unavailable", gettext_lazy("专家没空")
+        OTHER = "other", gettext_lazy("其他")
 
     class Response(models.TextChoices):
-        INTERESTED = "interested", "有意向对接"
-        PROPOSAL = "proposal", "提交初步方案"
-        DECLINED_BY_EXPERT = "declined_by_expert", "婉拒"
+        INTERESTED = "interested", gettext_lazy("有意向对接")
+        PROPOSAL = "proposal", gettext_lazy("提交初步方案")
+        DECLINED_BY_EXPERT = "declined_by_expert", gettext_lazy("婉拒")
 
     need = models.ForeignKey(
-        "needs.Need", verbose_name="需求", on_delete=models.CASCADE, related_name="matches"
+        "needs.Need", verbose_name=gettext_lazy("需求"), on_delete=models.CASCADE, related_name="matches"
     )
-    kind = models.CharField("类型", max_length=16, choices=MatchKind.choices)
+    kind = models.CharField(gettext_lazy("类型"), max_length=16, choices=MatchKind.choices)
     expert = models.ForeignKey(
         "experts.Expert",
-        verbose_name="专家",
+        verbose_name=gettext_lazy("专家"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -52,7 +53,7 @@ class Match(models.Model):
     )
     achievement = models.ForeignKey(
         "experts.Achievement",
-        verbose_name="科技成果",
+        verbose_name=gettext_lazy("科技成果"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -60,33 +61,33 @@ class Match(models.Model):
     )
     society = models.ForeignKey(
         "orgs.Organisation",
-        verbose_name="学会",
+        verbose_name=gettext_lazy("学会"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="society_matches",
         limit_choices_to={"kind": "society"},
     )
-    score = models.FloatField("匹配度", default=0.0)
-    rank = models.PositiveIntegerField("排名", default=0)
-    explanation = models.JSONField("推荐理由", default=dict, blank=True)
+    score = models.FloatField(gettext_lazy("匹配度"), default=0.0)
+    rank = models.PositiveIntegerField(gettext_lazy("排名"), default=0)
+    explanation = models.JSONField(gettext_lazy("推荐理由"), default=dict, blank=True)
     status = models.CharField(
-        "处理状态", max_length=16, choices=Status.choices, default=Status.SUGGESTED, db_index=True
+        gettext_lazy("处理状态"), max_length=16, choices=Status.choices, default=Status.SUGGESTED, db_index=True
     )
-    reason = models.CharField("不采纳原因", max_length=16, choices=Reason.choices, blank=True)
-    comment = models.TextField("说明", blank=True)
+    reason = models.CharField(gettext_lazy("不采纳原因"), max_length=16, choices=Reason.choices, blank=True)
+    comment = models.TextField(gettext_lazy("说明"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="处理人",
+        verbose_name=gettext_lazy("处理人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    decided_at = models.DateTimeField(gettext_lazy("处理时间"), null=True, blank=True)
     routed_to_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="推送给（用户）",
+        verbose_name=gettext_lazy("推送给（用户）"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -94,29 +95,29 @@ class Match(models.Model):
     )
     routed_to_org = models.ForeignKey(
         "orgs.Organisation",
-        verbose_name="推送给（学会）",
+        verbose_name=gettext_lazy("推送给（学会）"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="routed_matches",
     )
-    response = models.CharField("回复", max_length=24, choices=Response.choices, blank=True)
-    response_text = models.TextField("回复内容", blank=True)
+    response = models.CharField(gettext_lazy("回复"), max_length=24, choices=Response.choices, blank=True)
+    response_text = models.TextField(gettext_lazy("回复内容"), blank=True)
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="回复人",
+        verbose_name=gettext_lazy("回复人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    responded_at = models.DateTimeField("回复时间", null=True, blank=True)
-    created_at = models.DateTimeField("推荐时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    responded_at = models.DateTimeField(gettext_lazy("回复时间"), null=True, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("推荐时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(gettext_lazy("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "匹配推荐"
-        verbose_name_plural = "匹配推荐"
+        verbose_name = gettext_lazy("匹配推荐")
+        verbose_name_plural = gettext_lazy("匹配推荐")
         ordering = ["need", "kind", "rank", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -178,22 +179,22 @@ class ConflictOfInterest(models.Model):
     for that organisation's needs (they are listed under 已排除 with the reason)."""
 
     class Kind(models.TextChoices):
-        DECLARED = "declared", "申报的利益关系"
-        PREVIOUS_PARTNERSHIP = "previous_partnership", "既往合作关系"
+        DECLARED = "declared", gettext_lazy("申报的利益关系")
+        PREVIOUS_PARTNERSHIP = "previous_partnership", gettext_lazy("既往合作关系")
 
     expert = models.ForeignKey(
-        "experts.Expert", verbose_name="专家", on_delete=models.CASCADE, related_name="conflicts"
+        "experts.Expert", verbose_name=gettext_lazy("专家"), on_delete=models.CASCADE, related_name="conflicts"
     )
     organisation = models.ForeignKey(
-        "orgs.Organisation", verbose_name="组织", on_delete=models.CASCADE, related_name="expert_conflicts"
+        "orgs.Organisation", verbose_name=gettext_lazy("组织"), on_delete=models.CASCADE, related_name="expert_conflicts"
     )
-    kind = models.CharField("类型", max_length=24, choices=Kind.choices, default=Kind.DECLARED)
-    note = models.CharField("说明", max_length=255, blank=True)
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    kind = models.CharField(gettext_lazy("类型"), max_length=24, choices=Kind.choices, default=Kind.DECLARED)
+    note = models.CharField(gettext_lazy("说明"), max_length=255, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("登记时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "利益冲突"
-        verbose_name_plural = "利益冲突"
+        verbose_name = gettext_lazy("利益冲突")
+        verbose_name_plural = gettext_lazy("利益冲突")
         ordering = ["expert", "organisation"]
         constraints = [
             models.UniqueConstraint(fields=["expert", "organisation", "kind"], name="conflict_unique")
@@ -204,28 +205,28 @@ class ConflictOfInterest(models.Model):
 
 
 class IndexKind(models.TextChoices):
-    EXPERT = "expert", "专家"
-    ACHIEVEMENT = "achievement", "科技成果"
-    SOCIETY = "society", "学会"
-    NEED = "need", "需求"
+    EXPERT = "expert", gettext_lazy("专家")
+    ACHIEVEMENT = "achievement", gettext_lazy("科技成果")
+    SOCIETY = "society", gettext_lazy("学会")
+    NEED = "need", gettext_lazy("需求")
 
 
 class StoredVector(models.Model):
     """One embedded passage (a profile summary or a document) of a candidate, per model."""
 
-    kind = models.CharField("索引", max_length=16, choices=IndexKind.choices)
-    object_id = models.CharField("对象编号", max_length=32)
-    passage_key = models.CharField("段落键", max_length=32)
-    text_hash = models.CharField("文本摘要", max_length=40)
-    model_name = models.CharField("模型", max_length=128)
-    model_version = models.CharField("模型版本", max_length=128)
-    dim = models.PositiveSmallIntegerField("维度")
-    vector = models.BinaryField("向量（float32）")
-    created_at = models.DateTimeField("计算时间", auto_now_add=True)
+    kind = models.CharField(gettext_lazy("索引"), max_length=16, choices=IndexKind.choices)
+    object_id = models.CharField(gettext_lazy("对象编号"), max_length=32)
+    passage_key = models.CharField(gettext_lazy("段落键"), max_length=32)
+    text_hash = models.CharField(gettext_lazy("文本摘要"), max_length=40)
+    model_name = models.CharField(gettext_lazy("模型"), max_length=128)
+    model_version = models.CharField(gettext_lazy("模型版本"), max_length=128)
+    dim = models.PositiveSmallIntegerField(gettext_lazy("维度"))
+    vector = models.BinaryField(gettext_lazy("向量（float32）"))
+    created_at = models.DateTimeField(gettext_lazy("计算时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "向量"
-        verbose_name_plural = "向量"
+        verbose_name = gettext_lazy("向量")
+        verbose_name_plural = gettext_lazy("向量")
         constraints = [models.UniqueConstraint(fields=["kind", "passage_key"], name="vector_unique_passage")]
         indexes = [models.Index(fields=["kind", "model_name", "model_version"])]
 
@@ -240,33 +241,33 @@ class IndexState(models.Model):
     """Where each search index stands: the UI shows a banner while it is stale or building."""
 
     class Status(models.TextChoices):
-        READY = "ready", "就绪"
-        STALE = "stale", "待更新"
-        BUILDING = "building", "构建中"
+        READY = "ready", gettext_lazy("就绪")
+        STALE = "stale", gettext_lazy("待更新")
+        BUILDING = "building", gettext_lazy("构建中")
 
-    kind = models.CharField("索引", max_length=16, choices=IndexKind.choices, unique=True)
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.STALE)
-    version = models.PositiveIntegerField("版本", default=0)  # bumped on every change
-    token = models.CharField("缓存标识", max_length=32, blank=True)  # new on every change; caches key on it
-    queued = models.BooleanField("已排队", default=False)
-    done = models.PositiveIntegerField("已完成", default=0)
-    total = models.PositiveIntegerField("总数", default=0)
-    built_at = models.DateTimeField("构建时间", null=True, blank=True)
-    model_name = models.CharField("模型", max_length=128, blank=True)
-    model_version = models.CharField("模型版本", max_length=128, blank=True)
-    n_candidates = models.PositiveIntegerField("候选数", default=0)
-    n_vectors = models.PositiveIntegerField("向量数", default=0)
-    error = models.TextField("错误", blank=True)
-    warning = models.TextField("提示", blank=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    kind = models.CharField(gettext_lazy("索引"), max_length=16, choices=IndexKind.choices, unique=True)
+    status = models.CharField(gettext_lazy("状态"), max_length=16, choices=Status.choices, default=Status.STALE)
+    version = models.PositiveIntegerField(gettext_lazy("版本"), default=0)  # bumped on every change
+    token = models.CharField(gettext_lazy("缓存标识"), max_length=32, blank=True)  # new on every change; caches key on it
+    queued = models.BooleanField(gettext_lazy("已排队"), default=False)
+    done = models.PositiveIntegerField(gettext_lazy("已完成"), default=0)
+    total = models.PositiveIntegerField(gettext_lazy("总数"), default=0)
+    built_at = models.DateTimeField(gettext_lazy("构建时间"), null=True, blank=True)
+    model_name = models.CharField(gettext_lazy("模型"), max_length=128, blank=True)
+    model_version = models.CharField(gettext_lazy("模型版本"), max_length=128, blank=True)
+    n_candidates = models.PositiveIntegerField(gettext_lazy("候选数"), default=0)
+    n_vectors = models.PositiveIntegerField(gettext_lazy("向量数"), default=0)
+    error = models.TextField(gettext_lazy("错误"), blank=True)
+    warning = models.TextField(gettext_lazy("提示"), blank=True)
+    updated_at = models.DateTimeField(gettext_lazy("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "索引状态"
-        verbose_name_plural = "索引状态"
+        verbose_name = gettext_lazy("索引状态")
+        verbose_name_plural = gettext_lazy("索引状态")
         ordering = ["kind"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}索引：{self.get_status_display()}"
+        return gettext("%(kind)s索引：%(status)s") % {"kind": self.get_kind_display(), "status": self.get_status_display()}
 
     @property
     def progress_percent(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 
 from kechuang.experts.models import Achievement, Expert
 from kechuang.matching.engine import Candidate, Document, Query
@@ -109,9 +110,9 @@ def need_candidate(n: Need) -> Candidate:
         keywords=tuple(n.keywords or ()),
         fields=(n.chain.name, *chain_kw) if n.chain_id else (),
         documents=(
-            Document("problem", "技术难题", n.problem),
-            Document("goal", "技术目标", n.goal),
-            Document("background", "需求背景", n.background),
+            Document("problem", gettext("技术难题"), n.problem),
+            Document("goal", gettext("技术目标"), n.goal),
+            Document("background", gettext("需求背景"), n.background),
         ),
     )
 

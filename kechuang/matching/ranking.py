@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, gettext_lazy
+
 from kechuang.experts.models import Achievement, Expert
 from kechuang.matching import index as idx
 from kechuang.matching.models import ConflictOfInterest, IndexState, Match
@@ -16,9 +18,9 @@ from kechuang.needs.models import Need
 from kechuang.orgs.models import Organisation
 
 TOP_K = {"expert": 10, "achievement": 5, "society": 5}
-FLAG_CONTACTED = "已联系"
-FLAG_DECLINED = "已婉拒"  # the expert (or their society) said no to the invitation
-FLAG_NOT_ADOPTED = "未采纳"  # the coordinator did not take the suggestion up
+FLAG_CONTACTED = gettext_lazy("已联系")
+FLAG_DECLINED = gettext_lazy("已婉拒")  # the expert (or their society) said no to the invitation
+FLAG_NOT_ADOPTED = gettext_lazy("未采纳")  # the coordinator did not take the suggestion up
 # reverse lookups, keyword-only: a need sharing only generic words (材料, 技术) with the expert's profile is
 # noise; keep needs whose keyword score is at least this share of the best one
 REVERSE_MIN_LEXICAL = 0.2
@@ -67,24 +69,24 @@ def expert_conflicts(need: Need, expert_ids=None) -> dict[int, str]:
     if expert_ids is not None:
         same = same.filter(pk__in=expert_ids)
     for pk in same.values_list("pk", flat=True):
-        out[pk] = f"利益冲突：专家工作单位即需求企业（{need.enterprise.name}）"
+        out[pk] = gettext("利益冲突：专家工作单位即需求企业（%(name)s）") % {"name": need.enterprise.name}
     coi = ConflictOfInterest.objects.filter(organisation_id=need.enterprise_id)
     if expert_ids is not None:
         coi = coi.filter(expert_id__in=expert_ids)
     for c in coi:
         label = ConflictOfInterest.Kind(c.kind).label
         note = f"：{c.note}" if c.note else ""
-        out.setdefault(c.expert_id, f"利益冲突：与{need.enterprise.name}存在{label}{note}")
+        out.setdefault(c.expert_id, gettext("利益冲突：与%(name)s存在%(label)s%(note)s") % {"name": need.enterprise.name, "label": label, "note": note})
     return out
 
 
 def match_flag(m: Match) -> str | None:
     if m.status == Match.Status.DECLINED:
-        return FLAG_NOT_ADOPTED
+        return str(FLAG_NOT_ADOPTED)
     if m.response == Match.Response.DECLINED_BY_EXPERT:
-        return FLAG_DECLINED
+        return str(FLAG_DECLINED)
     if m.status == Match.Status.ACCEPTED:
-        return FLAG_CONTACTED
+        return str(FLAG_CONTACTED)
     return None
 
 
@@ -125,7 +127,7 @@ def _exclusions(kind: str, need: Need) -> dict[str, str]:
         rows = Achievement.objects.filter(owner_expert_id__in=list(conflicted)).values_list(
             "pk", "owner_expert_id"
         )
-        return {str(pk): f"完成专家存在{conflicted[e]}" for pk, e in rows}
+        return {str(pk): gettext("完成专家存在%(value)s") % {"value": conflicted[e]} for pk, e in rows}
     return {}
 
 
@@ -203,9 +205,9 @@ def rank_needs(source, visible_need_ids: list[int], *, top_k: int = 10) -> Ranke
         )
         for n in needs:
             if affil and n.enterprise_id == affil:
-                exclude[str(n.pk)] = "利益冲突：需求企业即专家工作单位"
+                exclude[str(n.pk)] = gettext("利益冲突：需求企业即专家工作单位")
             elif n.enterprise_id in coi:
-                exclude[str(n.pk)] = f"利益冲突：{ConflictOfInterest.Kind(coi[n.enterprise_id]).label}"
+                exclude[str(n.pk)] = gettext("利益冲突：%(label)s") % {"label": ConflictOfInterest.Kind(coi[n.enterprise_id]).label}
     result = built.index.search(
         query, top_k=top_k, allowed_ids=[str(i) for i in visible_need_ids], exclude=exclude, flags=flags
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kechuang.accounts.models import User
 from kechuang.core.access import can_see
@@ -28,29 +29,29 @@ MIN_PROPOSAL_CHARS = 10
 
 def _require_coordinator(user) -> None:
     if not user.is_coordinator:
-        raise ApplicationError("只有协调员可以处理匹配推荐。")
+        raise ApplicationError(gettext("只有协调员可以处理匹配推荐。"))
 
 
 def _candidate(kind: str, candidate_id) -> object:
     try:
         pk = int(candidate_id)
     except (TypeError, ValueError):
-        raise ApplicationError("推荐对象无效。") from None
+        raise ApplicationError(gettext("推荐对象无效。")) from None
     model = {"expert": Expert, "achievement": Achievement}.get(kind)
     if kind == MatchKind.SOCIETY:
         obj = Organisation.objects.filter(pk=pk, kind=Organisation.Kind.SOCIETY).first()
     elif model is not None:
         obj = model.objects.filter(pk=pk).first()
     else:
-        raise ApplicationError("推荐类型无效。")
+        raise ApplicationError(gettext("推荐类型无效。"))
     if obj is None:
-        raise ApplicationError("推荐对象不存在。")
+        raise ApplicationError(gettext("推荐对象不存在。"))
     return obj
 
 
 def _locked_need(user, need: Need) -> Need:
     if not can_see(user, need):
-        raise ApplicationError("需求不存在。")
+        raise ApplicationError(gettext("需求不存在。"))
     return Need.objects.select_for_update().select_related("enterprise").get(pk=need.pk)
 
 
@@ -67,7 +68,7 @@ def _excluded_reason(need: Need, kind: str, obj) -> str | None:
         return ranking.expert_conflicts(need, [obj.pk]).get(obj.pk)
     if kind == MatchKind.ACHIEVEMENT and obj.owner_expert_id:
         reason = ranking.expert_conflicts(need, [obj.owner_expert_id]).get(obj.owner_expert_id)
-        return f"完成专家存在{reason}" if reason else None
+        return gettext("完成专家存在%(reason)s") % {"reason": reason} if reason else None
     return None
 
 
@@ -122,16 +123,16 @@ def match_accept(*, user, need: Need, kind: str, candidate_id, comment: str = ""
     need = _locked_need(user, need)
     obj = _candidate(kind, candidate_id)
     if need.status not in NeedStatus.MATCH_DECIDABLE:
-        raise ApplicationError(f"需求当前为“{NeedStatus(need.status).label}”，审核通过后才能接受匹配。")
+        raise ApplicationError(gettext("需求当前为“%(label)s”，审核通过后才能接受匹配。") % {"label": NeedStatus(need.status).label})
     reason = _excluded_reason(need, kind, obj)
     if reason:
-        raise ApplicationError(f"不能接受：{reason}。")
+        raise ApplicationError(gettext("不能接受：%(reason)s。") % {"reason": reason})
     comment = (comment or "").strip()
     if len(comment) > MAX_TEXT:
-        raise ApplicationError("说明太长。")
+        raise ApplicationError(gettext("说明太长。"))
     match = _get_or_build_match(need, kind, obj)
     if match.status != Match.Status.SUGGESTED:
-        raise ApplicationError(f"该推荐已处理（{match.get_status_display()}），不能重复处理。")
+        raise ApplicationError(gettext("该推荐已处理（%(status)s），不能重复处理。") % {"status": match.get_status_display()})
     routed_user, routed_org = (None, None)
     if need.confidentiality != Need.Confidentiality.COORDINATORS:
         routed_user, routed_org = routing_for(kind, obj)
@@ -172,15 +173,15 @@ def match_decline(*, user, need: Need, kind: str, candidate_id, reason: str, com
     need = _locked_need(user, need)
     obj = _candidate(kind, candidate_id)
     if reason not in Match.Reason.values:
-        raise ApplicationError("请选择不采纳的原因。", field_errors={"reason": ["请选择不采纳的原因。"]})
+        raise ApplicationError(gettext("请选择不采纳的原因。"), field_errors={"reason": [gettext("请选择不采纳的原因。")]})
     comment = (comment or "").strip()
     if reason == Match.Reason.OTHER and not comment:
-        raise ApplicationError("原因为“其他”时请填写说明。", field_errors={"comment": ["请填写说明。"]})
+        raise ApplicationError(gettext("原因为“其他”时请填写说明。"), field_errors={"comment": [gettext("请填写说明。")]})
     if len(comment) > MAX_TEXT:
-        raise ApplicationError("说明太长。")
+        raise ApplicationError(gettext("说明太长。"))
     match = _get_or_build_match(need, kind, obj)
     if match.status != Match.Status.SUGGESTED:
-        raise ApplicationError(f"该推荐已处理（{match.get_status_display()}），不能重复处理。")
+        raise ApplicationError(gettext("该推荐已处理（%(status)s），不能重复处理。") % {"status": match.get_status_display()})
     match.status = Match.Status.DECLINED
     match.reason = reason
     match.comment = comment
@@ -208,18 +209,18 @@ def match_respond(*, user, match: Match, response: str, text: str = "") -> Match
     """The expert or liaison a match was routed to answers: interested, a short proposal, or no."""
     match = Match.objects.select_for_update().select_related("need").get(pk=match.pk)
     if not can_respond(user, match):
-        raise ApplicationError("您不能回复这条对接邀请。")
+        raise ApplicationError(gettext("您不能回复这条对接邀请。"))
     if match.response:
-        raise ApplicationError("您已回复过这条对接邀请。")
+        raise ApplicationError(gettext("您已回复过这条对接邀请。"))
     if response not in Match.Response.values:
-        raise ApplicationError("请选择回复方式。", field_errors={"response": ["请选择回复方式。"]})
+        raise ApplicationError(gettext("请选择回复方式。"), field_errors={"response": [gettext("请选择回复方式。")]})
     text = (text or "").strip()
     if len(text) > MAX_TEXT:
-        raise ApplicationError("回复内容太长（最多 2000 字）。", field_errors={"text": ["最多 2000 字。"]})
+        raise ApplicationError(gettext("回复内容太长（最多 2000 字）。"), field_errors={"text": [gettext("最多 2000 字。")]})
     if response == Match.Response.PROPOSAL and len(text) < MIN_PROPOSAL_CHARS:
         raise ApplicationError(
-            f"请简要写出初步方案（至少 {MIN_PROPOSAL_CHARS} 个字）。",
-            field_errors={"text": [f"至少 {MIN_PROPOSAL_CHARS} 个字。"]},
+            gettext("请简要写出初步方案（至少 %(MIN_PROPOSAL_CHARS)s 个字）。") % {"MIN_PROPOSAL_CHARS": MIN_PROPOSAL_CHARS},
+            field_errors={"text": [gettext("至少 %(MIN_PROPOSAL_CHARS)s 个字。") % {"MIN_PROPOSAL_CHARS": MIN_PROPOSAL_CHARS}]},
         )
     match.response = response
     match.response_text = text

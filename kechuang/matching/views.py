@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +21,7 @@ from kechuang.matching.models import Match
 from kechuang.needs.selectors import need_get, need_label, record_listed_views, visible_needs
 from kechuang.needs.services import need_record_view
 
-KIND_TITLES = {"expert": "推荐专家", "achievement": "推荐科技成果", "society": "推荐学会"}
+KIND_TITLES = {"expert": gettext_lazy("推荐专家"), "achievement": gettext_lazy("推荐科技成果"), "society": gettext_lazy("推荐学会")}
 
 
 def _coordinator_need(request, pk: int):
@@ -61,7 +62,7 @@ def decide(request, pk: int):
     qs = request.GET.urlencode()
     back = redirect(reverse("matching:suggestions", args=[need.pk]) + (f"?{qs}" if qs else ""))
     if not form.is_valid():
-        messages.error(request, "请求无效，请重试。")
+        messages.error(request, gettext("请求无效，请重试。"))
         return back
     d = form.cleaned_data
     if d["decision"] != "accept":
@@ -90,10 +91,10 @@ def decide(request, pk: int):
 
 def _accepted_text(m) -> str | tuple[int, str]:
     if m.routed_to_user_id:
-        return f"已接受“{m.candidate}”，已推送给 {m.routed_to_user}。"
+        return gettext("已接受“%(candidate)s”，已推送给 %(routed_to_user)s。") % {"candidate": m.candidate, "routed_to_user": m.routed_to_user}
     if m.routed_to_org_id:
-        return f"已接受“{m.candidate}”，已推送给{m.routed_to_org}联络员。"
-    return messages.WARNING, f"已接受“{m.candidate}”。该需求仅协调员可见，未推送，请线下联系。"
+        return gettext("已接受“%(candidate)s”，已推送给%(routed_to_org)s联络员。") % {"candidate": m.candidate, "routed_to_org": m.routed_to_org}
+    return messages.WARNING, gettext("已接受“%(candidate)s”。该需求仅协调员可见，未推送，请线下联系。") % {"candidate": m.candidate}
 
 
 @login_required
@@ -103,7 +104,7 @@ def record(request, pk: int):
     return perform(
         request,
         lambda: services.match_suggest(user=request.user, need=need),
-        success=lambda saved: f"已保存 {len(saved)} 条推荐记录。",
+        success=lambda saved: gettext("已保存 %(len)s 条推荐记录。") % {"len": len(saved)},
         then=("matching:suggestions", need.pk),
     )
 
@@ -155,7 +156,7 @@ def respond(request, pk: int):
     need = need_get(user=request.user, pk=pk)
     form = ResponseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择回复方式。")
+        messages.error(request, gettext("请选择回复方式。"))
         return redirect("matching:inbox")
     match = selectors.inbox_match_get(user=request.user, need=need, pk=form.cleaned_data["match"])
     return perform(
@@ -163,7 +164,7 @@ def respond(request, pk: int):
         lambda: services.match_respond(
             user=request.user, match=match, response=form.cleaned_data["response"], text=form.cleaned_data["text"]
         ),
-        success=f"已回复“{need_label(request.user, need)}”的对接邀请。",
+        success=gettext("已回复“%(need_label)s”的对接邀请。") % {"need_label": need_label(request.user, need)},
         then="matching:inbox",
     )
 
@@ -182,7 +183,7 @@ def expert_needs(request, pk: int):
     expert = expert_get(user=request.user, pk=pk)
     ranked = selectors.reverse_needs_for_expert(user=request.user, expert=expert)
     return _reverse(
-        request, ranked, f"{expert.name}可能适合的需求", expert, reverse("experts:detail", args=[pk])
+        request, ranked, gettext("%(name)s可能适合的需求") % {"name": expert.name}, expert, reverse("experts:detail", args=[pk])
     )
 
 
@@ -191,5 +192,5 @@ def achievement_needs(request, pk: int):
     a = achievement_get(user=request.user, pk=pk)
     ranked = selectors.reverse_needs_for_achievement(user=request.user, achievement=a)
     return _reverse(
-        request, ranked, f"“{a.title}”可能适合的需求", a, reverse("experts:achievement", args=[pk])
+        request, ranked, gettext("“%(title)s”可能适合的需求") % {"title": a.title}, a, reverse("experts:achievement", args=[pk])
     )

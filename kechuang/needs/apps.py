@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class NeedsConfig(AppConfig):
-    verbose_name = "需求"
+    verbose_name = gettext_lazy("需求")
     name = "kechuang.needs"
     label = "needs"

@@ -6,6 +6,7 @@ import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -24,14 +25,14 @@ PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{5,22}[0-9]")
 
 class NeedForm(forms.ModelForm):
     enterprise = forms.ModelChoiceField(
-        label="需求企业", queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
+        label=gettext_lazy("需求企业"), queryset=Organisation.objects.none(), required=False, widget=SearchableSelect
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     keywords_text = forms.CharField(
-        label="关键词",
+        label=gettext_lazy("关键词"),
         required=False,
         max_length=200,
-        help_text="多个关键词用逗号或空格分隔，例如：石墨烯，规模化制备",
+        help_text=gettext_lazy("多个关键词用逗号或空格分隔，例如：石墨烯，规模化制备"),
     )
 
     class Meta:
@@ -58,12 +59,12 @@ class NeedForm(forms.ModelForm):
             "deadline": DateInput(),  # ISO, or the locale's 2027/06/30 is lost on save
         }
         error_messages = {
-            "title": {"required": "请填写项目名称。"},
-            "chain": {"required": "请选择行业领域/产业链。"},
-            "district": {"required": "请选择所在地区。"},
-            "background": {"required": "请填写需求背景。"},
-            "problem": {"required": "请填写需解决的主要技术难题。"},
-            "goal": {"required": "请填写期望实现的技术目标。"},
+            "title": {"required": gettext_lazy("请填写项目名称。")},
+            "chain": {"required": gettext_lazy("请选择行业领域/产业链。")},
+            "district": {"required": gettext_lazy("请选择所在地区。")},
+            "background": {"required": gettext_lazy("请填写需求背景。")},
+            "problem": {"required": gettext_lazy("请填写需解决的主要技术难题。")},
+            "goal": {"required": gettext_lazy("请填写期望实现的技术目标。")},
         }
 
     def __init__(self, *args, user, editing: bool = False, **kwargs):
@@ -87,25 +88,25 @@ class NeedForm(forms.ModelForm):
                 Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE), user
             )
             self.fields["enterprise"].required = True
-            self.fields["enterprise"].error_messages["required"] = "请选择需求所属企业。"
+            self.fields["enterprise"].error_messages["required"] = gettext("请选择需求所属企业。")
             self.order_fields(["enterprise"])
         if user.role == Role.DISTRICT and user.area_id:
             self.fields["district"].queryset = Area.objects.filter(pk__in=user.area.subtree_ids())
         for name in ("budget_min", "budget_max"):
-            self.fields[name].error_messages["invalid"] = "请输入整数金额（万元）。"
-            self.fields[name].error_messages["min_value"] = "金额不能为负数。"
+            self.fields[name].error_messages["invalid"] = gettext("请输入整数金额（万元）。")
+            self.fields[name].error_messages["min_value"] = gettext("金额不能为负数。")
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()
         if len(title) < 4:
-            raise forms.ValidationError("项目名称太短，请至少填写 4 个字。")
+            raise forms.ValidationError(gettext("项目名称太短，请至少填写 4 个字。"))
         return title
 
     def clean_problem(self):
         text = self.cleaned_data["problem"].strip()
         if len(text) < MIN_PROBLEM_CHARS:
             raise forms.ValidationError(
-                f"请具体描述技术难题（至少 {MIN_PROBLEM_CHARS} 个字），精准的需求才能匹配到合适的专家。"
+                gettext("请具体描述技术难题（至少 %(MIN_PROBLEM_CHARS)s 个字），精准的需求才能匹配到合适的专家。") % {"MIN_PROBLEM_CHARS": MIN_PROBLEM_CHARS}
             )
         return text
 
@@ -118,14 +119,14 @@ class NeedForm(forms.ModelForm):
     def clean_deadline(self):
         d = self.cleaned_data.get("deadline")
         if d and d < timezone.localdate() and d != getattr(self.instance, "deadline", None):
-            raise forms.ValidationError("期限不能早于今天。")
+            raise forms.ValidationError(gettext("期限不能早于今天。"))
         return d
 
     def clean(self):
         data = super().clean()
         bmin, bmax = data.get("budget_min"), data.get("budget_max")
         if bmin is not None and bmax is not None and bmin > bmax:
-            self.add_error("budget_max", "预算上限应不低于下限。")
+            self.add_error("budget_max", gettext("预算上限应不低于下限。"))
         data["keywords"] = [k for k in re.split(r"[,，;；、\s]+", data.get("keywords_text") or "") if k][:20]
         return data
 
@@ -137,30 +138,30 @@ class NeedForm(forms.ModelForm):
 class TransitionForm(forms.Form):
     to_status = forms.CharField(widget=forms.HiddenInput)
     note = forms.CharField(
-        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+        label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
     )
 
 
 class NeedFilterForm(forms.Form):
-    q = forms.CharField(label="关键字", required=False, max_length=SEARCH_MAX_CHARS)
-    chain = forms.ChoiceField(label="产业链", required=False)
-    district = forms.ChoiceField(label="地区", required=False)
-    status = forms.ChoiceField(label="状态", required=False)
-    confidentiality = forms.ChoiceField(label="保密级别", required=False)
-    major = forms.BooleanField(label="仅重大需求", required=False)
-    stalled = forms.BooleanField(label="仅停滞需求", required=False)
+    q = forms.CharField(label=gettext_lazy("关键字"), required=False, max_length=SEARCH_MAX_CHARS)
+    chain = forms.ChoiceField(label=gettext_lazy("产业链"), required=False)
+    district = forms.ChoiceField(label=gettext_lazy("地区"), required=False)
+    status = forms.ChoiceField(label=gettext_lazy("状态"), required=False)
+    confidentiality = forms.ChoiceField(label=gettext_lazy("保密级别"), required=False)
+    major = forms.BooleanField(label=gettext_lazy("仅重大需求"), required=False)
+    stalled = forms.BooleanField(label=gettext_lazy("仅停滞需求"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from kechuang.needs.models import NeedStatus
 
-        self.fields["chain"].choices = [("", "全部产业链")] + [
+        self.fields["chain"].choices = [("", gettext("全部产业链"))] + [
             (c.code, c.name) for c in IndustryChain.objects.filter(active=True)
         ]
-        self.fields["district"].choices = [("", "全部地区")] + [
+        self.fields["district"].choices = [("", gettext("全部地区"))] + [
             (a.code, a.name) for a in Area.objects.exclude(kind=Area.Kind.CITY).order_by("kind", "code")
         ]
-        self.fields["status"].choices = [("", "全部状态")] + list(NeedStatus.choices)
+        self.fields["status"].choices = [("", gettext("全部状态"))] + list(NeedStatus.choices)
         # the levels the model defines; the filter narrows the needs the reader may see, so choosing
         # a level they are never shown answers "none" — it never reveals a need (need_list restricts first)
         self.fields["confidentiality"].choices = [("", _("全部保密级别"))] + list(Need.Confidentiality.choices)
@@ -211,5 +212,5 @@ class BulkOwnerForm(OwnerForm):
 
 
 class NeedAttachmentForm(forms.Form):
-    file = forms.FileField(label=_lazy("文件"))
-    name = forms.CharField(label=_lazy("名称（可选）"), required=False, max_length=200)
+    file = forms.FileField(label=_lazy(gettext_lazy("文件")))
+    name = forms.CharField(label=_lazy(gettext_lazy("名称（可选）")), required=False, max_length=200)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
+from django.utils.translation import gettext, gettext_lazy
+
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
 from kechuang.intake.spec import ImportKind, Outcome, norm
@@ -18,21 +20,21 @@ MAX_COMPARED = 2000  # the enterprise's most recent needs compared with a row
 
 
 class NeedImport(ImportKind):
-    label = "需求"
-    sheet = "需求"
-    key_help = "需求企业和项目名称"
+    label = gettext_lazy("需求")
+    sheet = gettext_lazy("需求")
+    key_help = gettext_lazy("需求企业和项目名称")
     notes = {
-        "enterprise": "必填（企业账号导入时不填）；企业全称、简称或统一社会信用代码",
-        "title": "必填；至少 4 个字。同一企业同名项目视为同一条需求：再次导入会更新而不是新建",
-        "kind": "必填；从下拉列表选择",
-        "chain": "必填；从下拉列表选择",
-        "district": "必填；从下拉列表选择（区（市）工作人员只能导入本辖区）",
-        "problem": "必填；至少 20 个字",
-        "keywords_text": "选填；多个关键词用逗号、顿号或空格分隔",
-        "budget_min": "选填；整数，单位万元",
-        "budget_max": "选填；整数，单位万元，不低于下限",
-        "deadline": "选填；日期，如 2027-06-30",
-        "confidentiality": "必填；从下拉列表选择。保密需求只有企业、所在区和市科协可见",
+        "enterprise": gettext_lazy("必填（企业账号导入时不填）；企业全称、简称或统一社会信用代码"),
+        "title": gettext_lazy("必填；至少 4 个字。同一企业同名项目视为同一条需求：再次导入会更新而不是新建"),
+        "kind": gettext_lazy("必填；从下拉列表选择"),
+        "chain": gettext_lazy("必填；从下拉列表选择"),
+        "district": gettext_lazy("必填；从下拉列表选择（区（市）工作人员只能导入本辖区）"),
+        "problem": gettext_lazy("必填；至少 20 个字"),
+        "keywords_text": gettext_lazy("选填；多个关键词用逗号、顿号或空格分隔"),
+        "budget_min": gettext_lazy("选填；整数，单位万元"),
+        "budget_max": gettext_lazy("选填；整数，单位万元，不低于下限"),
+        "deadline": gettext_lazy("选填；日期，如 2027-06-30"),
+        "confidentiality": gettext_lazy("必填；从下拉列表选择。保密需求只有企业、所在区和市科协可见"),
     }
     aliases = {
         "title": ["需求名称", "项目名"],
@@ -92,20 +94,20 @@ class NeedImport(ImportKind):
         need = Need.objects.get(pk=existing.pk)
         changed = [k for k in services.FIELDS if k in data and k != "source" and getattr(need, k) != data[k]]
         if not changed:
-            return Outcome("skip", need_label(user, need), "与平台中的记录一致", obj=need)
+            return Outcome("skip", need_label(user, need), gettext("与平台中的记录一致"), obj=need)
         if not services.can_edit(user, need):
             return Outcome(
                 "skip",
                 need_label(user, need),
-                f"需求已处于“{need.get_status_display()}”状态，不能通过导入修改（改动：{self._names(form, changed)}）",
+                gettext("需求已处于“%(status)s”状态，不能通过导入修改（改动：%(changed)s）") % {"status": need.get_status_display(), "changed": self._names(form, changed)},
                 obj=need,
             )
         services.need_update(user=user, need=need, data=data)
-        return Outcome("update", need_label(user, need), f"修改：{self._names(form, changed)}", obj=need)
+        return Outcome("update", need_label(user, need), gettext("修改：%(changed)s") % {"changed": self._names(form, changed)}, obj=need)
 
     @staticmethod
     def _names(form, fields):
-        labels = {"keywords": "关键词"}
+        labels = {"keywords": gettext("关键词")}
         return "、".join(str(form.fields[f].label) if f in form.fields else labels.get(f, f) for f in fields)
 
     def likely_duplicates(self, user, cleaned, context):
@@ -122,7 +124,10 @@ class NeedImport(ImportKind):
                 continue
             ratio = m.ratio()
             if ratio >= SIMILAR:
-                out.append(f"与“{need_label(user, n)}”相似（{ratio:.0%}），可能是同一需求从不同渠道提交")
+                out.append(
+                    gettext("与“%(title)s”相似（%(ratio)s），可能是同一需求从不同渠道提交")
+                    % {"title": need_label(user, n), "ratio": f"{ratio:.0%}"}
+                )
                 if len(out) == MAX_SIMILAR:
                     break
         return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,64 +45,64 @@ del S_
 
 class Need(models.Model):
     class Kind(models.TextChoices):
-        TECH = "tech", "技术攻关"
-        TRANSFER = "transfer", "成果转化"
-        TALENT = "talent", "人才"
-        EQUIPMENT = "equipment", "检测设备"
-        STANDARD = "standard", "标准"
-        CONSULTING = "consulting", "咨询"
+        TECH = "tech", gettext_lazy("技术攻关")
+        TRANSFER = "transfer", gettext_lazy("成果转化")
+        TALENT = "talent", gettext_lazy("人才")
+        EQUIPMENT = "equipment", gettext_lazy("检测设备")
+        STANDARD = "standard", gettext_lazy("标准")
+        CONSULTING = "consulting", gettext_lazy("咨询")
 
     class Confidentiality(models.TextChoices):
-        PUBLIC = "public", "公开"
-        MATCHED = "matched", "仅对匹配专家可见"
-        COORDINATORS = "coordinators", "仅协调员可见"
+        PUBLIC = "public", gettext_lazy("公开")
+        MATCHED = "matched", gettext_lazy("仅对匹配专家可见")
+        COORDINATORS = "coordinators", gettext_lazy("仅协调员可见")
 
     class Source(models.TextChoices):
-        CALL = "call", "会前征集"
-        DISTRICT = "district", "区（市）上报"
-        SELF = "self", "企业自主提交"
-        VISIT = "visit", "走访发现"
+        CALL = "call", gettext_lazy("会前征集")
+        DISTRICT = "district", gettext_lazy("区（市）上报")
+        SELF = "self", gettext_lazy("企业自主提交")
+        VISIT = "visit", gettext_lazy("走访发现")
 
     enterprise = models.ForeignKey(
         "orgs.Organisation",
-        verbose_name="需求企业",
+        verbose_name=gettext_lazy("需求企业"),
         on_delete=models.PROTECT,
         related_name="needs",
         limit_choices_to={"kind": "enterprise"},
     )
-    title = models.CharField("项目名称", max_length=128)
-    kind = models.CharField("需求类型", max_length=16, choices=Kind.choices, default=Kind.TECH)
+    title = models.CharField(gettext_lazy("项目名称"), max_length=128)
+    kind = models.CharField(gettext_lazy("需求类型"), max_length=16, choices=Kind.choices, default=Kind.TECH)
     chain = models.ForeignKey(
-        "orgs.IndustryChain", verbose_name="行业领域/产业链", on_delete=models.PROTECT, related_name="needs"
+        "orgs.IndustryChain", verbose_name=gettext_lazy("行业领域/产业链"), on_delete=models.PROTECT, related_name="needs"
     )
     district = models.ForeignKey(
-        "accounts.Area", verbose_name="地区", on_delete=models.PROTECT, related_name="needs"
+        "accounts.Area", verbose_name=gettext_lazy("地区"), on_delete=models.PROTECT, related_name="needs"
     )
-    background = models.TextField("需求背景")
-    problem = models.TextField("需解决的主要技术难题")
-    goal = models.TextField("期望实现的技术目标")
-    keywords = models.JSONField("关键词", default=list, blank=True)
-    budget_min = models.PositiveIntegerField("预算下限（万元）", null=True, blank=True)
-    budget_max = models.PositiveIntegerField("预算上限（万元）", null=True, blank=True)
-    deadline = models.DateField("期限", null=True, blank=True)
-    contact_name = models.CharField("联系人", max_length=64, blank=True, default="")
-    contact_phone = models.CharField("联系电话", max_length=32, blank=True, default="")
+    background = models.TextField(gettext_lazy("需求背景"))
+    problem = models.TextField(gettext_lazy("需解决的主要技术难题"))
+    goal = models.TextField(gettext_lazy("期望实现的技术目标"))
+    keywords = models.JSONField(gettext_lazy("关键词"), default=list, blank=True)
+    budget_min = models.PositiveIntegerField(gettext_lazy("预算下限（万元）"), null=True, blank=True)
+    budget_max = models.PositiveIntegerField(gettext_lazy("预算上限（万元）"), null=True, blank=True)
+    deadline = models.DateField(gettext_lazy("期限"), null=True, blank=True)
+    contact_name = models.CharField(gettext_lazy("联系人"), max_length=64, blank=True, default="")
+    contact_phone = models.CharField(gettext_lazy("联系电话"), max_length=32, blank=True, default="")
     confidentiality = models.CharField(
-        "保密级别",
+        gettext_lazy("保密级别"),
         max_length=16,
         choices=Confidentiality.choices,
         default=Confidentiality.PUBLIC,
         db_index=True,
     )
-    source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.SELF)
-    major = models.BooleanField("重大需求", default=False)
+    source = models.CharField(gettext_lazy("来源"), max_length=16, choices=Source.choices, default=Source.SELF)
+    major = models.BooleanField(gettext_lazy("重大需求"), default=False)
     status = models.CharField(
-        "状态", max_length=16, choices=NeedStatus.choices, default=NeedStatus.SUBMITTED, db_index=True
+        gettext_lazy("状态"), max_length=16, choices=NeedStatus.choices, default=NeedStatus.SUBMITTED, db_index=True
     )
-    status_changed_at = models.DateTimeField("状态变更时间", db_index=True)
+    status_changed_at = models.DateTimeField(gettext_lazy("状态变更时间"), db_index=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="跟进负责人",
+        verbose_name=gettext_lazy("跟进负责人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -109,21 +110,21 @@ class Need(models.Model):
     )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="提交人",
+        verbose_name=gettext_lazy("提交人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="submitted_needs",
     )
-    created_at = models.DateTimeField("提交时间")
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_at = models.DateTimeField(gettext_lazy("提交时间"))
+    updated_at = models.DateTimeField(gettext_lazy("更新时间"), auto_now=True)
     # optimistic locking of content edits: the form carries the version it was rendered from
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
-    is_demo = models.BooleanField("演示数据", default=False)
+    version = models.PositiveIntegerField(gettext_lazy("版本"), default=1, editable=False)
+    is_demo = models.BooleanField(gettext_lazy("演示数据"), default=False)
 
     class Meta:
-        verbose_name = "需求"
-        verbose_name_plural = "需求"
+        verbose_name = gettext_lazy("需求")
+        verbose_name_plural = gettext_lazy("需求")
         ordering = ["-created_at", "-id"]
         indexes = [
             # The dashboard's figures (counts by area, period, chain, status) read only this index.
@@ -151,23 +152,23 @@ class Need(models.Model):
 class NeedStatusChange(models.Model):
     """One step in a need's history; the first row is the submission itself."""
 
-    need = models.ForeignKey(Need, verbose_name="需求", on_delete=models.CASCADE, related_name="history")
-    from_status = models.CharField("原状态", max_length=16, choices=NeedStatus.choices, blank=True)
-    to_status = models.CharField("新状态", max_length=16, choices=NeedStatus.choices)
-    at = models.DateTimeField("时间", db_index=True)
+    need = models.ForeignKey(Need, verbose_name=gettext_lazy("需求"), on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(gettext_lazy("原状态"), max_length=16, choices=NeedStatus.choices, blank=True)
+    to_status = models.CharField(gettext_lazy("新状态"), max_length=16, choices=NeedStatus.choices)
+    at = models.DateTimeField(gettext_lazy("时间"), db_index=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
+        verbose_name=gettext_lazy("操作人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    note = models.TextField("说明", blank=True)
+    note = models.TextField(gettext_lazy("说明"), blank=True)
 
     class Meta:
-        verbose_name = "需求状态记录"
-        verbose_name_plural = "需求状态记录"
+        verbose_name = gettext_lazy("需求状态记录")
+        verbose_name_plural = gettext_lazy("需求状态记录")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -196,24 +197,24 @@ class NeedStageFact(models.Model):
     """
 
     need = models.OneToOneField(
-        Need, verbose_name="需求", primary_key=True, on_delete=models.CASCADE, related_name="stage_fact"
+        Need, verbose_name=gettext_lazy("需求"), primary_key=True, on_delete=models.CASCADE, related_name="stage_fact"
     )
-    reached = models.PositiveSmallIntegerField("最远阶段", null=True)
-    submitted_at = models.DateTimeField("首次提交", null=True)
-    reviewed_at = models.DateTimeField("首次审核", null=True)
-    matched_at = models.DateTimeField("首次匹配", null=True)
-    met_at = models.DateTimeField("首次对接", null=True)
-    agreement_at = models.DateTimeField("首次签约", null=True)
-    delivered_at = models.DateTimeField("首次交付", null=True)
-    days_reviewed = models.IntegerField("提交→审核天数", null=True)
-    days_matched = models.IntegerField("审核→匹配天数", null=True)
-    days_met = models.IntegerField("匹配→对接天数", null=True)
-    days_agreement = models.IntegerField("对接→签约天数", null=True)
-    days_delivered = models.IntegerField("签约→交付天数", null=True)
+    reached = models.PositiveSmallIntegerField(gettext_lazy("最远阶段"), null=True)
+    submitted_at = models.DateTimeField(gettext_lazy("首次提交"), null=True)
+    reviewed_at = models.DateTimeField(gettext_lazy("首次审核"), null=True)
+    matched_at = models.DateTimeField(gettext_lazy("首次匹配"), null=True)
+    met_at = models.DateTimeField(gettext_lazy("首次对接"), null=True)
+    agreement_at = models.DateTimeField(gettext_lazy("首次签约"), null=True)
+    delivered_at = models.DateTimeField(gettext_lazy("首次交付"), null=True)
+    days_reviewed = models.IntegerField(gettext_lazy("提交→审核天数"), null=True)
+    days_matched = models.IntegerField(gettext_lazy("审核→匹配天数"), null=True)
+    days_met = models.IntegerField(gettext_lazy("匹配→对接天数"), null=True)
+    days_agreement = models.IntegerField(gettext_lazy("对接→签约天数"), null=True)
+    days_delivered = models.IntegerField(gettext_lazy("签约→交付天数"), null=True)
 
     class Meta:
-        verbose_name = "需求阶段记录"
-        verbose_name_plural = "需求阶段记录"
+        verbose_name = gettext_lazy("需求阶段记录")
+        verbose_name_plural = gettext_lazy("需求阶段记录")
 
     def __str__(self) -> str:
         return f"{self.need_id}: {self.reached}"
@@ -262,22 +263,22 @@ class NeedStageFact(models.Model):
 class NeedAttachment(models.Model):
     """A drawing, specification or other file attached to a need; seen by whoever sees the need."""
 
-    need = models.ForeignKey(Need, verbose_name="需求", on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField("文件", upload_to="needs/%Y/%m/")
-    name = models.CharField("名称", max_length=200)
+    need = models.ForeignKey(Need, verbose_name=gettext_lazy("需求"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(gettext_lazy("文件"), upload_to="needs/%Y/%m/")
+    name = models.CharField(gettext_lazy("名称"), max_length=200)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="上传人",
+        verbose_name=gettext_lazy("上传人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_at = models.DateTimeField(gettext_lazy("上传时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "需求附件"
-        verbose_name_plural = "需求附件"
+        verbose_name = gettext_lazy("需求附件")
+        verbose_name_plural = gettext_lazy("需求附件")
         ordering = ["need", "uploaded_at", "id"]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from kechuang.core.access import restrict
 from kechuang.core.filters import search_text
@@ -115,7 +116,7 @@ def need_counts_by_status(*, user) -> dict[str, int]:
 # ``need_prefetch`` a selector adds to its queryset); a need that was not decided in bulk costs one
 # query when it is printed. Printing a confidential need to a reader who may see it is audited.
 
-HIDDEN_LABEL = "（保密需求）"
+HIDDEN_LABEL = gettext_noop("（保密需求）")  # a plain str (tests and callers compare it); translated when printed
 
 
 def _mark(user) -> str:
@@ -170,7 +171,7 @@ def need_label(user, need: Need | None, *, default: str = "") -> str:
     if not need:  # None, or "" from a template variable that does not exist
         return default
     if not need_visible(user, need):
-        return HIDDEN_LABEL
+        return gettext(HIDDEN_LABEL)
     if need.confidentiality != Need.Confidentiality.PUBLIC:
         record_listed_views(user, [need])
     return need.title

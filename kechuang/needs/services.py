@@ -8,6 +8,7 @@ from pathlib import PurePath
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
 from kechuang.accounts.models import Role
@@ -32,14 +33,14 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     S.CLOSED: (),
 }
 TRANSITION_LABELS = {
-    S.REVIEWED: "审核通过",
-    S.RETURNED: "退回修改",
-    S.SUBMITTED: "重新提交",
-    S.MATCHED: "标记为已匹配",
-    S.MET: "标记为已对接",
-    S.AGREEMENT: "标记为已签约",
-    S.DELIVERED: "标记为已交付",
-    S.CLOSED: "关闭需求",
+    S.REVIEWED: gettext_lazy("审核通过"),
+    S.RETURNED: gettext_lazy("退回修改"),
+    S.SUBMITTED: gettext_lazy("重新提交"),
+    S.MATCHED: gettext_lazy("标记为已匹配"),
+    S.MET: gettext_lazy("标记为已对接"),
+    S.AGREEMENT: gettext_lazy("标记为已签约"),
+    S.DELIVERED: gettext_lazy("标记为已交付"),
+    S.CLOSED: gettext_lazy("关闭需求"),
 }
 
 FIELDS = (
@@ -121,17 +122,17 @@ def need_submit(*, user, data: dict, enterprise: Organisation | None = None) -> 
     if user.role == Role.ENTERPRISE:
         enterprise = user.organisation
     if not can_submit(user):
-        raise ApplicationError("您的角色不能提交需求。")
+        raise ApplicationError(gettext("您的角色不能提交需求。"))
     if enterprise is None or enterprise.kind != Organisation.Kind.ENTERPRISE:
-        raise ApplicationError("请选择需求所属企业。", field_errors={"enterprise": ["请选择需求所属企业。"]})
+        raise ApplicationError(gettext("请选择需求所属企业。"), field_errors={"enterprise": [gettext("请选择需求所属企业。")]})
     if not restrict(Organisation.objects.filter(pk=enterprise.pk), user).exists():
         raise ApplicationError(
-            "您无权为该企业提交需求。", field_errors={"enterprise": ["您无权为该企业提交需求。"]}
+            gettext("您无权为该企业提交需求。"), field_errors={"enterprise": [gettext("您无权为该企业提交需求。")]}
         )
     bmin, bmax = data.get("budget_min"), data.get("budget_max")
     if bmin is not None and bmax is not None and bmin > bmax:
         raise ApplicationError(
-            "预算下限不能高于上限。", field_errors={"budget_max": ["预算上限应不低于下限。"]}
+            gettext("预算下限不能高于上限。"), field_errors={"budget_max": [gettext("预算上限应不低于下限。")]}
         )
     now = timezone.now()
     source = data.get("source") or (Need.Source.DISTRICT if user.role == Role.DISTRICT else Need.Source.SELF)
@@ -155,10 +156,10 @@ def need_transition(*, user, need: Need, to_status: str, note: str = "") -> Need
     need = Need.objects.select_for_update().get(pk=need.pk)
     if to_status not in allowed_transitions(user, need):
         raise ApplicationError(
-            f"不能将需求从“{S(need.status).label}”改为“{S(to_status).label if to_status in S.values else to_status}”。"
+            gettext("不能将需求从“%(label)s”改为“%(value)s”。") % {"label": S(need.status).label, "value": S(to_status).label if to_status in S.values else to_status}
         )
     if to_status == S.RETURNED and not note.strip():
-        raise ApplicationError("退回需求时请填写原因。", field_errors={"note": ["请填写退回原因。"]})
+        raise ApplicationError(gettext("退回需求时请填写原因。"), field_errors={"note": [gettext("请填写退回原因。")]})
     now = timezone.now()
     old = need.status
     need.status = to_status
@@ -196,14 +197,14 @@ def need_update(*, user, need: Need, data: dict, expected_version: int | None = 
     """
     need = Need.objects.select_for_update().get(pk=need.pk)
     if not can_edit(user, need):
-        raise ApplicationError("当前状态下您不能修改该需求。")
+        raise ApplicationError(gettext("当前状态下您不能修改该需求。"))
     if expected_version is not None and expected_version != need.version:
-        raise ApplicationError("该需求已被他人修改，请刷新后重试。")
+        raise ApplicationError(gettext("该需求已被他人修改，请刷新后重试。"))
     bmin = data.get("budget_min", need.budget_min)
     bmax = data.get("budget_max", need.budget_max)
     if bmin is not None and bmax is not None and bmin > bmax:
         raise ApplicationError(
-            "预算下限不能高于上限。", field_errors={"budget_max": ["预算上限应不低于下限。"]}
+            gettext("预算下限不能高于上限。"), field_errors={"budget_max": [gettext("预算上限应不低于下限。")]}
         )
     changes = {}
     for k in FIELDS:
@@ -364,7 +365,7 @@ def can_attach(user, need: Need) -> bool:
 def need_attachment_add(*, user, need: Need, file, name: str = "") -> NeedAttachment:
     """Attach a file to ``need`` (type, size and content checked like agreement attachments); audited."""
     if not can_attach(user, need):
-        raise ApplicationError("您不能为该需求上传附件。")
+        raise ApplicationError(gettext("您不能为该需求上传附件。"))
     check_attachment(file)
     max_name = NeedAttachment._meta.get_field("name").max_length
     att = NeedAttachment.objects.create(
@@ -382,7 +383,7 @@ def need_attachment_delete(*, user, attachment: NeedAttachment) -> None:
     """Delete a need's file (the record and the stored file); audited with its name."""
     need = attachment.need
     if not can_attach(user, need):
-        raise ApplicationError("您不能删除该附件。")
+        raise ApplicationError(gettext("您不能删除该附件。"))
     name, pk = attachment.name, attachment.pk
     storage, path = attachment.file.storage, attachment.file.name
     attachment.delete()

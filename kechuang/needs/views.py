@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -50,7 +51,7 @@ def need_list(request):
         return need_export(request.user, qs)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     stalled_before = selectors.stalled_before()
-    title = "我的需求" if request.user.role == Role.ENTERPRISE else "需求库"
+    title = gettext("我的需求") if request.user.role == Role.ENTERPRISE else gettext("需求库")
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -82,7 +83,7 @@ def need_create(request):
             ),
         )
         if ok:
-            messages.success(request, f"需求“{selectors.need_label(request.user, need)}”已提交，等待审核。")
+            messages.success(request, gettext("需求“%(need_label)s”已提交，等待审核。") % {"need_label": selectors.need_label(request.user, need)})
             return redirect("needs:detail", pk=need.pk)
     return render(request, "needs/form.html", {"form": form})
 
@@ -91,7 +92,7 @@ def need_create(request):
 def need_edit(request, pk: int):
     need = selectors.need_get(user=request.user, pk=pk)
     if not services.can_edit(request.user, need):
-        messages.error(request, "当前状态下您不能修改该需求。")
+        messages.error(request, gettext("当前状态下您不能修改该需求。"))
         return redirect("needs:detail", pk=pk)
     if request.method == "GET":
         services.need_record_view(user=request.user, need=need, via="edit")  # the form shows everything too
@@ -101,7 +102,7 @@ def need_edit(request, pk: int):
                 user=request.user, need=need, data=form.service_data(), expected_version=form.cleaned_data["version"]
             ),)
         if ok:
-            messages.success(request, "需求已保存。")
+            messages.success(request, gettext("需求已保存。"))
             return redirect("needs:detail", pk=pk)
     return render(request, "needs/form.html", {"form": form, "need": need})
 
@@ -150,10 +151,10 @@ def need_transition(request, pk: int):
         lambda: services.need_transition(
             user=request.user, need=need, to_status=form.cleaned_data["to_status"], note=form.cleaned_data["note"]
         ),
-        success=lambda n: f"需求状态已更新为“{n.get_status_display()}”。",
+        success=lambda n: gettext("需求状态已更新为“%(status)s”。") % {"status": n.get_status_display()},
         then=("needs:detail", pk),
         form=form,
-        invalid="请求无效，请重试。",
+        invalid=gettext("请求无效，请重试。"),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from kechuang.notifications.kinds import Kind
 
@@ -18,22 +19,22 @@ class Notification(models.Model):
     """
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("接收人"), on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField("类型", max_length=32, choices=Kind.choices, db_index=True)
+    kind = models.CharField(gettext_lazy("类型"), max_length=32, choices=Kind.choices, db_index=True)
     need = models.ForeignKey(
-        "needs.Need", verbose_name="需求", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "needs.Need", verbose_name=gettext_lazy("需求"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    params = models.JSONField("参数", default=dict, blank=True)
-    link = models.CharField("链接", max_length=255, blank=True)
-    key = models.CharField("去重键", max_length=128, blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField("已读时间", null=True, blank=True)
-    emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
+    params = models.JSONField(gettext_lazy("参数"), default=dict, blank=True)
+    link = models.CharField(gettext_lazy("链接"), max_length=255, blank=True)
+    key = models.CharField(gettext_lazy("去重键"), max_length=128, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("时间"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(gettext_lazy("已读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(gettext_lazy("邮件发送时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "通知"
-        verbose_name_plural = "通知"
+        verbose_name = gettext_lazy("通知")
+        verbose_name_plural = gettext_lazy("通知")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notif_recipient_unread")]
         constraints = [
@@ -54,14 +55,14 @@ class EmailPreference(models.Model):
     """A user's choice to receive (or not) e-mail for one kind; no row = the kind's default."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="email_preferences"
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("用户"), on_delete=models.CASCADE, related_name="email_preferences"
     )
-    kind = models.CharField("类型", max_length=32, choices=Kind.choices)
-    email = models.BooleanField("发送邮件", default=True)
+    kind = models.CharField(gettext_lazy("类型"), max_length=32, choices=Kind.choices)
+    email = models.BooleanField(gettext_lazy("发送邮件"), default=True)
 
     class Meta:
-        verbose_name = "邮件通知偏好"
-        verbose_name_plural = "邮件通知偏好"
+        verbose_name = gettext_lazy("邮件通知偏好")
+        verbose_name_plural = gettext_lazy("邮件通知偏好")
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notif_pref_unique_user_kind")]
 
     def __str__(self) -> str:

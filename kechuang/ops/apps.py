@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy
 
 
 def create_cache_table(sender, using="default", verbosity=1, **kwargs) -> None:
@@ -16,7 +17,7 @@ class OpsConfig(AppConfig):
 
     name = "kechuang.ops"
     label = "ops"
-    verbose_name = "运维"
+    verbose_name = gettext_lazy("运维")
 
     def ready(self) -> None:
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="kechuang.ops.createcachetable")

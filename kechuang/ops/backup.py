@@ -24,6 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext
 
 
 def fingerprints() -> dict[str, dict]:
@@ -52,7 +53,7 @@ def _plain(v):
 def _pg_bin(name: str) -> str:
     found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
     if not found:
-        raise RuntimeError(f"找不到 {name}：请安装 postgresql-client / {name} not found")
+        raise RuntimeError(gettext("找不到 %(name)s：请安装 postgresql-client / %(name)s not found") % {"name": name})
     return found
 
 
@@ -118,9 +119,9 @@ def restore(archive: Path, *, force: bool = False) -> dict:
     with tarfile.open(archive, "r:gz") as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
         if manifest["vendor"] != connection.vendor:
-            raise RuntimeError(f"备份来自 {manifest['vendor']}，当前数据库是 {connection.vendor}")
+            raise RuntimeError(gettext("备份来自 %(vendor)s，当前数据库是 %(vendor2)s") % {"vendor": manifest['vendor'], "vendor2": connection.vendor})
         if not force and not _database_is_empty():
-            raise RuntimeError("目标数据库不为空；确认覆盖请加 --force / the target database is not empty")
+            raise RuntimeError(gettext("目标数据库不为空；确认覆盖请加 --force / the target database is not empty"))
         with tempfile.TemporaryDirectory() as tmp:
             tar.extractall(tmp, filter="data")
             tmp = Path(tmp)

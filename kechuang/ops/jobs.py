@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404, QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from kechuang.core.audit import record
@@ -64,7 +65,7 @@ def _agendas(user, params, progress: Progress):
     if not ps:
         raise ApplicationError(_("没有可打印的个人议程：本场活动还没有已报名的企业或专家。"))
     progress(30, _("排版 %(n)d 份个人议程") % {"n": len(ps)})
-    return exports.agendas_pdf(user, ps), f"{event.title}-全部议程.pdf", "application/pdf"
+    return exports.agendas_pdf(user, ps), gettext("%(title)s-全部议程.pdf") % {"title": event.title}, "application/pdf"
 
 
 def _grid(user, params, progress: Progress):
@@ -72,7 +73,7 @@ def _grid(user, params, progress: Progress):
 
     event = _event(user, params)
     progress(30, _("排版总排期"))
-    return exports.grid_pdf(user, event), f"{event.title}-总排期.pdf", "application/pdf"
+    return exports.grid_pdf(user, event), gettext("%(title)s-总排期.pdf") % {"title": event.title}, "application/pdf"
 
 
 def _briefing_scope(user, params):

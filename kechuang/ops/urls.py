@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import path
 
 from kechuang.ops import views
@@ -12,3 +13,6 @@ urlpatterns = [
     path("jobs/<uuid:pk>/status", views.job_status, name="job_status"),
     path("jobs/<uuid:pk>/download", views.job_download, name="job_download"),
 ]
+
+if settings.KECHUANG_BENCH_BARE:  # bench/load only (off unless KECHUANG_BENCH_BARE=1): the stack's own cost
+    urlpatterns.append(path("bench/bare/", views.bench_bare, name="bench_bare"))

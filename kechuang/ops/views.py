@@ -25,6 +25,15 @@ def healthz(request):
     return JsonResponse(body, status=200 if ok else 503, json_dumps_params={"ensure_ascii": False})
 
 
+@login_required
+def bench_bare(request):
+    """bench/load's baseline: login_required and a constant body through the whole middleware stack
+    (mounted only with ``KECHUANG_BENCH_BARE``)."""
+    from django.http import HttpResponse
+
+    return HttpResponse("ok", content_type="text/plain")
+
+
 # ---------------------------------------------------------------- long jobs (kechuang.ops.jobs)
 
 
@@ -45,7 +54,9 @@ def start_grid(request, pk: int):
 @login_required
 @require_POST
 def start_briefing(request):
-    job = jobs.job_start(user=request.user, kind=Job.Kind.BRIEFING_PDF, params=jobs.briefing_params(request.GET))
+    job = jobs.job_start(
+        user=request.user, kind=Job.Kind.BRIEFING_PDF, params=jobs.briefing_params(request.GET)
+    )
     return redirect("ops:job", job.pk)
 
 
@@ -65,4 +76,6 @@ def job_download(request, pk):
     j = jobs.job_get(user=request.user, pk=pk)
     if j.status != Job.Status.DONE or not j.file:
         raise Http404
-    return FileResponse(j.file.open("rb"), as_attachment=True, filename=j.filename, content_type=j.content_type)
+    return FileResponse(
+        j.file.open("rb"), as_attachment=True, filename=j.filename, content_type=j.content_type
+    )

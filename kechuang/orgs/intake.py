@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
+from django.utils.translation import gettext, gettext_lazy
+
 from kechuang.core.access import restrict
 from kechuang.intake.spec import ImportKind, Outcome, norm
 from kechuang.orgs import services
@@ -22,14 +24,14 @@ def _core(name: str) -> str:
 
 
 class OrganisationImport(ImportKind):
-    label = "单位"
-    sheet = "单位"
-    key_help = "统一社会信用代码（没有时为单位名称）"
+    label = gettext_lazy("单位")
+    sheet = gettext_lazy("单位")
+    key_help = gettext_lazy("统一社会信用代码（没有时为单位名称）")
     notes = {
-        "name": "必填；全称，与营业执照或法人证书一致",
-        "kind": "必填；从下拉列表选择",
-        "credit_code": "企业建议填写；18 位，平台会核对校验位",
-        "district": "企业必填；从下拉列表选择",
+        "name": gettext_lazy("必填；全称，与营业执照或法人证书一致"),
+        "kind": gettext_lazy("必填；从下拉列表选择"),
+        "credit_code": gettext_lazy("企业建议填写；18 位，平台会核对校验位"),
+        "district": gettext_lazy("企业必填；从下拉列表选择"),
     }
     aliases = {"name": ["名称", "企业名称", "单位全称"], "credit_code": ["信用代码", "社会信用代码"]}
 
@@ -77,14 +79,14 @@ class OrganisationImport(ImportKind):
             return Outcome("create", org.name, obj=org)
         org = Organisation.objects.get(pk=pk)
         if pk not in context["visible"]:
-            return Outcome("skip", org.name, "该单位已在平台中，但不在您的维护范围内（请联系市科协）")
+            return Outcome("skip", org.name, gettext("该单位已在平台中，但不在您的维护范围内（请联系市科协）"))
         # blank cells keep what the platform has: a list without 简介 does not erase it
         data = {k: v for k, v in data.items() if v not in ("", None)}
         org, changes = services.organisation_update(user=user, org=org, data=data)
         if not changes:
-            return Outcome("skip", org.name, "与平台中的记录一致", obj=org)
+            return Outcome("skip", org.name, gettext("与平台中的记录一致"), obj=org)
         labels = "、".join(str(form.fields[k].label) for k in changes)
-        return Outcome("update", org.name, f"修改：{labels}", obj=org)
+        return Outcome("update", org.name, gettext("修改：%(labels)s") % {"labels": labels}, obj=org)
 
     def likely_duplicates(self, user, cleaned, context):
         name = norm(cleaned["name"])
@@ -98,7 +100,9 @@ class OrganisationImport(ImportKind):
                 continue
             ratio = 1.0 if _core(o) == core else SequenceMatcher(None, core, _core(o)).ratio()
             if ratio >= SIMILAR:
-                out.append(f"与平台中的“{other}”相似（{ratio:.0%}），可能是同一单位的不同写法")
+                out.append(
+                    gettext("与平台中的“%(name)s”相似（%(ratio)s），可能是同一单位的不同写法") % {"name": other, "ratio": f"{ratio:.0%}"}
+                )
         return out[:3]
 
 

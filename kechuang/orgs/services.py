@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
@@ -22,30 +23,30 @@ def _check_scope(user, data: dict) -> None:
     if user.is_coordinator:
         return
     if user.role != Role.DISTRICT:
-        raise ApplicationError("您的角色不能维护单位信息。")
+        raise ApplicationError(gettext("您的角色不能维护单位信息。"))
     if data.get("kind") != Organisation.Kind.ENTERPRISE:
-        raise ApplicationError("区（市）工作人员只能维护企业。", field_errors={"kind": ["只能选择“企业”。"]})
+        raise ApplicationError(gettext("区（市）工作人员只能维护企业。"), field_errors={"kind": [gettext("只能选择“企业”。")]})
     district = data.get("district")
     if district is None or district.pk not in user.area_ids():
-        raise ApplicationError("只能维护本辖区的企业。", field_errors={"district": ["请选择本辖区。"]})
+        raise ApplicationError(gettext("只能维护本辖区的企业。"), field_errors={"district": [gettext("请选择本辖区。")]})
 
 
 def _check_unique(data: dict, pk=None) -> None:
     others = Organisation.objects.exclude(pk=pk)
     if others.filter(name=data["name"]).exists():
-        raise ApplicationError("已有同名单位。", field_errors={"name": ["已有同名单位，请核对是否重复。"]})
+        raise ApplicationError(gettext("已有同名单位。"), field_errors={"name": [gettext("已有同名单位，请核对是否重复。")]})
     code = data.get("credit_code")
     if code and others.filter(credit_code=code).exists():
         raise ApplicationError(
-            "该统一社会信用代码已属于另一家单位。",
-            field_errors={"credit_code": ["该代码已被另一家单位使用。"]},
+            gettext("该统一社会信用代码已属于另一家单位。"),
+            field_errors={"credit_code": [gettext("该代码已被另一家单位使用。")]},
         )
 
 
 @transaction.atomic
 def organisation_create(*, user, data: dict) -> Organisation:
     if not can_maintain(user):
-        raise ApplicationError("您的角色不能新增单位。")
+        raise ApplicationError(gettext("您的角色不能新增单位。"))
     _check_scope(user, data)
     _check_unique(data)
     org = Organisation.objects.create(
@@ -59,7 +60,7 @@ def organisation_create(*, user, data: dict) -> Organisation:
 def organisation_update(*, user, org: Organisation, data: dict) -> tuple[Organisation, dict]:
     """Change what differs; returns the organisation and ``{field: {from, to}}`` (empty: nothing changed)."""
     if not restrict(Organisation.objects.filter(pk=org.pk), user).exists() or not can_maintain(user):
-        raise ApplicationError("您无权修改该单位。")
+        raise ApplicationError(gettext("您无权修改该单位。"))
     org = Organisation.objects.select_for_update().get(pk=org.pk)
     merged = {k: data.get(k, getattr(org, k)) for k in FIELDS}
     _check_scope(user, merged)

@@ -3,21 +3,17 @@ number of queries does not grow with the data."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.db.models import CharField, Count, Func
-from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.db.models import Count
 
 from kechuang.accounts.models import Area
 from kechuang.dashboard.selectors.records import (
     CITY_EVENT_KINDS,
     MEETING_KINDS,
+    Month,
     need_counts,
     scoped_agreements,
     scoped_bases,
     scoped_events,
-    scoped_needs,
     scoped_visits,
     sum_by,
 )
@@ -97,45 +93,6 @@ def by_society(user, scope: Scope) -> list[dict]:
     )
 
 
-class Month(Func):
-    """``YYYY-MM`` of a date or of a datetime in the current time zone, computed by the database.
-
-    Django's ``TruncMonth`` on SQLite calls a Python function per row (slow on 100k rows); here SQLite
-    shifts by the zone's current UTC offset (exact for zones without daylight saving, such as
-    Asia/Shanghai) and PostgreSQL converts with ``AT TIME ZONE``.
-    """
-
-    output_field = CharField()
-
-    def __init__(self, expression, *, is_datetime: bool):
-        super().__init__(expression)
-        self.is_datetime = is_datetime
-
-    def as_sqlite(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        if not self.is_datetime:
-            return f"strftime('%%Y-%%m', {sql})", params
-        offset = timezone.localtime().utcoffset() or timedelta(0)
-        minutes = int(offset.total_seconds() // 60)
-        return f"strftime('%%Y-%%m', {sql}, '{minutes:+d} minutes')", params
-
-    def as_postgresql(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        if self.is_datetime:
-            return f"to_char(({sql}) AT TIME ZONE %s, 'YYYY-MM')", [
-                *params,
-                timezone.get_current_timezone_name(),
-            ]
-        return f"to_char({sql}, 'YYYY-MM')", params
-
-    def as_sql(self, compiler, connection, **extra):  # other databases: Django's own truncation
-        fn = TruncMonth(
-            self.source_expressions[0], tzinfo=timezone.get_current_timezone() if self.is_datetime else None
-        )
-        sql, params = compiler.compile(fn)
-        return sql, params
-
-
 def by_month(user, scope: Scope) -> list[dict]:
     rows: dict[str, dict] = {}
 
@@ -149,8 +106,9 @@ def by_month(user, scope: Scope) -> list[dict]:
             qs.order_by().annotate(m=Month(fld, is_datetime=is_datetime)).values("m").annotate(n=Count("pk"))
         )
 
-    for r in grouped(scoped_needs(user, scope), "created_at", True):
-        add(r["m"], "needs", r["n"])
+    for r in need_counts(user, scope):  # the needs per month come with the shared needs counts
+        if r["n"]:
+            add(r["m"], "needs", r["n"])
     for r in grouped(scoped_events(user, scope, MEETING_KINDS), "start", True):
         add(r["m"], "meetings", r["n"])
     for r in grouped(scoped_visits(user, scope), "date", False):

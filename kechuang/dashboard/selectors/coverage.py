@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy
 
 from kechuang.core.access import restrict
-from kechuang.dashboard.selectors.records import need_counts, sum_by
+from kechuang.dashboard.selectors.records import need_counts, part, sum_by
 from kechuang.dashboard.selectors.scope import Scope
 from kechuang.experts.models import Achievement, Expert
 from kechuang.orgs.models import IndustryChain
 
 THIN_RATIO = 3  # a chain is "thin" when it has more than 3 needs per covering expert
-GAP_LABELS = {"gap": "缺口", "thin": "薄弱", "covered": "已覆盖", "none": "暂无需求"}
+GAP_LABELS = {"gap": gettext_lazy("缺口"), "thin": gettext_lazy("薄弱"), "covered": gettext_lazy("已覆盖"), "none": gettext_lazy("暂无需求")}
 
 
 def expert_covers(terms: list[str], keywords: list[str]) -> bool:
@@ -61,7 +62,8 @@ def by_chain(user, scope: Scope) -> list[dict]:
     """Per industry chain / task force: needs, major, signed, and expert coverage (see ``coverage``)."""
     chains = list(IndustryChain.objects.filter(active=True))
     counts = sum_by(need_counts(user, scope), "chain_id")
-    cover = coverage_counts(user, chains)
+    # the experts' coverage does not depend on the period or area: kept until experts or chains change
+    cover = part(scope, "coverage", frozenset({"experts", "orgs"}), lambda: coverage_counts(user, chains))
     out = []
     for c in chains:
         r = counts.get(c.pk, {})

@@ -6,7 +6,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, OuterRef
 
-from kechuang.dashboard.selectors.records import scoped_needs
+from kechuang.dashboard.selectors.records import part, scoped_needs
 from kechuang.dashboard.selectors.scope import Scope
 from kechuang.needs.models import FUNNEL_STAGES, NeedStageFact, NeedStatus
 
@@ -56,6 +56,11 @@ def stage_facts(user, scope: Scope):
 
 
 def funnel(user, scope: Scope) -> list[dict]:
+    """See ``_funnel``; kept between requests until a need changes (``records.part``)."""
+    return part(scope, "funnel", frozenset({"needs"}), lambda: _funnel(user, scope))
+
+
+def _funnel(user, scope: Scope) -> list[dict]:
     """Needs collected in scope: how many reached each stage, the conversion from the stage before,
     and the median whole days from entering the previous stage to entering this one.
 

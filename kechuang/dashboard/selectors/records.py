@@ -6,7 +6,13 @@ may open — a confidential need is never counted for leadership or district sta
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import CharField, Count, Func, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from kechuang.core.access import restrict
 from kechuang.dashboard.selectors.scope import Scope, can_view_dashboard
@@ -55,23 +61,109 @@ def scoped_needs(user, scope: Scope) -> QuerySet[Need]:
 _agreement_needs = Agreement.needs.through.objects.all()
 
 
+class Month(Func):
+    """``YYYY-MM`` of a date or of a datetime in the current time zone, computed by the database.
+
+    Django's ``TruncMonth`` on SQLite calls a Python function per row (slow on 100k rows); here SQLite
+    shifts by the zone's current UTC offset (exact for zones without daylight saving, such as
+    Asia/Shanghai) and PostgreSQL converts with ``AT TIME ZONE``.
+    """
+
+    output_field = CharField()
+
+    def __init__(self, expression, *, is_datetime: bool):
+        super().__init__(expression)
+        self.is_datetime = is_datetime
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        if not self.is_datetime:
+            return f"strftime('%%Y-%%m', {sql})", params
+        offset = timezone.localtime().utcoffset() or timedelta(0)
+        minutes = int(offset.total_seconds() // 60)
+        return f"strftime('%%Y-%%m', {sql}, '{minutes:+d} minutes')", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        if self.is_datetime:
+            return f"to_char(({sql}) AT TIME ZONE %s, 'YYYY-MM')", [
+                *params,
+                timezone.get_current_timezone_name(),
+            ]
+        return f"to_char({sql}, 'YYYY-MM')", params
+
+    def as_sql(self, compiler, connection, **extra):  # other databases: Django's own truncation
+        fn = TruncMonth(
+            self.source_expressions[0], tzinfo=timezone.get_current_timezone() if self.is_datetime else None
+        )
+        sql, params = compiler.compile(fn)
+        return sql, params
+
+
+def part(scope: Scope, name: str, depends_on: frozenset[str], compute: Callable[[], Any]) -> Any:
+    """One expensive part of the figures: kept between requests by ``scope.parts`` (the dashboard
+    cache, which recomputes it only after a write to one of the apps in ``depends_on``), else
+    computed now. docs/adr/0029-dashboard-aggregation.md."""
+    if scope.parts is None:
+        return compute()
+    return scope.parts(name, depends_on, compute)
+
+
+def _need_counts(user, scope: Scope) -> list[dict]:
+    # one pass over the needs (for coordinators only the covering index ``need_dashboard_cover``):
+    # counts per area, chain and month of submission; depends on the needs only
+    rows = list(
+        scoped_needs(user, scope)
+        .order_by()
+        .annotate(m=Month("created_at", is_datetime=True))
+        .values("district_id", "chain_id", "m")
+        .annotate(
+            n=Count("pk"),
+            major=Count("pk", filter=Q(major=True)),
+            open=Count("pk", filter=Q(status__in=NeedStatus.IN_PROGRESS)),
+        )
+    )
+    for r in rows:
+        r["signed"] = 0
+    return rows
+
+
+def _signed_counts(user, scope: Scope) -> list[dict]:
+    # needs with an agreement, per area and chain: driven by the agreements' need links (far fewer
+    # than needs), so it stays cheap when only agreements changed
+    return list(
+        scoped_needs(user, scope)
+        .filter(pk__in=_agreement_needs.values("need_id"))
+        .order_by()
+        .values("district_id", "chain_id")
+        .annotate(signed=Count("pk"))
+    )
+
+
 def need_counts(user, scope: Scope) -> list[dict]:
-    """Needs in scope counted per (area, chain): all, major, open, with an agreement — one grouped
-    query (for coordinators it reads only the covering index ``need_dashboard_cover``), shared by the
-    headline, the district and the chain breakdowns (computed once per scope)."""
+    """Needs in scope counted per (area, chain, month ``m``): all, major, open, with an agreement —
+    two grouped queries (the counts, and the needs with an agreement as rows with ``m`` None),
+    shared by the headline, the district, chain and month breakdowns (computed once per scope;
+    kept between requests by ``part``: the counts until a need changes, the signed ones until a
+    need or an agreement changes)."""
     k = ("need_counts", user.pk)
     if k not in scope.memo:
-        scope.memo[k] = list(
-            scoped_needs(user, scope)
-            .order_by()
-            .values("district_id", "chain_id")
-            .annotate(
-                n=Count("pk"),
-                major=Count("pk", filter=Q(major=True)),
-                open=Count("pk", filter=Q(status__in=NeedStatus.IN_PROGRESS)),
-                signed=Count("pk", filter=Q(Exists(_agreement_needs.filter(need_id=OuterRef("pk"))))),
-            )
+        counts = part(scope, "need_counts", frozenset({"needs"}), lambda: _need_counts(user, scope))
+        signed = part(
+            scope, "signed_counts", frozenset({"needs", "followup"}), lambda: _signed_counts(user, scope)
         )
+        scope.memo[k] = list(counts) + [
+            {
+                "district_id": r["district_id"],
+                "chain_id": r["chain_id"],
+                "m": None,
+                "n": 0,
+                "major": 0,
+                "open": 0,
+                "signed": r["signed"],
+            }
+            for r in signed
+        ]
     return scope.memo[k]
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.accounts.models import Area, Role
 from kechuang.dashboard.briefing import period_label
@@ -26,12 +27,16 @@ class Scope:
     end: date
     area: Area | None  # None = the whole city
     area_ids: list[int] | None  # None = no area filter
-    city_name: str = "全市"
+    city_name: str = gettext_lazy("全市")
     # True when the figures count every need (coordinators); otherwise only the needs the user may
     # open are counted (docs/adr/0014-dashboard-confidential-figures.md)
     all_needs: bool = True
     # per-scope results shared by several selectors (e.g. the needs counts), filled on first use
     memo: dict = field(default_factory=dict, repr=False, compare=False)
+    # where the expensive parts of the figures are kept between requests (set by
+    # ``kechuang.dashboard.cache``): ``parts(name, depends_on_apps, compute)`` → the part; None
+    # computes every part on every call (see ``records.part``)
+    parts: object = field(default=None, repr=False, compare=False)
 
     @property
     def area_name(self) -> str:
@@ -45,8 +50,8 @@ class Scope:
     def needs_rule(self) -> str:
         """How the needs are counted for this audience, stated on the page and in the briefings."""
         if self.all_needs:
-            return "需求数含保密需求（协调员口径，对外引用前请核对）"
-        return "需求数只计入查看人有权查看的需求，保密需求不计入"
+            return gettext("需求数含保密需求（协调员口径，对外引用前请核对）")
+        return gettext("需求数只计入查看人有权查看的需求，保密需求不计入")
 
     @property
     def area_code(self) -> str:
@@ -70,7 +75,7 @@ def dashboard_scope(
     if start and start > end:
         start, end = end, start
     city = Area.objects.filter(kind=Area.Kind.CITY).order_by("pk").first()
-    extra = {"city_name": city.name if city else "全市", "all_needs": user.is_coordinator}
+    extra = {"city_name": city.name if city else gettext("全市"), "all_needs": user.is_coordinator}
     if not user.is_coordinator and user.role == Role.DISTRICT:
         if user.area_id is None:
             raise Http404

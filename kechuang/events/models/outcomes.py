@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.events.models.event import Event
 from kechuang.events.models.schedule import Meeting
@@ -16,45 +17,45 @@ class MetProposal(models.Model):
     or dismisses it, in one click each."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "待确认"
-        CONFIRMED = "confirmed", "已确认"
-        DISMISSED = "dismissed", "已驳回"
-        WITHDRAWN = "withdrawn", "已撤回"
+        PENDING = "pending", gettext_lazy("待确认")
+        CONFIRMED = "confirmed", gettext_lazy("已确认")
+        DISMISSED = "dismissed", gettext_lazy("已驳回")
+        WITHDRAWN = "withdrawn", gettext_lazy("已撤回")
 
     event = models.ForeignKey(
-        Event, verbose_name="活动", on_delete=models.CASCADE, related_name="met_proposals"
+        Event, verbose_name=gettext_lazy("活动"), on_delete=models.CASCADE, related_name="met_proposals"
     )
     meeting = models.ForeignKey(
-        Meeting, verbose_name="洽谈", on_delete=models.CASCADE, related_name="met_proposals"
+        Meeting, verbose_name=gettext_lazy("洽谈"), on_delete=models.CASCADE, related_name="met_proposals"
     )
-    need = models.ForeignKey("needs.Need", verbose_name="需求", on_delete=models.CASCADE, related_name="+")
-    outcome = models.CharField("现场结果", max_length=16, choices=Meeting.Outcome.choices)
-    note = models.TextField("现场记录", blank=True)
+    need = models.ForeignKey("needs.Need", verbose_name=gettext_lazy("需求"), on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(gettext_lazy("现场结果"), max_length=16, choices=Meeting.Outcome.choices)
+    note = models.TextField(gettext_lazy("现场记录"), blank=True)
     status = models.CharField(
-        "状态", max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+        gettext_lazy("状态"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="提议人",
+        verbose_name=gettext_lazy("提议人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField("提议时间", auto_now_add=True)
+    created_at = models.DateTimeField(gettext_lazy("提议时间"), auto_now_add=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="处理人",
+        verbose_name=gettext_lazy("处理人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    decided_at = models.DateTimeField(gettext_lazy("处理时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "已对接提议"
-        verbose_name_plural = "已对接提议"
+        verbose_name = gettext_lazy("已对接提议")
+        verbose_name_plural = gettext_lazy("已对接提议")
         ordering = ["-created_at", "-id"]
         constraints = [
             # one open proposal per meeting: recording the outcome again updates it
@@ -66,7 +67,7 @@ class MetProposal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"已对接提议：{self.meeting}"
+        return gettext("已对接提议：%(meeting)s") % {"meeting": self.meeting}
 
     @property
     def is_pending(self) -> bool:

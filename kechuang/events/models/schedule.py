@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.events.models.event import Event, Table
 from kechuang.events.models.participants import Participant
@@ -14,46 +15,46 @@ class ScheduleRun(models.Model):
     """One run of the optimiser (generate or re-plan), with what it proved."""
 
     class Kind(models.TextChoices):
-        GENERATE = "generate", "一键排期"
-        REPLAN = "replan", "调整排期"
+        GENERATE = "generate", gettext_lazy("一键排期")
+        REPLAN = "replan", gettext_lazy("调整排期")
 
     class Status(models.TextChoices):
-        OPTIMAL = "optimal", "最优"
-        FEASIBLE = "feasible", "可行（未证明最优）"
-        INFEASIBLE = "infeasible", "无可行方案"
-        UNKNOWN = "unknown", "超时未找到方案"
+        OPTIMAL = "optimal", gettext_lazy("最优")
+        FEASIBLE = "feasible", gettext_lazy("可行（未证明最优）")
+        INFEASIBLE = "infeasible", gettext_lazy("无可行方案")
+        UNKNOWN = "unknown", gettext_lazy("超时未找到方案")
 
     event = models.ForeignKey(
-        Event, verbose_name="活动", on_delete=models.CASCADE, related_name="schedule_runs"
+        Event, verbose_name=gettext_lazy("活动"), on_delete=models.CASCADE, related_name="schedule_runs"
     )
-    kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.GENERATE)
-    status = models.CharField("结果", max_length=16, choices=Status.choices)
-    rule = models.CharField("冲突规则", max_length=128, blank=True)
-    message = models.TextField("说明", blank=True)
-    n_candidates = models.PositiveIntegerField("候选配对数", default=0)
-    n_meetings = models.PositiveIntegerField("洽谈场数", default=0)
-    breaks = models.PositiveIntegerField("空档总数", null=True, blank=True)
-    bound = models.PositiveIntegerField("最少可能空档数", null=True, blank=True)
-    selection_status = models.CharField("选择结果", max_length=16, blank=True)
-    selection_total = models.FloatField("选择总价值", null=True, blank=True)
-    selection_bound = models.FloatField("配对价值上限（最优不超过此值）", null=True, blank=True)
-    seconds = models.FloatField("用时（秒）", default=0)
-    time_limit = models.PositiveSmallIntegerField("时限（秒）", default=20)
-    moved = models.JSONField("移动的洽谈", default=list, blank=True)
-    violations = models.JSONField("规则检查", default=list, blank=True)
+    kind = models.CharField(gettext_lazy("类型"), max_length=16, choices=Kind.choices, default=Kind.GENERATE)
+    status = models.CharField(gettext_lazy("结果"), max_length=16, choices=Status.choices)
+    rule = models.CharField(gettext_lazy("冲突规则"), max_length=128, blank=True)
+    message = models.TextField(gettext_lazy("说明"), blank=True)
+    n_candidates = models.PositiveIntegerField(gettext_lazy("候选配对数"), default=0)
+    n_meetings = models.PositiveIntegerField(gettext_lazy("洽谈场数"), default=0)
+    breaks = models.PositiveIntegerField(gettext_lazy("空档总数"), null=True, blank=True)
+    bound = models.PositiveIntegerField(gettext_lazy("最少可能空档数"), null=True, blank=True)
+    selection_status = models.CharField(gettext_lazy("选择结果"), max_length=16, blank=True)
+    selection_total = models.FloatField(gettext_lazy("选择总价值"), null=True, blank=True)
+    selection_bound = models.FloatField(gettext_lazy("配对价值上限（最优不超过此值）"), null=True, blank=True)
+    seconds = models.FloatField(gettext_lazy("用时（秒）"), default=0)
+    time_limit = models.PositiveSmallIntegerField(gettext_lazy("时限（秒）"), default=20)
+    moved = models.JSONField(gettext_lazy("移动的洽谈"), default=list, blank=True)
+    violations = models.JSONField(gettext_lazy("规则检查"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
+        verbose_name=gettext_lazy("操作人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField("时间", auto_now_add=True)
+    created_at = models.DateTimeField(gettext_lazy("时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "排期记录"
-        verbose_name_plural = "排期记录"
+        verbose_name = gettext_lazy("排期记录")
+        verbose_name_plural = gettext_lazy("排期记录")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -98,87 +99,87 @@ class Meeting(models.Model):
     """A one-to-one talk (洽谈) on the day: enterprise representative × expert, slot and table."""
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "已排期"
-        CANCELLED = "cancelled", "已取消"
+        SCHEDULED = "scheduled", gettext_lazy("已排期")
+        CANCELLED = "cancelled", gettext_lazy("已取消")
 
     class Origin(models.TextChoices):
-        SCHEDULE = "schedule", "一键排期"
-        WALK_IN = "walk_in", "现场加场"
+        SCHEDULE = "schedule", gettext_lazy("一键排期")
+        WALK_IN = "walk_in", gettext_lazy("现场加场")
 
     class Outcome(models.TextChoices):
-        INTERESTED = "interested", "有合作意向"
-        FOLLOW_UP = "follow_up", "约定后续跟进"
-        NOT_RELEVANT = "not_relevant", "不对口"
+        INTERESTED = "interested", gettext_lazy("有合作意向")
+        FOLLOW_UP = "follow_up", gettext_lazy("约定后续跟进")
+        NOT_RELEVANT = "not_relevant", gettext_lazy("不对口")
 
     class LaterOutcome(models.TextChoices):
-        NEGOTIATING = "negotiating", "已开始洽商"
-        AGREEMENT = "agreement", "已达成协议"
-        NONE = "none", "未继续"
+        NEGOTIATING = "negotiating", gettext_lazy("已开始洽商")
+        AGREEMENT = "agreement", gettext_lazy("已达成协议")
+        NONE = "none", gettext_lazy("未继续")
 
-    event = models.ForeignKey(Event, verbose_name="活动", on_delete=models.CASCADE, related_name="meetings")
+    event = models.ForeignKey(Event, verbose_name=gettext_lazy("活动"), on_delete=models.CASCADE, related_name="meetings")
     enterprise = models.ForeignKey(
-        Participant, verbose_name="企业代表", on_delete=models.PROTECT, related_name="meetings_as_enterprise"
+        Participant, verbose_name=gettext_lazy("企业代表"), on_delete=models.PROTECT, related_name="meetings_as_enterprise"
     )
     expert = models.ForeignKey(
-        Participant, verbose_name="专家", on_delete=models.PROTECT, related_name="meetings_as_expert"
+        Participant, verbose_name=gettext_lazy("专家"), on_delete=models.PROTECT, related_name="meetings_as_expert"
     )
     need = models.ForeignKey(
         "needs.Need",
-        verbose_name="洽谈需求",
+        verbose_name=gettext_lazy("洽谈需求"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="event_meetings",
     )
-    slot = models.PositiveSmallIntegerField("场次")
+    slot = models.PositiveSmallIntegerField(gettext_lazy("场次"))
     table = models.ForeignKey(
         Table,
-        verbose_name="洽谈桌",
+        verbose_name=gettext_lazy("洽谈桌"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="meetings",
-        help_text="线上洽谈没有洽谈桌",
+        help_text=gettext_lazy("线上洽谈没有洽谈桌"),
     )
-    online = models.BooleanField("线上洽谈", default=False)
-    video_link = models.URLField("视频会议链接", max_length=600, blank=True)
+    online = models.BooleanField(gettext_lazy("线上洽谈"), default=False)
+    video_link = models.URLField(gettext_lazy("视频会议链接"), max_length=600, blank=True)
     status = models.CharField(
-        "状态", max_length=16, choices=Status.choices, default=Status.SCHEDULED, db_index=True
+        gettext_lazy("状态"), max_length=16, choices=Status.choices, default=Status.SCHEDULED, db_index=True
     )
-    origin = models.CharField("来源", max_length=16, choices=Origin.choices, default=Origin.SCHEDULE)
+    origin = models.CharField(gettext_lazy("来源"), max_length=16, choices=Origin.choices, default=Origin.SCHEDULE)
     run = models.ForeignKey(
         ScheduleRun,
-        verbose_name="排期记录",
+        verbose_name=gettext_lazy("排期记录"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="meetings",
     )
-    previous_slot = models.PositiveSmallIntegerField("调整前场次", null=True, blank=True)
+    previous_slot = models.PositiveSmallIntegerField(gettext_lazy("调整前场次"), null=True, blank=True)
     previous_table = models.ForeignKey(
-        Table, verbose_name="调整前洽谈桌", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Table, verbose_name=gettext_lazy("调整前洽谈桌"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    checked_in_at = models.DateTimeField("开始洽谈（签到）", null=True, blank=True)
-    outcome = models.CharField("现场结果", max_length=16, choices=Outcome.choices, blank=True)
-    outcome_note = models.TextField("现场记录", blank=True)
-    outcome_at = models.DateTimeField("记录时间", null=True, blank=True)
+    checked_in_at = models.DateTimeField(gettext_lazy("开始洽谈（签到）"), null=True, blank=True)
+    outcome = models.CharField(gettext_lazy("现场结果"), max_length=16, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(gettext_lazy("现场记录"), blank=True)
+    outcome_at = models.DateTimeField(gettext_lazy("记录时间"), null=True, blank=True)
     outcome_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="记录人",
+        verbose_name=gettext_lazy("记录人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    later_outcome = models.CharField("后续评价", max_length=16, choices=LaterOutcome.choices, blank=True)
-    later_note = models.TextField("后续说明", blank=True)
-    later_at = models.DateTimeField("后续评价时间", null=True, blank=True)
-    cancel_reason = models.CharField("取消原因", max_length=255, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    later_outcome = models.CharField(gettext_lazy("后续评价"), max_length=16, choices=LaterOutcome.choices, blank=True)
+    later_note = models.TextField(gettext_lazy("后续说明"), blank=True)
+    later_at = models.DateTimeField(gettext_lazy("后续评价时间"), null=True, blank=True)
+    cancel_reason = models.CharField(gettext_lazy("取消原因"), max_length=255, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "洽谈"
-        verbose_name_plural = "洽谈"
+        verbose_name = gettext_lazy("洽谈")
+        verbose_name_plural = gettext_lazy("洽谈")
         ordering = ["event", "slot", "table__number", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -196,7 +197,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"第{self.slot}场 {self.place}：{self.enterprise.name} × {self.expert.name}"
+        return gettext("第%(slot)s场 %(place)s：%(name)s × %(name2)s") % {"slot": self.slot, "place": self.place, "name": self.enterprise.name, "name2": self.expert.name}
 
     @property
     def join_link(self) -> str:
@@ -214,7 +215,7 @@ class Meeting(models.Model):
     @property
     def place(self) -> str:
         """Where the talk happens, for people: the table, or "线上" for an online meeting."""
-        return "线上" if self.online else str(self.table)
+        return gettext("线上") if self.online else str(self.table)
 
     @property
     def is_scheduled(self) -> bool:
@@ -231,16 +232,16 @@ class MeetingSeat(models.Model):
     """One participant's place in one scheduled meeting: the row that makes a participant's slot
     unique in the database. Exists only while the meeting is scheduled (cancelling deletes it)."""
 
-    meeting = models.ForeignKey(Meeting, verbose_name="洽谈", on_delete=models.CASCADE, related_name="seats")
+    meeting = models.ForeignKey(Meeting, verbose_name=gettext_lazy("洽谈"), on_delete=models.CASCADE, related_name="seats")
     participant = models.ForeignKey(
-        Participant, verbose_name="参会者", on_delete=models.CASCADE, related_name="seats"
+        Participant, verbose_name=gettext_lazy("参会者"), on_delete=models.CASCADE, related_name="seats"
     )
-    event = models.ForeignKey(Event, verbose_name="活动", on_delete=models.CASCADE, related_name="+")
-    slot = models.PositiveSmallIntegerField("场次")
+    event = models.ForeignKey(Event, verbose_name=gettext_lazy("活动"), on_delete=models.CASCADE, related_name="+")
+    slot = models.PositiveSmallIntegerField(gettext_lazy("场次"))
 
     class Meta:
-        verbose_name = "洽谈席位"
-        verbose_name_plural = "洽谈席位"
+        verbose_name = gettext_lazy("洽谈席位")
+        verbose_name_plural = gettext_lazy("洽谈席位")
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "participant", "slot"], name="meetingseat_unique_participant_slot"

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext, gettext_lazy
+
 from kechuang.accounts.models import Role
 from kechuang.core.errors import ApplicationError
 from kechuang.events.models import Event, Meeting, MeetingDay, MeetingSeat, PairRule, Participant
 
-BOOKED = "该场次的洽谈桌或参会者刚刚被占用（可能有其他人同时在安排），本次操作未保存，请刷新后重试。"
+BOOKED = gettext_lazy("该场次的洽谈桌或参会者刚刚被占用（可能有其他人同时在安排），本次操作未保存，请刷新后重试。")
 
 
 def speaks_for(user, participant: Participant) -> bool:
@@ -33,16 +35,16 @@ def can_act_for(user, participant: Participant) -> bool:
 
 def require_coordinator(user) -> None:
     if not user.is_coordinator:
-        raise ApplicationError("只有市科协协调员可以进行此操作。")
+        raise ApplicationError(gettext("只有市科协协调员可以进行此操作。"))
 
 
 def matchmaking_day(event: Event) -> MeetingDay:
     if event.kind != Event.Kind.MATCHMAKING:
-        raise ApplicationError("只有对接会可以报名洽谈和排期。")
+        raise ApplicationError(gettext("只有对接会可以报名洽谈和排期。"))
     try:
         return event.meeting_day
     except MeetingDay.DoesNotExist:
-        raise ApplicationError("该对接会尚未设置场次（日期、上下午场次和每场时长）。") from None
+        raise ApplicationError(gettext("该对接会尚未设置场次（日期、上下午场次和每场时长）。")) from None
 
 
 def require_upcoming(event: Event) -> None:
@@ -63,9 +65,9 @@ def valid_slots(day: MeetingDay, slots: Iterable) -> list[int]:
         try:
             n = int(s)
         except (TypeError, ValueError):
-            raise ApplicationError(f"场次“{s}”无效。") from None
+            raise ApplicationError(gettext("场次“%(s)s”无效。") % {"s": s}) from None
         if not 1 <= n <= day.n_slots:
-            raise ApplicationError(f"场次 {n} 不存在：本次对接会共 {day.n_slots} 场。")
+            raise ApplicationError(gettext("场次 %(n)s 不存在：本次对接会共 %(n_slots)s 场。") % {"n": n, "n_slots": day.n_slots})
         out.add(n)
     return sorted(out)
 
@@ -79,24 +81,24 @@ PAIR_RULE, PAIR_REQUEST, PAIR_MEETING = "rule", "request", "meeting"
 def check_pair(event: Event, enterprise: Participant, expert: Participant, *, purpose: str) -> None:
     """The one check that an enterprise representative and an expert may be paired (for ``purpose``)."""
     if enterprise.event_id != event.pk or expert.event_id != event.pk:
-        raise ApplicationError("双方必须是本次对接会的参会者。")
+        raise ApplicationError(gettext("双方必须是本次对接会的参会者。"))
     if enterprise.kind != Participant.Kind.ENTERPRISE or expert.kind != Participant.Kind.EXPERT:
-        raise ApplicationError("洽谈和配对在企业代表和专家之间进行。")
+        raise ApplicationError(gettext("洽谈和配对在企业代表和专家之间进行。"))
     if purpose == PAIR_RULE:
         return
     if not (enterprise.active and expert.active):
-        raise ApplicationError("有一方已取消参会。")
+        raise ApplicationError(gettext("有一方已取消参会。"))
     if PairRule.objects.filter(
         event=event, enterprise=enterprise, expert=expert, action=PairRule.Action.FORBID
     ).exists():
-        raise ApplicationError("协调员已决定不安排这一配对。")
+        raise ApplicationError(gettext("协调员已决定不安排这一配对。"))
     if (
         purpose == PAIR_MEETING
         and Meeting.objects.filter(
             event=event, enterprise=enterprise, expert=expert, status=Meeting.Status.SCHEDULED
         ).exists()
     ):
-        raise ApplicationError("双方已有一场洽谈。")
+        raise ApplicationError(gettext("双方已有一场洽谈。"))
 
 
 def store_seats(*meetings: Meeting) -> None:

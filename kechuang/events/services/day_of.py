@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kechuang.core.audit import audit
 from kechuang.core.errors import ApplicationError
@@ -32,10 +33,10 @@ def can_record(user, meeting: Meeting) -> bool:
 @transaction.atomic
 def participant_check_in(*, user, participant: Participant) -> Participant:
     if not can_act_for(user, participant):
-        raise ApplicationError("您不能为该参会者签到。")
+        raise ApplicationError(gettext("您不能为该参会者签到。"))
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.status != Participant.Status.REGISTERED:
-        raise ApplicationError("该参会者已取消参会。")
+        raise ApplicationError(gettext("该参会者已取消参会。"))
     if participant.arrived_at is None:
         participant.arrived_at = timezone.now()
         participant.save(update_fields=["arrived_at"])
@@ -47,10 +48,10 @@ def participant_check_in(*, user, participant: Participant) -> Participant:
 def meeting_check_in(*, user, meeting: Meeting) -> Meeting:
     """The talk starts: both people are at the table (they are checked in if they were not)."""
     if not can_record(user, meeting):
-        raise ApplicationError("您不能为该洽谈签到。")
+        raise ApplicationError(gettext("您不能为该洽谈签到。"))
     meeting = _locked_meeting(meeting)
     if meeting.status != Meeting.Status.SCHEDULED:
-        raise ApplicationError("该洽谈已取消。")
+        raise ApplicationError(gettext("该洽谈已取消。"))
     now = timezone.now()
     for p in (meeting.enterprise, meeting.expert):
         if p.arrived_at is None:
@@ -70,12 +71,12 @@ def meeting_record_outcome(*, user, meeting: Meeting, outcome: str, note: str = 
     anyone else's outcome that indicates a match proposes it to the coordinators instead
     (``outcomes.propose_from_outcome``)."""
     if not can_record(user, meeting):
-        raise ApplicationError("您不能记录该洽谈的结果。")
+        raise ApplicationError(gettext("您不能记录该洽谈的结果。"))
     meeting = _locked_meeting(meeting)
     if meeting.status != Meeting.Status.SCHEDULED:
-        raise ApplicationError("该洽谈已取消，不能记录结果。")
+        raise ApplicationError(gettext("该洽谈已取消，不能记录结果。"))
     if outcome not in Meeting.Outcome.values:
-        raise ApplicationError("请选择洽谈结果。", field_errors={"outcome": ["请选择洽谈结果。"]})
+        raise ApplicationError(gettext("请选择洽谈结果。"), field_errors={"outcome": [gettext("请选择洽谈结果。")]})
     if meeting.checked_in_at is None:
         meeting.checked_in_at = timezone.now()
     meeting.outcome = outcome
@@ -110,14 +111,14 @@ def meeting_record_outcome(*, user, meeting: Meeting, outcome: str, note: str = 
 def meeting_record_later(*, user, meeting: Meeting, later_outcome: str, note: str = "") -> Meeting:
     """The second rating, months later: did a negotiation start, was an agreement reached?"""
     if not can_record(user, meeting):
-        raise ApplicationError("您不能评价该洽谈。")
+        raise ApplicationError(gettext("您不能评价该洽谈。"))
     meeting = _locked_meeting(meeting)
     if meeting.status != Meeting.Status.SCHEDULED:
-        raise ApplicationError("该洽谈已取消。")
+        raise ApplicationError(gettext("该洽谈已取消。"))
     if not meeting.outcome:
-        raise ApplicationError("请先记录现场洽谈结果。")
+        raise ApplicationError(gettext("请先记录现场洽谈结果。"))
     if later_outcome not in Meeting.LaterOutcome.values:
-        raise ApplicationError("请选择后续进展。", field_errors={"later_outcome": ["请选择后续进展。"]})
+        raise ApplicationError(gettext("请选择后续进展。"), field_errors={"later_outcome": [gettext("请选择后续进展。")]})
     meeting.later_outcome = later_outcome
     meeting.later_note = (note or "").strip()
     meeting.later_at = timezone.now()
@@ -131,9 +132,9 @@ def meeting_cancel(*, user, meeting: Meeting, reason: str = "") -> Meeting:
     require_coordinator(user)
     m = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if m.status != Meeting.Status.SCHEDULED:
-        raise ApplicationError("该洽谈已取消。")
+        raise ApplicationError(gettext("该洽谈已取消。"))
     if m.outcome:
-        raise ApplicationError("该洽谈已记录结果，不能取消。")
+        raise ApplicationError(gettext("该洽谈已记录结果，不能取消。"))
     m.status = Meeting.Status.CANCELLED
     m.cancel_reason = reason[:255]
     m.save(update_fields=["status", "cancel_reason"])
@@ -151,15 +152,15 @@ def meeting_cancel(*, user, meeting: Meeting, reason: str = "") -> Meeting:
 def participant_cancel(*, user, participant: Participant, reason: str = "") -> Participant:
     """A participant cannot come: their scheduled meetings are cancelled (seats freed)."""
     if not can_act_for(user, participant):
-        raise ApplicationError("您不能取消该参会者。")
+        raise ApplicationError(gettext("您不能取消该参会者。"))
     p = Participant.objects.select_for_update().get(pk=participant.pk)
     if p.status == Participant.Status.CANCELLED:
-        raise ApplicationError("该参会者已取消参会。")
+        raise ApplicationError(gettext("该参会者已取消参会。"))
     side = "enterprise" if p.kind == Participant.Kind.ENTERPRISE else "expert"
     # meetings that already took place (an outcome is recorded) stay as they are
     mine = Meeting.objects.filter(status=Meeting.Status.SCHEDULED, outcome="", **{side: p})
     ids = list(mine.values_list("pk", flat=True))
-    mine.update(status=Meeting.Status.CANCELLED, cancel_reason=f"{p.name}取消参会")
+    mine.update(status=Meeting.Status.CANCELLED, cancel_reason=gettext("%(name)s取消参会") % {"name": p.name})
     MeetingSeat.objects.filter(meeting_id__in=ids).delete()
     p.status = Participant.Status.CANCELLED
     p.save(update_fields=["status"])

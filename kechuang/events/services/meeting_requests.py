@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kechuang.core.audit import audit
 from kechuang.core.errors import ApplicationError
@@ -22,7 +23,7 @@ from kechuang.notifications import hooks as notify
 
 def _priority(value) -> int:
     if not 1 <= int(value) <= 3:
-        raise ApplicationError("优先级应为 1–3。")
+        raise ApplicationError(gettext("优先级应为 1–3。"))
     return int(value)
 
 
@@ -50,10 +51,10 @@ def meeting_request_create(
     elif user.is_coordinator:
         direction = MeetingRequest.Direction.TO_EXPERT
     else:
-        raise ApplicationError("您只能以本企业代表或本学会专家的身份提出洽谈请求。")
+        raise ApplicationError(gettext("您只能以本企业代表或本学会专家的身份提出洽谈请求。"))
     if need is not None and not enterprise.needs.filter(pk=need.pk).exists():
-        raise ApplicationError("所选需求不是该企业代表带来的需求。")
-    open_already = "双方之间已有待回复或已接受的洽谈请求。"
+        raise ApplicationError(gettext("所选需求不是该企业代表带来的需求。"))
+    open_already = gettext("双方之间已有待回复或已接受的洽谈请求。")
     if MeetingRequest.objects.filter(
         event=event,
         enterprise=enterprise,
@@ -98,9 +99,9 @@ def can_respond(user, req: MeetingRequest) -> bool:
 def meeting_request_respond(*, user, request: MeetingRequest, accept: bool) -> MeetingRequest:
     req = MeetingRequest.objects.select_for_update().get(pk=request.pk)
     if req.status != MeetingRequest.Status.PENDING:
-        raise ApplicationError("该请求已处理。")
+        raise ApplicationError(gettext("该请求已处理。"))
     if not can_respond(user, req):
-        raise ApplicationError("只有被邀请的一方可以回复该请求。")
+        raise ApplicationError(gettext("只有被邀请的一方可以回复该请求。"))
     require_upcoming(req.event)
     req.status = MeetingRequest.Status.ACCEPTED if accept else MeetingRequest.Status.DECLINED
     req.responded_by = user
@@ -134,7 +135,7 @@ def pair_rule_set(
         audit(user, "event.pair_rule_clear", event, {"enterprise": enterprise.pk, "expert": expert.pk})
         return None
     if action not in PairRule.Action.values:
-        raise ApplicationError("未知的配对决定。")
+        raise ApplicationError(gettext("未知的配对决定。"))
     rule = PairRule.objects.create(
         event=event, enterprise=enterprise, expert=expert, action=action, note=note[:255], created_by=user
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kechuang.core.audit import audit
 from kechuang.core.errors import ApplicationError
@@ -70,7 +71,7 @@ def _locked_pending(proposal: MetProposal) -> MetProposal:
         .get(pk=proposal.pk)
     )
     if p.status != MetProposal.Status.PENDING:
-        raise ApplicationError(f"该提议{p.get_status_display()}，无需再处理。")
+        raise ApplicationError(gettext("该提议%(status)s，无需再处理。") % {"status": p.get_status_display()})
     return p
 
 
@@ -88,7 +89,7 @@ def met_proposal_confirm(*, user, proposal: MetProposal) -> MetProposal:
             need = need_transition(user=user, need=need, to_status=step, note=note)
     elif need.status not in (NeedStatus.MET, NeedStatus.AGREEMENT, NeedStatus.DELIVERED):
         raise ApplicationError(
-            f"该需求现为“{need.get_status_display()}”，不能标记为已对接；如不再适用，请驳回该提议。"
+            gettext("该需求现为“%(status)s”，不能标记为已对接；如不再适用，请驳回该提议。") % {"status": need.get_status_display()}
         )
     p.status, p.decided_by, p.decided_at = MetProposal.Status.CONFIRMED, user, timezone.now()
     p.save(update_fields=["status", "decided_by", "decided_at"])

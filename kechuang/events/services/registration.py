@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from kechuang.accounts.models import Role, User
 from kechuang.core.access import restrict
@@ -43,30 +44,30 @@ def event_register_enterprise(
     day = matchmaking_day(event)
     require_upcoming(event)
     if not can_register_enterprise(user):
-        raise ApplicationError("您的角色不能为企业报名。")
+        raise ApplicationError(gettext("您的角色不能为企业报名。"))
     if user.role == Role.ENTERPRISE:
         organisation = user.organisation
     if organisation is None or organisation.kind != Organisation.Kind.ENTERPRISE:
-        raise ApplicationError("请选择参会企业。")
+        raise ApplicationError(gettext("请选择参会企业。"))
     if not restrict(Organisation.objects.filter(pk=organisation.pk), user).exists():
-        raise ApplicationError("您无权为该企业报名。")
+        raise ApplicationError(gettext("您无权为该企业报名。"))
     name = (name or "").strip()
     if not name:
-        raise ApplicationError("请填写企业代表姓名。", field_errors={"name": ["请填写企业代表姓名。"]})
+        raise ApplicationError(gettext("请填写企业代表姓名。"), field_errors={"name": [gettext("请填写企业代表姓名。")]})
     need_ids = {getattr(n, "pk", n) for n in needs}
     allowed = set(
         need_list(user=user).filter(enterprise=organisation, pk__in=need_ids).values_list("pk", flat=True)
     )
     if need_ids - allowed:
         raise ApplicationError(
-            "只能带来本企业自己的需求。", field_errors={"needs": ["只能选择本企业的需求。"]}
+            gettext("只能带来本企业自己的需求。"), field_errors={"needs": [gettext("只能选择本企业的需求。")]}
         )
     if not need_ids:
         raise ApplicationError(
-            "请至少选择一项会前提交的需求。", field_errors={"needs": ["请至少选择一项会前提交的需求。"]}
+            gettext("请至少选择一项会前提交的需求。"), field_errors={"needs": [gettext("请至少选择一项会前提交的需求。")]}
         )
     slots = valid_slots(day, unavailable_slots)
-    already = f"{name[:64]}已报名本次对接会。"
+    already = gettext("%(value)s已报名本次对接会。") % {"value": name[:64]}
     registered = Participant.objects.filter(
         event=event, organisation=organisation, name=name[:64], kind=Participant.Kind.ENTERPRISE
     )
@@ -105,20 +106,20 @@ def event_register_expert(
     day = matchmaking_day(event)
     require_upcoming(event)
     if not can_register_expert(user):
-        raise ApplicationError("专家由所属学会的联络员统一报名。")
+        raise ApplicationError(gettext("专家由所属学会的联络员统一报名。"))
     if user.role == Role.LIAISON:
         society = user.organisation
         if not restrict(Expert.objects.filter(pk=expert.pk), user).exists():
-            raise ApplicationError("只能为本学会的专家报名。")
+            raise ApplicationError(gettext("只能为本学会的专家报名。"))
     event_socs = set(event.societies.values_list("pk", flat=True))
     if society is None:
         society = expert.societies.filter(pk__in=event_socs).order_by("pk").first()
     if society is None or society.pk not in event_socs:
-        raise ApplicationError("该学会未参加本次对接会。")
+        raise ApplicationError(gettext("该学会未参加本次对接会。"))
     if not expert.societies.filter(pk=society.pk).exists():
-        raise ApplicationError("该专家不属于所选学会。")
+        raise ApplicationError(gettext("该专家不属于所选学会。"))
     if Participant.objects.filter(event=event, expert=expert, status=Participant.Status.REGISTERED).exists():
-        raise ApplicationError(f"{expert.name}已报名本次对接会。")
+        raise ApplicationError(gettext("%(name)s已报名本次对接会。") % {"name": expert.name})
     try:
         with transaction.atomic():
             p = Participant.objects.create(
@@ -134,7 +135,7 @@ def event_register_expert(
                 registered_by=user,
             )
     except IntegrityError:
-        raise ApplicationError(f"{expert.name}已报名本次对接会。") from None
+        raise ApplicationError(gettext("%(name)s已报名本次对接会。") % {"name": expert.name}) from None
     audit(
         user,
         "event.register_expert",
@@ -151,10 +152,10 @@ def participant_set_online_only(*, user, participant: Participant, online_only: 
     which turns a "仅线上" participant's meetings online."""
     matchmaking_day(participant.event)
     if not can_act_for(user, participant):
-        raise ApplicationError("您不能修改该参会者的参会方式。")
+        raise ApplicationError(gettext("您不能修改该参会者的参会方式。"))
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.status != Participant.Status.REGISTERED:
-        raise ApplicationError("该参会者已取消参会。")
+        raise ApplicationError(gettext("该参会者已取消参会。"))
     participant.online_only = bool(online_only)
     participant.save(update_fields=["online_only"])
     audit(user, "event.participant_online_only", participant, {"online_only": participant.online_only})
@@ -168,10 +169,10 @@ def participant_set_unavailable(*, user, participant: Participant, slots: Iterab
     such a slot is moved by the next re-plan (the validator names it until then)."""
     day = matchmaking_day(participant.event)
     if not can_act_for(user, participant):
-        raise ApplicationError("您不能修改该参会者的时间。")
+        raise ApplicationError(gettext("您不能修改该参会者的时间。"))
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.status != Participant.Status.REGISTERED:
-        raise ApplicationError("该参会者已取消参会。")
+        raise ApplicationError(gettext("该参会者已取消参会。"))
     participant.unavailable_slots = valid_slots(day, slots)
     participant.save(update_fields=["unavailable_slots"])
     audit(user, "event.participant_unavailable", participant, {"slots": participant.unavailable_slots})

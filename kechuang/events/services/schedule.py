@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from kechuang.core.audit import audit
 from kechuang.core.errors import ApplicationError
@@ -58,15 +59,15 @@ def _schedule_generate(*, user, event, time_limit):
     event = Event.objects.select_for_update().get(pk=event.pk)
     tables = planning.active_tables(event)
     if not tables:
-        raise ApplicationError("请先设置至少一张可用的洽谈桌。")
+        raise ApplicationError(gettext("请先设置至少一张可用的洽谈桌。"))
     existing = Meeting.objects.filter(event=event)
     if existing.exclude(checked_in_at=None).exists() or existing.exclude(outcome="").exists():
-        raise ApplicationError("已有洽谈签到或记录了结果，不能重新生成排期；请使用“调整排期”。")
+        raise ApplicationError(gettext("已有洽谈签到或记录了结果，不能重新生成排期；请使用“调整排期”。"))
     limit = max(1, min(int(time_limit or day.time_limit), 120))
     started = time.perf_counter()
     cs = affinity.candidates(event)
     if not cs.candidates:
-        raise ApplicationError("还没有可安排的洽谈：请先让企业和专家报名并提出洽谈请求。")
+        raise ApplicationError(gettext("还没有可安排的洽谈：请先让企业和专家报名并提出洽谈请求。"))
     sel = planning.select(event, cs, tables)
     chosen = [cs.candidates[i] for i in sel.chosen]
     if not sel.ok:
@@ -171,11 +172,11 @@ def _schedule_replan(*, user, event, add, reason):
     event = Event.objects.select_for_update().get(pk=event.pk)
     tables = planning.active_tables(event)
     if not tables:
-        raise ApplicationError("没有可用的洽谈桌，无法调整排期。")
+        raise ApplicationError(gettext("没有可用的洽谈桌，无法调整排期。"))
     started = time.perf_counter()
     meetings = planning.stored_meetings(event)
     if not meetings and not add:
-        raise ApplicationError("还没有排期：请先一键生成排期。")
+        raise ApplicationError(gettext("还没有排期：请先一键生成排期。"))
     for a in add:
         check_pair(event, a["enterprise"], a["expert"], purpose=PAIR_MEETING)
     res = planning.replan(
@@ -191,7 +192,7 @@ def _schedule_replan(*, user, event, add, reason):
         kind=ScheduleRun.Kind.REPLAN,
         status=res.status,
         rule=res.rule,
-        message="；".join(x for x in (reason, res.message) if x),
+        message="；".join(str(x) for x in (reason, res.message) if x),
         n_candidates=len(meetings) + len(add),
         n_meetings=len(meetings) + len(add) if res.has_schedule else len(meetings),
         breaks=res.breaks,
@@ -251,12 +252,11 @@ def table_lose(*, user, table: Table) -> ScheduleRun | None:
         table_set_active(user=user, table=table, active=False)
         if not Meeting.objects.filter(table=table, status=Meeting.Status.SCHEDULED).exists():
             return None
-        run = _schedule_replan(user=user, event=table.event, add=(), reason=f"{table}不可用")
+        run = _schedule_replan(user=user, event=table.event, add=(), reason=gettext("%(table)s不可用") % {"table": table})
         if run.status not in (ScheduleRun.Status.OPTIMAL, ScheduleRun.Status.FEASIBLE):
-            rule = f"，冲突规则：{rule_label(run.rule)}" if run.rule else ""
+            rule = gettext("，冲突规则：%(rule_label)s") % {"rule_label": rule_label(run.rule)} if run.rule else ""
             raise ApplicationError(
-                f"停用{table}后无法重新安排其洽谈（{run.get_status_display()}{rule}），该桌未停用。"
-                "请先取消部分洽谈或增加洽谈桌后再试。"
+                gettext("停用%(table)s后无法重新安排其洽谈（%(status)s%(rule)s），该桌未停用。请先取消部分洽谈或增加洽谈桌后再试。") % {"table": table, "status": run.get_status_display(), "rule": rule}
             )
         return run
 
@@ -287,12 +287,12 @@ def meeting_add_walk_in(
             user=user,
             event=event,
             add=[{"enterprise": enterprise, "expert": expert, "need": need}],
-            reason=f"现场加场：{enterprise.name} × {expert.name}",
+            reason=gettext("现场加场：%(name)s × %(name2)s") % {"name": enterprise.name, "name2": expert.name},
         )
         if not run.moved or not run.moved[-1].get("added"):
             raise ApplicationError(
-                f"无法加入这场洽谈：{run.get_status_display()}"
-                + (f"（冲突规则：{run.rule}）" if run.rule else "")
+                gettext("无法加入这场洽谈：%(status)s") % {"status": run.get_status_display()}
+                + (gettext("（冲突规则：%(rule)s）") % {"rule": run.rule} if run.rule else "")
             )
         return Meeting.objects.get(pk=run.moved[-1]["meeting"])
     return _booked_is_refused(lambda: _place_walk_in(user, event, enterprise, expert, need, int(slot), table))
@@ -306,22 +306,22 @@ def _place_walk_in(user, event, enterprise, expert, need, slot, table):
     if online:
         table = None  # held by video: the slot is all it takes
     elif table.event_id != event.pk or not table.active:
-        raise ApplicationError(f"{table}不可用。")
+        raise ApplicationError(gettext("%(table)s不可用。") % {"table": table})
     if not 1 <= slot <= day.n_slots:
-        raise ApplicationError(f"场次 {slot} 不存在：本次对接会共 {day.n_slots} 场。")
+        raise ApplicationError(gettext("场次 %(slot)s 不存在：本次对接会共 %(n_slots)s 场。") % {"slot": slot, "n_slots": day.n_slots})
     for p in (enterprise, expert):
         if slot in (p.unavailable_slots or []):
-            raise ApplicationError(f"{p.name}在第 {slot} 场（{day.slot_label(slot)}）没有时间。")
+            raise ApplicationError(gettext("%(name)s在第 %(slot)s 场（%(slot2)s）没有时间。") % {"name": p.name, "slot": slot, "slot2": day.slot_label(slot)})
     if (
         table is not None
         and Meeting.objects.filter(
             event=event, slot=slot, table=table, status=Meeting.Status.SCHEDULED
         ).exists()
     ):
-        raise ApplicationError(f"第 {slot} 场的{table}已有洽谈。")
+        raise ApplicationError(gettext("第 %(slot)s 场的%(table)s已有洽谈。") % {"slot": slot, "table": table})
     busy = MeetingSeat.objects.filter(event=event, slot=slot, participant__in=[enterprise, expert])
     if busy.exists():
-        raise ApplicationError(f"{busy.first().participant.name}在第 {slot} 场已有洽谈。")
+        raise ApplicationError(gettext("%(name)s在第 %(slot)s 场已有洽谈。") % {"name": busy.first().participant.name, "slot": slot})
     m = Meeting.objects.create(
         event=event,
         enterprise=enterprise,

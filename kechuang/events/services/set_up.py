@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from kechuang.core.audit import audit
 from kechuang.core.errors import ApplicationError
@@ -15,21 +16,21 @@ def meeting_day_configure(*, user, event: Event, data: dict, n_tables: int | Non
     """Create or change the slot grid (and optionally the number of tables) of a matchmaking meeting."""
     require_coordinator(user)
     if event.kind != Event.Kind.MATCHMAKING:
-        raise ApplicationError("只有对接会需要设置洽谈场次。")
+        raise ApplicationError(gettext("只有对接会需要设置洽谈场次。"))
     if Meeting.objects.filter(event=event, status=Meeting.Status.SCHEDULED).exists():
-        raise ApplicationError("已生成排期，不能再修改场次设置；如需调整请先取消排期。")
+        raise ApplicationError(gettext("已生成排期，不能再修改场次设置；如需调整请先取消排期。"))
     day, created = MeetingDay.objects.get_or_create(event=event, defaults={"date": event.start.date()})
     changed = {k: v for k, v in data.items() if getattr(day, k) != v}
     for k, v in changed.items():
         setattr(day, k, v)
     if day.morning_slots + day.afternoon_slots == 0:
-        raise ApplicationError("上午和下午至少要有一场。")
+        raise ApplicationError(gettext("上午和下午至少要有一场。"))
     if day.morning_slots and day.afternoon_slots and day.afternoon_start < day.morning_end():
-        raise ApplicationError("下午开始时间早于上午最后一场结束时间，请留出午休。")
+        raise ApplicationError(gettext("下午开始时间早于上午最后一场结束时间，请留出午休。"))
     new_tables = []
     if n_tables is not None:
         if n_tables < 1:
-            raise ApplicationError("至少需要一张洽谈桌。")
+            raise ApplicationError(gettext("至少需要一张洽谈桌。"))
         have = set(Table.objects.filter(event=event).values_list("number", flat=True))
         new_tables = [Table(event=event, number=i, name=f"{i}号桌") for i in range(1, n_tables + 1) if i not in have]
     if not (created or changed or new_tables):

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -48,7 +49,7 @@ def meeting_cancel(request, pk: int):
         return _meeting_cancel_confirmation(request, m)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "取消未成功：" + form_errors_text(form))
+        messages.error(request, gettext("取消未成功：") + form_errors_text(form))
         return redirect("events:meeting", pk=pk)
     nxt = request.POST.get("next", "")
     # a path on this site only: redirect() would take "abc" for a view name (a 500)
@@ -57,7 +58,7 @@ def meeting_cancel(request, pk: int):
     return perform(
         request,
         lambda: services.meeting_cancel(user=request.user, meeting=m, reason=form.cleaned_data["reason"]),
-        success=f"已取消第{m.slot}场 {m.table} 的洽谈。如需填补空档，可点击“调整排期”。",
+        success=gettext("已取消第%(slot)s场 %(table)s 的洽谈。如需填补空档，可点击“调整排期”。") % {"slot": m.slot, "table": m.table},
         then=nxt,
     )
 
@@ -69,7 +70,7 @@ def meeting_check_in(request, pk: int):
     return perform(
         request,
         lambda: services.meeting_check_in(user=request.user, meeting=m),
-        success="已签到，洽谈开始。",
+        success=gettext("已签到，洽谈开始。"),
         then=("events:meeting", pk),
     )
 
@@ -80,18 +81,18 @@ def meeting_outcome(request, pk: int):
     m = selectors.meeting_get(user=request.user, pk=pk)
     form = OutcomeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择洽谈结果。")
+        messages.error(request, gettext("请选择洽谈结果。"))
         return redirect("events:meeting", pk=pk)
     before = m.need.status if m.need_id else None
 
     def recorded(meeting) -> str:
-        text = "洽谈结果已记录。"
+        text = gettext("洽谈结果已记录。")
         if meeting.need_id:
             meeting.need.refresh_from_db()
             if meeting.need.status != before:
-                text += f"需求“{need_label(request.user, meeting.need)}”已标记为“{meeting.need.get_status_display()}”。"
+                text += gettext("需求“%(need)s”已标记为“%(status)s”。") % {"need": need_label(request.user, meeting.need), "status": meeting.need.get_status_display()}
             elif meeting.met_proposals.filter(status="pending").exists():
-                text += "已提请协调员确认该需求“已对接”。"
+                text += gettext("已提请协调员确认该需求“已对接”。")
         return text
 
     return perform(
@@ -117,10 +118,10 @@ def meeting_later(request, pk: int):
             later_outcome=form.cleaned_data["later_outcome"],
             note=form.cleaned_data["note"],
         ),
-        success="后续进展已记录。",
+        success=gettext("后续进展已记录。"),
         then=("events:meeting", pk),
         form=form,
-        invalid="请选择后续进展。",
+        invalid=gettext("请选择后续进展。"),
     )
 
 
@@ -191,9 +192,9 @@ def participant_online(request, pk: int):
             user=request.user, participant=p, online_only=online_only
         ),
         success=lambda q: (
-            f"{q.name}改为仅线上参加：洽谈以视频方式进行，协调员调整排期后生效。"
+            gettext("%(name)s改为仅线上参加：洽谈以视频方式进行，协调员调整排期后生效。") % {"name": q.name}
             if q.online_only
-            else f"{q.name}改为到场参加。"
+            else gettext("%(name)s改为到场参加。") % {"name": q.name}
         ),
         then=("events:agenda", pk),
     )
@@ -209,14 +210,14 @@ def participant_unavailable(request, pk: int):
     def saved(participant) -> str | tuple[int, str]:
         clash = selectors.meetings_in_unavailable_slots(user=request.user, participant=participant)
         if clash:
-            slots = "、".join(f"第{m.slot}场" for m in clash)
+            slots = "、".join(gettext("第%(slot)s场") % {"slot": m.slot} for m in clash)
             return (
                 messages.WARNING,
-                f"不能参加的场次已保存。{slots}已有洽谈，协调员调整排期时将另行安排。",
+                gettext("不能参加的场次已保存。%(slots)s已有洽谈，协调员调整排期时将另行安排。") % {"slots": slots},
             )
         if participant.unavailable_slots:
-            return "不能参加的场次已保存，排期时不会安排在这些场次。"
-        return "已保存：全天均可参加。"
+            return gettext("不能参加的场次已保存，排期时不会安排在这些场次。")
+        return gettext("已保存：全天均可参加。")
 
     return perform(
         request,
@@ -226,7 +227,7 @@ def participant_unavailable(request, pk: int):
         success=saved,
         then=("events:agenda", pk),
         form=form,
-        invalid="保存未成功：",
+        invalid=gettext("保存未成功："),
     )
 
 
@@ -237,7 +238,7 @@ def participant_check_in(request, pk: int):
     return perform(
         request,
         lambda: services.participant_check_in(user=request.user, participant=p),
-        success=f"{p.name}已签到。",
+        success=gettext("%(name)s已签到。") % {"name": p.name},
         then=("events:agenda", pk),
     )
 
@@ -254,10 +255,10 @@ def participant_cancel(request, pk: int):
         lambda: services.participant_cancel(
             user=request.user, participant=p, reason=form.cleaned_data["reason"]
         ),
-        success=f"{p.name}已取消参会，其洽谈已取消。",
+        success=gettext("%(name)s已取消参会，其洽谈已取消。") % {"name": p.name},
         then=("events:agenda", pk),
         form=form,
-        invalid="取消未成功：",
+        invalid=gettext("取消未成功："),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from kechuang.core.http import perform
@@ -36,7 +37,7 @@ def met_proposal_confirm(request, pk: int):
         request,
         lambda: services.met_proposal_confirm(user=request.user, proposal=p),
         success=lambda done: (
-            f"已确认：需求“{need_label(request.user, done.need)}”为“{done.need.get_status_display()}”。"
+            gettext("已确认：需求“%(need)s”为“%(status)s”。") % {"need": need_label(request.user, done.need), "status": done.need.get_status_display()}
         ),
         then="events:met_proposals",
     )
@@ -50,6 +51,6 @@ def met_proposal_dismiss(request, pk: int):
     return perform(
         request,
         lambda: services.met_proposal_dismiss(user=request.user, proposal=p),
-        success="已驳回该提议，需求状态不变。",
+        success=gettext("已驳回该提议，需求状态不变。"),
         then="events:met_proposals",
     )

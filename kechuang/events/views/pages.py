@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.exports import Column, attr, display, local_datetime, wants_export, xlsx_response
@@ -108,6 +109,6 @@ def meeting_day_setup(request, pk: int):
             ),
         )
         if ok:
-            messages.success(request, "场次设置已保存。")
+            messages.success(request, gettext("场次设置已保存。"))
             return redirect("events:detail", pk=event.pk)
     return render(request, "events/setup.html", {"event": event, "form": form})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from kechuang.core.access import restrict
@@ -38,10 +39,10 @@ def register_enterprise(request, pk: int):
             needs=list(form.cleaned_data["needs"]),
             unavailable_slots=form.cleaned_data.get("unavailable_slots") or [],
         ),
-        success=lambda p: f"{p.name}已报名，带来 {p.needs.count()} 项需求。",
+        success=lambda p: gettext("%(name)s已报名，带来 %(count)s 项需求。") % {"name": p.name, "count": p.needs.count()},
         then=("events:detail", pk),
         form=form,
-        invalid="报名未成功：",
+        invalid=gettext("报名未成功："),
     )
 
 
@@ -59,10 +60,10 @@ def register_expert(request, pk: int):
             unavailable_slots=form.cleaned_data.get("unavailable_slots") or [],
             online_only=form.cleaned_data.get("online_only") or False,
         ),
-        success=lambda p: f"专家{p.name}已报名。",
+        success=lambda p: gettext("专家%(name)s已报名。") % {"name": p.name},
         then=("events:detail", pk),
         form=form,
-        invalid="报名未成功：",
+        invalid=gettext("报名未成功："),
     )
 
 
@@ -74,14 +75,14 @@ def request_create(request, pk: int):
     enterprise = ps.filter(pk=int_param(request.POST.get("enterprise")), kind="enterprise").first()
     expert = ps.filter(pk=int_param(request.POST.get("expert")), kind="expert").first()
     if enterprise is None or expert is None:
-        messages.error(request, "请选择洽谈双方。")
+        messages.error(request, gettext("请选择洽谈双方。"))
         return redirect("events:detail", pk=pk)
     need = None
     if request.POST.get("need"):
         need = need_list(user=request.user).filter(pk=int_param(request.POST.get("need"))).first()
     note = RequestMessageForm(request.POST)
     if not note.is_valid():
-        messages.error(request, "请求未发出：" + form_errors_text(note))
+        messages.error(request, gettext("请求未发出：") + form_errors_text(note))
         return redirect("events:detail", pk=pk)
     other = expert if services.speaks_for(request.user, enterprise) else enterprise
     return perform(
@@ -95,7 +96,7 @@ def request_create(request, pk: int):
             message=note.cleaned_data["message"],
             online=note.cleaned_data["online"],
         ),
-        success=f"已向{other.name}发出洽谈请求。",
+        success=gettext("已向%(name)s发出洽谈请求。") % {"name": other.name},
         then=("events:detail", pk),
     )
 
@@ -110,7 +111,7 @@ def request_respond(request, pk: int):
             user=request.user, request=req, accept=request.POST.get("accept") == "1"
         ),
         # the status label already reads 已接受/已谢绝: say it once ("已已接受" was the bug)
-        success=lambda r: f"洽谈请求{r.get_status_display()}。",
+        success=lambda r: gettext("洽谈请求%(status)s。") % {"status": r.get_status_display()},
         then=("events:detail", req.event_id),
     )
 
@@ -124,7 +125,7 @@ def request_priority(request, pk: int):
         lambda: services.meeting_request_set_priority(
             user=request.user, request=req, priority=int_param(request.POST.get("priority")) or 0
         ),
-        success="优先级已更新。",
+        success=gettext("优先级已更新。"),
         then=("events:detail", req.event_id),
     )
 
@@ -135,7 +136,7 @@ def pair_rule(request, pk: int):
     event = matchmaking_or_404(request, pk)
     form = PairRuleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择企业代表、专家和决定。")
+        messages.error(request, gettext("请选择企业代表、专家和决定。"))
         return redirect("events:detail", pk=pk)
     ps = Participant.objects.filter(event=event)
     enterprise = ps.filter(pk=form.cleaned_data["enterprise"]).first()
@@ -143,7 +144,7 @@ def pair_rule(request, pk: int):
 
     def set_rule():
         if enterprise is None or expert is None:
-            raise ApplicationError("请选择本次对接会的企业代表和专家。")
+            raise ApplicationError(gettext("请选择本次对接会的企业代表和专家。"))
         return services.pair_rule_set(
             user=request.user,
             event=event,
@@ -153,4 +154,4 @@ def pair_rule(request, pk: int):
             note=form.cleaned_data["note"],
         )
 
-    return perform(request, set_rule, success="配对规则已保存，下次排期生效。", then=("events:detail", pk))
+    return perform(request, set_rule, success=gettext("配对规则已保存，下次排期生效。"), then=("events:detail", pk))

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -61,8 +62,8 @@ def generate(request, pk: int):
             request,
             run,
             ok=bool(run.n_meetings),
-            done=f"排期已生成：{run.n_meetings} 场洽谈，{run.get_status_display()}。",
-            failed="未能生成排期",
+            done=gettext("排期已生成：%(n_meetings)s 场洽谈，%(status)s。") % {"n_meetings": run.n_meetings, "status": run.get_status_display()},
+            failed=gettext("未能生成排期"),
         )
 
     return perform(request, call, success=None, then=("events:schedule", pk))
@@ -75,13 +76,13 @@ def replan(request, pk: int):
     coordinator_or_404(request)
 
     def call():
-        run = services.schedule_replan(user=request.user, event=event, reason="协调员调整排期")
+        run = services.schedule_replan(user=request.user, event=event, reason=gettext("协调员调整排期"))
         return _report_run(
             request,
             run,
             ok=bool(run.n_meetings) and run.status in ("optimal", "feasible"),
-            done=f"排期已调整：移动了 {run.moved_count} 场洽谈。",
-            failed="未能调整排期",
+            done=gettext("排期已调整：移动了 %(moved_count)s 场洽谈。") % {"moved_count": run.moved_count},
+            failed=gettext("未能调整排期"),
         )
 
     return perform(request, call, success=None, then=("events:schedule", pk))
@@ -104,10 +105,10 @@ def walk_in(request, pk: int):
             slot=form.cleaned_data.get("slot"),
             table=form.cleaned_data.get("table"),
         ),
-        success=lambda m: f"已加场：第{m.slot}场 {m.place}，{m.enterprise.name} × {m.expert.name}。",
+        success=lambda m: gettext("已加场：第%(slot)s场 %(place)s，%(name)s × %(name2)s。") % {"slot": m.slot, "place": m.place, "name": m.enterprise.name, "name2": m.expert.name},
         then=("events:schedule", pk),
         form=form,
-        invalid="请选择企业代表和专家。",
+        invalid=gettext("请选择企业代表和专家。"),
     )
 
 
@@ -139,6 +140,6 @@ def table_lose(request, pk: int):
     return perform(
         request,
         lambda: services.table_lose(user=request.user, table=table),
-        success=lambda run: f"{table}已停用，重新安排了 {run.moved_count if run else 0} 场洽谈。",
+        success=lambda run: gettext("%(table)s已停用，重新安排了 %(value)s 场洽谈。") % {"table": table, "value": run.moved_count if run else 0},
         then=("events:schedule", table.event_id),
     )

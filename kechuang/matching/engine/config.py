@@ -31,14 +31,21 @@ def _query_field_weights() -> dict[str, float]:
 class FusionConfig:
     """How lexical and dense signals become one score.
 
+    method "learned": a logistic model over per-candidate features (``ltr.py``), score in (0, 1).
     method "rrf": weighted reciprocal-rank fusion, scaled so a candidate ranked first by every
     signal scores 1.0 — rank-based, so it means the same for every query whatever the raw
     BM25/cosine scales are. method "minmax": weighted mean of per-query min-max normalised scores.
     """
 
-    # Chosen by bench/matching's grid search (180 configs, tune half of CSL ×3, DBLP, demo):
-    # minmax with dense 4 : lexical 1 scored best (mean nDCG@10 0.540; best rrf, k=10, 2:1: 0.536).
-    method: str = "minmax"
+    # "learned" (docs/adr/0027-matching-learned-fusion.md): the linear model of ``ltr.py`` over
+    # per-field BM25, dense, PRF and neighbour features, trained by ``bench/matching/run.py --train``
+    # on the tune halves; it falls back to "minmax" below when the model file is missing or the
+    # dense signal is unavailable. The min-max settings (also the learned model's first stage) were
+    # chosen by the bench's grid search (180 configs, tune half of CSL ×3, DBLP, demo): minmax with
+    # dense 4 : lexical 1 scored best (mean nDCG@10 0.540; best rrf, k=10, 2:1: 0.536).
+    method: str = "learned"
+    # learned fusion model file (``ltr.py``); None = the shipped ``engine/ltr_model.json``
+    model_path: str | None = None
     lexical_weight: float = 1.0
     dense_weight: float = 4.0
     rrf_k: float = 10.0
@@ -53,8 +60,8 @@ class FusionConfig:
     max_matched_terms: int = 10
 
     def __post_init__(self) -> None:
-        if self.method not in ("rrf", "minmax"):
-            raise ValueError(f"unknown fusion method {self.method!r} (expected 'rrf' or 'minmax')")
+        if self.method not in ("learned", "rrf", "minmax"):
+            raise ValueError(f"unknown fusion method {self.method!r} (expected 'learned', 'rrf' or 'minmax')")
         if self.lexical_weight < 0 or self.dense_weight < 0 or self.lexical_weight + self.dense_weight <= 0:
             raise ValueError("fusion weights must be >= 0 and not both 0")
         if self.dense_top_docs < 1:

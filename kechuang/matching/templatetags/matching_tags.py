@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy
 
 register = template.Library()
 
 EVIDENCE_KINDS = {
-    "publication": "论文",
-    "patent": "专利",
-    "achievement": "科技成果",
-    "profile": "档案",
-    "problem": "技术难题",
-    "goal": "技术目标",
-    "background": "需求背景",
-    "document": "材料",
+    "publication": gettext_lazy("论文"),
+    "patent": gettext_lazy("专利"),
+    "achievement": gettext_lazy("科技成果"),
+    "profile": gettext_lazy("档案"),
+    "problem": gettext_lazy("技术难题"),
+    "goal": gettext_lazy("技术目标"),
+    "background": gettext_lazy("需求背景"),
+    "document": gettext_lazy("材料"),
 }
 
 

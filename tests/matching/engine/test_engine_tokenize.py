@@ -38,3 +38,19 @@ def test_spans_point_at_tokens_in_original_text():
     for tok, s, e in tk.tokenize_with_spans(text):
         assert normalize(text[s:e]).startswith(tok[:2])
     assert len(normalize(text)) == len(text)
+
+
+def test_generic_words_and_single_characters_are_not_terms():
+    from kechuang.matching.engine.tokenize import STOPWORDS
+
+    for w in ("中国", "产品", "技术", "研究", "方法", "系统"):
+        assert w in STOPWORDS, w
+    tk = Tokenizer()
+    assert tk.tokenize("中国产品技术研究方法系统") == []
+    toks = tk.tokenize("水的净化系统与煤的气化技术")
+    assert all(len(t) > 1 for t in toks)  # 水, 煤, 的 … never count
+    assert "净化" in toks and "气化" in toks
+    assert "系统" not in toks and "技术" not in toks
+    # the taxonomy's terms stay whole even when they contain a generic word
+    tk2 = Tokenizer(user_words=["智能制造系统"])
+    assert "智能制造系统" in tk2.tokenize("面向智能制造系统的调度")

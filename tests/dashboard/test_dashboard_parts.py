@@ -1,0 +1,118 @@
+"""The expensive parts of the figures kept between requests (needs counts, signed counts, funnel,
+experts' coverage; ADR 00XX-dashboard-aggregation) always agree with a recount from the records:
+after every one of a seeded series of random writes, the cached page's figures equal the figures
+computed afresh without any cache, for every audience."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.cache import cache
+
+from kechuang.dashboard import cache as dash_cache
+from kechuang.dashboard import selectors as s
+from kechuang.experts.models import Expert
+from kechuang.followup.models import Agreement
+from kechuang.needs.models import Need, NeedStageFact, NeedStatusChange
+from kechuang.needs.services import allowed_transitions, need_transition
+
+TZ = ZoneInfo("Asia/Shanghai")
+SCOPES = [{}, {"start": date(2026, 1, 1)}, {"district": "qd-laixi"}]
+
+
+def _name(key: str) -> str:
+    return key.split(":dashboard:part:")[1].split(":")[0]
+
+
+def _figures(d: s.Dashboard) -> dict:
+    out = asdict(d)
+    out.pop("scope")
+    return out
+
+
+KINDS = ["need", "transition", "agreement", "link", "expert", "secret", "delete"]
+
+
+def _write(rng: random.Random, world, i: int, kind: str) -> str:
+    needs = list(Need.objects.order_by("pk"))
+    if kind == "need":
+        t = datetime(2026, rng.randint(1, 11), rng.randint(1, 28), 9, tzinfo=TZ)
+        need = Need.objects.create(
+            enterprise=world.orgs[rng.choice(["ent", "ent2"])],
+            title=f"随机需求{i}",
+            chain=world.chains[rng.choice(["materials", "agri"])],
+            district=world.areas[rng.choice(["laixi", "laoshan"])],
+            background="b",
+            problem="p",
+            goal="g",
+            major=rng.random() < 0.5,
+            confidentiality=rng.choice(["public", "public", "coordinators"]),
+            status="submitted",
+            status_changed_at=t,
+            created_at=t,
+        )
+        NeedStatusChange.objects.create(need=need, to_status="submitted", at=t)
+        NeedStageFact.rebuild([need.pk])
+    elif kind == "transition":
+        coord = world.users["coordinator"]
+        movable = [(n, t) for n in needs for t in allowed_transitions(coord, n)]
+        if movable:
+            need, to = rng.choice(movable)
+            need_transition(user=coord, need=need, to_status=to, note="随机测试")
+    elif kind == "agreement":
+        a = Agreement.objects.create(
+            title=f"随机协议{i}", kind="tech_dev", signed=date(2026, rng.randint(1, 11), 3)
+        )
+        a.parties.add(world.orgs["ent"], world.orgs["soc"])
+        a.needs.add(rng.choice(needs))
+    elif kind == "link":
+        a = Agreement.objects.order_by("?").first()
+        if a is not None:
+            a.needs.add(rng.choice(needs))
+    elif kind == "expert":
+        Expert.objects.create(
+            name=f"随机专家{i}", title="教授", fields=[rng.choice(["新材料", "农机", "石墨烯"])], keywords=[]
+        )
+    elif kind == "secret":
+        need = rng.choice(needs)
+        need.confidentiality = "public" if need.confidentiality != "public" else "coordinators"
+        need.save()
+    else:
+        rng.choice(needs).delete()
+    return kind
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_kept_parts_agree_with_a_recount_after_random_writes(world, dash, seed):
+    rng = random.Random(seed)
+    users = [world.users[r] for r in ("coordinator", "leadership", "district")]
+    kinds = []
+    order = rng.sample(KINDS, len(KINDS)) + [rng.choice(KINDS) for _ in range(7)]  # each kind at least once
+    for i, kind in enumerate(order):
+        for user in users:
+            for filters in SCOPES:
+                if user.role == "district" and "district" in filters:
+                    continue
+                cached = dash_cache.cached_dashboard(user, s.dashboard_scope(user=user, **filters))
+                fresh = s.dashboard(user, s.dashboard_scope(user=user, **filters))  # no cache at all
+                assert _figures(cached) == _figures(fresh), (seed, i, kinds, user.role, filters)
+        kinds.append(_write(rng, world, i, kind))
+
+
+def test_an_agreement_write_recomputes_only_what_depends_on_agreements(world, dash):
+    user = world.users["coordinator"]
+    dash_cache.cached_dashboard(user, s.dashboard_scope(user=user))
+    kept = {k for k in cache._cache if ":dashboard:part:" in k}  # noqa: SLF001 - locmem keys
+    names = {_name(k) for k in kept}
+    assert names == {"need_counts", "signed_counts", "coverage", "funnel"}
+    a = Agreement.objects.create(title="又一份协议", kind="tech_dev", signed=date(2026, 5, 3))
+    a.needs.add(world.needs["new_ent2"])
+    d = dash_cache.cached_dashboard(user, s.dashboard_scope(user=user))
+    after = {k for k in cache._cache if ":dashboard:part:" in k}  # noqa: SLF001
+    new = {_name(k) for k in after - kept}
+    assert new == {"signed_counts"}  # the needs counts, the funnel and the coverage were reused
+    assert _figures(d) == _figures(s.dashboard(user, s.dashboard_scope(user=user)))
