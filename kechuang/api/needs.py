@@ -254,7 +254,7 @@ def update_need(request, payload: NeedUpdateIn, need_id: int = pk_path()):
     try:
         services.need_update(user=user, need=need, data=form.service_data(), expected_version=payload.version)
     except ApplicationError as exc:
-        status = 409 if "已被他人修改" in exc.message else 400
+        status = 409 if exc.message == _("该需求已被他人修改，请刷新后重试。") else 400
         raise ApiError(status, exc.message, field_errors=exc.field_errors) from None
     return _detail(request, need.pk)
 
