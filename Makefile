@@ -59,10 +59,13 @@ test-sqlite: install
 test-postgres: install
 	scripts/with-postgres.sh env KECHUANG_DB=postgres $(BIN)/pytest $(XDIST) -m "not browser" $(PYTEST_ARGS)
 
-# The API fuzz run alone (schemathesis, PostgreSQL, fixed seed, 200 examples per operation); make test
-# runs it inside test-postgres (tests/api/test_api_schemathesis.py, skipped on SQLite).
+# The deep API fuzz run alone (schemathesis, PostgreSQL, fixed seed, 200 examples per operation). make test
+# runs the same tests inside test-postgres with 25 examples per operation (tests/api/test_api_schemathesis.py,
+# skipped on SQLite).
+API_FUZZ_EXAMPLES ?= 200
 test-api-fuzz: install
-	scripts/with-postgres.sh env KECHUANG_DB=postgres $(BIN)/pytest $(XDIST) tests/api/test_api_schemathesis.py $(PYTEST_ARGS)
+	scripts/with-postgres.sh env KECHUANG_DB=postgres KECHUANG_API_FUZZ_EXAMPLES=$(API_FUZZ_EXAMPLES) \
+	  $(BIN)/pytest $(XDIST) tests/api/test_api_schemathesis.py $(PYTEST_ARGS)
 
 demo-reset: install
 	rm -f var/kechuang.sqlite3*

@@ -39,3 +39,15 @@ def bearer():
 def api_as(world):
     """``api_as(role)`` → a token client acting as that role's user in the shared world."""
     return lambda role: token_client(world.users[role])
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest 9.2, schemathesis 4.32's items all get the same node id (pytest builds it from
+    ``originalname``, dropping the ``[GET /api/…]`` part schemathesis puts in ``name``). pytest-xdist
+    schedules by node id, so under ``-n 2 --dist loadgroup`` every operation but one was silently
+    dropped. Each operation's test gets its own id back: ``…::test_api_conforms_to_its_schema[GET /api/needs/]``."""
+    from schemathesis.pytest.plugin import SchemathesisFunction
+
+    for item in items:
+        if isinstance(item, SchemathesisFunction) and item.operation_label and item.id.params is None:
+            item._id = item.id.with_params(item.operation_label)

@@ -293,3 +293,69 @@ def test_a_body_that_is_not_json_is_400_in_chinese(world, api_as):
     resp = c.client.post("/api/needs/", "{not json", content_type="application/json", headers=c.headers)
     assert resp.status_code == 400
     assert resp.json()["detail"] == "请求体不是有效的 JSON。"
+
+
+LIST_URLS = ("/api/needs/", "/api/experts/", "/api/organisations/", "/api/achievements/", "/api/matches/",
+             "/api/events/", "/api/visits/", "/api/agreements/")
+EVENT_LIST_URLS = ("/api/meeting-requests/", "/api/meetings/")  # per event (?event= is required)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_api_read_leaks_a_confidential_need_the_role_may_not_see(full_world, api_as, role):
+    """Every read a role can reach: every list (and its search), every object's detail reached from the
+    lists, the matching suggestions of every visible need and the needs of every visible expert. A
+    confidential need the role may not see (needs.selectors.need_visible) shows neither its title nor
+    its text anywhere; the ones it may see are there, so the crawl does reach them."""
+    from kechuang.matching.models import Match
+    from kechuang.needs.selectors import need_visible
+
+    w = full_world
+    user = w.users[role]
+    marker = "机密工艺参数"
+    for key in ("conf_ent", "secret_ent2"):  # accepted matches routed to the expert: they see the match
+        Match.objects.create(need=w.needs[key], kind="expert", expert=w.experts["own"], status="accepted",
+                             routed_to_user=w.users["expert"])
+    confidential = list(Need.objects.exclude(confidentiality=Need.Confidentiality.PUBLIC))
+    Need.objects.filter(pk__in=[n.pk for n in confidential]).update(problem=f"{marker}：某配方的温度与压力窗口。")
+    hidden = [n for n in confidential if not need_visible(user, n)]
+    shown = [n for n in confidential if need_visible(user, n)]
+    c = api_as(role)
+    bodies, seen = [], set()
+
+    def read(url, params=None):
+        resp = c.get(url, params)
+        assert resp.status_code in (200, 404), (url, resp.status_code)
+        if resp.status_code == 200:
+            bodies.append(json.dumps(resp.json(), ensure_ascii=False))
+        return resp
+
+    def lists():
+        for url in LIST_URLS:
+            for params in ({"limit": 200}, {"limit": 200, "q": "绝密"}, {"limit": 200, "q": marker}):
+                yield url, params
+        for url in EVENT_LIST_URLS:
+            for event_url, pk in sorted(seen):
+                if event_url == "/api/events/":
+                    yield url, {"limit": 200, "event": pk}
+
+    for url, params in lists():
+        resp = read(url, params)
+        assert resp.status_code == 200, url
+        for item in resp.json()["items"]:
+            if (url, item["id"]) not in seen:
+                seen.add((url, item["id"]))
+                assert read(f"{url}{item['id']}").status_code == 200, (url, item["id"])
+    for url, pk in sorted(seen):
+        if url == "/api/needs/":
+            read(f"/api/matching/needs/{pk}/suggestions")
+        elif url == "/api/experts/":
+            read(f"/api/matching/experts/{pk}/needs")
+    for need in hidden:
+        assert c.get(f"/api/needs/{need.pk}").status_code == 404
+        assert c.get(f"/api/matching/needs/{need.pk}/suggestions").status_code == 404
+    text = "\n".join(bodies)
+    assert not [n.title for n in hidden if n.title in text], role
+    if hidden and not shown:
+        assert marker not in text, role
+    for need in shown:
+        assert ("/api/needs/", need.pk) in seen, (role, need.title)
