@@ -36,6 +36,8 @@ def test_token_created_used_and_revoked(page, live_server):
     shot(page, "api-token-created-1366")
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "api-token-created-390")
+    # on a phone the page (with the long secret on it) does not scroll sideways
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.set_viewport_size({"width": 1366, "height": 900})
 
     # the program: exactly the needs the district user may see, page by page
