@@ -143,3 +143,18 @@ def test_a_token_write_needs_no_csrf(world):
         headers={"Authorization": f"Bearer {secret}"},
     )
     assert resp.status_code == 200
+
+
+def test_the_token_page_and_api_errors_in_english(world, client_for):
+    import re
+
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    c = client_for("enterprise")
+    page = c.post("/account/api-tokens/", {"name": "ERP sync", "expires_in_days": "30"},
+                  HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    main = page[page.index("<main"):page.index("</main>")]
+    assert "API tokens" in main and "Revoke" in main
+    assert not cjk.findall(main), cjk.findall(main)
+    resp = Client().get("/api/needs/", HTTP_AUTHORIZATION="Bearer kc_nonsense", HTTP_ACCEPT_LANGUAGE="en")
+    assert resp.status_code == 401 and "API token" in resp.json()["detail"]
+    assert not cjk.search(resp.json()["detail"])
