@@ -28,13 +28,17 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import timezone
 
 from kechuang.dashboard import selectors
 
 VERSION_KEY = "kechuang:dashboard:version"
 # Apps whose records the figures count (Area is the one model counted from "accounts").
 COUNTED_APPS = frozenset({"needs", "events", "followup", "experts", "orgs"})
+# Bumped with every version (``invalidate()`` without an app): every monthly part is recomputed.
+MONTHS_GENERATION = "needs-months"
 
 
 def timeout() -> int:
@@ -64,8 +68,15 @@ def invalidate(app: str | None = None, **_kwargs) -> None:
     """Make every cached figure set stale (called on writes; also usable by hand or from a job).
     With ``app`` only the parts that depend on that app are recomputed; without it, every part."""
     _bump(VERSION_KEY)
-    for a in [app] if app else [*COUNTED_APPS, "accounts"]:
+    for a in [app] if app else [*COUNTED_APPS, "accounts", MONTHS_GENERATION]:
         _bump(_app_key(a))
+
+
+def invalidate_need_months(months) -> None:
+    """The needs collected in these months (``YYYY-MM``, local time) changed: the monthly parts of
+    those months are recomputed, every other month's are reused."""
+    for m in months:
+        _bump(_app_key(f"needs@{m}"))
 
 
 def _app_versions(apps) -> str:
@@ -92,21 +103,54 @@ def key(user, scope: selectors.Scope) -> str:
     return f"kechuang:dashboard:{_version()}:{audience(user)}:{scope.start}:{scope.end}:{area}"
 
 
-def _parts(user, scope: selectors.Scope, seconds: int):
+class _Parts:
     """The ``scope.parts`` store: a part is read from the cache under the versions of the apps it
     depends on, and computed (then kept) on a miss."""
-    area = scope.area.pk if scope.area else "city"
-    where = f"{audience(user)}:{scope.start}:{scope.end}:{area}"
 
-    def get(name: str, depends_on, compute):
-        k = f"kechuang:dashboard:part:{name}:{_app_versions(depends_on)}:{where}"
+    def __init__(self, user, scope: selectors.Scope, seconds: int):
+        area = scope.area.pk if scope.area else "city"
+        self.where = f"{audience(user)}:{scope.start}:{scope.end}:{area}"
+        self.seconds = seconds
+
+    def __call__(self, name: str, depends_on, compute):
+        k = f"kechuang:dashboard:part:{name}:{_app_versions(depends_on)}:{self.where}"
         value = cache.get(k)
         if value is None:
             value = compute()
-            cache.set(k, value, seconds)
+            cache.set(k, value, self.seconds)
         return value
 
-    return get
+    def monthly(self, name: str, months: list[str], compute) -> dict:
+        """A part kept per month of need collection: each month's value under that month's own
+        version (``needs@YYYY-MM``), so after a need changes only its month is recomputed.
+        ``compute(months)`` → {month: value} for the missing months (one call, one query)."""
+        versions = dict(zip(months, _month_versions(months), strict=True))
+        keys = {m: f"kechuang:dashboard:part:{name}@{m}:{versions[m]}:{self.where}" for m in months}
+        found = cache.get_many(list(keys.values()))
+        out = {m: found[k] for m, k in keys.items() if k in found}
+        missing = [m for m in months if m not in out]
+        if missing:
+            fresh = compute(missing)
+            cache.set_many({keys[m]: fresh[m] for m in missing}, self.seconds)
+            out.update((m, fresh[m]) for m in missing)
+        return out
+
+
+def _month_versions(months: list[str]) -> list[str]:
+    gen = _app_versions([MONTHS_GENERATION])
+    keys = [_app_key(f"needs@{m}") for m in months]
+    found = cache.get_many(keys)
+    out = []
+    for k in keys:
+        if k not in found:
+            cache.add(k, time.time_ns(), None)
+            found[k] = cache.get(k, 0)
+        out.append(f"{gen}.{found[k]}")
+    return out
+
+
+def _parts(user, scope: selectors.Scope, seconds: int) -> _Parts:
+    return _Parts(user, scope, seconds)
 
 
 def _computed(build, user, scope: selectors.Scope, seconds: int):
@@ -147,13 +191,50 @@ def cached_export(kind: str, user, scope: selectors.Scope, build) -> bytes:
     return body
 
 
-def _on_write(sender, **kwargs) -> None:
+def _on_write(sender, instance=None, **kwargs) -> None:
     meta = getattr(sender, "_meta", None)
     if meta is not None and (meta.app_label in COUNTED_APPS or meta.label_lower == "accounts.area"):
         invalidate(meta.app_label)
+        if meta.app_label == "needs" and instance is not None:
+            months = _need_months(meta, instance)
+            invalidate_need_months(months)
+            # again once the write is visible to other processes (a page computed in between
+            # would keep the old figures under the new version)
+            transaction.on_commit(lambda: invalidate_need_months(months))
+
+
+def _need_months(meta, instance) -> set[str]:
+    """The collection months a needs-app write touches: a need's own (and its old one when its
+    ``created_at`` moved, remembered by ``_before_need_save``); a history row's or other record's need."""
+    from kechuang.needs.models import Need
+
+    if meta.model is Need:
+        at = [instance.created_at, getattr(instance, "_dashboard_old_created_at", None)]
+    else:
+        need_id = getattr(instance, "need_id", None)
+        known = instance._state.fields_cache.get("need") if need_id else None  # written with its need
+        if known is not None and known.pk == need_id:
+            at = [known.created_at]
+        else:
+            at = list(Need.objects.filter(pk=need_id).values_list("created_at", flat=True)) if need_id else []
+    return {month_of(t) for t in at if t is not None}
+
+
+def month_of(t) -> str:
+    return timezone.localtime(t).strftime("%Y-%m") if timezone.is_aware(t) else t.strftime("%Y-%m")
+
+
+def _before_need_save(sender, instance=None, **kwargs) -> None:
+    if instance is not None and instance.pk:
+        old = sender.objects.filter(pk=instance.pk).values_list("created_at", flat=True).first()
+        if old is not None and old != instance.created_at:
+            instance._dashboard_old_created_at = old
 
 
 def connect() -> None:
     """Wire the invalidation to model signals (from ``DashboardConfig.ready``)."""
+    from kechuang.needs.models import Need
+
     for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
         signal.connect(_on_write, dispatch_uid=f"kechuang.dashboard.cache.{name}")
+    pre_save.connect(_before_need_save, sender=Need, dispatch_uid="kechuang.dashboard.cache.need_month")

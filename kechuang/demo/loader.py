@@ -168,6 +168,9 @@ def load_scenario(s: dict, *, fast_passwords: bool = False) -> dict:
             password=hashed[pw],
             role=u["role"],
             display_name=u["display_name"],
+            # Every demo login has an address (reserved .example domain) so notification e-mails and
+            # password reset can be tried; the demo's console mail backend prints them.
+            email=u.get("email") or f"{u['username']}@kechuang-demo.example",
             organisation=orgs.get(u["org"]) if u.get("org") else None,
             area=areas.get(u["area"]) if u.get("area") else None,
             expert=experts.get(u["expert"]) if u.get("expert") else None,

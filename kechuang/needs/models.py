@@ -131,6 +131,12 @@ class Need(models.Model):
             models.Index(
                 fields=["district", "created_at", "chain", "major", "status"], name="need_dashboard_cover"
             ),
+            # The same figures one month at a time (the dashboard recounts only the month a changed
+            # need was collected in), and the first need's month.
+            models.Index(
+                fields=["created_at", "district", "chain", "major", "status", "confidentiality"],
+                name="need_month_cover",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -38,6 +38,28 @@ def browser():
         b.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time():
+    """The live server answers one request at a time.
+
+    With the in-memory SQLite test database every server thread shares the test's one connection, so
+    two concurrent requests share its transaction state: a request finishing its atomic block while
+    another is inside one could drop the first one's on-commit work (seen once: a returned need whose
+    notification never arrived). Production has a connection per thread; tests serialise instead.
+    Django's server answers "Connection: close" when it is not threaded, so keep-alive cannot block."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialWSGIServer(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)  # the server thread itself holds the shared connection
+
+    old = LiveServerThread.server_class
+    LiveServerThread.server_class = SerialWSGIServer
+    yield
+    LiveServerThread.server_class = old
+
+
 @pytest.fixture
 def demo(transactional_db):
     from kechuang.demo.loader import load_demo

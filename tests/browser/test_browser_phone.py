@@ -1,6 +1,6 @@
 """Phone width (390 × 844): the navigation folds into a menu and no page scrolls sideways.
 
-Each demo role signs in on a phone-sized viewport, opens every entry of its own navigation and the
+Each demo role signs in on a phone-sized viewport, in Chinese and in English, opens every entry of its own navigation and the
 detail pages linked from those lists (a need, an event, an expert, an organisation, an achievement,
 a visit, an agreement, a base), and on each page the document is no wider than the screen: wide
 tables scroll inside their own box, never the page.
@@ -43,21 +43,29 @@ MUST_REACH = {
 }
 
 
-@pytest.fixture
-def phone(browser, live_server, demo):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE,
-                                  device_scale_factor=1, is_mobile=True, has_touch=True)
+# English words are longer than Chinese ones: every page is checked in both languages
+LANGUAGES = {"zh": ("zh-CN", "zh-CN,zh;q=0.9", "用户名", "密码"), "en": ("en-US", "en-US,en;q=0.9", "Username", "Password")}
+
+
+@pytest.fixture(params=list(LANGUAGES))
+def phone(request, browser, live_server, demo):
+    locale, accept, _, _ = LANGUAGES[request.param]
+    context = browser.new_context(base_url=live_server.url, locale=locale, viewport=PHONE,
+                                  device_scale_factor=1, is_mobile=True, has_touch=True,
+                                  extra_http_headers={"Accept-Language": accept})
     pg = context.new_page()
     pg.set_default_timeout(20000)
+    pg.lang = request.param
     yield pg
     context.close()
 
 
 def _sign_in(page, role):
+    _, _, username, password = LANGUAGES[page.lang]
     page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(role)
-    page.get_by_label("密码").fill(DEMO_PASSWORDS[role])
-    page.get_by_role("button", name="登录").click()
+    page.get_by_label(username).fill(role)
+    page.get_by_label(password).fill(DEMO_PASSWORDS[role])
+    page.locator("form button[type=submit]").first.click()
     page.wait_for_url(re.compile(r".*/(home|dashboard)/$"))  # leadership lands on the dashboard
 
 
@@ -103,7 +111,7 @@ def test_every_main_page_fits_a_phone(phone, role):
     assert len(nav_urls) >= 3
     toggle.click()
     expect(first_link).to_be_visible()
-    shot(page, f"phone-{role}-menu-open")
+    shot(page, f"phone-{page.lang}-{role}-menu-open")
     toggle.click()
     expect(first_link).to_be_hidden()
 
@@ -116,7 +124,7 @@ def test_every_main_page_fits_a_phone(phone, role):
         width, culprits = _overflow(page)
         if width > PHONE["width"]:
             too_wide.append(f"{url} scrollWidth={width} {culprits}")
-        shot(page, f"phone-{role}-{label}")
+        shot(page, f"phone-{page.lang}-{role}-{label}")
         for href in _links(page):
             for kind, pattern in DETAIL_KINDS.items():
                 if kind not in found and pattern.match(href or ""):

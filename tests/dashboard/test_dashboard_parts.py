@@ -25,6 +25,11 @@ SCOPES = [{}, {"start": date(2026, 1, 1)}, {"district": "qd-laixi"}]
 
 
 def _name(key: str) -> str:
+    """The part's name without its month (``funnel@2026-03`` → ``funnel``)."""
+    return _part(key).split("@")[0]
+
+
+def _part(key: str) -> str:
     return key.split(":dashboard:part:")[1].split(":")[0]
 
 
@@ -34,7 +39,7 @@ def _figures(d: s.Dashboard) -> dict:
     return out
 
 
-KINDS = ["need", "transition", "agreement", "link", "expert", "secret", "delete"]
+KINDS = ["need", "transition", "agreement", "link", "expert", "secret", "delete", "move"]
 
 
 def _write(rng: random.Random, world, i: int, kind: str) -> str:
@@ -81,12 +86,16 @@ def _write(rng: random.Random, world, i: int, kind: str) -> str:
         need = rng.choice(needs)
         need.confidentiality = "public" if need.confidentiality != "public" else "coordinators"
         need.save()
+    elif kind == "move":  # corrected submission time: the need leaves one month for another
+        need = rng.choice(needs)
+        need.created_at = datetime(2026, rng.randint(1, 11), rng.randint(1, 28), 15, tzinfo=TZ)
+        need.save()
     else:
         rng.choice(needs).delete()
     return kind
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, 2, 3])
 def test_kept_parts_agree_with_a_recount_after_random_writes(world, dash, seed):
     rng = random.Random(seed)
     users = [world.users[r] for r in ("coordinator", "leadership", "district")]
@@ -116,3 +125,20 @@ def test_an_agreement_write_recomputes_only_what_depends_on_agreements(world, da
     new = {_name(k) for k in after - kept}
     assert new == {"signed_counts"}  # the needs counts, the funnel and the coverage were reused
     assert _figures(d) == _figures(s.dashboard(user, s.dashboard_scope(user=user)))
+
+
+def test_a_need_write_recounts_only_the_month_the_need_was_collected_in(world, dash):
+    user = world.users["coordinator"]
+    scope = {"start": date(2025, 1, 1)}
+    dash_cache.cached_dashboard(user, s.dashboard_scope(user=user, **scope))
+    kept = {k for k in cache._cache if ":dashboard:part:" in k}  # noqa: SLF001 - locmem keys
+    months = {_part(k).split("@")[1] for k in kept if "@" in _part(k)}
+    assert len(months) > 3  # every month of the period has its own entry
+    need = world.needs["new_ent2"]
+    own = dash_cache.month_of(need.created_at)
+    need.major = not need.major
+    need.save()
+    d = dash_cache.cached_dashboard(user, s.dashboard_scope(user=user, **scope))
+    new = {_part(k) for k in {k for k in cache._cache if ":dashboard:part:" in k} - kept}  # noqa: SLF001
+    assert new == {f"need_counts@{own}", f"funnel@{own}", "signed_counts"}  # the other months reused
+    assert _figures(d) == _figures(s.dashboard(user, s.dashboard_scope(user=user, **scope)))

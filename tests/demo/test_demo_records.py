@@ -126,3 +126,14 @@ def test_no_doubled_already_on_the_main_pages(db_access, client):
     client.force_login(User.objects.get(username="coordinator"))
     assert "已已" not in client.get(f"/events/participants/{p.pk}/").content.decode()
     assert "已已" not in client.get("/matching/inbox/", follow=True).content.decode()
+
+
+def test_every_demo_login_can_receive_mail_and_reset_its_password(db_access, client):
+    """Notification e-mails and password reset need an address: each demo login has its own."""
+    from django.core import mail
+
+    emails = list(User.objects.values_list("email", flat=True))
+    assert emails and all(emails) and len(set(emails)) == len(emails)
+    mail.outbox.clear()
+    client.post("/accounts/password/reset/", {"email": User.objects.get(username="expert").email})
+    assert [m.to for m in mail.outbox] == [[User.objects.get(username="expert").email]]

@@ -6,7 +6,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, OuterRef
 
-from kechuang.dashboard.selectors.records import part, scoped_needs
+from kechuang.dashboard.selectors.records import Month, monthly_part, scoped_needs
 from kechuang.dashboard.selectors.scope import Scope
 from kechuang.needs.models import FUNNEL_STAGES, NeedStageFact, NeedStatus
 
@@ -16,13 +16,13 @@ _DAYS = tuple(f"days_{s}" for s in FUNNEL[1:])
 # histogram of days per stage. Written in full; the cohort's SQL (built by the ORM from the
 # restricted needs) is its only input, used as it is.
 _HISTOGRAMS = " UNION ALL ".join(
-    ["SELECT 'reached' AS k, reached AS d, COUNT(*) AS n FROM f WHERE reached IS NOT NULL GROUP BY reached"]
+    ["SELECT m, 'reached' AS k, reached AS d, COUNT(*) AS n FROM f WHERE reached IS NOT NULL GROUP BY m, reached"]
     + [
-        f"SELECT '{s}' AS k, days_{s} AS d, COUNT(*) AS n FROM f WHERE days_{s} IS NOT NULL GROUP BY days_{s}"  # noqa: S608 - stage names are code constants
+        f"SELECT m, '{s}' AS k, days_{s} AS d, COUNT(*) AS n FROM f WHERE days_{s} IS NOT NULL GROUP BY m, days_{s}"  # noqa: S608 - stage names are code constants
         for s in FUNNEL[1:]
     ]
 )
-_FUNNEL_SQL = "WITH f (reached, " + ", ".join(_DAYS) + ") AS MATERIALIZED ({cohort}) " + _HISTOGRAMS
+_FUNNEL_SQL = "WITH f (m, reached, " + ", ".join(_DAYS) + ") AS MATERIALIZED ({cohort}) " + _HISTOGRAMS
 
 
 def median_from_histogram(pairs: list[tuple[int, int]]) -> float | None:
@@ -55,29 +55,44 @@ def stage_facts(user, scope: Scope):
     return NeedStageFact.objects.filter(need__in=needs)
 
 
+def _histograms(user, scope: Scope) -> dict[str, list[tuple]]:
+    """The funnel's histograms of the cohort, per month of collection: {month: [(k, d, n), …]}."""
+    try:
+        cohort, params = (
+            stage_facts(user, scope)
+            .annotate(m=Month("need__created_at", is_datetime=True))
+            .values("m", "reached", *_DAYS)
+            .query.sql_with_params()
+        )
+    except EmptyResultSet:  # no need can be in scope (e.g. an empty area list)
+        return {}
+    with connection.cursor() as cur:
+        cur.execute(_FUNNEL_SQL.format(cohort=cohort), params)
+        rows = cur.fetchall()
+    out: dict[str, list[tuple]] = {}
+    for m, k, d, n in rows:
+        out.setdefault(m, []).append((k, d, n))
+    return out
+
+
 def funnel(user, scope: Scope) -> list[dict]:
-    """See ``_funnel``; kept between requests until a need changes (``records.part``)."""
-    return part(scope, "funnel", frozenset({"needs"}), lambda: _funnel(user, scope))
-
-
-def _funnel(user, scope: Scope) -> list[dict]:
     """Needs collected in scope: how many reached each stage, the conversion from the stage before,
     and the median whole days from entering the previous stage to entering this one.
 
     A need "reached" a stage when its history has that stage or a later one; entering a stage is
     the first history row with that status. Both are kept per need in ``NeedStageFact`` (written
     by the need services with every history row), so this is one SQL query over one row per need:
-    a count per furthest stage and a days histogram per stage, with no per-need rows travelling to
-    Python.
+    a count per furthest stage and a days histogram per stage, per month of collection, with no
+    per-need rows travelling to Python. The histograms are kept per month between requests
+    (``records.monthly_part``) and added up here; a median from added histograms is exact.
     """
-    try:
-        cohort, params = stage_facts(user, scope).values("reached", *_DAYS).query.sql_with_params()
-    except EmptyResultSet:  # no need can be in scope (e.g. an empty area list)
-        rows = []
-    else:
-        with connection.cursor() as cur:
-            cur.execute(_FUNNEL_SQL.format(cohort=cohort), params)
-            rows = cur.fetchall()
+    per_month = monthly_part(scope, "funnel", lambda sc: _histograms(user, sc))
+    rows = [r for m in sorted(per_month) for r in per_month[m] or ()]
+    return _funnel(rows)
+
+
+def _funnel(rows) -> list[dict]:
+    """The funnel from the histogram rows (k, d, n) of the cohort."""
     furthest = [0] * len(FUNNEL)
     hist: dict[str, list[tuple[int, int]]] = {}
     for k, d, n in rows:

@@ -7,10 +7,11 @@ may open — a confidential need is never counted for leadership or district sta
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import CharField, Count, Func, Q, QuerySet
+from django.db.models import CharField, Count, Func, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -109,9 +110,69 @@ def part(scope: Scope, name: str, depends_on: frozenset[str], compute: Callable[
     return scope.parts(name, depends_on, compute)
 
 
-def _need_counts(user, scope: Scope) -> list[dict]:
-    # one pass over the needs (for coordinators only the covering index ``need_dashboard_cover``):
-    # counts per area, chain and month of submission; depends on the needs only
+def scope_months(scope: Scope) -> list[str]:
+    """The months (``YYYY-MM``, local time) in which needs counted by ``scope`` were collected: from
+    the period's start (or the first need's month) to its end."""
+    if scope.start:
+        first = scope.start.replace(day=1)
+    else:
+        t = Need.objects.aggregate(t=Min("created_at"))["t"]  # the index ``need_month_cover``
+        if t is None:
+            return []
+        first = timezone.localtime(t).date().replace(day=1)
+    out, m = [], first
+    while m <= scope.end:
+        out.append(m.strftime("%Y-%m"))
+        m = (m + timedelta(days=32)).replace(day=1)
+    return out
+
+
+def _months_scope(scope: Scope, months: list[str]) -> Scope:
+    """``scope`` narrowed to the span of ``months`` (first to last; the period's own ends inside)."""
+    lo = date.fromisoformat(months[0] + "-01")
+    hi = (date.fromisoformat(months[-1] + "-01") + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    start = max(lo, scope.start) if scope.start else lo
+    return replace(scope, start=start, end=min(hi, scope.end), memo={}, parts=None)
+
+
+def monthly_part(scope: Scope, name: str, compute: Callable[[Scope], dict[str, Any]]) -> dict[str, Any]:
+    """A part of the figures that splits by the month a need was collected: ``compute(sub_scope)``
+    → {month: value} (months without needs may be absent). Kept per month by the dashboard cache,
+    so after a need changes only its month is counted again — the rest is reused, and the result is
+    the same as counting everything afresh (tests/dashboard/test_dashboard_parts.py). ADR 0036."""
+    if scope.parts is None:
+        return compute(scope)
+    months = scope_months(scope)
+    if not months:
+        return {}
+
+    def missing(ms: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for span in _spans(months, set(ms)):
+            got = compute(_months_scope(scope, span))
+            out.update((m, got.get(m, ())) for m in span)  # () = no needs that month
+        return out
+
+    return scope.parts.monthly(name, months, missing)
+
+
+def _spans(months: list[str], wanted: set[str]) -> list[list[str]]:
+    """The wanted months as runs of consecutive months (one query per run)."""
+    spans: list[list[str]] = []
+    prev_wanted = False
+    for m in months:
+        if m in wanted:
+            if prev_wanted:
+                spans[-1].append(m)
+            else:
+                spans.append([m])
+        prev_wanted = m in wanted
+    return spans
+
+
+def _need_counts(user, scope: Scope) -> dict[str, list[dict]]:
+    # one pass over the needs (for coordinators only a covering index): counts per area, chain and
+    # month of submission, split by month; depends on the needs only
     rows = list(
         scoped_needs(user, scope)
         .order_by()
@@ -123,9 +184,13 @@ def _need_counts(user, scope: Scope) -> list[dict]:
             open=Count("pk", filter=Q(status__in=NeedStatus.IN_PROGRESS)),
         )
     )
+    by_month: dict[str, list[dict]] = {}
     for r in rows:
         r["signed"] = 0
-    return rows
+        by_month.setdefault(r["m"], []).append(r)
+    for ms in by_month.values():  # the same order however the months were counted
+        ms.sort(key=lambda r: (r["district_id"] or 0, r["chain_id"] or 0))
+    return by_month
 
 
 def _signed_counts(user, scope: Scope) -> list[dict]:
@@ -144,11 +209,12 @@ def need_counts(user, scope: Scope) -> list[dict]:
     """Needs in scope counted per (area, chain, month ``m``): all, major, open, with an agreement —
     two grouped queries (the counts, and the needs with an agreement as rows with ``m`` None),
     shared by the headline, the district, chain and month breakdowns (computed once per scope;
-    kept between requests by ``part``: the counts until a need changes, the signed ones until a
-    need or an agreement changes)."""
+    kept between requests: the counts per month until a need of that month changes
+    (``monthly_part``), the signed ones until a need or an agreement changes (``part``))."""
     k = ("need_counts", user.pk)
     if k not in scope.memo:
-        counts = part(scope, "need_counts", frozenset({"needs"}), lambda: _need_counts(user, scope))
+        per_month = monthly_part(scope, "need_counts", lambda sc: _need_counts(user, sc))
+        counts = [r for m in sorted(per_month) for r in per_month[m] or ()]
         signed = part(
             scope, "signed_counts", frozenset({"needs", "followup"}), lambda: _signed_counts(user, scope)
         )
