@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run serve test lint system-deps test-sqlite test-postgres demo-reset bench
+.PHONY: install run serve test lint system-deps test-sqlite test-postgres test-api-fuzz demo-reset bench
 
 $(STAMP): requirements/lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,14 @@ test-sqlite: install
 # PostgreSQL: a throwaway cluster on a local socket, started and stopped around the run.
 test-postgres: install
 	scripts/with-postgres.sh env KECHUANG_DB=postgres $(BIN)/pytest $(XDIST) -m "not browser" $(PYTEST_ARGS)
+
+# The deep API fuzz run alone (schemathesis, PostgreSQL, fixed seed, 200 examples per operation). make test
+# runs the same tests inside test-postgres with 25 examples per operation (tests/api/test_api_schemathesis.py,
+# skipped on SQLite).
+API_FUZZ_EXAMPLES ?= 200
+test-api-fuzz: install
+	scripts/with-postgres.sh env KECHUANG_DB=postgres KECHUANG_API_FUZZ_EXAMPLES=$(API_FUZZ_EXAMPLES) \
+	  $(BIN)/pytest $(XDIST) tests/api/test_api_schemathesis.py $(PYTEST_ARGS)
 
 demo-reset: install
 	rm -f var/kechuang.sqlite3*

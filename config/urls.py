@@ -24,6 +24,7 @@ urlpatterns = [
     path("notifications/", include("kechuang.notifications.urls")),
     path("onboarding/", include("kechuang.onboarding.urls")),
     path("api/", api.urls),
+    path("account/api-tokens/", include("kechuang.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,7 @@
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from kechuang.api.common import LIST_ERRORS, READ_ERRORS, pk_path
 from kechuang.api.pagination import BoundedPagination
 from kechuang.core.filters import SEARCH_MAX_CHARS
 from kechuang.experts import selectors
@@ -26,12 +27,12 @@ class ExpertFilters(Schema):
     q: str | None = Field(None, max_length=SEARCH_MAX_CHARS)
 
 
-@router.get("/", response=list[ExpertOut])
+@router.get("/", response={200: list[ExpertOut], **LIST_ERRORS})
 @paginate(BoundedPagination)
 def list_experts(request, filters: Query[ExpertFilters]):
     return selectors.expert_list(user=request.user, filters={"q": filters.q or ""})
 
 
-@router.get("/{int:expert_id}", response=ExpertOut)
-def get_expert(request, expert_id: int):
+@router.get("/{expert_id}", response={200: ExpertOut, **READ_ERRORS})
+def get_expert(request, expert_id: int = pk_path()):
     return selectors.expert_get(user=request.user, pk=expert_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
+from kechuang.api.common import READ_ERRORS, pk_path
 from kechuang.experts.selectors import expert_get
 from kechuang.matching import selectors
 from kechuang.needs.selectors import need_get, need_label
@@ -60,8 +61,8 @@ def _evidence(expl: dict) -> list[dict]:
     ]
 
 
-@router.get("/needs/{int:need_id}/suggestions", response=SuggestionsOut, url_name="matching_need_suggestions")
-def need_suggestions(request, need_id: int):
+@router.get("/needs/{need_id}/suggestions", response={200: SuggestionsOut, **READ_ERRORS}, url_name="matching_need_suggestions")
+def need_suggestions(request, need_id: int = pk_path()):
     need = need_get(user=request.user, pk=need_id)  # 404 when the caller may not see the need
     need_record_view(user=request.user, need=need, via="api")
     if not request.user.is_coordinator:
@@ -135,8 +136,8 @@ class ReverseOut(Schema):
     needs: list[ReverseNeedOut]
 
 
-@router.get("/experts/{int:expert_id}/needs", response=ReverseOut, url_name="matching_expert_needs")
-def expert_needs(request, expert_id: int):
+@router.get("/experts/{expert_id}/needs", response={200: ReverseOut, **READ_ERRORS}, url_name="matching_expert_needs")
+def expert_needs(request, expert_id: int = pk_path()):
     expert = expert_get(user=request.user, pk=expert_id)  # 404 when the caller may not see the expert
     ranked = selectors.reverse_needs_for_expert(user=request.user, expert=expert)
     return {

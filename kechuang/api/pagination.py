@@ -19,3 +19,42 @@ class BoundedPagination(LimitOffsetPagination):
 
     def __init__(self, **kwargs):
         super().__init__(max_limit=MAX_PAGE_SIZE, **kwargs)
+
+
+class ListedNeedsPagination(BoundedPagination):
+    """A page whose rows show needs: the confidential ones the caller is shown are audited, as an
+    export of that list is (``via="api:<list>"``); the API is a bulk read like an export."""
+
+    via = "api:needs"
+
+    @staticmethod
+    def needs_of(rows) -> list:
+        return list(rows)
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        from kechuang.needs.selectors import record_listed_views, visible_needs
+
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        rows = list(page[self.items_attribute])
+        page[self.items_attribute] = rows
+        needs = [n for n in self.needs_of(rows) if n is not None]
+        record_listed_views(request.user, visible_needs(request.user, needs), via=self.via)
+        return page
+
+
+class ListedMatchesPagination(ListedNeedsPagination):
+    via = "api:matches"
+
+    @staticmethod
+    def needs_of(rows) -> list:
+        return [m.need for m in rows]
+
+
+class ListedNeedRefsPagination(ListedNeedsPagination):
+    """Meeting requests and meetings: each may name the need it is about."""
+
+    via = "api:events"
+
+    @staticmethod
+    def needs_of(rows) -> list:
+        return [r.need for r in rows if r.need_id]

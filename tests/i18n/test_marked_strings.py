@@ -44,7 +44,17 @@ STORED_TEXT = {
     "accounts/otp.py": {"身份验证器", "恢复码"},  # device names stored by django-otp
     "api/api.py": {"kechuang 科创对接 API", "参数", "原因"},  # API title and the 422 body's keys (a contract)
     # OpenAPI field descriptions (developer documentation, like api/pagination.py)
-    "api/needs.py": {"联系人; empty unless the caller handles the need", "联系电话; empty unless the caller handles the need"},
+    "api/needs.py": {"联系人; empty unless the caller handles the need", "联系电话; empty unless the caller handles the need",
+                     "项目名称", "行业领域/产业链代码", "地区代码", "需求背景", "需解决的主要技术难题（至少 20 字）",
+                     "期望实现的技术目标", "关键词", "预算下限（万元）", "预算上限（万元）",
+                     "需求企业 id（企业用户不填：就是本企业）", "说明（退回时必填）"},
+    "api/achievements.py": {"所属学会 id"},
+    "api/common.py": {"参数", "原因", "排序字段（加 - 为倒序）："},  # the error body's keys (as in api/api.py)
+    "api/followup.py": {"地区代码（含下级）", "签约方所在地区代码"},
+    "api/matches.py": {"需求 id", "专家、成果或学会的 id", "不采纳的原因（decline 时必填）"},
+    "api/meeting_requests.py": {"活动 id（必填）", "活动 id", "企业代表（参会者 id）", "专家（参会者 id）", "所涉需求 id",
+                                "优先级 1–3（仅协调员设置）"},
+    "api/meetings.py": {"活动 id（必填）"},
     "core/audit_views.py": {"导出审计记录 ", " 条"},  # audit summary
     "core/models.py": {"系统"},  # AuditEntry.__str__ (admin, logs)
     "events/services/day_of.py": {"在“", "”与", "洽谈："},  # the need's history note
