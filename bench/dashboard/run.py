@@ -383,7 +383,7 @@ def main() -> None:
     try:
         import kechuang.dashboard.cache as dc
 
-        parts = hasattr(dc, "_app_versions")  # per-app parts (ADR 00XX-dashboard-aggregation)
+        parts = hasattr(dc, "_app_versions")  # per-app parts (ADR 0029-dashboard-aggregation)
         modes = ("cold", "after agreement write", "after need write", "warm") if parts else ("cold", "warm")
     except ImportError:
         modes = ("uncached",)
