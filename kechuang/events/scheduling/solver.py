@@ -307,11 +307,22 @@ def solve(
 # With one worker, the linear search alone, asking "0 breaks?" first.
 PORTFOLIO = (
     # Without the slot-reversal clause: "0 breaks?" on tic-14crafc took 4.2 CPU s without it
-    # and 6.0 s with it; the other process keeps it (diversity).
+    # and 6.0 s with it; the other process keeps it (diversity). Both count table capacity on
+    # meetings and on people, or on people alone (exact for two-person meetings at tables):
+    # RC2 proved forum-13crafc in 5.3 CPU s with both and not in 20 with people alone, the
+    # linear search reached 4 on tic-13crafc in 3.1 s with people alone and 5.7 with both
+    # (docs/adr/0035-scheduling-portfolio.md).
     {"strategy": "rc2", "tables": "kmtotalizer", "symmetry": False},
-    {"strategy": "upper", "tables": "seqcounter", "quick": "minisat22", "lns": True},
+    {"strategy": "upper", "tables": "seqcounter", "quick": "minisat22", "lns": True, "people_only": True},
 )
-SINGLE = {"strategy": "upper", "tables": "seqcounter", "zero_first": True, "quick": "minisat22", "lns": True}
+SINGLE = {
+    "strategy": "upper",
+    "tables": "seqcounter",
+    "zero_first": True,
+    "quick": "minisat22",
+    "lns": True,
+    "people_only": True,
+}
 
 
 def _sat_child(problem: Problem, cap: int | None, cfg: dict, conn) -> None:
@@ -400,12 +411,17 @@ def _solve_cpsat(
     def left() -> float:
         return deadline - time.perf_counter()
 
+    from .satenc import zero_break_schedule
+
+    zero = zero_break_schedule(problem)  # the consecutive-block question: ~1 s either way
+    if zero is not None:
+        return SolveResult(OPTIMAL, slots=zero, bound=0)
     enc = BlockEncoding(problem, fairness)
     proto_total = enc.m.Proto().variables[enc.total.Index()]
     ub_total = proto_total.domain[len(proto_total.domain) - 1]  # (no negative index on this wrapper)
     best: list[int] | None = None
     best_val: int | None = None
-    lb = 0
+    lb = 1  # no schedule without a break (or none at all: then the searches say infeasible)
     if hint is not None:
         enc.hint(hint)
 
