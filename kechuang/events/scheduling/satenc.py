@@ -294,6 +294,7 @@ def sat_search(
     quick: str | None = None,
     lns: bool = False,
     people_only: bool = False,
+    skip_zero: bool = False,
 ) -> None:
     """Search for the fewest breaks, reporting progress through ``emit``.
 
@@ -312,15 +313,16 @@ def sat_search(
       to "no break for almost everyone" and the no-break windows keep propagating. Reports
       the lower bound after every core and the optimum at the end.
     * ``lower``: "0 breaks?", then "<= k" for growing k over all breaks (bounds only).
+    * ``zero``: only "0 breaks?" (the solver asks it alone before starting the portfolio).
 
     ``zero_first`` asks "0 breaks?" before anything else, on the consecutive-block encoding
     (:func:`zero_break_clauses`): fast either way, and 0 is the common optimum on real events;
-    ``rc2`` and ``lower`` always ask it first. ``quick`` names a solver that gets a
+    ``rc2``, ``lower`` and ``zero`` ask it first unless ``skip_zero`` (already asked). ``quick`` names a solver that gets a
     bounded number of conflicts to find the first schedule (MiniSat found one on ticf-14crafa
     in a quarter of CaDiCaL's time); CaDiCaL then starts from it (phases).
     """
     lb = 0
-    if zero_first or strategy in ("rc2", "lower"):
+    if (zero_first or strategy in ("rc2", "lower", "zero")) and not skip_zero:
         zero = zero_break_schedule(problem)
         if zero is not None:
             emit("ub", 0, zero)
@@ -328,6 +330,9 @@ def sat_search(
             return
         lb = 1
         emit("lb", 1)
+    if strategy == "zero":
+        emit("done")
+        return
     enc = SatEncoding(problem, fairness_cap, symmetric, tables, people_only)
     if strategy == "rc2":
         _rc2_search(enc, emit)
