@@ -355,7 +355,8 @@ def _solve_sat(
     if first["best"] is not None:  # a schedule with no break: optimal
         return SolveResult(OPTIMAL, slots=first["best"], bound=0)
     cfgs = PORTFOLIO[:workers] if workers >= 2 else [SINGLE]
-    out = _run_children(problem, fairness, [{**c, "skip_zero": True} for c in cfgs], deadline)
+    answered = first["lb"] >= 1  # else (out of time) RC2 asks it again, beside the linear search
+    out = _run_children(problem, fairness, [{**c, "skip_zero": answered} for c in cfgs], deadline)
     lb, best, best_val = max(first["lb"], out["lb"]), out["best"], out["best_val"]
     if out["infeasible"]:
         return SolveResult(INFEASIBLE)
