@@ -326,6 +326,7 @@ def merge(paths: list[str], out: Path) -> None:
     for d in parts:
         if "selection" in d:
             result["selection"] = d["selection"]
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print("summary:", json.dumps(result["b2b_summary"]))
     print(f"wrote {out}")
