@@ -11,6 +11,7 @@ Prints tables and writes ``bench/results/scheduling.json``. If the benchmark dat
 (``<repo>/../shared/benchmarks`` or ``$KECHUANG_BENCHMARKS``), says so and exits 0.
 
     .venv/bin/python bench/scheduling/run.py [--only original|variants] [--name tic-12.original] [--time-limit 20]
+    .venv/bin/python bench/scheduling/run.py --merge part1.json part2.json   # -> --out
 """
 
 from __future__ import annotations
@@ -262,6 +263,75 @@ def run_selection(assign: Path | None, repeat_seed: int = 0) -> list[dict]:
     return rows
 
 
+def b2b_summary(rows: list[dict]) -> dict:
+    """Counts over the b2b rows, and where our upper bound is worse than plain CP-SAT's."""
+    orig = [r for r in rows if r["variant"] == "original"]
+    var = [r for r in rows if r["variant"] != "original"]
+    summary = {
+        "instances": len(rows),
+        "optimal": sum(r["status"] == "optimal" for r in rows),
+        "variants_optimal": f"{sum(r['status'] == 'optimal' for r in var)}/{len(var)}",
+        "variants_infeasible_named": sum(r["status"] == "infeasible" and bool(r.get("rule")) for r in var),
+        "without_schedule_or_named_infeasibility": [
+            r["instance"]
+            for r in rows
+            if r["breaks"] is None and not (r["status"] == "infeasible" and r.get("rule"))
+        ],
+        "all_valid": all(r["valid"] for r in rows if r["breaks"] is not None),
+        "originals_matching_published": f"{sum(r['matches_published'] for r in orig)}/{len(orig)}",
+        "originals_optimal_at_published": f"{sum(r['matches_published'] and r['status'] == 'optimal' for r in orig)}/{len(orig)}",
+    }
+    with_base = [r for r in rows if "baseline" in r]
+    if with_base:
+        summary["worse_than_plain_cpsat"] = [
+            r["instance"]
+            for r in with_base
+            if r["baseline"]["breaks"] is not None
+            and (r["breaks"] is None or r["breaks"] > r["baseline"]["breaks"])
+        ]
+        summary["bound_below_plain_cpsat"] = [
+            r["instance"]
+            for r in with_base
+            if r["baseline"]["bound"] is not None
+            and (r["bound"] or 0) < r["baseline"]["bound"]
+            and r["status"] != "infeasible"
+        ]
+        with_base = [r for r in with_base if r["breaks"] is not None]
+        summary["baseline_runs"] = len(with_base)
+        summary["baseline_optimal"] = sum(r["baseline"]["status"] == "optimal" for r in with_base)
+        summary["ours_optimal_on_same"] = sum(r["status"] == "optimal" for r in with_base)
+        summary["total_breaks_ours"] = sum(r["breaks"] for r in with_base)
+        summary["total_breaks_baseline"] = sum(
+            r["baseline"]["breaks"] if r["baseline"]["breaks"] is not None else 0 for r in with_base
+        )
+        summary["seconds_ours"] = round(sum(r["seconds"] for r in with_base), 1)
+        summary["seconds_baseline"] = round(sum(r["baseline"]["seconds"] for r in with_base), 1)
+        summary["cpu_seconds_ours"] = round(sum(r["cpu_seconds"] for r in with_base), 1)
+        summary["cpu_seconds_baseline"] = round(sum(r["baseline"]["cpu_seconds"] for r in with_base), 1)
+    return summary
+
+
+def merge(paths: list[str], out: Path) -> None:
+    """One result file from several partial runs (e.g. originals and variants run side by side)."""
+    parts = [json.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
+    rows = sorted((r for d in parts for r in d.get("b2b", [])), key=lambda r: r["instance"])
+    result = {
+        "machine": parts[0]["machine"],
+        "time_limit": parts[0]["time_limit"],
+        "command": [d["command"] for d in parts],
+        "load_average_at_start": [d["machine"]["load_average_at_start"] for d in parts],
+        "b2b": rows,
+        "b2b_summary": b2b_summary(rows),
+    }
+    for d in parts:
+        if "selection" in d:
+            result["selection"] = d["selection"]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print("summary:", json.dumps(result["b2b_summary"]))
+    print(f"wrote {out}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", choices=["original", "variants", "all"], default="all")
@@ -276,7 +346,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-b2b", action="store_true")
     ap.add_argument("--skip-selection", action="store_true")
     ap.add_argument("--out", default=str(REPO / "bench" / "results" / "scheduling.json"))
+    ap.add_argument(
+        "--merge", nargs="+", metavar="JSON", help="merge partial result files into --out and exit"
+    )
     args = ap.parse_args(argv)
+    if args.merge:
+        merge(args.merge, Path(args.out))
+        return 0
 
     root = benchmarks_dir()
     if not root.is_dir():
@@ -305,26 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         baseline_for = set() if args.baseline == "none" else set(args.baseline.split(","))
         print(B2B_HEADER)
         rows = run_b2b(files, args.time_limit, baseline_for)
-        orig = [r for r in rows if r["variant"] == "original"]
-        summary = {
-            "instances": len(rows),
-            "optimal": sum(r["status"] == "optimal" for r in rows),
-            "all_valid": all(r["valid"] for r in rows if r["breaks"] is not None),
-            "originals_matching_published": f"{sum(r['matches_published'] for r in orig)}/{len(orig)}",
-        }
-        with_base = [r for r in rows if "baseline" in r and r["breaks"] is not None]
-        if with_base:
-            summary["baseline_runs"] = len(with_base)
-            summary["baseline_optimal"] = sum(r["baseline"]["status"] == "optimal" for r in with_base)
-            summary["ours_optimal_on_same"] = sum(r["status"] == "optimal" for r in with_base)
-            summary["total_breaks_ours"] = sum(r["breaks"] for r in with_base)
-            summary["total_breaks_baseline"] = sum(
-                r["baseline"]["breaks"] if r["baseline"]["breaks"] is not None else 0 for r in with_base
-            )
-            summary["seconds_ours"] = round(sum(r["seconds"] for r in with_base), 1)
-            summary["seconds_baseline"] = round(sum(r["baseline"]["seconds"] for r in with_base), 1)
-            summary["cpu_seconds_ours"] = round(sum(r["cpu_seconds"] for r in with_base), 1)
-            summary["cpu_seconds_baseline"] = round(sum(r["baseline"]["cpu_seconds"] for r in with_base), 1)
+        summary = b2b_summary(rows)
         print("\nsummary:", json.dumps(summary))
         result["b2b"] = rows
         result["b2b_summary"] = summary

@@ -48,8 +48,15 @@ class SatEncoding:
     """CNF for the scheduling rules; fairness must be the "cap" form (see solver)."""
 
     def __init__(
-        self, problem: Problem, fairness_cap: int | None, symmetric: bool = False, tables: str = "kmtotalizer"
+        self,
+        problem: Problem,
+        fairness_cap: int | None,
+        symmetric: bool = False,
+        tables: str = "kmtotalizer",
+        people_only: bool = False,
     ):
+        """``people_only``: count table capacity on busy people alone where that is exact
+        (every meeting has two people and a table), leaving out the count on meetings."""
         self.problem = problem
         pool = self.pool = IDPool()
         cls: list[list[int]] = []
@@ -137,19 +144,26 @@ class SatEncoding:
                     cls.append([-nb, *[y for _, y in ys]])
                     for s in slots:
                         cls.append([-nb, -busy[s], *[y for a, y in ys if a <= s < a + k]])
+                    # A fully busy window holds all k meetings: none outside it (CDCL would
+                    # need pigeonhole reasoning to see this).
+                    for a, y in ys:
+                        cls += [[-y, -busy[s]] for s in slots if not a <= s < a + k]
 
+        people_exact = (
+            REDUNDANT_BUSY
+            and not problem.has_online  # online meetings' people are busy without a table
+            and all(len(m.participants) == 2 for m in problem.meetings)
+        )
         for s in range(1, T + 1):
             lits = [self.x[i, s] for i in range(n) if (i, s) in self.x and problem.at_table(i)]
             enc = getattr(EncType, tables)
-            cls += _atmost(lits, problem.tables_at(s), pool, enc)
-            if (
-                REDUNDANT_BUSY
-                and not problem.has_online  # online meetings' people are busy without a table
-                and all(len(m.participants) == 2 for m in problem.meetings)
-            ):
+            if not (people_exact and people_only):
+                cls += _atmost(lits, problem.tables_at(s), pool, enc)
+            if people_exact:
                 # The same capacity counted on people: a slot with t tables has at most 2t
-                # busy participants. Far fewer literals than meetings, and with no-break
-                # windows it propagates long before the meetings are placed.
+                # busy participants (exact: each busy person has one two-person meeting
+                # there, so it replaces the count of meetings). Far fewer literals, and with
+                # no-break windows it propagates long before the meetings are placed.
                 cls += _atmost(busy_at[s], 2 * problem.tables_at(s), pool, enc)
 
         for a, b in problem.precedences:
@@ -170,6 +184,104 @@ class SatEncoding:
         return sum(1 for g in self.g if g in true)
 
 
+def zero_break_clauses(problem: Problem, tables: str = "seqcounter") -> tuple[list[list[int]], dict] | None:
+    """CNF of "a schedule with no break at all", or None when someone cannot have a block.
+
+    The consecutive-block view: with no break, participant p's ``k`` meetings fill exactly the
+    slots ``a..a+k-1`` for one start ``a`` (``w[p,a]``, exactly one), so busy-ness is known from
+    the window alone, a covered slot holds exactly one of p's meetings and an uncovered slot
+    none; the windows of two partners must share an allowed slot of their meeting. Table
+    capacity is counted on covered people when that is exact (two-person meetings at tables),
+    else on meetings too. No ``seen``/``g`` variables: the general encoding needs them for
+    counting breaks, but "0 breaks?" only needs windows, and asked this way it was answered in
+    0.0–1.1 CPU s on all ten originals, where the general encoding with ``g = 0`` as units
+    took 0.7–13 s (docs/adr/0035-scheduling-portfolio.md).
+    """
+    pool = IDPool()
+    cls: list[list[int]] = []
+    T = problem.n_slots
+    n = len(problem.meetings)
+    x: dict[tuple[int, int], int] = {}
+    doms = [problem.allowed_slots(i) for i in range(n)]
+    for i, dom in enumerate(doms):
+        lits = [pool.id(("x", i, s)) for s in dom]
+        x.update({(i, s): v for s, v in zip(dom, lits)})
+        cls.append(lits)
+        cls += _amo(lits, pool)
+    win: dict[int, dict[int, int]] = {}
+    covered_at: dict[int, list[int]] = {s: [] for s in range(1, T + 1)}
+    for p, ms in problem.meetings_of.items():
+        k = len(ms)
+        can = [s == 0 or any((i, s) in x for i in ms) for s in range(T + 1)]
+        starts = [a for a in range(1, T - k + 2) if all(can[s] for s in range(a, a + k))]
+        if not starts:
+            return None
+        win[p] = {a: pool.id(("w", p, a)) for a in starts}
+        ws = list(win[p].values())
+        cls.append(ws)
+        cls += _amo(ws, pool)
+        for s in range(1, T + 1):
+            terms = [x[i, s] for i in ms if (i, s) in x]
+            cover = [w for a, w in win[p].items() if a <= s < a + k]
+            if not cover:
+                cls += [[-t] for t in terms]
+                continue
+            cls += _amo(terms, pool)
+            cls += [[-w, *terms] for w in cover]
+            cls += [[-t, *cover] for t in terms]
+            if len(cover) == 1:
+                covered_at[s].append(cover[0])
+            else:
+                c = pool.id(("cov", p, s))
+                cls.append([-c, *cover])
+                cls += [[-w, c] for w in cover]
+                covered_at[s].append(c)
+    for i, mt in enumerate(problem.meetings):
+        allowed = doms[i]
+        for p in mt.participants:
+            for q in mt.participants:
+                if p == q:
+                    continue
+                kp, kq = len(problem.meetings_of[p]), len(problem.meetings_of[q])
+                for a, w in win[p].items():
+                    ok = [
+                        z
+                        for b, z in win[q].items()
+                        if any(a <= s < a + kp and b <= s < b + kq for s in allowed)
+                    ]
+                    if len(ok) < len(win[q]):
+                        cls.append([-w, *ok])
+    people_exact = not problem.has_online and all(len(m.participants) == 2 for m in problem.meetings)
+    enc = getattr(EncType, tables)
+    for s in range(1, T + 1):
+        if people_exact:
+            cls += _atmost(covered_at[s], 2 * problem.tables_at(s), pool, enc)
+        else:
+            lits = [x[i, s] for i in range(n) if (i, s) in x and problem.at_table(i)]
+            cls += _atmost(lits, problem.tables_at(s), pool, enc)
+    for a, b in problem.precedences:
+        for s in doms[b]:
+            cls.append([-x[b, s], *[x[a, t] for t in doms[a] if t < s]])
+    return cls, x
+
+
+def zero_break_schedule(problem: Problem, solver: str = "cadical195") -> list[int] | None:
+    """A schedule with no break (slots per meeting), or None when there is none (proven)."""
+    built = zero_break_clauses(problem)
+    if built is None:
+        return None
+    cls, x = built
+    with Solver(name=solver, bootstrap_with=cls) as sat:
+        if not sat.solve():
+            return None
+        true = {v for v in sat.get_model() if v > 0}
+    out = [0] * len(problem.meetings)
+    for (i, s), v in x.items():
+        if v in true:
+            out[i] = s
+    return out
+
+
 def sat_search(
     problem: Problem,
     fairness_cap: int | None,
@@ -181,6 +293,8 @@ def sat_search(
     zero_first: bool = False,
     quick: str | None = None,
     lns: bool = False,
+    people_only: bool = False,
+    skip_zero: bool = False,
 ) -> None:
     """Search for the fewest breaks, reporting progress through ``emit``.
 
@@ -199,26 +313,32 @@ def sat_search(
       to "no break for almost everyone" and the no-break windows keep propagating. Reports
       the lower bound after every core and the optimum at the end.
     * ``lower``: "0 breaks?", then "<= k" for growing k over all breaks (bounds only).
+    * ``zero``: only "0 breaks?" (the solver asks it alone before starting the portfolio).
 
-    ``zero_first`` (``upper`` only) asks "0 breaks?" before anything else: fast when the
-    answer is yes, the common case on real events. ``quick`` names a solver that gets a
+    ``zero_first`` asks "0 breaks?" before anything else, on the consecutive-block encoding
+    (:func:`zero_break_clauses`): fast either way, and 0 is the common optimum on real events;
+    ``rc2``, ``lower`` and ``zero`` ask it first unless ``skip_zero`` (already asked). ``quick`` names a solver that gets a
     bounded number of conflicts to find the first schedule (MiniSat found one on ticf-14crafa
     in a quarter of CaDiCaL's time); CaDiCaL then starts from it (phases).
     """
-    enc = SatEncoding(problem, fairness_cap, symmetric, tables)
+    lb = 0
+    if (zero_first or strategy in ("rc2", "lower", "zero")) and not skip_zero:
+        zero = zero_break_schedule(problem)
+        if zero is not None:
+            emit("ub", 0, zero)
+            emit("done")
+            return
+        lb = 1
+        emit("lb", 1)
+    if strategy == "zero":
+        emit("done")
+        return
+    enc = SatEncoding(problem, fairness_cap, symmetric, tables, people_only)
     if strategy == "rc2":
         _rc2_search(enc, emit)
         return
     sat = Solver(name=solver, bootstrap_with=enc.clauses)
     try:
-        lb = 0
-        if zero_first or strategy == "lower":
-            if sat.solve(assumptions=[-g for g in enc.g]):
-                emit("ub", 0, enc.read(sat.get_model()))
-                emit("done")
-                return
-            lb = 1
-            emit("lb", 1)
         model = _quick_model(enc, quick) if quick else None
         if model is not None:
             sat.set_phases(model)  # CaDiCaL continues from the quick solver's schedule
@@ -345,16 +465,6 @@ def _rc2_search(enc: SatEncoding, emit: Callable[..., None]) -> None:
             super().process_core()
             emit("lb", self.cost)
 
-    if enc.g:
-        # "0 breaks?" with the g's as unit clauses first: CaDiCaL simplifies with units and
-        # answered it about twice as fast as RC2's first call (the same question under
-        # assumptions) on tic-14crafc (4–7 vs 8–9 CPU s); when the answer is no, it took ≤ 1.4 s.
-        with Solver(name="cadical195", bootstrap_with=enc.clauses + [[-g] for g in enc.g]) as zero:
-            if zero.solve():
-                emit("ub", 0, enc.read(zero.get_model()))
-                emit("done")
-                return
-        emit("lb", 1)
     w = WCNF()
     w.extend(enc.clauses)
     for g in enc.g:

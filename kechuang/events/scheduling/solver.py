@@ -5,7 +5,8 @@ two back-ends on the same block encoding (docs/adr/0002-scheduling-encoding.md):
 
 * **SAT portfolio** (``engine="sat"``; the default when fairness is off or a cap — someone has at
   most one meeting, so "any two differ by at most d" is ``breaks[p] <= d`` — and no hint is
-  given): the CNF of ``satenc`` in one forked process per worker (:data:`PORTFOLIO`), MaxSAT
+  given): first "0 breaks?" alone on the consecutive-block encoding (``satenc.zero_break_clauses``,
+  docs/adr/0035), then the CNF of ``satenc`` in one forked process per worker (:data:`PORTFOLIO`), MaxSAT
   (RC2) proving bounds beside a SAT-UNSAT linear search that asks "0 breaks?" first; the parent
   keeps the best schedule and bound and stops both at the deadline or when they meet.
 * **CP-SAT** (otherwise, or ``engine="cpsat"``): ``BlockEncoding`` searched lower bound first
@@ -307,11 +308,22 @@ def solve(
 # With one worker, the linear search alone, asking "0 breaks?" first.
 PORTFOLIO = (
     # Without the slot-reversal clause: "0 breaks?" on tic-14crafc took 4.2 CPU s without it
-    # and 6.0 s with it; the other process keeps it (diversity).
+    # and 6.0 s with it; the other process keeps it (diversity). Both count table capacity on
+    # meetings and on people, or on people alone (exact for two-person meetings at tables):
+    # RC2 proved forum-13crafc in 5.3 CPU s with both and not in 20 with people alone, the
+    # linear search reached 4 on tic-13crafc in 3.1 s with people alone and 5.7 with both
+    # (docs/adr/0035-scheduling-portfolio.md).
     {"strategy": "rc2", "tables": "kmtotalizer", "symmetry": False},
-    {"strategy": "upper", "tables": "seqcounter", "quick": "minisat22", "lns": True},
+    {"strategy": "upper", "tables": "seqcounter", "quick": "minisat22", "lns": True, "people_only": True},
 )
-SINGLE = {"strategy": "upper", "tables": "seqcounter", "zero_first": True, "quick": "minisat22", "lns": True}
+SINGLE = {
+    "strategy": "upper",
+    "tables": "seqcounter",
+    "zero_first": True,
+    "quick": "minisat22",
+    "lns": True,
+    "people_only": True,
+}
 
 
 def _sat_child(problem: Problem, cap: int | None, cfg: dict, conn) -> None:
@@ -327,14 +339,39 @@ def _sat_child(problem: Problem, cap: int | None, cfg: dict, conn) -> None:
         conn.close()
 
 
+# "0 breaks?" alone first (consecutive-block encoding, ~1 CPU s on every benchmark instance),
+# for at most this share of the time limit: alone it gets the CPU the portfolio would split.
+ZERO_SHARE = 0.25
+
+
 def _solve_sat(
     problem: Problem, time_limit: float, fairness: int | None, workers: int, started: float
 ) -> SolveResult:
-    """Run the SAT portfolio in processes and stop them at the deadline."""
-    ctx = mp.get_context("fork")
+    """Ask "0 breaks?" in one process, then run the SAT portfolio; stop at the deadline."""
     deadline = started + time_limit
+    first = _run_children(
+        problem, fairness, [{"strategy": "zero"}], min(deadline, started + ZERO_SHARE * time_limit)
+    )
+    if first["best"] is not None:  # a schedule with no break: optimal
+        return SolveResult(OPTIMAL, slots=first["best"], bound=0)
+    cfgs = PORTFOLIO[:workers] if workers >= 2 else [SINGLE]
+    answered = first["lb"] >= 1  # else (out of time) RC2 asks it again, beside the linear search
+    out = _run_children(problem, fairness, [{**c, "skip_zero": answered} for c in cfgs], deadline)
+    lb, best, best_val = max(first["lb"], out["lb"]), out["best"], out["best_val"]
+    if out["infeasible"]:
+        return SolveResult(INFEASIBLE)
+    if best is not None:
+        return SolveResult(OPTIMAL if lb >= best_val else FEASIBLE, slots=best, bound=min(lb, best_val))
+    errors = first["errors"] + out["errors"]
+    msg = "time limit reached" if not errors else "search failed: " + "; ".join(errors)
+    return SolveResult(UNKNOWN, bound=lb, message=msg)
+
+
+def _run_children(problem: Problem, fairness: int | None, cfgs: Sequence[dict], deadline: float) -> dict:
+    """Run one process per configuration until one finishes, bounds meet, or the deadline."""
+    ctx = mp.get_context("fork")
     procs, conns = [], []
-    for cfg in PORTFOLIO[:workers] if workers >= 2 else [SINGLE]:
+    for cfg in cfgs:
         recv, send = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_sat_child, args=(problem, fairness, cfg, send), daemon=True)
         proc.start()
@@ -376,13 +413,7 @@ def _solve_sat(
             proc.join()
         for c in conns:
             c.close()
-    if infeasible:
-        return SolveResult(INFEASIBLE)
-    if best is not None:
-        lb = min(lb, best_val) if finished and lb >= best_val else lb
-        return SolveResult(OPTIMAL if lb >= best_val else FEASIBLE, slots=best, bound=lb)
-    msg = "time limit reached" if not errors else "search failed: " + "; ".join(errors)
-    return SolveResult(UNKNOWN, bound=lb, message=msg)
+    return {"best": best, "best_val": best_val, "lb": lb, "infeasible": infeasible, "errors": errors}
 
 
 def _solve_cpsat(
@@ -400,12 +431,17 @@ def _solve_cpsat(
     def left() -> float:
         return deadline - time.perf_counter()
 
+    from .satenc import zero_break_schedule
+
+    zero = zero_break_schedule(problem)  # the consecutive-block question: ~1 s either way
+    if zero is not None:
+        return SolveResult(OPTIMAL, slots=zero, bound=0)
     enc = BlockEncoding(problem, fairness)
     proto_total = enc.m.Proto().variables[enc.total.Index()]
     ub_total = proto_total.domain[len(proto_total.domain) - 1]  # (no negative index on this wrapper)
     best: list[int] | None = None
     best_val: int | None = None
-    lb = 0
+    lb = 1  # no schedule without a break (or none at all: then the searches say infeasible)
     if hint is not None:
         enc.hint(hint)
 
