@@ -82,7 +82,7 @@ class ExpertRegistrationForm(forms.Form):
         taken = Participant.objects.filter(event=event, expert__isnull=False, status="registered").values(
             "expert"
         )
-        qs = restrict(Expert.objects.all(), user).exclude(pk__in=taken)
+        qs = restrict(Expert.objects.filter(retired_at__isnull=True), user).exclude(pk__in=taken)
         if user.role != Role.LIAISON:
             qs = qs.filter(societies__in=event.societies.all()).distinct()
         self.fields["expert"].queryset = qs.order_by("name", "pk")

@@ -107,6 +107,8 @@ def event_register_expert(
     require_upcoming(event)
     if not can_register_expert(user):
         raise ApplicationError(gettext("专家由所属学会的联络员统一报名。"))
+    if expert.retired_at is not None:  # left the expert pool (onboarding): history stays, no new meetings
+        raise ApplicationError(gettext("%(name)s已退出专家库，不能报名。") % {"name": expert.name})
     if user.role == Role.LIAISON:
         society = user.organisation
         if not restrict(Expert.objects.filter(pk=expert.pk), user).exists():

@@ -9,6 +9,7 @@ from kechuang.core.errors import ApplicationError
 from kechuang.core.models import AuditEntry
 from kechuang.events import services
 from kechuang.events.models import MeetingRequest, Participant
+from kechuang.experts.models import Expert
 
 
 def test_enterprise_registers_with_its_own_needs_only(world, mm):
@@ -87,6 +88,22 @@ def test_liaison_registers_only_their_societys_experts(world, mm):
     # a coordinator may register any expert of a participating society
     q = services.event_register_expert(user=world.users["coordinator"], event=mm.event, expert=farm)
     assert q.organisation == world.orgs["soc2"]
+
+
+def test_a_retired_expert_cannot_be_registered_or_chosen(world, mm):
+    from django.utils import timezone
+
+    from kechuang.events.forms import ExpertRegistrationForm
+
+    gone = Expert.objects.create(name="钱退休", title="教授", retired_at=timezone.now())
+    gone.societies.add(world.orgs["soc"])
+    for role in ("liaison", "coordinator"):
+        user = world.users[role]
+        with pytest.raises(ApplicationError, match="已退出专家库"):
+            services.event_register_expert(user=user, event=mm.event, expert=gone)
+        form = ExpertRegistrationForm(user=user, event=mm.event)
+        assert gone not in form.fields["expert"].queryset
+    assert not Participant.objects.filter(expert=gone).exists()
 
 
 def test_requests_both_directions_and_who_answers(world, mm):
