@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 
 from kechuang.experts.models import Achievement, Expert
@@ -390,10 +390,17 @@ def visible_need_index(built, visible_need_ids):
     return index
 
 
+RETIRED_EXPERT = gettext_noop("该专家已退出专家库，不再推荐需求；已有的对接记录保留。")
+RETIRED_ACHIEVEMENT = gettext_noop("该成果已下架，不再推荐需求；已有的对接记录保留。")
+
+
 def rank_needs(source, visible_need_ids: list[int], *, top_k: int = 10) -> Ranked:
     """Needs (among ``visible_need_ids`` only) that an expert or an achievement could serve; ranked in
     an index of those needs alone (``visible_need_index``)."""
     built = idx.get_index("need")
+    if getattr(source, "retired_at", None) is not None:  # left the pool: nothing new is suggested for it
+        gone = RETIRED_EXPERT if isinstance(source, Expert) else RETIRED_ACHIEVEMENT
+        return Ranked("need", warnings=[gettext(gone)], dense_used=built.dense, state=built.state)
     if not visible_need_ids:
         return Ranked("need", warnings=list(built.warnings), dense_used=built.dense, state=built.state)
     index = visible_need_index(built, visible_need_ids)

@@ -63,3 +63,14 @@ def test_the_retired_experts_history_stays_visible(mworld, client_for):
     assert not Match.objects.filter(kind="expert", expert=own, status=Match.Status.SUGGESTED).exists()
     page = client_for("coordinator").get(reverse("experts:detail", args=[own.pk]))
     assert page.status_code == 200 and own.name in page.content.decode()
+
+
+def test_no_needs_are_suggested_for_a_retired_expert(mworld):
+    from kechuang.matching import selectors
+
+    coord, own = mworld.users["coordinator"], mworld.experts["own"]
+    assert selectors.reverse_needs_for_expert(user=coord, expert=own).rows  # the graphene needs, before
+    ps.expert_retire(user=coord, expert=own)
+    own.refresh_from_db()
+    ranked = selectors.reverse_needs_for_expert(user=coord, expert=own)
+    assert ranked.rows == [] and any("已退出专家库" in w for w in ranked.warnings)
