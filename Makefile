@@ -59,8 +59,8 @@ test-sqlite: install
 test-postgres: install
 	scripts/with-postgres.sh env KECHUANG_DB=postgres $(BIN)/pytest $(XDIST) -m "not browser" $(PYTEST_ARGS)
 
-# The deep API fuzz run alone (schemathesis, PostgreSQL, fixed seed, 200 examples per operation). make test
-# runs the same tests inside test-postgres with 25 examples per operation (tests/api/test_api_schemathesis.py,
+# The API fuzz run alone (schemathesis, PostgreSQL, fixed seed, 200 examples per operation). make test
+# runs the same tests inside test-postgres with the same 200 examples per operation (tests/api/test_api_schemathesis.py,
 # skipped on SQLite).
 API_FUZZ_EXAMPLES ?= 200
 test-api-fuzz: install
