@@ -42,9 +42,10 @@ class Reader(HttpUser):
         for c in list(self.client.cookies):
             c.secure = False
 
-    def _get(self, url, name):
+    def _get(self, url, name, follow=False):
+        """A page must answer 200 (after the redirect when ``follow``); anything else is a failure."""
         with self.client.get(
-            url, headers=HEADERS, name=name, catch_response=True, allow_redirects=False
+            url, headers=HEADERS, name=name, catch_response=True, allow_redirects=follow
         ) as r:
             if r.status_code != 200:
                 r.failure(f"HTTP {r.status_code}")

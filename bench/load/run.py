@@ -89,6 +89,15 @@ def _wait(port: int, seconds: float = 420) -> None:
     raise SystemExit("the server did not answer in time")
 
 
+def _exceptions(prefix: str) -> int:
+    """Exceptions raised inside locust tasks (a broken task never reaches the request stats)."""
+    path = f"{prefix}_exceptions.csv"
+    if not os.path.exists(path):
+        return 0
+    with open(path, newline="") as f:
+        return sum(int(r.get("Count") or 0) for r in csv.DictReader(f))
+
+
 def _stats(prefix: str) -> list[dict]:
     rows = []
     with open(f"{prefix}_stats.csv", newline="") as f:
@@ -163,6 +172,17 @@ def main() -> None:
                 stderr=subprocess.STDOUT,
             )
             rows = _stats(prefix)
+            crashed = _exceptions(prefix)
+            if crashed:
+                rows.append(
+                    {
+                        "page": "locust task exceptions",
+                        "requests": 0,
+                        "errors": crashed,
+                        "p50_ms": 0.0,
+                        "p95_ms": 0.0,
+                    }
+                )
             bare = next((r["p95_ms"] for r in rows if r["page"] == "bare view"), None)
             for r in rows:
                 r |= {
