@@ -174,7 +174,7 @@ def tables(user, d: selectors.Dashboard, limit: int = LIST_LIMIT) -> list[tuple[
                     n.district.name,
                     str(n.get_status_display()),
                 ]
-                for n in selectors.visible_major_needs(user, sc)[:limit]
+                for n in selectors.recent_major_needs(user, sc, limit)
             ],
         ),
     ]
