@@ -79,28 +79,59 @@ def html_to_pdf(html: str, *, phases=None) -> bytes:
     return run("  WeasyPrint write (draw, fonts)", document.write_pdf)
 
 
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
 def text_em(text: str) -> float:
     """Width of ``text`` on one line, in ems: wide (CJK) characters 1, others about 0.55."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+    return sum(1.0 if _wide(ch) else 0.55 for ch in text)
 
 
-# A column is never narrower than its longest value or header word up to this many ems, nor planned
-# wider than MAX_EM (longer texts wrap inside their cell).
+def longest_word_em(text: str) -> float:
+    """Width of the widest piece of ``text`` that cannot be broken: a run of Latin letters, digits
+    and punctuation (lines break at spaces, and between any two CJK characters)."""
+    widest = run = 0.0
+    for ch in text:
+        if ch.isspace() or _wide(ch):
+            widest, run = max(widest, run), 0.0
+            if _wide(ch):
+                widest = max(widest, 1.0)
+        else:
+            run += 0.6  # a little wider than ``text_em``'s average: a word must fit, not wrap
+    return max(widest, run)
+
+
+# The briefing's tables: A4 (210 mm) less 2 × 16 mm margins, in ems of their 9 pt font.
+TABLE_EM = (210 - 32) / 25.4 * 72 / 9
+# A column is planned as wide as its widest value or the first HEADER_EM of its header, up to MAX_EM
+# (longer texts wrap inside their cell); never narrower than its longest unbreakable word.
 HEADER_EM = 4.0
 MAX_EM = 28.0
-PADDING_EM = 1.2  # the cell's horizontal padding and border, in ems of the table's font
+PADDING_EM = 1.2  # the cell's horizontal padding, in ems of the table's font
 
 
-def column_widths(headers: list[str], rows: list[list]) -> list[float]:
-    """Percentages (summing to 100) for ``table-layout: fixed``: each column in proportion to its
-    widest value (capped at ``MAX_EM``) or the first ``HEADER_EM`` of its header, whichever is
-    wider, plus padding. Texts wider than their column wrap (CJK between any characters, Latin at
-    spaces or, for long words, anywhere: the template sets ``overflow-wrap: anywhere``)."""
-    natural = []
+def column_widths(headers: list[str], rows: list[list], table_em: float = TABLE_EM) -> list[float]:
+    """Percentages (summing to 100) for ``table-layout: fixed``, in the spirit of CSS's automatic
+    layout but from character counts: every column gets at least its longest unbreakable word (so
+    no word or number is split), the room left is shared in proportion to how much wider each column
+    would like to be (its widest value capped at ``MAX_EM``, or the first ``HEADER_EM`` of its
+    header), and a table narrower than the page is widened in proportion. Texts wider than their
+    column wrap; a word wider than the whole table wraps anywhere (``overflow-wrap: anywhere``)."""
+    natural, minimum = [], []
     for i, header in enumerate(headers):
-        widest = max((text_em(str(r[i])) for r in rows if i < len(r)), default=0.0)
-        natural.append(min(max(widest, min(text_em(str(header)), HEADER_EM)), MAX_EM) + PADDING_EM)
-    total = sum(natural)
-    widths = [round(100 * w / total, 2) for w in natural]
+        texts = [str(r[i]) for r in rows if i < len(r)]
+        widest = max((text_em(t) for t in texts), default=0.0)
+        words = max([longest_word_em(str(header))] + [longest_word_em(t) for t in texts])
+        low = min(words, MAX_EM) + PADDING_EM
+        minimum.append(low)
+        natural.append(max(min(max(widest, min(text_em(str(header)), HEADER_EM)), MAX_EM) + PADDING_EM, low))
+    if sum(natural) <= table_em or sum(minimum) >= table_em:
+        basis = natural if sum(natural) <= table_em else minimum
+        ems = [table_em * w / sum(basis) for w in basis]
+    else:
+        room = (table_em - sum(minimum)) / sum(n - m for n, m in zip(natural, minimum, strict=True))
+        ems = [m + (n - m) * room for n, m in zip(natural, minimum, strict=True)]
+    widths = [round(100 * w / sum(ems), 2) for w in ems]
     widths[-1] = round(100 - sum(widths[:-1]), 2)
     return widths

@@ -12,7 +12,15 @@ from pdf_text import pdf_text
 from weasyprint.html import UA
 
 from kechuang.dashboard import exports, selectors
-from kechuang.dashboard.pdf import PrintHTML, column_widths, html_to_pdf, text_em, ua_stylesheet_text
+from kechuang.dashboard.pdf import (
+    TABLE_EM,
+    PrintHTML,
+    column_widths,
+    html_to_pdf,
+    longest_word_em,
+    text_em,
+    ua_stylesheet_text,
+)
 
 UNIVERSAL = (
     "::marker",
@@ -76,6 +84,26 @@ def test_a_very_long_value_does_not_take_the_whole_table():
 def test_a_short_column_keeps_room_for_its_header():
     widths = column_widths(["阶段", "上一阶段到本阶段天数中位数"], [["已审核", "3"]])
     assert widths[1] >= widths[0]  # the header's first ems count, not only the one-digit values
+
+
+def test_no_column_is_narrower_than_its_longest_word():
+    """English headers and long figures: a word or number is never split across lines."""
+    headers = ["Figure", "Value", "Definition", "Related achievements"]
+    rows = [
+        [
+            "Agreement value (10k CNY)",
+            5005048.0,
+            "National societies involved in the period's events, " * 3,
+            "x",
+        ],
+        ["Academic conferences and competitions brought in", 345, "short", "y"],
+    ]
+    widths = column_widths(headers, rows)
+    for i, w in enumerate(widths):
+        words = max(longest_word_em(str(t)) for t in [headers[i]] + [r[i] for r in rows])
+        assert w / 100 * TABLE_EM >= words, (headers[i], w)
+    assert longest_word_em("期内活动、走访") == 1.0  # CJK breaks between any two characters
+    assert longest_word_em("achievements (10k)") == pytest.approx(12 * 0.6)
 
 
 def _squash(s: str) -> str:
