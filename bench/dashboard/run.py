@@ -354,6 +354,7 @@ def main() -> None:
     ap.add_argument("--export-runs", type=int, default=5)
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "dashboard.json"))
     ap.add_argument("--db", help="keep the generated SQLite file here and reuse it when it already has data")
+    ap.add_argument("--only", default="", help="only the views whose label contains this text (and the bare view)")
     args = ap.parse_args()
     db = args.db or os.path.join(tempfile.mkdtemp(prefix="kechuang-bench-"), "bench.sqlite3")
     setup(db)
@@ -380,6 +381,7 @@ def main() -> None:
         ("briefing · Excel", "leadership", "/dashboard/briefing.xlsx", args.export_runs),
         ("briefing · PDF", "leadership", "/dashboard/briefing.pdf", args.export_runs),
     ]
+    cases = [c for c in cases if c[2] == "/bench/bare/" or args.only in c[0]]
     try:
         import kechuang.dashboard.cache as dc
 

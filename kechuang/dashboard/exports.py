@@ -174,7 +174,7 @@ def tables(user, d: selectors.Dashboard, limit: int = LIST_LIMIT) -> list[tuple[
                     n.district.name,
                     str(n.get_status_display()),
                 ]
-                for n in selectors.visible_major_needs(user, sc)[:limit]
+                for n in selectors.recent_major_needs(user, sc, limit)
             ],
         ),
     ]
@@ -228,6 +228,16 @@ def briefing_xlsx(user, scope: selectors.Scope) -> bytes:
     return buf.getvalue()
 
 
+def pdf_tables(tabs: list[tuple[str, list[str], list[list]]]) -> list[dict]:
+    """The tables of the PDF with their column widths (``table-layout: fixed``; kechuang.dashboard.pdf)."""
+    from kechuang.dashboard.pdf import column_widths
+
+    return [
+        {"title": title, "headers": headers, "rows": rows, "widths": column_widths(headers, rows)}
+        for title, headers, rows in tabs
+    ]
+
+
 def briefing_html(user, scope: selectors.Scope) -> str:
     d = cached_dashboard(user, scope)
     summary, detail = _texts(d)
@@ -238,13 +248,13 @@ def briefing_html(user, scope: selectors.Scope) -> str:
             "scope": scope,
             "summary": summary,
             "detail": detail,
-            "tables": tables(user, d, PDF_LIST_LIMIT),
+            "tables": pdf_tables(tables(user, d, PDF_LIST_LIMIT)),
             "generated": timezone.localtime(),
         },
     )
 
 
 def briefing_pdf(user, scope: selectors.Scope) -> bytes:
-    from weasyprint import HTML
+    from kechuang.dashboard.pdf import html_to_pdf
 
-    return HTML(string=briefing_html(user, scope)).write_pdf()
+    return html_to_pdf(briefing_html(user, scope))

@@ -259,3 +259,15 @@ def test_coordinator_lists_confidential_major_needs(world, dash):
         s.visible_major_needs(world.users["coordinator"], scope(world)).values_list("title", flat=True)
     )
     assert titles == {"保密的石墨烯配方", "农机智能化升级", "开发区石墨提纯"}
+
+
+@pytest.mark.parametrize("role", ["coordinator", "leadership", "district"])
+@pytest.mark.parametrize("limit", [1, 2, 20])
+def test_recent_major_needs_are_the_first_of_the_visible_major_needs(world, dash, role, limit):
+    """The briefings' list (read keys first, then rows) is the same rows in the same order as the
+    full list, cut at ``limit``."""
+    user = world.users[role]
+    recent = s.recent_major_needs(user, scope(world, role), limit)
+    expected = list(s.visible_major_needs(user, scope(world, role))[:limit])
+    assert [n.pk for n in recent] == [n.pk for n in expected]
+    assert len(recent) == min(limit, len(list(s.visible_major_needs(user, scope(world, role)))))

@@ -40,7 +40,7 @@ from kechuang.dashboard.selectors.records import (
     scoped_visits,
     visible_needs,
 )
-from kechuang.dashboard.selectors.rows import recent_agreements, visible_major_needs
+from kechuang.dashboard.selectors.rows import recent_agreements, recent_major_needs, visible_major_needs
 from kechuang.dashboard.selectors.scope import DASHBOARD_ROLES, Scope, can_view_dashboard, dashboard_scope
 
 __all__ = [
@@ -70,6 +70,7 @@ __all__ = [
     "median_from_histogram",
     "need_counts",
     "recent_agreements",
+    "recent_major_needs",
     "scoped_agreements",
     "scoped_bases",
     "scoped_events",

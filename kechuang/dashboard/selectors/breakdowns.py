@@ -9,8 +9,10 @@ from kechuang.accounts.models import Area
 from kechuang.dashboard.selectors.records import (
     CITY_EVENT_KINDS,
     MEETING_KINDS,
+    RECORD_APPS,
     Month,
     need_counts,
+    part,
     scoped_agreements,
     scoped_bases,
     scoped_events,
@@ -31,6 +33,24 @@ def _top_district(areas: dict[int, Area]) -> dict[int, int]:
         while cur.kind == Area.Kind.ZONE and cur.parent_id in areas:
             cur = areas[cur.parent_id]
         out[a.pk] = cur.pk
+    return out
+
+
+def _district_records(user, scope: Scope) -> list[tuple[str, int, int]]:
+    """(figure, area id, count) of visits, agreements (per party's area) and bases — no needs."""
+    out = [
+        ("visits", r["district_id"], r["n"])
+        for r in scoped_visits(user, scope).values("district_id").annotate(n=Count("pk"))
+    ]
+    agr = Agreement.objects.filter(pk__in=scoped_agreements(user, scope).values("pk"))
+    out += [
+        ("agreements", r["parties__district_id"], r["n"])
+        for r in agr.values("parties__district_id").annotate(n=Count("pk", distinct=True))
+    ]
+    out += [
+        ("bases", r["district_id"], r["n"])
+        for r in scoped_bases(user, scope).values("district_id").annotate(n=Count("pk"))
+    ]
     return out
 
 
@@ -57,14 +77,31 @@ def by_district(user, scope: Scope) -> list[dict]:
     for district_id, r in sum_by(need_counts(user, scope), "district_id").items():
         add(district_id, "needs", r["n"])
         add(district_id, "major", r["major"])
-    for r in scoped_visits(user, scope).values("district_id").annotate(n=Count("pk")):
-        add(r["district_id"], "visits", r["n"])
-    agr = Agreement.objects.filter(pk__in=scoped_agreements(user, scope).values("pk"))
-    for r in agr.values("parties__district_id").annotate(n=Count("pk", distinct=True)):
-        add(r["parties__district_id"], "agreements", r["n"])
-    for r in scoped_bases(user, scope).values("district_id").annotate(n=Count("pk")):
-        add(r["district_id"], "bases", r["n"])
+    for key, area_id, n in part(
+        scope, "record_districts", RECORD_APPS, lambda: _district_records(user, scope)
+    ):
+        add(area_id, key, n)
     return sorted(rows.values(), key=lambda r: (-r["needs"], r["area"].code))
+
+
+def _society_records(user, scope: Scope) -> list[tuple[str, int, int]]:
+    """(figure, organisation id, count) of events, visits, agreements and bases per society."""
+    ev = scoped_events(user, scope, MEETING_KINDS + CITY_EVENT_KINDS + (Event.Kind.SIGNING, Event.Kind.VISIT))
+    out = [("events", r["societies"], r["n"]) for r in ev.values("societies").annotate(n=Count("pk"))]
+    out += [
+        ("visits", r["societies"], r["n"])
+        for r in scoped_visits(user, scope).values("societies").annotate(n=Count("pk"))
+    ]
+    agr = Agreement.objects.filter(pk__in=scoped_agreements(user, scope).values("pk"))
+    out += [
+        ("agreements", r["parties"], r["n"])
+        for r in agr.filter(parties__kind=Organisation.Kind.SOCIETY).values("parties").annotate(n=Count("pk"))
+    ]
+    out += [
+        ("bases", r["society_id"], r["n"])
+        for r in scoped_bases(user, scope).values("society_id").annotate(n=Count("pk"))
+    ]
+    return out
 
 
 def by_society(user, scope: Scope) -> list[dict]:
@@ -77,19 +114,25 @@ def by_society(user, scope: Scope) -> list[dict]:
         if pk in rows:
             rows[pk][key] += n
 
-    ev = scoped_events(user, scope, MEETING_KINDS + CITY_EVENT_KINDS + (Event.Kind.SIGNING, Event.Kind.VISIT))
-    for r in ev.values("societies").annotate(n=Count("pk")):
-        add(r["societies"], "events", r["n"])
-    for r in scoped_visits(user, scope).values("societies").annotate(n=Count("pk")):
-        add(r["societies"], "visits", r["n"])
-    agr = Agreement.objects.filter(pk__in=scoped_agreements(user, scope).values("pk"))
-    for r in agr.filter(parties__kind=Organisation.Kind.SOCIETY).values("parties").annotate(n=Count("pk")):
-        add(r["parties"], "agreements", r["n"])
-    for r in scoped_bases(user, scope).values("society_id").annotate(n=Count("pk")):
-        add(r["society_id"], "bases", r["n"])
+    for key, pk, n in part(scope, "record_societies", RECORD_APPS, lambda: _society_records(user, scope)):
+        add(pk, key, n)
     out = [r for r in rows.values() if r["events"] or r["visits"] or r["agreements"] or r["bases"]]
     return sorted(
         out, key=lambda r: (-(r["events"] + r["visits"] + r["agreements"] + r["bases"]), r["society"].name)
+    )
+
+
+def _month_records(user, scope: Scope) -> list[tuple[str, str, int]]:
+    """(figure, ``YYYY-MM``, count) of meetings, visits and agreements per month."""
+
+    def grouped(key, qs, fld, is_datetime):
+        qs = qs.order_by().annotate(m=Month(fld, is_datetime=is_datetime)).values("m").annotate(n=Count("pk"))
+        return [(key, r["m"], r["n"]) for r in qs]
+
+    return (
+        grouped("meetings", scoped_events(user, scope, MEETING_KINDS), "start", True)
+        + grouped("visits", scoped_visits(user, scope), "date", False)
+        + grouped("agreements", scoped_agreements(user, scope), "signed", False)
     )
 
 
@@ -101,20 +144,11 @@ def by_month(user, scope: Scope) -> list[dict]:
             return
         rows.setdefault(month, {"needs": 0, "meetings": 0, "visits": 0, "agreements": 0})[key] += n
 
-    def grouped(qs, fld, is_datetime):
-        return (
-            qs.order_by().annotate(m=Month(fld, is_datetime=is_datetime)).values("m").annotate(n=Count("pk"))
-        )
-
     for r in need_counts(user, scope):  # the needs per month come with the shared needs counts
         if r["n"]:
             add(r["m"], "needs", r["n"])
-    for r in grouped(scoped_events(user, scope, MEETING_KINDS), "start", True):
-        add(r["m"], "meetings", r["n"])
-    for r in grouped(scoped_visits(user, scope), "date", False):
-        add(r["m"], "visits", r["n"])
-    for r in grouped(scoped_agreements(user, scope), "signed", False):
-        add(r["m"], "agreements", r["n"])
+    for key, month, n in part(scope, "record_months", RECORD_APPS, lambda: _month_records(user, scope)):
+        add(month, key, n)
     if rows:  # every month between the first and the last, so the trend has no silent gaps
         first, last = min(rows), max(rows)
         y, m = int(first[:4]), int(first[5:])

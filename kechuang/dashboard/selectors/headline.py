@@ -8,7 +8,9 @@ from kechuang.dashboard.briefing import Headline
 from kechuang.dashboard.selectors.records import (
     CITY_EVENT_KINDS,
     MEETING_KINDS,
+    RECORD_APPS,
     need_counts,
+    part,
     scoped_agreements,
     scoped_bases,
     scoped_events,
@@ -31,10 +33,8 @@ def engaged_society_ids(user, scope: Scope) -> set[int]:
     return {i for i in ids if i is not None}
 
 
-def headline(user, scope: Scope) -> dict:
-    """The article's figures for the scope, plus the numbers behind them."""
-    counts = need_counts(user, scope)
-    needs = {"n": sum(r["n"] for r in counts), "major": sum(r["major"] for r in counts)}
+def _record_figures(user, scope: Scope) -> dict:
+    """The headline figures of events, visits, agreements and bases (no needs)."""
     meetings = scoped_events(user, scope, MEETING_KINDS).count()
     city_events = scoped_events(user, scope, CITY_EVENT_KINDS).aggregate(n=Count("pk"), scale=Sum("scale"))
     visits = Visit.objects.filter(pk__in=scoped_visits(user, scope).values("pk")).aggregate(
@@ -49,17 +49,13 @@ def headline(user, scope: Scope) -> dict:
         transfer=Count("pk", filter=Q(kind=Base.Kind.TRANSFER_BASE)),
         centres=Count("pk", filter=Q(kind=Base.Kind.INNOVATION_CENTRE)),
     )
-    societies = len(engaged_society_ids(user, scope))
-    amount = agreements["amount"] or 0
     return {
-        "societies": societies,
+        "societies": len(engaged_society_ids(user, scope)),
         "meetings": meetings,
-        "needs": needs["n"],
-        "major_needs": needs["major"],
         "visits": visits["n"],
         "visit_stops": visits["stops"],
         "agreements": agreements["n"],
-        "amount": float(amount),
+        "amount": float(agreements["amount"] or 0),
         "bases": bases["n"],
         "bases_new": bases["new"],
         "transfer_bases": bases["transfer"],
@@ -67,6 +63,19 @@ def headline(user, scope: Scope) -> dict:
         "city_events": city_events["n"],
         "city_event_scale": city_events["scale"] or 0,
     }
+
+
+def headline(user, scope: Scope) -> dict:
+    """The article's figures for the scope, plus the numbers behind them (the needs counted live from
+    the shared needs counts; the other records' figures kept until one of ``RECORD_APPS`` changes)."""
+    counts = need_counts(user, scope)
+    rec = part(scope, "record_headline", RECORD_APPS, lambda: _record_figures(user, scope))
+    return {
+        "societies": rec["societies"],
+        "meetings": rec["meetings"],
+        "needs": sum(r["n"] for r in counts),
+        "major_needs": sum(r["major"] for r in counts),
+    } | {k: v for k, v in rec.items() if k not in ("societies", "meetings")}
 
 
 def headline_tuple(h: dict) -> Headline:

@@ -101,6 +101,12 @@ class Month(Func):
         return sql, params
 
 
+# What the figures of events, visits, agreements and bases depend on (their records, the parties'
+# and societies' organisations, the areas): never the needs. Those figures are kept as parts under
+# these apps' versions, so a need write recounts only the needs (docs/adr/0040-briefing-pdf-layout.md).
+RECORD_APPS = frozenset({"events", "followup", "orgs", "accounts"})
+
+
 def part(scope: Scope, name: str, depends_on: frozenset[str], compute: Callable[[], Any]) -> Any:
     """One expensive part of the figures: kept between requests by ``scope.parts`` (the dashboard
     cache, which recomputes it only after a write to one of the apps in ``depends_on``), else
