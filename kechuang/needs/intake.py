@@ -8,11 +8,11 @@ from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
-from kechuang.intake.spec import ImportKind, Outcome, norm
+from kechuang.intake.spec import ImportKind, Later, Outcome, norm
 from kechuang.needs import services
 from kechuang.needs.forms import NeedForm
 from kechuang.needs.models import Need
-from kechuang.needs.selectors import need_label
+from kechuang.needs.selectors import mark_visible, need_label, need_visible, prime_needs, record_listed_views
 
 SIMILAR = 0.8  # title similarity above which two needs of one enterprise are flagged for a person
 MAX_SIMILAR = 3  # near titles named per row
@@ -77,7 +77,35 @@ class NeedImport(ImportKind):
             "id", "title", "enterprise_id", "confidentiality", "status", "district_id", "submitted_by_id"
         ):
             by_ent.setdefault(n.enterprise_id, []).append(n)
+        for needs in by_ent.values():  # read through restrict(): what need_label would ask, answered
+            mark_visible(user, needs)
         return {"by_enterprise": by_ent}
+
+    def stage(self, user, form, context):
+        """Bulk path: a new need is built now and written with the others (``write_staged``);
+        an update or a skip goes through ``apply`` as before."""
+        cleaned = form.cleaned_data
+        enterprise = self._enterprise(user, cleaned)
+        title_key = norm(cleaned["title"])
+        if any(norm(n.title) == title_key for n in context["by_enterprise"].get(enterprise.pk, [])):
+            return self.apply(user, form, context)
+        need = services.need_new(user=user, data=form.service_data(), enterprise=enterprise)
+        context["by_enterprise"].setdefault(enterprise.pk, []).append(need)
+        return Outcome("create", "", obj=need, staged=True)
+
+    def write_staged(self, user, outcomes, context):
+        """``need_submit_many`` for the staged needs, then their labels decided in one query."""
+        needs = [o.obj for o in outcomes]
+        refusals = services.need_submit_many(user=user, needs=needs)
+        saved = [n for n, r in zip(needs, refusals, strict=True) if r is None]
+        prime_needs(user, saved)
+        record_listed_views(user, [n for n in saved if need_visible(user, n)])  # as need_label would, in one go
+        for o, r in zip(outcomes, refusals, strict=True):
+            if r is None:
+                o.label = need_label(user, o.obj)
+            else:
+                context["by_enterprise"][o.obj.enterprise_id].remove(o.obj)
+        return refusals
 
     def apply(self, user, form, context):
         cleaned = form.cleaned_data
@@ -110,6 +138,13 @@ class NeedImport(ImportKind):
         labels = {"keywords": gettext("关键词")}
         return "、".join(str(form.fields[f].label) if f in form.fields else labels.get(f, f) for f in fields)
 
+    @staticmethod
+    def _similar(user, n, ratio) -> str:
+        return gettext("与“%(title)s”相似（%(ratio)s），可能是同一需求从不同渠道提交") % {
+            "title": need_label(user, n),
+            "ratio": f"{ratio:.0%}",
+        }
+
     def likely_duplicates(self, user, cleaned, context):
         """At most ``MAX_SIMILAR`` near titles of the same enterprise (cheap bounds first: files are large)."""
         enterprise = self._enterprise(user, cleaned)
@@ -124,10 +159,10 @@ class NeedImport(ImportKind):
                 continue
             ratio = m.ratio()
             if ratio >= SIMILAR:
-                out.append(
-                    gettext("与“%(title)s”相似（%(ratio)s），可能是同一需求从不同渠道提交")
-                    % {"title": need_label(user, n), "ratio": f"{ratio:.0%}"}
-                )
+                if n.pk is None:  # staged in this file (bulk path): named once it is written
+                    out.append(Later(lambda n=n, ratio=ratio: self._similar(user, n, ratio)))
+                else:
+                    out.append(self._similar(user, n, ratio))
                 if len(out) == MAX_SIMILAR:
                     break
         return out
