@@ -8,6 +8,7 @@ wrong row (or a crash, or a killed process) leaves nothing behind.
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -321,7 +322,7 @@ def _check_row(spec, user, rownum, cells, by_header, sheet, context, seen, repor
             )
         else:
             data[col.name] = value
-    form = spec.form(user, data)
+    form = _form_for(spec, user, data, context)
     _resolve_once(form, context)
     if context.get("_bulk"):
         memoise_model_checks(form, context.setdefault("_model_checks", {}))
@@ -353,6 +354,24 @@ def _check_row(spec, user, rownum, cells, by_header, sheet, context, seen, repor
         context["_staged"].append(_Staged(rownum, form, outcome, result, by_header, sheet, cells))
 
 
+def _form_for(spec, user, data, context):
+    """The row's bound form: a new one, or (bulk path, ``spec.reuse_form``) a copy of one form built
+    once per file whose fields — the same objects, querysets and messages — serve every row."""
+    if not (context.get("_bulk") and spec.reuse_form):
+        return spec.form(user, data)
+    protos = context.setdefault("_forms", {})
+    proto = protos.get(id(spec))
+    if proto is None:
+        proto = protos[id(spec)] = spec.form(user, {})
+    form = copy.copy(proto)  # what BaseForm.__init__ sets per instance, set again for this row:
+    form.data = data
+    form._errors = None
+    form._bound_fields_cache = {}
+    if isinstance(form, forms.BaseModelForm):
+        form.instance = form._meta.model()
+    return form
+
+
 def _resolve_once(form, context) -> None:
     """Each related object (企业, 产业链, 地区) is fetched once per file, not once per row.
 
@@ -362,7 +381,7 @@ def _resolve_once(form, context) -> None:
     """
     cache = context.setdefault("_choices", {})
     for name, fld in form.fields.items():
-        if type(fld) is not forms.ModelChoiceField:
+        if type(fld) is not forms.ModelChoiceField or getattr(fld, "_resolved_once", False):
             continue
         if name not in cache:
             key = fld.to_field_name or "pk"
@@ -380,6 +399,7 @@ def _resolve_once(form, context) -> None:
                 ) from None
 
         fld.to_python = to_python
+        fld._resolved_once = True  # a reused form's fields (bulk path) are resolved once per file
 
 
 def _header_of(form, name, by_header) -> str:

@@ -98,6 +98,9 @@ class ImportKind:
     sheet = ""  # the template's sheet name
     key_help = ""  # how a row is matched to an existing record (shown on the page)
     children: tuple[ImportKind, ...] = ()  # extra sheets (论文, 专利) read after this one, same transaction
+    # True when ``form(user, data)``'s __init__ depends on the user only, never on the row's data:
+    # the bulk path then builds the form once per file and binds a copy of it to each row
+    reuse_form = False
 
     def allowed(self, user) -> bool:
         raise NotImplementedError

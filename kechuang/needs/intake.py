@@ -23,6 +23,7 @@ class NeedImport(ImportKind):
     label = gettext_lazy("需求")
     sheet = gettext_lazy("需求")
     key_help = gettext_lazy("需求企业和项目名称")
+    reuse_form = True  # NeedForm's __init__ reads the user only (new needs: editing=False)
     notes = {
         "enterprise": gettext_lazy("必填（企业账号导入时不填）；企业全称、简称或统一社会信用代码"),
         "title": gettext_lazy("必填；至少 4 个字。同一企业同名项目视为同一条需求：再次导入会更新而不是新建"),
