@@ -268,6 +268,7 @@ def main() -> None:
     p.add_argument("--experts", type=int, default=50_000)
     p.add_argument("--pubs", type=int, default=250_000)
     p.add_argument("--quick", action="store_true", help="2k needs, 2k experts, 10k publications")
+    p.add_argument("--only", choices=["needs", "experts"], help="run only these files (e.g. experts at full size)")
     p.add_argument("--child")
     p.add_argument("--db")
     p.add_argument("--file")
@@ -287,13 +288,17 @@ def main() -> None:
     setup(db)
     world()
     files = {}
-    for label, rows in (("needs-small", args.needs // 5), ("needs", args.needs)):
-        files[label] = tmp / f"{label}.xlsx"
-        needs_book(files[label], rows)
-    files["experts"] = tmp / "experts.xlsx"
-    experts_book(files["experts"], args.experts, args.pubs)
+    if args.only != "experts":
+        for label, rows in (("needs-small", args.needs // 5), ("needs", args.needs)):
+            files[label] = tmp / f"{label}.xlsx"
+            needs_book(files[label], rows)
+    if args.only != "needs":
+        files["experts"] = tmp / "experts.xlsx"
+        experts_book(files["experts"], args.experts, args.pubs)
     results = []
     for label, kind in (("needs-small", "needs"), ("needs", "needs"), ("experts", "experts")):
+        if label not in files:
+            continue
         base = child(db, files[label], "baseline", kind)
         row = {
             "file": label,
@@ -324,15 +329,18 @@ def main() -> None:
                 f"{r['file']:12} {r['rows']:>8} {r['mb']:>6.1f} {st:8} {m['wall_s']:>8.1f} {m['cpu_s']:>8.1f} "
                 f"{r['rows'] / m['wall_s']:>8.0f} {m['peak_rss_mb']:>8.0f} {ratio:>7.1f} {m.get('load1', 0):>6.1f}"
             )
-    needs = next(r for r in results if r["file"] == "needs")
-    both = needs["check"]["wall_s"] + needs["commit"]["wall_s"]
-    both_cpu = needs["check"]["cpu_s"] + needs["commit"]["cpu_s"]
-    goal = both <= 20 if args.needs == 10_000 else None
-    print(
-        f"needs check + commit: wall {both:.1f} s, cpu {both_cpu:.1f} s — goal (10k needs checked and committed "
-        f"≤ 20 s): {'met' if goal else 'NOT met' if goal is False else 'n/a (size differs)'}"
-    )
-    out = ROOT / "bench" / "results" / ("importer-per-row.json" if args.per_row else "importer.json")
+    needs = next((r for r in results if r["file"] == "needs"), None)
+    goal = None
+    if needs:
+        both = needs["check"]["wall_s"] + needs["commit"]["wall_s"]
+        both_cpu = needs["check"]["cpu_s"] + needs["commit"]["cpu_s"]
+        goal = both <= 20 if args.needs == 10_000 else None
+        print(
+            f"needs check + commit: wall {both:.1f} s, cpu {both_cpu:.1f} s — goal (10k needs checked and "
+            f"committed ≤ 20 s): {'met' if goal else 'NOT met' if goal is False else 'n/a (size differs)'}"
+        )
+    name = "importer" + ("-per-row" if args.per_row else "") + (f"-{args.only}" if args.only else "")
+    out = ROOT / "bench" / "results" / f"{name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
         json.dumps(
