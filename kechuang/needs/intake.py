@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from difflib import SequenceMatcher
 
 from django.utils.translation import gettext, gettext_lazy
@@ -17,6 +18,15 @@ from kechuang.needs.selectors import mark_visible, need_label, need_visible, pri
 SIMILAR = 0.8  # title similarity above which two needs of one enterprise are flagged for a person
 MAX_SIMILAR = 3  # near titles named per row
 MAX_COMPARED = 2000  # the enterprise's most recent needs compared with a row
+
+
+def _title_facts(need) -> tuple[str, Counter]:
+    """``norm(need.title)`` and its character counts, computed once per need object per title."""
+    kept = need.__dict__.get("_intake_title")
+    if kept is None or kept[0] != need.title:
+        t = norm(need.title)
+        kept = need._intake_title = (need.title, t, Counter(t))
+    return kept[1], kept[2]
 
 
 class NeedImport(ImportKind):
@@ -88,7 +98,7 @@ class NeedImport(ImportKind):
         cleaned = form.cleaned_data
         enterprise = self._enterprise(user, cleaned)
         title_key = norm(cleaned["title"])
-        if any(norm(n.title) == title_key for n in context["by_enterprise"].get(enterprise.pk, [])):
+        if any(_title_facts(n)[0] == title_key for n in context["by_enterprise"].get(enterprise.pk, [])):
             return self.apply(user, form, context)
         need = services.need_new(user=user, data=form.service_data(), enterprise=enterprise)
         context["by_enterprise"].setdefault(enterprise.pk, []).append(need)
@@ -147,18 +157,25 @@ class NeedImport(ImportKind):
         }
 
     def likely_duplicates(self, user, cleaned, context):
-        """At most ``MAX_SIMILAR`` near titles of the same enterprise (cheap bounds first: files are large)."""
+        """At most ``MAX_SIMILAR`` near titles of the same enterprise (cheap bounds first: files are large).
+
+        The bounds are difflib's own (``real_quick_ratio``, ``quick_ratio``: the shared characters as
+        a multiset), computed from each title's character counts kept with the need, so only titles
+        that may reach ``SIMILAR`` build a ``SequenceMatcher``; the result is the same."""
         enterprise = self._enterprise(user, cleaned)
         title = norm(cleaned["title"])
+        counts = Counter(title)
         out = []
         for n in reversed(context["by_enterprise"].get(enterprise.pk if enterprise else None, [])[-MAX_COMPARED:]):
-            other = norm(n.title)
+            other, other_counts = _title_facts(n)
             if other == title:
                 continue
-            m = SequenceMatcher(None, title, other)
-            if m.real_quick_ratio() < SIMILAR or m.quick_ratio() < SIMILAR:
+            total = len(title) + len(other)
+            if not total or 2.0 * min(len(title), len(other)) / total < SIMILAR:  # real_quick_ratio
                 continue
-            ratio = m.ratio()
+            if 2.0 * sum((counts & other_counts).values()) / total < SIMILAR:  # quick_ratio
+                continue
+            ratio = SequenceMatcher(None, title, other).ratio()
             if ratio >= SIMILAR:
                 if n.pk is None:  # staged in this file (bulk path): named once it is written
                     out.append(Later(lambda n=n, ratio=ratio: self._similar(user, n, ratio)))

@@ -207,3 +207,32 @@ def test_the_matching_index_is_marked_once_for_a_bulk_import(world, tmp_path, mo
     )
     assert run_import(user, "needs", path, commit=True, bulk=True).committed
     assert marks == ["need"]
+
+
+def test_near_titles_are_the_ones_difflib_finds(world):
+    """The character-count bounds in ``likely_duplicates`` skip only pairs difflib would reject."""
+    import random
+    from difflib import SequenceMatcher
+
+    from kechuang.intake.spec import norm
+    from kechuang.needs.intake import MAX_SIMILAR, SIMILAR, NeedImport
+    from kechuang.needs.selectors import mark_visible
+
+    rng = random.Random(20261201)
+    chars = "高镍正极材料稳定性提升研究石墨烯关键技术攻关第一二三项 A"
+    user, ent = world.users["coordinator"], world.orgs["ent"]
+    flagged = 0
+    for _ in range(200):
+        titles = ["".join(rng.choice(chars) for _ in range(rng.randint(4, 14))) for _ in range(12)]
+        needs = [Need(pk=i + 1, title=t, enterprise=ent, confidentiality="public") for i, t in enumerate(titles)]
+        mark_visible(user, needs)
+        title = rng.choice(titles[:6]) + rng.choice(["", "二", "研究"])
+        found = NeedImport().likely_duplicates(user, {"enterprise": ent, "title": title}, {"by_enterprise": {ent.pk: needs}})
+        expected = []
+        for n in reversed(needs):
+            ratio = SequenceMatcher(None, norm(title), norm(n.title)).ratio()
+            if norm(n.title) != norm(title) and ratio >= SIMILAR and len(expected) < MAX_SIMILAR:
+                expected.append(f"与“{n.title}”相似（{ratio:.0%}），可能是同一需求从不同渠道提交")
+        assert found == expected
+        flagged += bool(found)
+    assert flagged > 50  # the comparison is not vacuous
