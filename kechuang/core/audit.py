@@ -79,6 +79,15 @@ def record(
     return entry
 
 
+def record_many(actor, action: str, items: Iterable[tuple[models.Model, dict[str, Any] | None]]) -> list[AuditEntry]:
+    """``record`` for many objects at once (a bulk import): one entry per object, the same rows
+    ``record(actor, action, obj, changes)`` would write one by one, in batched INSERTs."""
+    entries = [_entry(actor, action, obj, changes, None) for obj, changes in items]
+    if not entries:
+        return []
+    return AuditEntry.objects.bulk_create(entries, batch_size=1000)
+
+
 def audit(actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEntry:
     """The name services have always called; same as ``record``."""
     return record(actor, action, obj, changes)

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
+from kechuang.core.signals import bulk_written
 from kechuang.dashboard import selectors
 
 VERSION_KEY = "kechuang:dashboard:version"
@@ -203,6 +204,22 @@ def _on_write(sender, instance=None, **kwargs) -> None:
             transaction.on_commit(lambda: invalidate_need_months(months))
 
 
+def _on_bulk_write(sender, objs=(), **kwargs) -> None:
+    """``core.signals.bulk_written``: what ``_on_write`` does for each object, once for the list
+    (a ``bulk_create`` sends no ``post_save``; an import of 10,000 needs bumps each version once)."""
+    meta = getattr(sender, "_meta", None)
+    objs = list(objs)
+    if not objs or meta is None or not (meta.app_label in COUNTED_APPS or meta.label_lower == "accounts.area"):
+        return
+    invalidate(meta.app_label)
+    if meta.app_label == "needs":
+        months: set[str] = set()
+        for obj in objs:
+            months |= _need_months(meta, obj)
+        invalidate_need_months(months)
+        transaction.on_commit(lambda: invalidate_need_months(months))
+
+
 def _need_months(meta, instance) -> set[str]:
     """The collection months a needs-app write touches: a need's own (and its old one when its
     ``created_at`` moved, remembered by ``_before_need_save``); a history row's or other record's need."""
@@ -238,3 +255,4 @@ def connect() -> None:
     for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
         signal.connect(_on_write, dispatch_uid=f"kechuang.dashboard.cache.{name}")
     pre_save.connect(_before_need_save, sender=Need, dispatch_uid="kechuang.dashboard.cache.need_month")
+    bulk_written.connect(_on_bulk_write, dispatch_uid="kechuang.dashboard.cache.bulk")

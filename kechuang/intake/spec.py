@@ -42,6 +42,18 @@ class Outcome:
     label: str  # what the row is, for the preview (need titles through need_label)
     reason: str = ""
     obj: object = None
+    staged: bool = False  # bulk path: ``obj`` is not written yet; ``write_staged`` writes it and sets ``label``
+
+
+class Later:
+    """Text for the report that can only be written after the staged rows are (a near match that
+    names a need created earlier in the same file): ``str()`` of it, once written, is the text."""
+
+    def __init__(self, make):
+        self.make = make
+
+    def __str__(self) -> str:
+        return self.make()
 
 
 def spellings(text) -> list[str]:
@@ -86,6 +98,9 @@ class ImportKind:
     sheet = ""  # the template's sheet name
     key_help = ""  # how a row is matched to an existing record (shown on the page)
     children: tuple[ImportKind, ...] = ()  # extra sheets (论文, 专利) read after this one, same transaction
+    # True when ``form(user, data)``'s __init__ depends on the user only, never on the row's data:
+    # the bulk path then builds the form once per file and binds a copy of it to each row
+    reuse_form = False
 
     def allowed(self, user) -> bool:
         raise NotImplementedError
@@ -99,6 +114,16 @@ class ImportKind:
 
     def apply(self, user, form: forms.Form, context: dict) -> Outcome:
         """Create, update or skip through the app's services (inside the import's transaction)."""
+        raise NotImplementedError
+
+    def stage(self, user, form: forms.Form, context: dict) -> Outcome:
+        """The bulk path's ``apply``: may return ``Outcome(..., staged=True)`` for a create that
+        ``write_staged`` writes later with others (in the same transaction). By default: ``apply``."""
+        return self.apply(user, form, context)
+
+    def write_staged(self, user, outcomes: list[Outcome], context: dict) -> list:
+        """Write the staged outcomes at once; for each, the ``ApplicationError`` the one-row service
+        would have raised, or None (then ``outcome.label`` is set)."""
         raise NotImplementedError
 
     def likely_duplicates(self, user, cleaned: dict, context: dict) -> list[str]:

@@ -8,6 +8,8 @@ import threading
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from kechuang.core.signals import bulk_written
+
 # model label -> index kinds built from it
 AFFECTS = {
     "experts.expert": ("expert", "society"),
@@ -63,6 +65,20 @@ def deferred():
         mark_stale(kind)
 
 
+def _on_bulk_write(sender, objs=(), **kwargs) -> None:
+    """``core.signals.bulk_written`` (a ``bulk_create`` sends no ``post_save``): mark as ``post_save`` would."""
+    kinds = AFFECTS.get(getattr(getattr(sender, "_meta", None), "label_lower", ""))
+    if not kinds:
+        return
+    for obj in objs:  # the first object that counts is enough: the marks are per index, not per row
+        _HANDLER_BY_KINDS.setdefault(kinds, _handler(kinds))(sender, instance=obj)
+        if sender._meta.label_lower != "orgs.organisation" or getattr(obj, "kind", None) == "society":
+            return
+
+
+_HANDLER_BY_KINDS: dict = {}
+
+
 def connect() -> None:
     from django.apps import apps
 
@@ -72,6 +88,7 @@ def connect() -> None:
         _HANDLERS.append(h)
         post_save.connect(h, sender=model, dispatch_uid=f"matching-stale-save-{label}")
         post_delete.connect(h, sender=model, dispatch_uid=f"matching-stale-delete-{label}")
+    bulk_written.connect(_on_bulk_write, dispatch_uid="matching-stale-bulk")
     Expert = apps.get_model("experts.Expert")
     m2m = _handler(("society",))
     _HANDLERS.append(m2m)

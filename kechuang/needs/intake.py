@@ -2,27 +2,38 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from difflib import SequenceMatcher
 
 from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
-from kechuang.intake.spec import ImportKind, Outcome, norm
+from kechuang.intake.spec import ImportKind, Later, Outcome, norm
 from kechuang.needs import services
 from kechuang.needs.forms import NeedForm
 from kechuang.needs.models import Need
-from kechuang.needs.selectors import need_label
+from kechuang.needs.selectors import mark_visible, need_label, need_visible, prime_needs, record_listed_views
 
 SIMILAR = 0.8  # title similarity above which two needs of one enterprise are flagged for a person
 MAX_SIMILAR = 3  # near titles named per row
 MAX_COMPARED = 2000  # the enterprise's most recent needs compared with a row
 
 
+def _title_facts(need) -> tuple[str, Counter]:
+    """``norm(need.title)`` and its character counts, computed once per need object per title."""
+    kept = need.__dict__.get("_intake_title")
+    if kept is None or kept[0] != need.title:
+        t = norm(need.title)
+        kept = need._intake_title = (need.title, t, Counter(t))
+    return kept[1], kept[2]
+
+
 class NeedImport(ImportKind):
     label = gettext_lazy("需求")
     sheet = gettext_lazy("需求")
     key_help = gettext_lazy("需求企业和项目名称")
+    reuse_form = True  # NeedForm's __init__ reads the user only (new needs: editing=False)
     notes = {
         "enterprise": gettext_lazy("必填（企业账号导入时不填）；企业全称、简称或统一社会信用代码"),
         "title": gettext_lazy("必填；至少 4 个字。同一企业同名项目视为同一条需求：再次导入会更新而不是新建"),
@@ -77,7 +88,35 @@ class NeedImport(ImportKind):
             "id", "title", "enterprise_id", "confidentiality", "status", "district_id", "submitted_by_id"
         ):
             by_ent.setdefault(n.enterprise_id, []).append(n)
+        for needs in by_ent.values():  # read through restrict(): what need_label would ask, answered
+            mark_visible(user, needs)
         return {"by_enterprise": by_ent}
+
+    def stage(self, user, form, context):
+        """Bulk path: a new need is built now and written with the others (``write_staged``);
+        an update or a skip goes through ``apply`` as before."""
+        cleaned = form.cleaned_data
+        enterprise = self._enterprise(user, cleaned)
+        title_key = norm(cleaned["title"])
+        if any(_title_facts(n)[0] == title_key for n in context["by_enterprise"].get(enterprise.pk, [])):
+            return self.apply(user, form, context)
+        need = services.need_new(user=user, data=form.service_data(), enterprise=enterprise)
+        context["by_enterprise"].setdefault(enterprise.pk, []).append(need)
+        return Outcome("create", "", obj=need, staged=True)
+
+    def write_staged(self, user, outcomes, context):
+        """``need_submit_many`` for the staged needs, then their labels decided in one query."""
+        needs = [o.obj for o in outcomes]
+        refusals = services.need_submit_many(user=user, needs=needs)
+        saved = [n for n, r in zip(needs, refusals, strict=True) if r is None]
+        prime_needs(user, saved)
+        record_listed_views(user, [n for n in saved if need_visible(user, n)])  # as need_label would, in one go
+        for o, r in zip(outcomes, refusals, strict=True):
+            if r is None:
+                o.label = need_label(user, o.obj)
+            else:
+                context["by_enterprise"][o.obj.enterprise_id].remove(o.obj)
+        return refusals
 
     def apply(self, user, form, context):
         cleaned = form.cleaned_data
@@ -110,24 +149,38 @@ class NeedImport(ImportKind):
         labels = {"keywords": gettext("关键词")}
         return "、".join(str(form.fields[f].label) if f in form.fields else labels.get(f, f) for f in fields)
 
+    @staticmethod
+    def _similar(user, n, ratio) -> str:
+        return gettext("与“%(title)s”相似（%(ratio)s），可能是同一需求从不同渠道提交") % {
+            "title": need_label(user, n),
+            "ratio": f"{ratio:.0%}",
+        }
+
     def likely_duplicates(self, user, cleaned, context):
-        """At most ``MAX_SIMILAR`` near titles of the same enterprise (cheap bounds first: files are large)."""
+        """At most ``MAX_SIMILAR`` near titles of the same enterprise (cheap bounds first: files are large).
+
+        The bounds are difflib's own (``real_quick_ratio``, ``quick_ratio``: the shared characters as
+        a multiset), computed from each title's character counts kept with the need, so only titles
+        that may reach ``SIMILAR`` build a ``SequenceMatcher``; the result is the same."""
         enterprise = self._enterprise(user, cleaned)
         title = norm(cleaned["title"])
+        counts = Counter(title)
         out = []
         for n in reversed(context["by_enterprise"].get(enterprise.pk if enterprise else None, [])[-MAX_COMPARED:]):
-            other = norm(n.title)
+            other, other_counts = _title_facts(n)
             if other == title:
                 continue
-            m = SequenceMatcher(None, title, other)
-            if m.real_quick_ratio() < SIMILAR or m.quick_ratio() < SIMILAR:
+            total = len(title) + len(other)
+            if not total or 2.0 * min(len(title), len(other)) / total < SIMILAR:  # real_quick_ratio
                 continue
-            ratio = m.ratio()
+            if 2.0 * sum((counts & other_counts).values()) / total < SIMILAR:  # quick_ratio
+                continue
+            ratio = SequenceMatcher(None, title, other).ratio()
             if ratio >= SIMILAR:
-                out.append(
-                    gettext("与“%(title)s”相似（%(ratio)s），可能是同一需求从不同渠道提交")
-                    % {"title": need_label(user, n), "ratio": f"{ratio:.0%}"}
-                )
+                if n.pk is None:  # staged in this file (bulk path): named once it is written
+                    out.append(Later(lambda n=n, ratio=ratio: self._similar(user, n, ratio)))
+                else:
+                    out.append(self._similar(user, n, ratio))
                 if len(out) == MAX_SIMILAR:
                     break
         return out

@@ -143,6 +143,12 @@ def prime_needs(user, needs) -> list[Need]:
     return needs
 
 
+def mark_visible(user, needs) -> None:
+    """Remember that ``user`` may see ``needs`` — only for needs just read through ``restrict(…, user)``."""
+    for n in needs:
+        setattr(n, _mark(user), True)
+
+
 def with_visibility(user, qs: QuerySet[Need]) -> QuerySet[Need]:
     """``qs`` with each need marked for ``user`` inside the same query (for lazy querysets)."""
     from django.db.models import Exists, OuterRef

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
-from kechuang.core.audit import audit, record_view
+from kechuang.core.audit import audit, record_many, record_view
 from kechuang.core.errors import ApplicationError
+from kechuang.core.signals import bulk_written
 from kechuang.core.uploads import check_attachment
 from kechuang.needs.models import Need, NeedAttachment, NeedStageFact, NeedStatus, NeedStatusChange
 from kechuang.notifications import hooks as notify
@@ -116,27 +117,36 @@ def can_submit(user) -> bool:
     return user.is_coordinator or user.role in (Role.ENTERPRISE, Role.DISTRICT)
 
 
-@transaction.atomic
-def need_submit(*, user, data: dict, enterprise: Organisation | None = None) -> Need:
-    """Create a need from validated form data; the first history row is the submission."""
-    if user.role == Role.ENTERPRISE:
-        enterprise = user.organisation
-    if not can_submit(user):
-        raise ApplicationError(gettext("您的角色不能提交需求。"))
+def _submit_refusal(user, data: dict, enterprise: Organisation | None, allowed: set[int] | None = None):
+    """Why ``user`` may not submit this need (an ``ApplicationError`` to raise), or None.
+
+    ``allowed``: the enterprise ids ``user`` may submit for, when the caller decided them for many
+    needs in one query (``need_submit_many``); otherwise one query here."""
     if enterprise is None or enterprise.kind != Organisation.Kind.ENTERPRISE:
-        raise ApplicationError(gettext("请选择需求所属企业。"), field_errors={"enterprise": [gettext("请选择需求所属企业。")]})
-    if not restrict(Organisation.objects.filter(pk=enterprise.pk), user).exists():
-        raise ApplicationError(
+        return ApplicationError(gettext("请选择需求所属企业。"), field_errors={"enterprise": [gettext("请选择需求所属企业。")]})
+    if not (
+        enterprise.pk in allowed
+        if allowed is not None
+        else restrict(Organisation.objects.filter(pk=enterprise.pk), user).exists()
+    ):
+        return ApplicationError(
             gettext("您无权为该企业提交需求。"), field_errors={"enterprise": [gettext("您无权为该企业提交需求。")]}
         )
     bmin, bmax = data.get("budget_min"), data.get("budget_max")
     if bmin is not None and bmax is not None and bmin > bmax:
-        raise ApplicationError(
+        return ApplicationError(
             gettext("预算下限不能高于上限。"), field_errors={"budget_max": [gettext("预算上限应不低于下限。")]}
         )
-    now = timezone.now()
+    return None
+
+
+def need_new(*, user, data: dict, enterprise: Organisation | None = None, now=None) -> Need:
+    """The need ``need_submit`` would create, not saved yet (``need_submit_many`` saves a list of them)."""
+    if user.role == Role.ENTERPRISE:
+        enterprise = user.organisation
+    now = now or timezone.now()
     source = data.get("source") or (Need.Source.DISTRICT if user.role == Role.DISTRICT else Need.Source.SELF)
-    need = Need.objects.create(
+    need = Need(
         enterprise=enterprise,
         submitted_by=user,
         status=S.SUBMITTED,
@@ -145,9 +155,68 @@ def need_submit(*, user, data: dict, enterprise: Organisation | None = None) -> 
         **{k: v for k, v in data.items() if k in FIELDS and k != "source"},
         source=source,
     )
-    _record_step(need, "", S.SUBMITTED, at=now, by=user, note="提交需求")
-    audit(user, "need.submit", need, {k: data.get(k) for k in FIELDS if k in data})
+    need._submitted = {k: data.get(k) for k in FIELDS if k in data}  # what the audit entry records
     return need
+
+
+SUBMIT_NOTE = "提交需求"  # the first history row's note (stored data, in the source language)
+
+
+@transaction.atomic
+def need_submit(*, user, data: dict, enterprise: Organisation | None = None) -> Need:
+    """Create a need from validated form data; the first history row is the submission."""
+    if user.role == Role.ENTERPRISE:
+        enterprise = user.organisation
+    if not can_submit(user):
+        raise ApplicationError(gettext("您的角色不能提交需求。"))
+    if refusal := _submit_refusal(user, data, enterprise):
+        raise refusal
+    need = need_new(user=user, data=data, enterprise=enterprise)
+    need.save(force_insert=True)
+    now = need.created_at
+    _record_step(need, "", S.SUBMITTED, at=now, by=user, note=SUBMIT_NOTE)
+    audit(user, "need.submit", need, need._submitted)
+    return need
+
+
+@transaction.atomic
+def need_submit_many(*, user, needs: list[Need]) -> list[ApplicationError | None]:
+    """``need_submit`` for many needs at once (an Excel import): the same checks, the same rows.
+
+    ``needs`` come from ``need_new``. Each is checked as ``need_submit`` checks it (the enterprises
+    in one query); the ones that pass are inserted in batches with their first history row, their
+    dashboard stage facts and one ``need.submit`` audit entry each, and ``bulk_written`` tells the
+    dashboard and the matching index (``bulk_create`` sends no ``post_save``). Returns, for each
+    need, the refusal that ``need_submit`` would have raised, or None when it was saved (pk set).
+    """
+    if not can_submit(user):
+        raise ApplicationError(gettext("您的角色不能提交需求。"))
+    ids = {n.enterprise_id for n in needs if n.enterprise_id is not None}
+    allowed = set(restrict(Organisation.objects.filter(pk__in=ids), user).values_list("pk", flat=True))
+    refusals = [_submit_refusal(user, n._submitted, n.enterprise, allowed) for n in needs]
+    ok = [n for n, r in zip(needs, refusals, strict=True) if r is None]
+    if not ok:
+        return refusals
+    Need.objects.bulk_create(ok, batch_size=BULK_BATCH)
+    steps = NeedStatusChange.objects.bulk_create(
+        [
+            NeedStatusChange(need=n, from_status="", to_status=S.SUBMITTED, at=n.created_at, by=user, note=SUBMIT_NOTE)
+            for n in ok
+        ],
+        batch_size=BULK_BATCH,
+    )
+    pending = getattr(_facts, "ids", None)
+    if pending is not None:
+        pending.update(n.pk for n in ok)
+    else:
+        NeedStageFact.rebuild([n.pk for n in ok])
+    record_many(user, "need.submit", [(n, n._submitted) for n in ok])
+    bulk_written.send(sender=Need, objs=ok)
+    bulk_written.send(sender=NeedStatusChange, objs=steps)
+    return refusals
+
+
+BULK_BATCH = 500
 
 
 @transaction.atomic

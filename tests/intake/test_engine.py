@@ -211,5 +211,24 @@ def test_a_crash_mid_import_leaves_nothing(world, template, tmp_path, monkeypatc
     monkeypatch.setattr(needs_intake.services, "need_submit", dying)
     before = Need.objects.count()
     with pytest.raises(RuntimeError):
-        run_import(world.users["coordinator"], "needs", path, commit=True)
+        run_import(world.users["coordinator"], "needs", path, commit=True, bulk=False)
     assert Need.objects.count() == before
+
+
+def test_a_crash_inside_the_bulk_write_leaves_nothing(world, template, tmp_path, monkeypatch):
+    """The bulk path dies after the needs and their history are inserted, before the audit entries."""
+    from kechuang.core.models import AuditEntry
+    from kechuang.needs import services
+    from kechuang.needs.models import NeedStatusChange
+
+    path = fill_template(template, [row(f"第{i}个正极材料攻关项目") for i in range(5)], tmp_path / "c.xlsx")
+
+    def dying(*args, **kw):
+        assert Need.objects.filter(title__endswith="个正极材料攻关项目").count() == 5  # written, not kept
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(services, "record_many", dying)
+    counts = (Need.objects.count(), NeedStatusChange.objects.count(), AuditEntry.objects.count())
+    with pytest.raises(RuntimeError):
+        run_import(world.users["coordinator"], "needs", path, commit=True, bulk=True)
+    assert (Need.objects.count(), NeedStatusChange.objects.count(), AuditEntry.objects.count()) == counts
