@@ -295,6 +295,7 @@ def sat_search(
     lns: bool = False,
     people_only: bool = False,
     skip_zero: bool = False,
+    rc2_opts: dict | None = None,
 ) -> None:
     """Search for the fewest breaks, reporting progress through ``emit``.
 
@@ -335,7 +336,7 @@ def sat_search(
         return
     enc = SatEncoding(problem, fairness_cap, symmetric, tables, people_only)
     if strategy == "rc2":
-        _rc2_search(enc, emit)
+        _rc2_search(enc, emit, **(rc2_opts or {}))
         return
     sat = Solver(name=solver, bootstrap_with=enc.clauses)
     try:
@@ -455,7 +456,7 @@ def _quick_model(enc: SatEncoding, name: str) -> list[int] | None:
     return None
 
 
-def _rc2_search(enc: SatEncoding, emit: Callable[..., None]) -> None:
+def _rc2_search(enc: SatEncoding, emit: Callable[..., None], **opts) -> None:
     """Core-guided MaxSAT on the encoding: hard clauses plus a soft ``-g`` per potential break."""
     from pysat.examples.rc2 import RC2
     from pysat.formula import WCNF
@@ -469,7 +470,7 @@ def _rc2_search(enc: SatEncoding, emit: Callable[..., None]) -> None:
     w.extend(enc.clauses)
     for g in enc.g:
         w.append([-g], weight=1)
-    with _Reporting(w, solver="cd19") as rc2:
+    with _Reporting(w, solver="cd19", **opts) as rc2:
         model = rc2.compute()
         if model is None:
             emit("infeasible")
