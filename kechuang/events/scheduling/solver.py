@@ -438,12 +438,13 @@ def _solve_sat(
             kids.start("upper", SINGLE)
             kids.run(deadline)
         else:
-            kids.start("zero", {"strategy": "zero"})
-            kids.run(min(deadline, started + ZERO_SHARE * time_limit), until=lambda: "zero" in kids.done)
+            kids.start("zero", {"strategy": "zero", "ladder": True})
+            answered = lambda: "zero" in kids.done or kids.lb >= 1  # noqa: E731
+            kids.run(min(deadline, started + ZERO_SHARE * time_limit), until=answered)
             rc2, upper = PORTFOLIO[0], PORTFOLIO[1]
-            if "zero" not in kids.done and not kids.settled:
+            if not answered() and not kids.settled:
                 kids.start("upper", {**upper, "skip_zero": True, "nice": UPPER_NICE})
-                kids.run(deadline, until=lambda: "zero" in kids.done)
+                kids.run(deadline, until=answered)
             if not kids.settled and time.perf_counter() < deadline:
                 if "upper" not in kids.conns.values() and "upper" not in kids.done:
                     kids.start("upper", {**upper, "skip_zero": True, "nice": UPPER_NICE})
