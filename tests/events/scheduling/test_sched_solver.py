@@ -358,3 +358,48 @@ def test_window_ladder_proves_the_bound_where_each_broken_participant_has_one_br
     assert max((m[1] for m in msgs if m[0] == "lb"), default=1) <= ref
     best = [m for m in msgs if m[0] == "ub"]
     assert best and best[0][1] == ref
+
+
+def test_overlap_precheck_sees_a_fixed_meeting_taking_a_partners_only_slot():
+    from kechuang.events.scheduling.precheck import precheck
+
+    # Meeting 1-2 is fixed to slot 1; person 2's meeting with 3 can only be in slot 1 too (3 is
+    # away in slots 2 and 3); person 2 has three slots for three meetings, so counting alone
+    # passes. No schedule, and without the fixed slot, or the absence, there would be one.
+    pairs = [(1, 2), (2, 3), (2, 4)]
+    away = {3: frozenset({2, 3})}
+    p = make_problem(pairs, n_slots=3, n_tables=3, unavailable=away, fixed={0: 1})
+    assert brute_force_min_breaks(p, fairness=None) is None
+    got = precheck(p)
+    assert got and set(got[0].rule.split(",")) == {"participant_overlap", "fixed", "unavailable"}
+    assert precheck(make_problem(pairs, n_slots=3, n_tables=3, unavailable=away)) == []
+    assert precheck(make_problem(pairs, n_slots=3, n_tables=3, fixed={0: 1})) == []
+
+
+def test_precheck_never_refuses_an_instance_that_has_a_schedule():
+    # Exhaustive search on random tiny instances with many fixed slots: every "no" of the quick
+    # checks (now with single-slot propagation and distinct-slot matching) is a true no.
+    import random
+
+    from kechuang.events.scheduling.model import Problem
+    from kechuang.events.scheduling.precheck import precheck
+
+    rng = random.Random(5)
+    refused = 0
+    for _ in range(120):
+        base = _random_tiny(rng, n_slots=4)
+        fixed = {i: rng.randint(1, 4) for i in rng.sample(range(len(base.meetings)), rng.randint(0, 3))}
+        p = Problem(
+            n_participants=base.n_participants,
+            n_slots=base.n_slots,
+            n_tables=base.n_tables,
+            n_morning_slots=base.n_morning_slots,
+            meetings=base.meetings,
+            unavailable=base.unavailable,
+            fixed=fixed,
+            precedences=base.precedences,
+        )
+        if precheck(p):
+            refused += 1
+            assert brute_force_min_breaks(p, fairness=None) is None, p
+    assert refused >= 10  # the random mix does reach the checks
