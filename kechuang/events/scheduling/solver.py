@@ -334,10 +334,19 @@ def _sat_child(problem: Problem, cap: int | None, cfg: dict, conn) -> None:
     try:
         cfg = dict(cfg)
         nice = cfg.pop("nice", 0)
-        if nice:
-            os.nice(nice)  # lower priority inside our own scheduling group: the prover goes first
         symmetric = cfg.pop("symmetry", True) and _symmetric(problem)
-        sat_search(problem, cap, lambda *msg: conn.send(msg), symmetric=symmetric, **cfg)
+
+        def emit(*msg) -> None:
+            nonlocal nice
+            conn.send(msg)
+            if nice and msg[0] == "ub":
+                # A schedule is in hand: from now on lower priority inside our own scheduling
+                # group, so the prover gets scarce CPU first (never before: no schedule at all
+                # is the worst answer).
+                os.nice(nice)
+                nice = 0
+
+        sat_search(problem, cap, emit, symmetric=symmetric, **cfg)
     except Exception as exc:  # pragma: no cover - reported to the parent, never silent
         conn.send(("error", repr(exc)))
     finally:
@@ -350,9 +359,10 @@ def _sat_child(problem: Problem, cap: int | None, cfg: dict, conn) -> None:
 # search starts beside it; the prover (RC2) starts when the question is answered, never asking
 # it a second time (docs/adr/0038-scheduling-proof-first.md).
 ZERO_SHARE = 0.25
-# The upper-bound search runs at this niceness: when the CPU our process group gets is scarce,
-# the process that can prove (the "0 breaks?" question, RC2) gets most of it; on free cores
-# both run at full speed (niceness only weighs processes that compete for one core).
+# The upper-bound search runs at this niceness once it has its first schedule: when the CPU our
+# process group gets is scarce, the process that can prove (the "0 breaks?" question and its
+# ladder, RC2) gets most of it; on free cores both run at full speed (niceness only weighs
+# processes that compete for one core).
 UPPER_NICE = 5
 
 
