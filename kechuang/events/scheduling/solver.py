@@ -359,11 +359,11 @@ def _sat_child(problem: Problem, cap: int | None, cfg: dict, conn) -> None:
 # search starts beside it; the prover (RC2) starts when the question is answered, never asking
 # it a second time (docs/adr/0038-scheduling-proof-first.md).
 ZERO_SHARE = 0.25
-# The upper-bound search runs at this niceness once it has its first schedule: when the CPU our
-# process group gets is scarce, the process that can prove (the "0 breaks?" question and its
-# ladder, RC2) gets most of it; on free cores both run at full speed (niceness only weighs
-# processes that compete for one core).
-UPPER_NICE = 5
+# Niceness of the upper-bound search once it has its first schedule (0: none). At 5 the prover
+# (RC2) got most of the scarce CPU, but at load ~11 it still could not finish while the
+# schedule fell behind plain CP-SAT's (forum-13crafc 69 vs 51, forumt-14crafd 26 vs 14):
+# equal shares (docs/adr/0038-scheduling-proof-first.md).
+UPPER_NICE = 0
 
 
 class _Children:
