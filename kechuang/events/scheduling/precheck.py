@@ -146,7 +146,83 @@ def precheck(problem: Problem) -> list[Violation]:
             )
 
     out.extend(_precedence_check(problem, domains))
+    if not out:
+        out.extend(_overlap_check(problem))
     return out
+
+
+def _domains_without(problem: Problem, skip: frozenset[str]) -> list[set[int]]:
+    """``allowed_slots`` with the rule groups in ``skip`` left out."""
+    out = []
+    for i, m in enumerate(problem.meetings):
+        slots = set(range(1, problem.n_slots + 1)) if SESSION in skip else set(problem.session_slots(m.session))
+        if UNAVAILABLE not in skip:
+            for p in m.participants:
+                slots -= problem.unavailable.get(p, frozenset())
+        if FIXED not in skip and i in problem.fixed:
+            slots &= {problem.fixed[i]}
+        out.append({s for s in slots if m.online or problem.tables_at(s) > 0})
+    return out
+
+
+def _overlap_fails(problem: Problem, domains: list[set[int]]) -> int | None:
+    """A participant whose meetings cannot take distinct slots, or None.
+
+    A meeting with one possible slot takes it from its participants' other meetings (to a fixed
+    point), then each participant's meetings must match distinct slots (Hall's condition, by
+    augmenting paths): what an all-different constraint's propagation sees at once, where the
+    SAT search needed seconds to refute it (docs/adr/0038-scheduling-proof-first.md).
+    """
+    doms = [set(d) for d in domains]
+    of = problem.meetings_of
+    queue = [i for i, d in enumerate(doms) if len(d) == 1]
+    while queue:
+        i = queue.pop()
+        if len(doms[i]) != 1:
+            continue
+        (s,) = doms[i]
+        for p in problem.meetings[i].participants:
+            for j in of[p]:
+                if j != i and s in doms[j]:
+                    doms[j].discard(s)
+                    if not doms[j]:
+                        return p
+                    if len(doms[j]) == 1:
+                        queue.append(j)
+    for p, ms in of.items():
+        owner: dict[int, int] = {}
+        if not all(_augment(doms, owner, i, set()) for i in ms):
+            return p
+    return None
+
+
+def _augment(doms: list[set[int]], owner: dict[int, int], i: int, seen: set[int]) -> bool:
+    """Kuhn's augmenting path: give meeting ``i`` a slot, moving others along if need be."""
+    for s in doms[i]:
+        if s not in seen:
+            seen.add(s)
+            if s not in owner or _augment(doms, owner, owner[s], seen):
+                owner[s] = i
+                return True
+    return False
+
+
+def _overlap_check(problem: Problem) -> list[Violation]:
+    """Distinct slots per participant after propagating single-slot meetings; names each rule
+    group (fixed slots, availability, sessions) without which the conflict disappears."""
+    p = _overlap_fails(problem, _domains_without(problem, frozenset()))
+    if p is None:
+        return []
+    rules = [PARTICIPANT_OVERLAP] + [
+        g for g in (FIXED, UNAVAILABLE, SESSION) if _overlap_fails(problem, _domains_without(problem, frozenset({g}))) is None
+    ]
+    return [
+        Violation(
+            ",".join(rules),
+            f"participant {p}'s meetings cannot all get distinct slots under these rules: " + ", ".join(rules),
+            participant=p,
+        )
+    ]
 
 
 def _precedence_check(problem: Problem, domains: list[list[int]]) -> list[Violation]:

@@ -197,6 +197,22 @@ def zero_break_clauses(problem: Problem, tables: str = "seqcounter") -> tuple[li
     0.0–1.1 CPU s on all ten originals, where the general encoding with ``g = 0`` as units
     took 0.7–13 s (docs/adr/0035-scheduling-portfolio.md).
     """
+    return window_clauses(problem, None, 0, tables)
+
+
+def window_clauses(
+    problem: Problem, relax: str | None, budget: int, tables: str = "seqcounter"
+) -> tuple[list[list[int]], dict] | None:
+    """The consecutive-block CNF with up to ``budget`` participants let off their one window.
+
+    ``relax=None``: "0 breaks?" (:func:`zero_break_clauses`). ``relax="free"``: a let-off
+    participant's meetings go anywhere (one per slot): a relaxation of "at most ``budget``
+    breaks" (each break belongs to one participant), so a no proves at least ``budget + 1``
+    breaks. ``relax="gap"``: a let-off participant's ``k`` meetings lie in a window of ``k + 1``
+    slots (at most one break each): a yes is a schedule with at most ``budget`` breaks. Table
+    capacity is then counted on meetings (exact) as well as on window-covered people (a subset
+    of the busy ones). None when someone cannot have a block (``relax=None`` only).
+    """
     pool = IDPool()
     cls: list[list[int]] = []
     T = problem.n_slots
@@ -209,26 +225,46 @@ def zero_break_clauses(problem: Problem, tables: str = "seqcounter") -> tuple[li
         cls.append(lits)
         cls += _amo(lits, pool)
     win: dict[int, dict[int, int]] = {}
+    let_off: dict[int, int] = {}
     covered_at: dict[int, list[int]] = {s: [] for s in range(1, T + 1)}
     for p, ms in problem.meetings_of.items():
         k = len(ms)
         can = [s == 0 or any((i, s) in x for i in ms) for s in range(T + 1)]
         starts = [a for a in range(1, T - k + 2) if all(can[s] for s in range(a, a + k))]
-        if not starts:
+        r = pool.id(("r", p)) if relax is not None and k >= 2 else None
+        if not starts and r is None:
             return None
         win[p] = {a: pool.id(("w", p, a)) for a in starts}
         ws = list(win[p].values())
-        cls.append(ws)
+        cls.append([r, *ws] if r else ws)
         cls += _amo(ws, pool)
+        gaps: dict[int, int] = {}
+        if r is not None:
+            let_off[p] = r
+            cls += [[-r, -w] for w in ws]
+            if relax == "gap":
+                gaps = {
+                    a: pool.id(("u", p, a))
+                    for a in range(1, T - k + 1)
+                    if sum(not can[s] for s in range(a, a + k + 1)) <= 1
+                }
+                us = list(gaps.values())
+                cls.append([-r, *us])
+                cls += _amo(us, pool)
+                cls += [[r, -u] for u in us]
         for s in range(1, T + 1):
             terms = [x[i, s] for i in ms if (i, s) in x]
             cover = [w for a, w in win[p].items() if a <= s < a + k]
-            if not cover:
+            if r is None and not cover:
                 cls += [[-t] for t in terms]
                 continue
             cls += _amo(terms, pool)
             cls += [[-w, *terms] for w in cover]
-            cls += [[-t, *cover] for t in terms]
+            escape = [r] if relax == "free" and r is not None else []
+            gcover = [u for a, u in gaps.items() if a <= s <= a + k]
+            cls += [[-t, *escape, *cover, *gcover] for t in terms]
+            if not cover:
+                continue
             if len(cover) == 1:
                 covered_at[s].append(cover[0])
             else:
@@ -250,19 +286,77 @@ def zero_break_clauses(problem: Problem, tables: str = "seqcounter") -> tuple[li
                         if any(a <= s < a + kp and b <= s < b + kq for s in allowed)
                     ]
                     if len(ok) < len(win[q]):
-                        cls.append([-w, *ok])
+                        cls.append([-w, *([let_off[q]] if q in let_off else []), *ok])
     people_exact = not problem.has_online and all(len(m.participants) == 2 for m in problem.meetings)
     enc = getattr(EncType, tables)
     for s in range(1, T + 1):
         if people_exact:
             cls += _atmost(covered_at[s], 2 * problem.tables_at(s), pool, enc)
-        else:
+        if not people_exact or relax is not None:
             lits = [x[i, s] for i in range(n) if (i, s) in x and problem.at_table(i)]
             cls += _atmost(lits, problem.tables_at(s), pool, enc)
     for a, b in problem.precedences:
         for s in doms[b]:
             cls.append([-x[b, s], *[x[a, t] for t in doms[a] if t < s]])
+    if relax is not None:
+        cls += _atmost(list(let_off.values()), budget, pool)
     return cls, x
+
+
+def _solve_cnf(n: int, built, solver: str = "cadical195", conflicts: int | None = None) -> list[int] | bool | None:
+    """Slots per meeting from a model of ``built`` (CNF, x), False when unsatisfiable, None when
+    the conflict budget ran out."""
+    if built is None:
+        return False
+    cls, x = built
+    with Solver(name=solver, bootstrap_with=cls) as sat:
+        if conflicts is not None:
+            sat.conf_budget(conflicts)
+        answer = sat.solve_limited() if conflicts is not None else sat.solve()
+        if not answer:
+            return None if answer is None else False
+        true = {v for v in sat.get_model() if v > 0}
+    out = [0] * n
+    for (i, s), v in x.items():
+        if v in true:
+            out[i] = s
+    return out
+
+
+def window_ladder(
+    problem: Problem,
+    fairness_cap: int | None,
+    emit: Callable[..., None],
+    lb: int = 1,
+    gap: bool = False,
+    conflicts: int | None = None,
+) -> None:
+    """Raise the bound on block encodings, and look for a schedule that meets it.
+
+    With ``lb`` known (after "0 breaks?" said no), for k = lb, lb + 1, …: "at most k participants
+    with a one-slot gap, everyone else in one block?" (only with ``gap``: slow on the
+    benchmark, 17–20 CPU s where it is asked) — a yes is a schedule with at most k breaks, the
+    optimum since k is the bound; then "at most k participants with any breaks?" — a no proves
+    k + 1 (``emit("lb", k + 1)``); a yes, or a question that spends ``conflicts``, ends the
+    ladder (the rest is the general encoding's work). Each break belongs to one participant,
+    so this bound is the number of participants who must have one; where the optimum gives
+    each of them one break it is the optimum (forumt-14: 5 in 0.7 CPU s, forumt-14crafd: 4 in
+    0.95 s; docs/adr/0038-scheduling-proof-first.md).
+    """
+    from .model import breaks_by_participant
+
+    people = sum(1 for ms in problem.meetings_of.values() if len(ms) >= 2)
+    k = lb
+    while k <= people:
+        if gap and (fairness_cap is None or fairness_cap >= 1):
+            got = _solve_cnf(len(problem.meetings), window_clauses(problem, "gap", k), conflicts=conflicts)
+            if got:
+                emit("ub", sum(breaks_by_participant(problem, got).values()), got)
+                return
+        if _solve_cnf(len(problem.meetings), window_clauses(problem, "free", k), conflicts=conflicts) is not False:
+            return
+        k += 1
+        emit("lb", k)
 
 
 def zero_break_schedule(problem: Problem, solver: str = "cadical195") -> list[int] | None:
@@ -295,6 +389,8 @@ def sat_search(
     lns: bool = False,
     people_only: bool = False,
     skip_zero: bool = False,
+    rc2_opts: dict | None = None,
+    ladder: bool = False,
 ) -> None:
     """Search for the fewest breaks, reporting progress through ``emit``.
 
@@ -313,7 +409,8 @@ def sat_search(
       to "no break for almost everyone" and the no-break windows keep propagating. Reports
       the lower bound after every core and the optimum at the end.
     * ``lower``: "0 breaks?", then "<= k" for growing k over all breaks (bounds only).
-    * ``zero``: only "0 breaks?" (the solver asks it alone before starting the portfolio).
+    * ``zero``: only "0 breaks?" (the solver asks it alone before starting the portfolio),
+      then with ``ladder`` the lower bounds of :func:`window_ladder`.
 
     ``zero_first`` asks "0 breaks?" before anything else, on the consecutive-block encoding
     (:func:`zero_break_clauses`): fast either way, and 0 is the common optimum on real events;
@@ -331,11 +428,13 @@ def sat_search(
         lb = 1
         emit("lb", 1)
     if strategy == "zero":
+        if ladder and lb >= 1:
+            window_ladder(problem, fairness_cap, emit, lb, conflicts=LADDER_CONFLICTS)
         emit("done")
         return
     enc = SatEncoding(problem, fairness_cap, symmetric, tables, people_only)
     if strategy == "rc2":
-        _rc2_search(enc, emit)
+        _rc2_search(enc, emit, **(rc2_opts or {}))
         return
     sat = Solver(name=solver, bootstrap_with=enc.clauses)
     try:
@@ -381,6 +480,7 @@ def sat_search(
 
 
 QUICK_CONFLICTS = 200_000
+LADDER_CONFLICTS = 30_000  # per question of the window ladder: its answers come fast or not at all
 LNS_CONFLICTS = 3_000  # per neighbourhood question
 LNS_ROUNDS = 12  # neighbourhood questions between two whole-schedule questions
 FULL_CONFLICTS = 20_000  # first budget of a whole-schedule question; doubles when spent
@@ -455,7 +555,7 @@ def _quick_model(enc: SatEncoding, name: str) -> list[int] | None:
     return None
 
 
-def _rc2_search(enc: SatEncoding, emit: Callable[..., None]) -> None:
+def _rc2_search(enc: SatEncoding, emit: Callable[..., None], **opts) -> None:
     """Core-guided MaxSAT on the encoding: hard clauses plus a soft ``-g`` per potential break."""
     from pysat.examples.rc2 import RC2
     from pysat.formula import WCNF
@@ -469,7 +569,7 @@ def _rc2_search(enc: SatEncoding, emit: Callable[..., None]) -> None:
     w.extend(enc.clauses)
     for g in enc.g:
         w.append([-g], weight=1)
-    with _Reporting(w, solver="cd19") as rc2:
+    with _Reporting(w, solver="cd19", **opts) as rc2:
         model = rc2.compute()
         if model is None:
             emit("infeasible")

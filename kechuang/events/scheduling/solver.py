@@ -327,12 +327,26 @@ SINGLE = {
 
 
 def _sat_child(problem: Problem, cap: int | None, cfg: dict, conn) -> None:
+    import os
+
     from .satenc import sat_search
 
     try:
         cfg = dict(cfg)
+        nice = cfg.pop("nice", 0)
         symmetric = cfg.pop("symmetry", True) and _symmetric(problem)
-        sat_search(problem, cap, lambda *msg: conn.send(msg), symmetric=symmetric, **cfg)
+
+        def emit(*msg) -> None:
+            nonlocal nice
+            conn.send(msg)
+            if nice and msg[0] == "ub":
+                # A schedule is in hand: from now on lower priority inside our own scheduling
+                # group, so the prover gets scarce CPU first (never before: no schedule at all
+                # is the worst answer).
+                os.nice(nice)
+                nice = 0
+
+        sat_search(problem, cap, emit, symmetric=symmetric, **cfg)
     except Exception as exc:  # pragma: no cover - reported to the parent, never silent
         conn.send(("error", repr(exc)))
     finally:
@@ -341,79 +355,121 @@ def _sat_child(problem: Problem, cap: int | None, cfg: dict, conn) -> None:
 
 # "0 breaks?" alone first (consecutive-block encoding, ~1 CPU s on every benchmark instance),
 # for at most this share of the time limit: alone it gets the CPU the portfolio would split.
+# When it has not answered by then (a loaded machine), it keeps running and the upper-bound
+# search starts beside it; the prover (RC2) starts when the question is answered, never asking
+# it a second time (docs/adr/0038-scheduling-proof-first.md).
 ZERO_SHARE = 0.25
+# Niceness of the upper-bound search once it has its first schedule (0: none). At 5 the prover
+# (RC2) got most of the scarce CPU, but at load ~11 it still could not finish while the
+# schedule fell behind plain CP-SAT's (forum-13crafc 69 vs 51, forumt-14crafd 26 vs 14):
+# equal shares (docs/adr/0038-scheduling-proof-first.md).
+UPPER_NICE = 0
+
+
+class _Children:
+    """Forked searches that report through pipes; the parent keeps the best schedule and bound."""
+
+    def __init__(self, problem: Problem, fairness: int | None):
+        self.problem, self.fairness = problem, fairness
+        self.procs: list = []
+        self.conns: dict = {}  # connection -> name
+        self.done: set[str] = set()
+        self.best: list[int] | None = None
+        self.best_val: int | None = None
+        self.lb = 0
+        self.infeasible = False
+        self.errors: list[str] = []
+
+    def start(self, name: str, cfg: dict) -> None:
+        ctx = mp.get_context("fork")
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_sat_child, args=(self.problem, self.fairness, cfg, send), daemon=True)
+        proc.start()
+        send.close()
+        self.procs.append(proc)
+        self.conns[recv] = name
+
+    @property
+    def settled(self) -> bool:
+        return self.infeasible or (self.best_val is not None and self.lb >= self.best_val)
+
+    def run(self, deadline: float, until=lambda: False) -> None:
+        """Read reports until the deadline, the bounds meet, every child ends, or ``until()``."""
+        while self.conns and not self.settled and not until():
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return
+            for c in mp_connection.wait(list(self.conns), timeout=left):
+                name = self.conns[c]
+                try:
+                    msg = c.recv()
+                except EOFError:
+                    del self.conns[c]
+                    self.done.add(name)
+                    continue
+                kind = msg[0]
+                if kind == "lb":
+                    self.lb = max(self.lb, msg[1])
+                elif kind == "ub" and (self.best_val is None or msg[1] < self.best_val):
+                    self.best_val, self.best = msg[1], msg[2]
+                elif kind == "infeasible":
+                    self.infeasible = True
+                elif kind == "error":
+                    self.errors.append(msg[1])
+                    del self.conns[c]
+                    self.done.add(name)
+                elif kind == "done":
+                    self.done.add(name)
+                    if name != "zero":  # a finished search (RC2, linear search) is a proof
+                        self.lb = max(self.lb, self.best_val if self.best_val is not None else self.lb)
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+        for c in self.conns:
+            c.close()
 
 
 def _solve_sat(
     problem: Problem, time_limit: float, fairness: int | None, workers: int, started: float
 ) -> SolveResult:
-    """Ask "0 breaks?" in one process, then run the SAT portfolio; stop at the deadline."""
+    """Ask "0 breaks?" first, then run the SAT portfolio; stop at the deadline.
+
+    Stages: "0 breaks?" alone for up to :data:`ZERO_SHARE` of the limit; if still open, the
+    upper-bound search starts beside it (niced); once it is answered "no", RC2 starts with the
+    lower bound 1 known. No question is asked twice, so nothing done under load is thrown away.
+    """
     deadline = started + time_limit
-    first = _run_children(
-        problem, fairness, [{"strategy": "zero"}], min(deadline, started + ZERO_SHARE * time_limit)
-    )
-    if first["best"] is not None:  # a schedule with no break: optimal
-        return SolveResult(OPTIMAL, slots=first["best"], bound=0)
-    cfgs = PORTFOLIO[:workers] if workers >= 2 else [SINGLE]
-    answered = first["lb"] >= 1  # else (out of time) RC2 asks it again, beside the linear search
-    out = _run_children(problem, fairness, [{**c, "skip_zero": answered} for c in cfgs], deadline)
-    lb, best, best_val = max(first["lb"], out["lb"]), out["best"], out["best_val"]
-    if out["infeasible"]:
+    kids = _Children(problem, fairness)
+    try:
+        if workers < 2:
+            kids.start("upper", SINGLE)
+            kids.run(deadline)
+        else:
+            kids.start("zero", {"strategy": "zero", "ladder": True})
+            answered = lambda: "zero" in kids.done or kids.lb >= 1  # noqa: E731
+            kids.run(min(deadline, started + ZERO_SHARE * time_limit), until=answered)
+            rc2, upper = PORTFOLIO[0], PORTFOLIO[1]
+            if not answered() and not kids.settled:
+                kids.start("upper", {**upper, "skip_zero": True, "nice": UPPER_NICE})
+                kids.run(deadline, until=answered)
+            if not kids.settled and time.perf_counter() < deadline:
+                if "upper" not in kids.conns.values() and "upper" not in kids.done:
+                    kids.start("upper", {**upper, "skip_zero": True, "nice": UPPER_NICE})
+                # RC2 re-asks "0 breaks?" only if the lone question never answered (it failed)
+                kids.start("rc2", {**rc2, "skip_zero": kids.lb >= 1})
+                kids.run(deadline)
+    finally:
+        kids.stop()
+    lb, best, best_val = kids.lb, kids.best, kids.best_val
+    if kids.infeasible:
         return SolveResult(INFEASIBLE)
     if best is not None:
         return SolveResult(OPTIMAL if lb >= best_val else FEASIBLE, slots=best, bound=min(lb, best_val))
-    errors = first["errors"] + out["errors"]
-    msg = "time limit reached" if not errors else "search failed: " + "; ".join(errors)
+    msg = "time limit reached" if not kids.errors else "search failed: " + "; ".join(kids.errors)
     return SolveResult(UNKNOWN, bound=lb, message=msg)
-
-
-def _run_children(problem: Problem, fairness: int | None, cfgs: Sequence[dict], deadline: float) -> dict:
-    """Run one process per configuration until one finishes, bounds meet, or the deadline."""
-    ctx = mp.get_context("fork")
-    procs, conns = [], []
-    for cfg in cfgs:
-        recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_sat_child, args=(problem, fairness, cfg, send), daemon=True)
-        proc.start()
-        send.close()
-        procs.append(proc)
-        conns.append(recv)
-    best: list[int] | None = None
-    best_val: int | None = None
-    lb, infeasible, errors, finished = 0, False, [], False
-    try:
-        while conns and not finished:
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                break
-            for c in mp_connection.wait(conns, timeout=left):
-                try:
-                    msg = c.recv()
-                except EOFError:
-                    conns.remove(c)
-                    continue
-                kind = msg[0]
-                if kind == "lb":
-                    lb = max(lb, msg[1])
-                elif kind == "ub" and (best_val is None or msg[1] < best_val):
-                    best_val, best = msg[1], msg[2]
-                elif kind == "infeasible":
-                    infeasible = True
-                elif kind == "error":
-                    errors.append(msg[1])
-                    conns.remove(c)
-                elif kind == "done":
-                    finished = True
-            if infeasible or (best_val is not None and lb >= best_val):
-                finished = True
-    finally:
-        for proc in procs:
-            if proc.is_alive():
-                proc.kill()
-            proc.join()
-        for c in conns:
-            c.close()
-    return {"best": best, "best_val": best_val, "lb": lb, "infeasible": infeasible, "errors": errors}
 
 
 def _solve_cpsat(

@@ -306,3 +306,100 @@ def test_sat_strategies_match_brute_force_on_mixed_rules(strategy):
         assert best[1] == ref
         assert validate(p, best[2], fairness=2) == []
         assert max((m[1] for m in msgs if m[0] == "lb"), default=0) == ref
+
+
+def test_window_relaxations_match_brute_force():
+    # "At most k participants let off their one block" (free: a relaxation, its "no" is a
+    # lower bound k + 1) and "... with a one-slot gap" (gap: its "yes" is a schedule with at
+    # most k breaks), against exhaustive search on random tiny instances with every rule.
+    import random
+
+    from kechuang.events.scheduling.satenc import _solve_cnf, window_clauses, window_ladder
+
+    rng = random.Random(23)
+    outcomes = set()
+    for _ in range(40):
+        p = _random_tiny(rng)
+        ref = brute_force_min_breaks(p)
+        n = len(p.meetings)
+        for k in range(4):
+            free = _solve_cnf(n, window_clauses(p, "free", k))
+            if ref is not None and ref <= k:
+                assert free is not False, (p, ref, k)  # never proves more than the truth
+            if free is False:
+                outcomes.add("bound")
+            gap = _solve_cnf(n, window_clauses(p, "gap", k))
+            if gap is not False:
+                assert ref is not None and validate(p, gap) == []
+                assert sum(breaks_by_participant(p, gap).values()) <= k
+                outcomes.add("schedule")
+        if ref is not None and ref >= 1:
+            msgs = []
+            window_ladder(p, 2, lambda *m, out=msgs: out.append(m), gap=True)
+            assert all(m[1] <= ref for m in msgs if m[0] == "lb")
+            for m in msgs:
+                if m[0] == "ub":
+                    assert m[1] == ref and validate(p, m[2], fairness=2) == []
+                    outcomes.add("ladder optimum")
+    assert outcomes == {"bound", "schedule", "ladder optimum"}  # every branch was exercised
+
+
+def test_window_ladder_proves_the_bound_where_each_broken_participant_has_one_break():
+    # Three people who each meet the other two in four slots, slot 2 closed to person 1:
+    # person 1 must take slots 3 and 4, and then person 2 or 3 cannot meet the other next to
+    # their meeting with 1, so someone has a break; the ladder finds the one-gap schedule.
+    p = make_problem([(1, 2), (2, 3), (1, 3)], n_slots=4, n_tables=3, unavailable={1: frozenset({2})})
+    ref = brute_force_min_breaks(p)
+    from kechuang.events.scheduling.satenc import window_ladder
+
+    msgs = []
+    window_ladder(p, 2, lambda *m: msgs.append(m), lb=1, gap=True)
+    assert ref is not None and ref >= 1
+    assert max((m[1] for m in msgs if m[0] == "lb"), default=1) <= ref
+    best = [m for m in msgs if m[0] == "ub"]
+    assert best and best[0][1] == ref
+
+
+def test_overlap_precheck_sees_a_fixed_meeting_taking_a_partners_only_slot():
+    from kechuang.events.scheduling.precheck import precheck
+
+    # Meeting 1-2 is fixed to slot 1; person 2's meeting with 3 can only be in slot 1 too (3 is
+    # away in slots 2 and 3); person 2 has three slots for three meetings, so counting alone
+    # passes. No schedule, and without the fixed slot, or the absence, there would be one.
+    pairs = [(1, 2), (2, 3), (2, 4)]
+    away = {3: frozenset({2, 3})}
+    p = make_problem(pairs, n_slots=3, n_tables=3, unavailable=away, fixed={0: 1})
+    assert brute_force_min_breaks(p, fairness=None) is None
+    got = precheck(p)
+    assert got and set(got[0].rule.split(",")) == {"participant_overlap", "fixed", "unavailable"}
+    assert precheck(make_problem(pairs, n_slots=3, n_tables=3, unavailable=away)) == []
+    assert precheck(make_problem(pairs, n_slots=3, n_tables=3, fixed={0: 1})) == []
+
+
+def test_precheck_never_refuses_an_instance_that_has_a_schedule():
+    # Exhaustive search on random tiny instances with many fixed slots: every "no" of the quick
+    # checks (now with single-slot propagation and distinct-slot matching) is a true no.
+    import random
+
+    from kechuang.events.scheduling.model import Problem
+    from kechuang.events.scheduling.precheck import precheck
+
+    rng = random.Random(5)
+    refused = 0
+    for _ in range(120):
+        base = _random_tiny(rng, n_slots=4)
+        fixed = {i: rng.randint(1, 4) for i in rng.sample(range(len(base.meetings)), rng.randint(0, 3))}
+        p = Problem(
+            n_participants=base.n_participants,
+            n_slots=base.n_slots,
+            n_tables=base.n_tables,
+            n_morning_slots=base.n_morning_slots,
+            meetings=base.meetings,
+            unavailable=base.unavailable,
+            fixed=fixed,
+            precedences=base.precedences,
+        )
+        if precheck(p):
+            refused += 1
+            assert brute_force_min_breaks(p, fairness=None) is None, p
+    assert refused >= 10  # the random mix does reach the checks
