@@ -74,11 +74,24 @@ def _rank_feature(x: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
     out = np.zeros(len(x), dtype=np.float64)
     if not v.any():
         return out
-    vals = x[v]
-    neg = -vals
-    ranks = np.searchsorted(np.sort(neg), neg, side="left") + 1
-    out[v] = RANK_K / (RANK_K + ranks)
+    out[v] = RANK_K / (RANK_K + _min_ranks(-x[v]))
     return out
+
+
+def _min_ranks(neg: np.ndarray) -> np.ndarray:
+    """1-based rank of each value in ascending order, equal values sharing their best ('min')
+    rank: ``searchsorted(sort(neg), neg, side="left") + 1`` from one argsort and a linear pass
+    instead of a binary search per value (equal NaNs share a rank, as there)."""
+    n = len(neg)
+    order = np.argsort(neg, kind="stable")
+    s = neg[order]
+    start = np.ones(n, dtype=bool)
+    if n > 1:
+        start[1:] = (s[1:] != s[:-1]) & ~(np.isnan(s[1:]) & np.isnan(s[:-1]))
+    first = np.maximum.accumulate(np.where(start, np.arange(n), 0))
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[order] = first + 1
+    return ranks
 
 
 def _zscore(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -147,7 +160,12 @@ def feature_matrix(raw: RawSignals) -> np.ndarray:
     cols["neighbours"] = zero.copy() if raw.neighbours is None else _minmax(raw.neighbours, hv)
     cols["neighbours_rank"] = zero.copy() if raw.neighbours is None else _rank_feature(raw.neighbours, hv)
     cols["log_docs"] = np.log1p(raw.doc_counts.astype(np.float64)) / math.log(101.0)
-    return np.column_stack([cols[name] for name in FEATURES]) if n else np.zeros((0, len(FEATURES)))
+    if not n:
+        return np.zeros((0, len(FEATURES)))
+    out = np.empty((n, len(FEATURES)), dtype=np.float64)
+    for j, name in enumerate(FEATURES):
+        out[:, j] = cols[name]
+    return out
 
 
 @dataclass
