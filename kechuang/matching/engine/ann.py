@@ -120,15 +120,23 @@ class AnnDenseIndex:
         self._owner = np.concatenate(
             [np.repeat(np.arange(self.n, dtype=np.int32), self.doc_counts), np.arange(self.n, dtype=np.int32)]
         )
-        rng = np.random.default_rng(0)
-        pool = np.flatnonzero(self.has_vectors)
-        size = min(int(floor_sample), len(pool))
-        self._floor_rows = np.sort(rng.choice(pool, size=size, replace=False)) if size else pool
+        self.set_floor_sample(floor_sample)
         self.summary = _Rows(self, self.m, self.n)
         self.docs = _Rows(self, 0, self.m)
         # profile-centroid norms, computed the first time a profile is in a query's candidate
         # pool and kept (they depend on the vectors only): NaN = not computed yet
         self._cnorms = np.full(self.n, np.nan, dtype=np.float32)
+
+    def set_floor_sample(self, size: int) -> None:
+        """The fixed deterministic sample of profiles (with vectors) rescored for every query."""
+        rng = np.random.default_rng(0)
+        pool = np.flatnonzero(self.has_vectors)
+        size = min(int(size), len(pool))
+        self._floor_rows = np.sort(rng.choice(pool, size=size, replace=False)) if size else pool
+
+    @property
+    def floor_rows(self) -> np.ndarray:
+        return self._floor_rows
 
     # -- build / persist ----------------------------------------------------------------------
     @classmethod

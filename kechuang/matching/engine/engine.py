@@ -577,7 +577,11 @@ class Index:
         257th lexical score) rank below every candidate, in their min-max fusion order."""
         out = np.zeros(len(rows), dtype=np.float64)
         if len(cand):
-            out[cand] = model.score(self.features(sig, rows[cand], cfg, dense_all))
+            raw = self.raw_signals(sig, rows[cand], cfg, dense_all)
+            # the dense z-score's mean and spread from the floor sample, not from a pool made of
+            # the best candidates (ADR 0039)
+            raw.sample = np.isin(rows[cand], self.dense.floor_rows)
+            out[cand] = model.score(feature_matrix(raw))
         rest = np.ones(len(rows), dtype=bool)
         rest[cand] = False
         if rest.any():

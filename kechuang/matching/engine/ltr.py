@@ -94,14 +94,20 @@ def _min_ranks(neg: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def _zscore(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
+def _zscore(x: np.ndarray, valid: np.ndarray, sample: np.ndarray | None = None) -> np.ndarray:
+    """Clipped z-score / 3 over the valid rows; with ``sample`` (the rows drawn uniformly from the
+    whole pool, when the rows are an approximate index's candidate pool, which over-represents
+    the best) the mean and spread are the sample's: estimates of the whole pool's (ADR 0039)."""
     out = np.zeros(len(x), dtype=np.float64)
     if valid.sum() < 2:
         return out
     v = np.asarray(x, dtype=np.float64)[valid]
-    sd = float(v.std())
+    ref = v
+    if sample is not None and int((valid & sample).sum()) >= 2:
+        ref = np.asarray(x, dtype=np.float64)[valid & sample]
+    sd = float(ref.std())
     if sd > 0:
-        out[valid] = np.clip((v - float(v.mean())) / sd, -3.0, 3.0) / 3.0
+        out[valid] = np.clip((v - float(ref.mean())) / sd, -3.0, 3.0) / 3.0
     return out
 
 
@@ -123,6 +129,9 @@ class RawSignals:
     has_summary: np.ndarray
     has_vectors: np.ndarray
     doc_counts: np.ndarray
+    # the rows are an approximate index's candidate pool: which of them were drawn uniformly
+    # from the whole pool (its floor sample); None = the rows are the whole pool
+    sample: np.ndarray | None = None
 
 
 def feature_matrix(raw: RawSignals) -> np.ndarray:
@@ -155,10 +164,12 @@ def feature_matrix(raw: RawSignals) -> np.ndarray:
         cols["dense_z"] = zero.copy()
     else:
         cols["dense_rank"] = _rank_feature(raw.dense_default, hv)
-        cols["dense_z"] = _zscore(raw.dense_default, hv)
+        cols["dense_z"] = _zscore(raw.dense_default, hv, raw.sample)
     cols["prf_rank"] = zero.copy() if raw.prf is None else _rank_feature(raw.prf, hv & has_docs)
     cols["neighbours"] = zero.copy() if raw.neighbours is None else _minmax(raw.neighbours, hv)
-    cols["neighbours_rank"] = zero.copy() if raw.neighbours is None else _rank_feature(raw.neighbours, hv)
+    cols["neighbours_rank"] = (
+        zero.copy() if raw.neighbours is None else _rank_feature(raw.neighbours, hv)
+    )
     cols["log_docs"] = np.log1p(raw.doc_counts.astype(np.float64)) / math.log(101.0)
     if not n:
         return np.zeros((0, len(FEATURES)))

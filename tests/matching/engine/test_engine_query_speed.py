@@ -206,3 +206,29 @@ def test_search_with_one_blas_thread_restores_the_setting(pair):
         assert swap(2) == 2  # ... and after it
     finally:
         restore(before)
+
+
+def test_dense_z_takes_mean_and_spread_from_the_uniform_sample_of_a_candidate_pool():
+    from kechuang.matching.engine.ltr import FEATURES, RawSignals, feature_matrix
+
+    rng = np.random.default_rng(2)
+    n = 300
+    dense = rng.normal(0.80, 0.02, size=n)
+    dense[:40] += 0.08  # the ANN candidates: the best of a much larger pool
+    sample = np.zeros(n, dtype=bool)
+    sample[40:] = True  # the floor sample, drawn uniformly from that pool
+    zero = np.zeros(n)
+    raw = RawSignals(
+        bm25=zero, bm25_fields={}, coverage=zero, keyword_coverage=zero,
+        dense_top1=dense, dense_top2=dense, dense_top5=dense, dense_summary=dense,
+        dense_default=dense, prf=None, neighbours=None,
+        has_summary=np.ones(n, bool), has_vectors=np.ones(n, bool), doc_counts=np.ones(n, int),
+    )  # fmt: skip
+    col = FEATURES.index("dense_z")
+    plain = feature_matrix(raw)[:, col]
+    np.testing.assert_allclose(plain, np.clip((dense - dense.mean()) / dense.std(), -3, 3) / 3)
+    raw.sample = sample
+    est = feature_matrix(raw)[:, col]
+    ref = dense[sample]
+    np.testing.assert_allclose(est, np.clip((dense - ref.mean()) / ref.std(), -3, 3) / 3)
+    assert (est[:40] > plain[:40]).all()  # the pool's own spread understated how far ahead they are
