@@ -231,4 +231,5 @@ def test_dense_z_takes_mean_and_spread_from_the_uniform_sample_of_a_candidate_po
     est = feature_matrix(raw)[:, col]
     ref = dense[sample]
     np.testing.assert_allclose(est, np.clip((dense - ref.mean()) / ref.std(), -3, 3) / 3)
-    assert (est[:40] > plain[:40]).all()  # the pool's own spread understated how far ahead they are
+    # the pool's own mean and spread understated how far ahead of the whole pool the best are
+    assert (est[:40] >= plain[:40]).all() and est[:40].mean() > plain[:40].mean()
