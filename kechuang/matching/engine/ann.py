@@ -133,6 +133,12 @@ class AnnDenseIndex:
         pool = np.flatnonzero(self.has_vectors)
         size = min(int(size), len(pool))
         self._floor_rows = np.sort(rng.choice(pool, size=size, replace=False)) if size else pool
+        # the sample is rescored by every query: its codes are kept as float32 (exact small
+        # integers), so that part is one matrix product instead of a gather + conversion (sorted
+        # vector ids: documents, then summaries)
+        rows = self._floor_rows
+        self._floor_ids = np.concatenate([self._doc_ids(rows), self.m + rows[self.has_summary[rows]]])
+        self._floor_codes = np.ascontiguousarray(self.codes[self._floor_ids], dtype=np.float32)
 
     @property
     def floor_rows(self) -> np.ndarray:
@@ -269,6 +275,9 @@ class AnnDenseIndex:
             + self.doc_offsets.nbytes
             + self.doc_counts.nbytes
             + 3 * self.n
+            + self._floor_codes.nbytes
+            + self._floor_ids.nbytes
+            + self._cnorms.nbytes
         )
         return int(lists + centroids + ours)
 
@@ -278,8 +287,22 @@ class AnnDenseIndex:
         return self._zero + self.codes[np.asarray(ids, dtype=np.int64)].astype(np.float32) * self._step
 
     def _dots(self, ids: np.ndarray, q: np.ndarray) -> np.ndarray:
-        """Decoded vectors · q without materialising the decoded vectors."""
-        return self.codes[ids].astype(np.float32) @ (q * self._step) + float(self._zero @ q)
+        """Decoded vectors · q (q: (dim,) or (dim, k)) without materialising the decoded vectors;
+        the floor sample's rows from its kept float32 codes."""
+        qs = q * (self._step if q.ndim == 1 else self._step[:, None])
+        off = self._zero @ q
+        fids = self._floor_ids
+        if not len(fids):
+            return self.codes[ids].astype(np.float32) @ qs + off
+        pos = np.minimum(np.searchsorted(fids, ids), len(fids) - 1)
+        hit = fids[pos] == ids
+        out = np.empty((len(ids),) + q.shape[1:], dtype=np.float32)
+        if hit.any():
+            out[hit] = (self._floor_codes @ qs)[pos[hit]] + off
+        rest = ~hit
+        if rest.any():
+            out[rest] = self.codes[ids[rest]].astype(np.float32) @ qs + off
+        return out
 
     def _doc_ids(self, rows: np.ndarray) -> np.ndarray:
         """Document vector ids of these profiles, profile by profile."""
@@ -317,7 +340,7 @@ class AnnDenseIndex:
         doc_ids = self._doc_ids(rows)
         has = self.has_summary[rows]
         ids = np.concatenate([doc_ids, self.m + rows[has]])
-        sims = self.codes[ids].astype(np.float32) @ (qm * self._step[:, None]) + self._zero @ qm
+        sims = self._dots(ids, qm)
         summ = np.zeros((len(rows), k), dtype=np.float32)
         summ[has] = sims[len(doc_ids) :]
         return summ, sims[: len(doc_ids)], self.doc_counts[rows]

@@ -233,3 +233,17 @@ def test_dense_z_takes_mean_and_spread_from_the_uniform_sample_of_a_candidate_po
     np.testing.assert_allclose(est, np.clip((dense - ref.mean()) / ref.std(), -3, 3) / 3)
     # the pool's own mean and spread understated how far ahead of the whole pool the best are
     assert (est[:40] >= plain[:40]).all() and est[:40].mean() > plain[:40].mean()
+
+
+def test_floor_sample_rescored_from_kept_codes_equals_the_gathered_codes(pair):
+    _, approx = pair
+    ann = approx.dense
+    assert len(ann.floor_rows) == 100 and ann._floor_codes.shape == (len(ann._floor_ids), ann.dim)
+    rng = np.random.default_rng(9)
+    ids = np.unique(np.concatenate([ann._floor_ids[::3], rng.choice(ann.m + ann.n, size=300)]))
+    q = rng.standard_normal(ann.dim).astype(np.float32)
+    q /= np.linalg.norm(q)
+    want = ann.codes[ids].astype(np.float32) @ (q * ann._step) + float(ann._zero @ q)
+    np.testing.assert_allclose(ann._dots(ids, q), want, rtol=0, atol=1e-5)
+    qm = np.stack([q, -q], axis=1)
+    np.testing.assert_allclose(ann._dots(ids, qm), np.stack([want, -want], axis=1), rtol=0, atol=1e-5)
