@@ -572,8 +572,8 @@ class Index:
     ) -> np.ndarray:
         """Learned scores with an approximate dense index: the features (min-max, ranks, z-scores
         in the pool, PRF) are computed over the rescored candidate pool only, as the exact index
-        computes them over every row; the fixed floor sample in that pool keeps the min-max and
-        z-score ranges close to the whole pool's. Rows outside it (no dense score, at most the
+        computes them over every row; the fixed floor sample in that pool keeps the min-max
+        ranges close to the whole pool's and gives the dense z-score its mean and spread (ADR 0039). Rows outside it (no dense score, at most the
         257th lexical score) rank below every candidate, in their min-max fusion order."""
         out = np.zeros(len(rows), dtype=np.float64)
         if len(cand):
