@@ -247,9 +247,9 @@ class Engine:
         return Index(self, cands, tokenizer, lexical, dense, emb, warnings)
 
 
-LEXICAL_HINT = 256
+LEXICAL_HINT = 256  # lexical best rows always rescored by an approximate dense index
 # (top documents, summary weight) of the learned features dense_top1/2/5 (``raw_signals``)
-LEARNED_AGGREGATES = [(1, 0.0), (2, 0.0), (5, 0.0)]  # lexical best rows always rescored by an approximate dense index
+LEARNED_AGGREGATES = [(1, 0.0), (2, 0.0), (5, 0.0)]
 POOL_HINT = 20_000  # restricted pools up to this size are rescored entirely
 
 
@@ -573,8 +573,9 @@ class Index:
         """Learned scores with an approximate dense index: the features (min-max, ranks, z-scores
         in the pool, PRF) are computed over the rescored candidate pool only, as the exact index
         computes them over every row; the fixed floor sample in that pool keeps the min-max
-        ranges close to the whole pool's and gives the dense z-score its mean and spread (ADR 0039). Rows outside it (no dense score, at most the
-        257th lexical score) rank below every candidate, in their min-max fusion order."""
+        ranges close to the whole pool's and gives the dense z-score its mean and spread (ADR
+        0039). Rows outside it (no dense score, at most the 257th lexical score) rank below every
+        candidate, in their min-max fusion order."""
         out = np.zeros(len(rows), dtype=np.float64)
         if len(cand):
             raw = self.raw_signals(sig, rows[cand], cfg, dense_all)
