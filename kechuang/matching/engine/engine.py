@@ -475,12 +475,13 @@ class Index:
             warns.append("the query has no searchable terms")
         if len(rows) == 0:
             return SearchResult([], excluded, warns, dense_used)
-        lex = sig.lexical[rows]
+        whole = len(rows) == n  # rows == arange(n): no gathers of index-sized arrays
+        lex = sig.lexical if whole else sig.lexical[rows]
         fused = self.fused_scores(sig, rows, cfg, dense_all)
         fusion = (
             "learned" if self.learned_used(cfg, dense_all) else "rrf" if cfg.method == "rrf" else "minmax"
         )
-        order = top_order(fused, self._id_rank[rows], top_k)
+        order = top_order(fused, self._id_rank if whole else self._id_rank[rows], top_k)
         top = rows[order]
         lex_max = float(lex.max()) if len(lex) else 0.0
         matched = LexicalIndex.matched_terms(top, sig.subs)
@@ -621,7 +622,7 @@ class Index:
             else:
                 scores, sub = fidx.weighted_scores(sig.token_weights)
                 known = [t for t in sig.token_weights if t in fidx.vocab and t != ""]
-            fields[name] = np.asarray(scores, dtype=np.float64)[rows]
+            fields[name] = np.asarray(scores[rows], dtype=np.float64)  # pool rows, then float64
             if sub is None:
                 continue
             for j, t in enumerate(known):
@@ -660,7 +661,7 @@ class Index:
             dflt = dense_all[rows]
             prf, nb = self._prf(sig, rows, cfg, dense_all)
         return RawSignals(
-            bm25=np.asarray(sig.lexical, dtype=np.float64)[rows],
+            bm25=np.asarray(sig.lexical[rows], dtype=np.float64),
             bm25_fields=fields,
             coverage=coverage,
             keyword_coverage=kw_cov,
