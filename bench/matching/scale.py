@@ -263,29 +263,43 @@ def recall(exact_tops, approx_tops) -> dict:
 
 
 def sweep(index: Index, queries, memo: MemoQueries, exact_tops, settings) -> list[dict]:
-    """Recall and engine-only latency of other (nprobe, k_vectors) on the same index."""
+    """Recall and engine-only latency (wall and CPU) of other (nprobe, k_vectors[, floor sample,
+    float16 rescoring depth]) on the same index."""
     index.embedder = memo
     ann = index.dense
-    keep = (ann.nprobe, ann.k_vectors)
+    keep = (ann.nprobe, ann.k_vectors, len(ann.floor_rows), ann.fine_top)
     out = []
-    for nprobe, k in settings:
-        ann.nprobe, ann.k_vectors = nprobe, k
-        lat, tops = [], []
+    for setting in settings:
+        nprobe, k = setting[:2]
+        floor, fine_top = (setting[2], setting[3]) if len(setting) > 2 else keep[2:]
+        ann.nprobe, ann.k_vectors, ann.fine_top = nprobe, k, fine_top
+        ann.set_floor_sample(floor)
+        for q in queries[:3]:
+            index.search(q, top_k=20)
+        lat, cpu, tops = [], [], []
+        load0 = os.getloadavg()[0]
         for q in queries:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             res = index.search(q, top_k=20)
             lat.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
             tops.append([r.id for r in res.results])
         out.append(
             {
                 "nprobe": nprobe,
                 "k_vectors": k,
+                "floor_sample": floor,
+                "float16_rescoring_top": fine_top if ann.fine is not None else 0,
                 "engine_only_p50_ms": pct(lat, 50),
                 "engine_only_p95_ms": pct(lat, 95),
+                "engine_only_cpu_p50_ms": pct(cpu, 50),
+                "engine_only_cpu_p95_ms": pct(cpu, 95),
+                "load_average_1min": [round(load0, 2), round(os.getloadavg()[0], 2)],
             }
             | recall(exact_tops, tops)
         )
-    ann.nprobe, ann.k_vectors = keep
+    ann.nprobe, ann.k_vectors, ann.fine_top = keep[0], keep[1], keep[3]
+    ann.set_floor_sample(keep[2])
     return out
 
 
@@ -345,7 +359,13 @@ def run_size(n: int, papers, base, queries, real, memo, args) -> dict:
         ap = timed_searches(index, queries, real, memo)
         approx_tops = ap.pop("_tops")
         rec = recall(exact_tops, approx_tops)
-        sw = sweep(index, queries, memo, exact_tops, args.sweep) if args.sweep else []
+        settings = list(args.sweep)
+        if args.sweep_floor:
+            settings += [
+                (ann.nprobe, ann.k_vectors, floor, top)
+                for floor, top in ((2048, 2000), (4096, 2000), (8192, 2000), (2048, 8000), (4096, 8000))
+            ]
+        sw = sweep(index, queries, memo, exact_tops, settings) if settings else []
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     out = {
@@ -367,6 +387,7 @@ def run_size(n: int, papers, base, queries, real, memo, args) -> dict:
             "nlist": int(ann.index.nlist),
             "nprobe": ann.nprobe,
             "k_vectors": ann.k_vectors,
+            "floor_sample": len(ann.floor_rows),
             "float16_rescoring_top": ann.fine_top if ann.fine is not None else 0,
         },
         "sweep": sw,
@@ -402,7 +423,8 @@ def table(res: dict) -> str:
             label = (
                 "exact float32"
                 if name == "exact"
-                else f"IVF{r['nlist']}-SQ8 nprobe {r['nprobe']}, k {r['k_vectors']}"
+                else f"IVF{r['nlist']}-SQ8 nprobe {r['nprobe']}, k {r['k_vectors']}, floor "
+                f"{r.get('floor_sample', '?')}" + (", float16" if r.get("float16_rescoring_top") else "")
             )
             rows.append(
                 f"| {s['profiles']:,} | {s['document_vectors']:,} | {label} | {r['p50_ms']:.1f} / {r['p95_ms']:.1f} "
@@ -420,6 +442,12 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "benchmarks")
     ap.add_argument("--json", type=Path, default=RESULTS / "matching-scale.json")
     ap.add_argument("--nprobe", type=int, default=None)
+    ap.add_argument("--floor-sample", type=int, default=None, help="ANN floor sample (default: ann.py's)")
+    ap.add_argument(
+        "--sweep-floor",
+        action="store_true",
+        help="sweep floor sample 2048/4096/8192 and float16 depth (with --fine) at the default nprobe/k",
+    )
     ap.add_argument("--k-vectors", type=int, default=None)
     ap.add_argument("--no-sweep", action="store_true")
     ap.add_argument("--sweep-large", action="store_true", help="sweep larger nprobe / k (for 1M)")
@@ -436,11 +464,16 @@ def main() -> None:
     rng = np.random.default_rng(11)
     qp = [papers[i] for i in rng.choice(len(papers), size=min(args.queries, len(papers)), replace=False)]
     queries = [Query(title=p.title, keywords=tuple(p.keywords[:3])) for p in qp]
-    args.ann = {k: v for k, v in (("nprobe", args.nprobe), ("k_vectors", args.k_vectors)) if v is not None}
+    args.ann = {
+        k: v
+        for k, v in (("nprobe", args.nprobe), ("k_vectors", args.k_vectors), ("floor_sample", args.floor_sample))
+        if v is not None
+    }
     args.ann["fine"] = args.fine
     args.sweep = [] if args.no_sweep else [(8, 300), (16, 500), (32, 1000), (64, 2000)]
     if args.sweep_large:
         args.sweep = [(32, 4000), (64, 4000), (128, 4000), (128, 8000)]
+    args.sweep_floor = args.sweep_floor
     memo = MemoQueries(real)
     res = {
         "note": __doc__.split("\n\n")[2].replace("\n", " "),

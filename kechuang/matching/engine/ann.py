@@ -37,10 +37,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .dense import DenseIndex, top_n_mean
+from .dense import DenseIndex, top_n_means
 
 # exact up to where it stops being as fast (docs/benchmarks.md, "Matching at scale")
 ANN_MIN_PROFILES = 50_000
+# profiles rescored for every query whatever it asks (min-max lower ends, the dense z-score's mean
+# and spread): 8192 since its codes are kept as float32 (ADR 0039: recall@20 0.976 -> 0.981 at
+# 100k with float16 rescoring, +18 ms CPU; was 2048)
+FLOOR_SAMPLE = 8192
 FORMAT = 1
 
 
@@ -91,7 +95,7 @@ class AnnDenseIndex:
         *,
         nprobe: int = 32,
         k_vectors: int = 1000,
-        floor_sample: int = 2048,
+        floor_sample: int = FLOOR_SAMPLE,
         fine: np.ndarray | None = None,
         fine_top: int = 2000,
     ):
@@ -120,12 +124,29 @@ class AnnDenseIndex:
         self._owner = np.concatenate(
             [np.repeat(np.arange(self.n, dtype=np.int32), self.doc_counts), np.arange(self.n, dtype=np.int32)]
         )
-        rng = np.random.default_rng(0)
-        pool = np.flatnonzero(self.has_vectors)
-        size = min(int(floor_sample), len(pool))
-        self._floor_rows = np.sort(rng.choice(pool, size=size, replace=False)) if size else pool
+        self.set_floor_sample(floor_sample)
         self.summary = _Rows(self, self.m, self.n)
         self.docs = _Rows(self, 0, self.m)
+        # profile-centroid norms, computed the first time a profile is in a query's candidate
+        # pool and kept (they depend on the vectors only): NaN = not computed yet
+        self._cnorms = np.full(self.n, np.nan, dtype=np.float32)
+
+    def set_floor_sample(self, size: int) -> None:
+        """The fixed deterministic sample of profiles (with vectors) rescored for every query."""
+        rng = np.random.default_rng(0)
+        pool = np.flatnonzero(self.has_vectors)
+        size = min(int(size), len(pool))
+        self._floor_rows = np.sort(rng.choice(pool, size=size, replace=False)) if size else pool
+        # the sample is rescored by every query: its codes are kept as float32 (exact small
+        # integers), so that part is one matrix product instead of a gather + conversion (sorted
+        # vector ids: documents, then summaries)
+        rows = self._floor_rows
+        self._floor_ids = np.concatenate([self._doc_ids(rows), self.m + rows[self.has_summary[rows]]])
+        self._floor_codes = np.ascontiguousarray(self.codes[self._floor_ids], dtype=np.float32)
+
+    @property
+    def floor_rows(self) -> np.ndarray:
+        return self._floor_rows
 
     # -- build / persist ----------------------------------------------------------------------
     @classmethod
@@ -258,6 +279,9 @@ class AnnDenseIndex:
             + self.doc_offsets.nbytes
             + self.doc_counts.nbytes
             + 3 * self.n
+            + self._floor_codes.nbytes
+            + self._floor_ids.nbytes
+            + self._cnorms.nbytes
         )
         return int(lists + centroids + ours)
 
@@ -267,8 +291,22 @@ class AnnDenseIndex:
         return self._zero + self.codes[np.asarray(ids, dtype=np.int64)].astype(np.float32) * self._step
 
     def _dots(self, ids: np.ndarray, q: np.ndarray) -> np.ndarray:
-        """Decoded vectors · q without materialising the decoded vectors."""
-        return self.codes[ids].astype(np.float32) @ (q * self._step) + float(self._zero @ q)
+        """Decoded vectors · q (q: (dim,) or (dim, k)) without materialising the decoded vectors;
+        the floor sample's rows from its kept float32 codes."""
+        qs = q * (self._step if q.ndim == 1 else self._step[:, None])
+        off = self._zero @ q
+        fids = self._floor_ids
+        if not len(fids):
+            return self.codes[ids].astype(np.float32) @ qs + off
+        pos = np.minimum(np.searchsorted(fids, ids), len(fids) - 1)
+        hit = fids[pos] == ids
+        out = np.empty((len(ids),) + q.shape[1:], dtype=np.float32)
+        if hit.any():
+            out[hit] = (self._floor_codes @ qs)[pos[hit]] + off
+        rest = ~hit
+        if rest.any():
+            out[rest] = self.codes[ids[rest]].astype(np.float32) @ qs + off
+        return out
 
     def _doc_ids(self, rows: np.ndarray) -> np.ndarray:
         """Document vector ids of these profiles, profile by profile."""
@@ -294,10 +332,34 @@ class AnnDenseIndex:
         docs[doc_ids] = sims[: len(doc_ids)]
         return summ, docs
 
+    def project_rows(
+        self, qm: np.ndarray, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``project`` restricted to ``rows``, without the full-size arrays: (summary cosines
+        (len(rows) × k), 0 without a summary; document cosines of those rows, profile by profile
+        (documents × k); each row's document count)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        qm = np.asarray(qm, dtype=np.float32).reshape(self.dim, -1)
+        k = qm.shape[1]
+        doc_ids = self._doc_ids(rows)
+        has = self.has_summary[rows]
+        ids = np.concatenate([doc_ids, self.m + rows[has]])
+        sims = self._dots(ids, qm)
+        summ = np.zeros((len(rows), k), dtype=np.float32)
+        summ[has] = sims[len(doc_ids) :]
+        return summ, sims[: len(doc_ids)], self.doc_counts[rows]
+
     def centroid_norms(self, rows: np.ndarray) -> np.ndarray:
         """Norm of each row's profile centroid (mean document vector + half the summary vector, as
-        ``Index._centroid``) from the decoded vectors; 0 without vectors."""
+        ``Index._centroid``) from the decoded vectors; 0 without vectors. Kept per profile, so a
+        query only decodes the profiles no earlier query brought into its pool."""
         rows = np.asarray(rows, dtype=np.int64)
+        todo = np.unique(rows[np.isnan(self._cnorms[rows])])
+        if len(todo):
+            self._cnorms[todo] = self._centroid_norms(todo)
+        return self._cnorms[rows].copy()
+
+    def _centroid_norms(self, rows: np.ndarray) -> np.ndarray:
         sums = np.zeros((len(rows), self.dim), dtype=np.float32)
         counts = self.doc_counts[rows]
         has = np.flatnonzero(counts > 0)
@@ -353,30 +415,41 @@ class AnnDenseIndex:
     ) -> np.ndarray:
         """As ``DenseIndex.aggregate`` for the rescored rows; the others get the lowest rescored
         score (the floor sample makes that an estimate of the pool's minimum)."""
+        return self.aggregate_many(summary_sims, doc_sims, [(top_docs, summary_weight)])[0]
+
+    def aggregate_many(
+        self, summary_sims: np.ndarray, doc_sims: np.ndarray, specs
+    ) -> list[np.ndarray]:
+        """``aggregate`` for several (top_docs, summary_weight): one series of max passes."""
         known = np.flatnonzero(~np.isnan(summary_sims))
-        score = np.zeros(self.n, dtype=np.float32)
         if len(known) == 0:
-            return score
+            return [np.zeros(self.n, dtype=np.float32) for _ in specs]
         ssum = summary_sims[known]
-        part = np.where(self.has_summary[known], ssum, 0.0).astype(np.float32)
         with_docs = known[self.doc_counts[known] > 0]
+        bests: dict[int, np.ndarray] = {}
         if len(with_docs):
             counts = self.doc_counts[with_docs]
             starts = self.doc_offsets[with_docs]
             idx = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
             seg_starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
             seg_of = np.repeat(np.arange(len(with_docs)), counts)
-            best = top_n_mean(doc_sims[idx], seg_starts, seg_of, top_docs)
+            bests = top_n_means(doc_sims[idx], seg_starts, seg_of, [t for t, _ in specs])
             pos = np.searchsorted(known, with_docs)
             both = self.has_summary[with_docs]
-            part[pos] = np.where(
-                both, (1.0 - summary_weight) * best + summary_weight * summary_sims[with_docs], best
-            )
         valid = self.has_vectors[known]
-        floor = float(part[valid].min()) if valid.any() else 0.0
-        score[:] = floor
-        score[known] = part
-        return score
+        out = []
+        for top_docs, summary_weight in specs:
+            part = np.where(self.has_summary[known], ssum, 0.0).astype(np.float32)
+            if len(with_docs):
+                best = bests[top_docs]
+                part[pos] = np.where(
+                    both, (1.0 - summary_weight) * best + summary_weight * summary_sims[with_docs], best
+                )
+            floor = float(part[valid].min()) if valid.any() else 0.0
+            score = np.full(self.n, floor, dtype=np.float32)
+            score[known] = part
+            out.append(score)
+        return out
 
 
 def fingerprint(

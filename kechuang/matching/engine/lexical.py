@@ -131,16 +131,27 @@ class LexicalIndex:
 
     def score(self, token_weights: Mapping[str, float]) -> tuple[np.ndarray, list[str], list]:
         """Raw weighted lexical scores (n,), plus what ``matched_terms`` needs later."""
+        total, subs, _ = self.score_fields(token_weights)
+        return total, list(token_weights), subs
+
+    def score_fields(
+        self, token_weights: Mapping[str, float]
+    ) -> tuple[np.ndarray, list, dict[str, tuple[np.ndarray, sparse.csc_matrix | None, list[str]]]]:
+        """``score`` plus each field's own (scores, sub-matrix, known tokens), so the learned
+        fusion's per-field features reuse them instead of slicing every field a second time."""
         total = np.zeros(self.num_docs, dtype=np.float32)
         subs = []
+        per_field: dict[str, tuple[np.ndarray, sparse.csc_matrix | None, list[str]]] = {}
         for name, index in self.fields.items():
             scores, sub = index.weighted_scores(token_weights)
             if sub is None:
+                per_field[name] = (scores, None, [])
                 continue
             total += self.field_weights[name] * scores
             known = [t for t in token_weights if t in index.vocab and t != ""]
             subs.append((known, sub))
-        return total, list(token_weights), subs
+            per_field[name] = (scores, sub, known)
+        return total, subs, per_field
 
     @staticmethod
     def matched_terms(rows: np.ndarray, subs: list) -> list[set[str]]:

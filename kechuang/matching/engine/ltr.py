@@ -74,21 +74,40 @@ def _rank_feature(x: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
     out = np.zeros(len(x), dtype=np.float64)
     if not v.any():
         return out
-    vals = x[v]
-    neg = -vals
-    ranks = np.searchsorted(np.sort(neg), neg, side="left") + 1
-    out[v] = RANK_K / (RANK_K + ranks)
+    out[v] = RANK_K / (RANK_K + _min_ranks(-x[v]))
     return out
 
 
-def _zscore(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
+def _min_ranks(neg: np.ndarray) -> np.ndarray:
+    """1-based rank of each value in ascending order, equal values sharing their best ('min')
+    rank: ``searchsorted(sort(neg), neg, side="left") + 1`` from one argsort and a linear pass
+    instead of a binary search per value (equal NaNs share a rank, as there)."""
+    n = len(neg)
+    order = np.argsort(neg, kind="stable")
+    s = neg[order]
+    start = np.ones(n, dtype=bool)
+    if n > 1:
+        start[1:] = (s[1:] != s[:-1]) & ~(np.isnan(s[1:]) & np.isnan(s[:-1]))
+    first = np.maximum.accumulate(np.where(start, np.arange(n), 0))
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[order] = first + 1
+    return ranks
+
+
+def _zscore(x: np.ndarray, valid: np.ndarray, sample: np.ndarray | None = None) -> np.ndarray:
+    """Clipped z-score / 3 over the valid rows; with ``sample`` (the rows drawn uniformly from the
+    whole pool, when the rows are an approximate index's candidate pool, which over-represents
+    the best) the mean and spread are the sample's: estimates of the whole pool's (ADR 0039)."""
     out = np.zeros(len(x), dtype=np.float64)
     if valid.sum() < 2:
         return out
     v = np.asarray(x, dtype=np.float64)[valid]
-    sd = float(v.std())
+    ref = v
+    if sample is not None and int((valid & sample).sum()) >= 2:
+        ref = np.asarray(x, dtype=np.float64)[valid & sample]
+    sd = float(ref.std())
     if sd > 0:
-        out[valid] = np.clip((v - float(v.mean())) / sd, -3.0, 3.0) / 3.0
+        out[valid] = np.clip((v - float(ref.mean())) / sd, -3.0, 3.0) / 3.0
     return out
 
 
@@ -110,6 +129,9 @@ class RawSignals:
     has_summary: np.ndarray
     has_vectors: np.ndarray
     doc_counts: np.ndarray
+    # the rows are an approximate index's candidate pool: which of them were drawn uniformly
+    # from the whole pool (its floor sample); None = the rows are the whole pool
+    sample: np.ndarray | None = None
 
 
 def feature_matrix(raw: RawSignals) -> np.ndarray:
@@ -142,12 +164,19 @@ def feature_matrix(raw: RawSignals) -> np.ndarray:
         cols["dense_z"] = zero.copy()
     else:
         cols["dense_rank"] = _rank_feature(raw.dense_default, hv)
-        cols["dense_z"] = _zscore(raw.dense_default, hv)
+        cols["dense_z"] = _zscore(raw.dense_default, hv, raw.sample)
     cols["prf_rank"] = zero.copy() if raw.prf is None else _rank_feature(raw.prf, hv & has_docs)
     cols["neighbours"] = zero.copy() if raw.neighbours is None else _minmax(raw.neighbours, hv)
-    cols["neighbours_rank"] = zero.copy() if raw.neighbours is None else _rank_feature(raw.neighbours, hv)
+    cols["neighbours_rank"] = (
+        zero.copy() if raw.neighbours is None else _rank_feature(raw.neighbours, hv)
+    )
     cols["log_docs"] = np.log1p(raw.doc_counts.astype(np.float64)) / math.log(101.0)
-    return np.column_stack([cols[name] for name in FEATURES]) if n else np.zeros((0, len(FEATURES)))
+    if not n:
+        return np.zeros((0, len(FEATURES)))
+    out = np.empty((n, len(FEATURES)), dtype=np.float64)
+    for j, name in enumerate(FEATURES):
+        out[:, j] = cols[name]
+    return out
 
 
 @dataclass
