@@ -509,7 +509,7 @@ class Index:
                     flag=flags.get(self.ids[i]),
                 )
             )
-        return SearchResult(results, excluded, warns, dense_used, fusion, float(np.median(fused)))
+        return SearchResult(results, excluded, warns, dense_used, fusion, self._pool_median(sig, rows, fused))
 
     def rank(
         self,
@@ -547,6 +547,18 @@ class Index:
         dense = dense_all[rows] if dense_all is not None else None
         valid = self.dense.has_vectors[rows] if dense is not None else None
         return fuse(sig.lexical[rows], dense, cfg, valid)
+
+    def _pool_median(self, sig: Signals, rows: np.ndarray, fused: np.ndarray) -> float:
+        """The pool's median fused score (the "typical candidate" the page's 匹配度 starts from).
+        With an approximate index most rows are not rescored and sit below every candidate, so the
+        median over all rows would be one of those placeholders and every suggestion would read
+        near 100 %; the floor sample is uniform over the profiles and rescored for every query, so
+        its median stands for the pool's."""
+        if self.rescored(sig, rows) is not None:
+            sample = np.isin(rows, self.dense.floor_rows)
+            if sample.any():
+                return float(np.median(fused[sample]))
+        return float(np.median(fused))
 
     @staticmethod
     def learned_used(cfg: FusionConfig, dense_all: np.ndarray | None) -> bool:

@@ -244,3 +244,17 @@ def test_pseudo_query_projection_and_centroid_norms_match_the_exact_vectors(pair
     i = int(rows[np.argmax(d.doc_counts[rows])])
     off, c = int(d.doc_offsets[i]), int(d.doc_counts[i])
     np.testing.assert_allclose(ann.docs[off : off + c], d.docs[off : off + c], atol=0.02)
+
+
+def test_pool_median_with_an_approximate_index_stands_for_the_whole_pool(pair):
+    """The page's 匹配度 runs from the pool's median to the best; with most rows not rescored, the
+    median over all rows would be a placeholder (~0) and every suggestion would read ~100 %."""
+    exact, approx = pair
+    rows = np.arange(N)
+    for text in QUERIES:
+        q = Query(problem=text)
+        want = exact.search(q, top_k=10).pool_median
+        got = approx.search(q, top_k=10).pool_median
+        placeholders = float(np.median(approx.fused_scores(approx.signals(q), rows)))
+        assert placeholders < 0.1 < want  # what the median over every row would have been
+        assert abs(got - want) < 0.1  # a 100-profile floor sample here; 8192 by default
