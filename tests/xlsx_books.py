@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -19,6 +20,29 @@ def fill_template(template: bytes, rows: list[dict], path: Path) -> Path:
             ws.cell(row=r, column=headers[header], value=value)
     wb.save(path)
     return path
+
+
+NEED_PROBLEM = "需要解决高镍正极材料在循环过程中的结构稳定性和产气问题，提升循环寿命"
+
+
+def need_row(title: str = "高镍正极材料稳定性提升", **over) -> dict:
+    """One valid row of the needs template (header → value) for the demo's enterprise; ``over`` replaces cells."""
+    base = {
+        "需求企业": "山东领军科技集团",
+        "项目名称": title,
+        "需求类型": "技术攻关",
+        "行业领域/产业链": "新能源新材料",
+        "地区": "莱西市",
+        "需求背景": "公司正在扩产高镍三元正极",
+        "需解决的主要技术难题": NEED_PROBLEM,
+        "期望实现的技术目标": "循环 1000 次容量保持率 90% 以上",
+        "关键词": "高镍，正极材料、循环寿命",
+        "预算下限（万元）": 50,
+        "预算上限（万元）": 200,
+        "期限": date(2031, 6, 30),
+        "保密级别": "公开",
+    }
+    return {**base, **over}
 
 
 def plain_workbook(path: Path, header: list, rows: list[list], merge: str | None = None) -> Path:

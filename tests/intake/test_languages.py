@@ -4,13 +4,12 @@ whichever language it was made in and whichever language the uploader works in."
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
-from xlsx_books import fill_template
+from xlsx_books import fill_template, need_row
 
 from kechuang.intake.engine import kind_for, run_import
 from kechuang.intake.template import build_template
@@ -20,23 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 
-def row(title="高镍正极材料稳定性提升", **over):
-    base = {
-        "需求企业": "山东领军科技集团",
-        "项目名称": title,
-        "需求类型": "技术攻关",
-        "行业领域/产业链": "新能源新材料",
-        "地区": "莱西市",
-        "需求背景": "公司正在扩产高镍三元正极",
-        "需解决的主要技术难题": "需要解决高镍正极材料在循环过程中的结构稳定性和产气问题，提升循环寿命",
-        "期望实现的技术目标": "循环 1000 次容量保持率 90% 以上",
-        "关键词": "高镍，正极材料、循环寿命",
-        "预算下限（万元）": 50,
-        "预算上限（万元）": 200,
-        "期限": date(2031, 6, 30),
-        "保密级别": "公开",
-    }
-    return {**base, **over}
+row = need_row
 
 
 # the columns whose cells are translated choice labels (the rest are names, numbers and free text)

@@ -7,6 +7,8 @@ import hashlib
 
 import numpy as np
 
+from kechuang.matching.engine import Candidate, Document
+
 
 class FakeEmbedder:
     """Deterministic bag-of-character-bigrams vectors: similar texts get similar vectors, fast."""
@@ -50,3 +52,24 @@ class RaisingEmbedder(FakeEmbedder):
         if self.fail_passages:
             raise RuntimeError("model crashed")
         return super().embed_passages(texts)
+
+
+def pool(n: int) -> list[Candidate]:
+    """n synthetic profiles over six subjects (some without title, keywords or documents)."""
+    subjects = ["石墨烯薄膜", "水稻育种", "锂电池正极", "桥梁健康监测", "疫苗佐剂", "工业机器人"]
+    out = []
+    for i in range(n):
+        s = subjects[i % len(subjects)]
+        t = subjects[(i * 7 + 3) % len(subjects)]
+        docs = [Document("publication", f"{s}研究{i % 7}", f"{s}的方法与应用{i % 11}，兼顾{t}")]
+        if i % 3 == 0:
+            docs.append(Document("patent", f"{t}装置{i % 5}", f"一种{t}与{s}结合的系统{i % 13}"))
+        out.append(
+            Candidate(
+                f"c{i:04d}",
+                title=s if i % 4 else "",
+                keywords=[s, t] if i % 5 else [],
+                documents=docs if i % 17 else [],
+            )
+        )
+    return out

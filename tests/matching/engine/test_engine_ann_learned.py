@@ -10,9 +10,9 @@ import json
 
 import numpy as np
 import pytest
-from engine_fakes import FakeEmbedder
+from engine_fakes import FakeEmbedder, pool
 
-from kechuang.matching.engine import Candidate, Document, Engine, FusionConfig, Query
+from kechuang.matching.engine import Engine, FusionConfig, Query
 from kechuang.matching.engine.ann import AnnDenseIndex
 from kechuang.matching.engine.dense import DenseIndex
 from kechuang.matching.engine.engine import LEXICAL_HINT
@@ -104,24 +104,6 @@ GOLDEN_RESTRICTED = [  # "疫苗佐剂", allowed = every third row, c0003 exclud
 ]
 
 
-def pool(n: int) -> list[Candidate]:
-    subjects = ["石墨烯薄膜", "水稻育种", "锂电池正极", "桥梁健康监测", "疫苗佐剂", "工业机器人"]
-    out = []
-    for i in range(n):
-        s = subjects[i % len(subjects)]
-        t = subjects[(i * 7 + 3) % len(subjects)]
-        docs = [Document("publication", f"{s}研究{i % 7}", f"{s}的方法与应用{i % 11}，兼顾{t}")]
-        if i % 3 == 0:
-            docs.append(Document("patent", f"{t}装置{i % 5}", f"一种{t}与{s}结合的系统{i % 13}"))
-        out.append(
-            Candidate(
-                f"c{i:04d}",
-                title=s if i % 4 else "",
-                keywords=[s, t] if i % 5 else [],
-                documents=docs if i % 17 else [],
-            )
-        )
-    return out
 
 
 @pytest.fixture(scope="module")
