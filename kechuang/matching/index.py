@@ -427,6 +427,13 @@ def _placeholder(kind: str, st: IndexState) -> BuiltIndex:
     return BuiltIndex(empty, "", False, [gettext(LOADING_WARNING)], st, st.version, loading=True)
 
 
+def ann_cache_dir(kind: str) -> str:
+    """Where the approximate index of a kind is saved (used above ``ANN_MIN_PROFILES`` profiles
+    only): saved, it rescores from a float16 copy (recall@20 0.981 vs 0.973 at 100k, ADR 0039)
+    and the next process loads it instead of building it again."""
+    return str(Path(settings.VAR_DIR) / "matching-ann" / kind)
+
+
 def _build(kind: str, st: IndexState) -> BuiltIndex:
     candidates = CANDIDATE_BUILDERS[kind]()
     words = user_words()
@@ -434,6 +441,7 @@ def _build(kind: str, st: IndexState) -> BuiltIndex:
     warnings: list[str] = []
     if emb is not None:
         engine = Engine(FusionConfig(), embedder=emb, user_words=words)
+        engine.ann_cache_dir = ann_cache_dir(kind)
         stored = stored_vectors(kind, emb.model_name, emb.model_version)
         complete = all(k in stored for c in candidates for k, _ in engine.passages(c))
         if complete:

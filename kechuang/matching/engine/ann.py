@@ -30,9 +30,12 @@ search is single-threaded and ties are broken by the caller.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -480,21 +483,49 @@ def build_dense_index(
 ) -> DenseIndex | AnnDenseIndex:
     """Exact ``DenseIndex`` below ``min_profiles`` (default ``ANN_MIN_PROFILES``) profiles, the
     approximate ``AnnDenseIndex`` from there on. With ``cache_dir`` the approximate index is
-    loaded from there when it was built from the same vectors, else built and saved there (then
-    with float16 rescoring from the memory-mapped file)."""
+    loaded from ``cache_dir/<fingerprint of the vectors>`` when it was saved there, else built
+    and saved there (then with float16 rescoring from the memory-mapped file)."""
     limit = ANN_MIN_PROFILES if min_profiles is None else int(min_profiles)
     if n < limit:
         return DenseIndex(n, dim, summary, has_summary, docs, doc_counts)
-    fp = None
-    if cache_dir is not None:
-        fp = fingerprint(summary, has_summary, docs, doc_counts)
-        loaded = AnnDenseIndex.load(cache_dir, fingerprint=fp)
-        if loaded is not None:
-            return loaded
     if cache_dir is None:
         return AnnDenseIndex.build(n, dim, summary, has_summary, docs, doc_counts, **params)
-    # saved: with the float16 copy for rescoring, used from the file (memory map), not from RAM
+    # saved under <cache_dir>/<fingerprint>/: several processes (web workers, the task worker) may
+    # build the same index at once, and one may be memory-mapping a saved copy while another
+    # saves; a directory is only ever complete (written aside, then renamed in place) and never
+    # rewritten, so a reader never sees half a file.
+    fp = fingerprint(summary, has_summary, docs, doc_counts)
+    root = Path(cache_dir)
+    final = root / fp
+    loaded = AnnDenseIndex.load(final, fingerprint=fp)
+    if loaded is not None:
+        return loaded
+    # with the float16 copy for rescoring, used from the file (memory map), not from RAM
     params.setdefault("fine", True)
     index = AnnDenseIndex.build(n, dim, summary, has_summary, docs, doc_counts, **params)
-    index.save(cache_dir, fingerprint=fp or "")
-    return AnnDenseIndex.load(cache_dir) or index
+    root.mkdir(parents=True, exist_ok=True)
+    aside = Path(tempfile.mkdtemp(prefix=".saving-", dir=root))
+    try:
+        index.save(aside, fingerprint=fp)
+        with contextlib.suppress(OSError):  # another process saved the same vectors first: as good
+            os.rename(aside, final)
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
+    _drop_older(root, final)
+    return AnnDenseIndex.load(final, fingerprint=fp) or index
+
+
+def _drop_older(root: Path, keep: Path) -> None:
+    """Saved indexes of earlier vectors (older than ``keep``) are removed; a process still
+    memory-mapping one keeps its open files (POSIX), and a newer one is left alone."""
+    try:
+        newest = keep.stat().st_mtime
+    except OSError:
+        return
+    for d in root.iterdir():
+        if d != keep and d.is_dir() and not d.name.startswith(".saving-"):
+            try:
+                if d.stat().st_mtime < newest:
+                    shutil.rmtree(d, ignore_errors=True)
+            except OSError:
+                pass

@@ -169,3 +169,22 @@ def test_a_query_is_embedded_once_per_process():
     emb.embed_queries(["石墨烯"])
     assert Counting.calls == 4
     assert (emb.model_name, emb.model_version, emb.dim) == ("fake-bigram", "test-1", 32)
+
+
+def test_the_platform_saves_its_approximate_index_under_var_per_kind(mworld, monkeypatch, tmp_path):
+    """Above ANN_MIN_PROFILES the index is saved (float16 rescoring, loaded by the next process):
+    the platform's builds pass a directory per kind under VAR_DIR."""
+    from kechuang.matching.engine import engine as engine_module
+
+    seen = []
+    real = engine_module.build_dense_index
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("cache_dir"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "build_dense_index", spy)
+    with override_settings(KECHUANG_EMBEDDER=FakeEmbedder(), VAR_DIR=tmp_path):
+        call_command("reindex", "--kind", "expert", verbosity=0)
+        idx.get_index("expert")
+    assert str(tmp_path / "matching-ann" / "expert") in seen

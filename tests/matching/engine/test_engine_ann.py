@@ -1,11 +1,13 @@
 """The approximate dense index (faiss IVF + SQ8 with rescoring) against the exact one."""
 
+import threading
+
 import numpy as np
 import pytest
 from engine_fakes import FakeEmbedder
 
 from kechuang.matching.engine import Candidate, Document, Engine, Query
-from kechuang.matching.engine.ann import AnnDenseIndex, build_dense_index
+from kechuang.matching.engine.ann import AnnDenseIndex, build_dense_index, fingerprint
 from kechuang.matching.engine.dense import DenseIndex
 
 DIM = 32
@@ -96,21 +98,60 @@ def test_persistence_round_trip_and_stale_fingerprint(tmp_path, data):
     summary, has_summary, docs, counts, queries = data
     kw = {"min_profiles": 0, "cache_dir": tmp_path, "nlist": 16, "nprobe": 4, "k_vectors": 300}
     first = build_dense_index(3000, DIM, summary, has_summary, docs, counts, **kw)
-    assert (tmp_path / "ivf-sq8.faiss").exists()
-    again = AnnDenseIndex.load(tmp_path)
+    fp = fingerprint(summary, has_summary, docs, counts)
+    assert (tmp_path / fp / "ivf-sq8.faiss").exists()
+    assert [d.name for d in tmp_path.iterdir()] == [fp]  # nothing left aside
+    again = AnnDenseIndex.load(tmp_path / fp)
     assert again is not None and (again.nprobe, again.k_vectors) == (4, 300)
     for q in queries[:5]:
         a = first.aggregate(*first.similarities(q), top_docs=2, summary_weight=0.5)
         b = again.aggregate(*again.similarities(q), top_docs=2, summary_weight=0.5)
         np.testing.assert_array_equal(a, b)
     # other vectors: the saved index is not reused but rebuilt (and saved again)
-    assert AnnDenseIndex.load(tmp_path, fingerprint="something-else") is None
+    assert AnnDenseIndex.load(tmp_path / fp, fingerprint="something-else") is None
     moved = summary.copy()
     moved[0] = -moved[0]
     rebuilt = build_dense_index(3000, DIM, moved, has_summary, docs, counts, **kw)
     q = moved[0]
     assert rebuilt.similarities(q, hint=np.array([0]))[0][0] == pytest.approx(1.0, abs=0.02)
-    assert AnnDenseIndex.load(tmp_path) is not None
+    moved_fp = fingerprint(moved, has_summary, docs, counts)
+    assert AnnDenseIndex.load(tmp_path / moved_fp, fingerprint=moved_fp) is not None
+    assert not (tmp_path / fp).exists()  # the older vectors' index is dropped
+
+
+def run_in_threads(n: int, fn) -> list:
+    """``fn`` in ``n`` threads started together; their results (an exception fails the test)."""
+    start, out, errors = threading.Barrier(n), [None] * n, []
+
+    def one(i):
+        start.wait()
+        try:
+            out[i] = fn()
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    return out
+
+
+def test_processes_saving_the_same_index_at_once_never_leave_a_broken_one(tmp_path, data):
+    """Web workers and the task worker build the same index at the same time: each gets a whole
+    index, and what stays on disk loads (renamed in place whole, never written over)."""
+    summary, has_summary, docs, counts, queries = data
+    kw = {"min_profiles": 0, "cache_dir": tmp_path, "nlist": 16, "nprobe": 4, "k_vectors": 300}
+    fp = fingerprint(summary, has_summary, docs, counts)
+    built = run_in_threads(4, lambda: build_dense_index(3000, DIM, summary, has_summary, docs, counts, **kw))
+    saved = AnnDenseIndex.load(tmp_path / fp, fingerprint=fp)
+    assert saved is not None and [d.name for d in tmp_path.iterdir()] == [fp]
+    want = saved.aggregate(*saved.similarities(queries[0]), top_docs=2, summary_weight=0.5)
+    for index in built:
+        got = index.aggregate(*index.similarities(queries[0]), top_docs=2, summary_weight=0.5)
+        np.testing.assert_allclose(got, want, atol=1e-6)
 
 
 def test_load_of_missing_or_corrupt_index_is_none(tmp_path):
