@@ -16,27 +16,20 @@ from kechuang.api.common import (
     pk_path,
     service_call,
 )
+from kechuang.api.meetings import EventPairOut
 from kechuang.api.pagination import ListedNeedRefsPagination
 from kechuang.events import selectors
 from kechuang.events.models import MeetingRequest, Participant
 from kechuang.events.services import meeting_requests as services
 from kechuang.events.services._common import speaks_for
-from kechuang.needs.selectors import need_get, need_label
+from kechuang.needs.selectors import need_get
 
 router = Router(tags=["meeting requests"])
 ORDERING = {"created_at": "created_at", "priority": "priority", "status": "status"}
 PK = {"ge": 1, "le": 2**31 - 1}
 
 
-class MeetingRequestOut(Schema):
-    id: int
-    event: int
-    enterprise: int
-    enterprise_name: str
-    expert: int
-    expert_name: str
-    need: int | None
-    need_title: str
+class MeetingRequestOut(EventPairOut):
     direction: str
     status: str
     priority: int
@@ -44,34 +37,6 @@ class MeetingRequestOut(Schema):
     online: bool
     created_at: datetime
     responded_at: datetime | None
-
-    @staticmethod
-    def resolve_event(obj):
-        return obj.event_id
-
-    @staticmethod
-    def resolve_enterprise(obj):
-        return obj.enterprise_id
-
-    @staticmethod
-    def resolve_expert(obj):
-        return obj.expert_id
-
-    @staticmethod
-    def resolve_enterprise_name(obj):
-        return obj.enterprise.name
-
-    @staticmethod
-    def resolve_expert_name(obj):
-        return obj.expert.name
-
-    @staticmethod
-    def resolve_need(obj):
-        return obj.need_id
-
-    @staticmethod
-    def resolve_need_title(obj, context):
-        return need_label(context["request"].user, obj.need) if obj.need_id else ""
 
 
 class MeetingRequestFilters(Schema):

@@ -13,7 +13,10 @@ router = Router(tags=["meetings"])
 ORDERING = {"slot": ("slot", "table__number"), "created_at": "created_at"}
 
 
-class MeetingOut(Schema):
+class EventPairOut(Schema):
+    """An enterprise and an expert at an event, about a need (its title as the caller may read it):
+    the common part of a meeting and a meeting request."""
+
     id: int
     event: int
     enterprise: int
@@ -22,11 +25,6 @@ class MeetingOut(Schema):
     expert_name: str
     need: int | None
     need_title: str
-    slot: int | None
-    table: int | None
-    online: bool
-    status: str
-    outcome: str
 
     @staticmethod
     def resolve_event(obj):
@@ -55,6 +53,14 @@ class MeetingOut(Schema):
     @staticmethod
     def resolve_need_title(obj, context):
         return need_label(context["request"].user, obj.need) if obj.need_id else ""
+
+
+class MeetingOut(EventPairOut):
+    slot: int | None
+    table: int | None
+    online: bool
+    status: str
+    outcome: str
 
     @staticmethod
     def resolve_table(obj):
