@@ -42,22 +42,25 @@ class Heartbeat:
         self.task_id = ""
         self.tasks_done = 0
         self._stop = threading.Event()
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._loop, name="kechuang-heartbeat", daemon=True)
 
     def beat(self) -> None:
         from kechuang.ops.models import WorkerHeartbeat
 
-        WorkerHeartbeat.objects.update_or_create(
-            worker_id=self.worker_id,
-            defaults={
-                "hostname": socket.gethostname()[:255],
-                "pid": os.getpid(),
-                "started_at": self.started_at,
-                "seen_at": timezone.now(),
-                "task_id": self.task_id,
-                "tasks_done": self.tasks_done,
-            },
-        )
+        # One beat at a time: a beat that read "no task" must not land after the "started" beat.
+        with self._lock:
+            WorkerHeartbeat.objects.update_or_create(
+                worker_id=self.worker_id,
+                defaults={
+                    "hostname": socket.gethostname()[:255],
+                    "pid": os.getpid(),
+                    "started_at": self.started_at,
+                    "seen_at": timezone.now(),
+                    "task_id": self.task_id,
+                    "tasks_done": self.tasks_done,
+                },
+            )
 
     def _loop(self) -> None:
         try:
@@ -99,4 +102,6 @@ class Heartbeat:
         try:
             WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
         except Exception:  # noqa: BLE001 - stopping anyway; the row goes stale by itself
-            logging.getLogger("kechuang.ops").warning("could not remove the worker's heartbeat", exc_info=True)
+            logging.getLogger("kechuang.ops").warning(
+                "could not remove the worker's heartbeat", exc_info=True
+            )
