@@ -24,12 +24,18 @@ def insert_many(
     using: str | None = None,
     unique_fields: Sequence[str] = (),
     update_fields: Sequence[str] = (),
+    returning: bool = False,
 ) -> int:
     """INSERT ``objs`` (all of one model, plain values — no expressions); returns the rows sent.
 
     An auto-increment primary key is left to the database (the objects' ``pk`` stays None). With
     ``unique_fields`` and ``update_fields`` a row that conflicts updates those fields (an upsert, as
     ``bulk_create(update_conflicts=True, ...)``; the backend's own ON CONFLICT clause).
+
+    ``returning``: the objects are new rows whose ids are wanted (the records themselves, not their
+    bookkeeping): they are sent as ``bulk_create`` sends them — multi-row INSERTs of the backend's
+    batch size with ``RETURNING`` the primary key, which is set on each object in order — and
+    marked saved (``_state.adding = False``), still without the compiler's per-value path.
     """
     if not objs:
         return 0
@@ -56,10 +62,33 @@ def insert_many(
             [by_name[n].column for n in unique_fields],
         )
     preps = [(f.pre_save, f.get_db_prep_save) for f in fields]
+    if returning:
+        if update_fields or not connection.features.can_return_rows_from_bulk_insert:
+            raise ValueError("insert_many(returning=True): not with an upsert, nor on this database")
+        for obj in objs:  # what bulk_create checks first: related objects saved, their ids copied
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
     rows = [
         [prep(pre_save(obj, True), connection) for pre_save, prep in preps]
         for obj in objs
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if not returning:
+            cursor.executemany(sql, rows)
+            return len(rows)
+        head, values = sql.split(" VALUES ", 1)
+        ret_sql, ret_params = connection.ops.return_insert_columns([opts.pk])
+        size = max(1, connection.ops.bulk_batch_size(fields, objs))
+        for i in range(0, len(rows), size):
+            batch = rows[i : i + size]
+            cursor.execute(
+                f"{head} VALUES {', '.join([values] * len(batch))} {ret_sql}",
+                [v for row in batch for v in row] + list(ret_params),
+            )
+            returned = connection.ops.fetch_returned_insert_rows(cursor)
+            if len(returned) != len(batch):  # pragma: no cover — the database broke its promise
+                raise RuntimeError("insert_many: the database returned fewer ids than rows inserted")
+            for obj, (pk, *_rest) in zip(objs[i : i + size], returned, strict=True):
+                obj.pk = pk
+                obj._state.adding = False
+                obj._state.db = using
     return len(rows)

@@ -198,7 +198,7 @@ def need_submit_many(*, user, needs: list[Need]) -> list[ApplicationError | None
     ok = [n for n, r in zip(needs, refusals, strict=True) if r is None]
     if not ok:
         return refusals
-    Need.objects.bulk_create(ok, batch_size=BULK_BATCH)
+    insert_many(ok, returning=True)  # bulk_create's rows and ids, without its per-value compiler (ADR 0041)
     steps = [
         NeedStatusChange(need=n, from_status="", to_status=S.SUBMITTED, at=n.created_at, by=user, note=SUBMIT_NOTE)
         for n in ok
@@ -214,8 +214,6 @@ def need_submit_many(*, user, needs: list[Need]) -> list[ApplicationError | None
     bulk_written.send(sender=NeedStatusChange, objs=steps)
     return refusals
 
-
-BULK_BATCH = 500
 
 
 @transaction.atomic

@@ -50,3 +50,22 @@ def test_history_rows_and_the_facts_upsert(world):
     fact = NeedStageFact.objects.get(need=need)
     assert fact.reviewed_at is not None and fact.reached >= 1
     assert NeedStageFact.objects.filter(need=need).count() == 1
+
+
+def test_returning_sets_the_ids_in_order_and_writes_what_bulk_create_writes(world):
+    from kechuang.needs.services import need_new
+
+    user = world.users["coordinator"]
+    enterprise = Need.objects.first().enterprise
+    data = lambda i: {"title": f"批量写入的需求{i}", "kind": "tech", "chain": enterprise.chain, "district": enterprise.district,  # noqa: E731
+                      "problem": "需要解决规模化生产中的一致性和稳定性问题，提高良品率", "keywords": ["a", str(i)],
+                      "budget_min": i, "budget_max": 100 + i, "confidentiality": "public"}
+    by_django = [need_new(user=user, data=data(i), enterprise=enterprise) for i in range(3)]
+    ours = [need_new(user=user, data=data(i), enterprise=enterprise) for i in range(3)]
+    Need.objects.bulk_create(by_django)
+    assert insert_many(ours, returning=True) == 3
+    assert all(n.pk and not n._state.adding and n._state.db == "default" for n in ours)
+    skip = {"id", "created_at", "updated_at", "status_changed_at"}
+    row = lambda n: {k: v for k, v in Need.objects.filter(pk=n.pk).values()[0].items() if k not in skip}  # noqa: E731
+    assert [row(n) for n in ours] == [row(n) for n in by_django]
+    assert [Need.objects.get(pk=n.pk).title for n in ours] == [n.title for n in ours]  # ids in the order sent
