@@ -265,7 +265,7 @@ def warm_up_pdf() -> bytes:
     WeasyPrint as :func:`briefing_pdf`, and no database read: run once when a task worker starts
     (``manage.py db_worker``), so that the process's first real briefing does not also pay for
     loading WeasyPrint, fontconfig and the CJK font, the user-agent stylesheet and the template
-    (~1.5–2 s; docs/adr/0043-warm-workers-and-sqlite-reads.md)."""
+    (~1.5–2 s; docs/adr/0040-briefing-pdf-layout.md, "Warm-up")."""
     from types import SimpleNamespace
 
     from kechuang.dashboard.pdf import html_to_pdf

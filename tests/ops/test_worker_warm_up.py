@@ -1,5 +1,5 @@
 """A task worker makes one tiny briefing PDF when it starts, before its first task, so a user's
-first briefing is not the one that loads WeasyPrint, the fonts and the stylesheets (ADR 0043); a
+first briefing is not the one that loads WeasyPrint, the fonts and the stylesheets (ADR 0040, "Warm-up"); a
 warm-up that fails (no fonts, a broken install) is logged and the worker runs on."""
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Same name and options as django-tasks-db's command (``kechuang.ops`` comes befor
 in INSTALLED_APPS, so this one is found first); every deployment's worker beats without a new name.
 Before its first task the worker makes one tiny briefing PDF (``warm_up_pdf``), so that a user's first
 briefing is not the one that loads WeasyPrint and the fonts; a warm-up that fails is logged and the
-worker runs on (docs/adr/0043-warm-workers-and-sqlite-reads.md).
+worker runs on (docs/adr/0040-briefing-pdf-layout.md, "Warm-up").
 """
 
 from __future__ import annotations
