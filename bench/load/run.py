@@ -7,7 +7,9 @@ Loads the demo data into a throwaway database, starts the production server (gun
 with the bench-only bare view (/bench/bare/, KECHUANG_BENCH_BARE=1), logs in demo users (coordinator,
 leadership, district staff) and reads the main pages and API lists. Per page: requests, errors,
 p50/p95 and p95 ÷ the bare view's p95 measured in the same run. Prints a table (with the load
-average) and writes bench/results/load-<db>.json.
+average and the CPU seconds the server's processes used in each step — gunicorn and the task
+worker; not PostgreSQL's own processes) and writes bench/results/load-<db>.json.
+KECHUANG_SQLITE_CONN_MAX_AGE=0 serves with a connection per request (before ADR 0043).
 """
 
 from __future__ import annotations
@@ -89,6 +91,23 @@ def _wait(port: int, seconds: float = 420) -> None:
     raise SystemExit("the server did not answer in time")
 
 
+def _server_cpu_seconds(sid: int) -> float:
+    """User + system CPU seconds of every live process of the server's session (gunicorn's master
+    and workers, the task worker): read before and after each step, the difference is what the
+    server spent on that step's requests (logins included)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid:  # field 6 of stat: the session id
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _exceptions(prefix: str) -> int:
     """Exceptions raised inside locust tasks (a broken task never reaches the request stats)."""
     path = f"{prefix}_exceptions.csv"
@@ -144,6 +163,7 @@ def main() -> None:
         for n in [int(x) for x in args.users.split(",")]:
             prefix = os.path.join(tmp, f"locust-{n}")
             load_before = os.getloadavg()
+            cpu_before = _server_cpu_seconds(server.pid)
             log = open(f"{prefix}.log", "w")  # noqa: SIM115 - closed by the child's exit
             subprocess.run(
                 [
@@ -171,6 +191,7 @@ def main() -> None:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+            server_cpu = round(_server_cpu_seconds(server.pid) - cpu_before, 1)
             rows = _stats(prefix)
             crashed = _exceptions(prefix)
             if crashed:
@@ -190,9 +211,10 @@ def main() -> None:
                     "users": n,
                     "x_bare_p95": round(r["p95_ms"] / bare, 1) if bare else None,
                     "loadavg_1min": round(load_before[0], 2),
+                    "server_cpu_s": server_cpu,
                 }
                 results.append(r)
-            print(f"[{db}] {n} users done (load {load_before[0]:.1f})", flush=True)
+            print(f"[{db}] {n} users done (load {load_before[0]:.1f}, server CPU {server_cpu} s)", flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # the server's own process group (started above)
         try:
@@ -200,14 +222,14 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
     head = (
-        "| db | users | page | requests | errors | p50 ms | p95 ms | × bare p95 | load 1 min |\n"
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|"
+        "| db | users | page | requests | errors | p50 ms | p95 ms | × bare p95 | load 1 min | server CPU s (step) |\n"
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
     )
     table = "\n".join(
         [head]
         + [
             f"| {r['db']} | {r['users']} | {r['page']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.0f} "
-            f"| {r['p95_ms']:.0f} | {r['x_bare_p95']} | {r['loadavg_1min']} |"
+            f"| {r['p95_ms']:.0f} | {r['x_bare_p95']} | {r['loadavg_1min']} | {r['server_cpu_s']} |"
             for r in results
         ]
     )
@@ -220,6 +242,7 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "command": " ".join(["bench/load/run.py", *sys.argv[1:]]),
         "db": db,
+        "env": {k: os.environ[k] for k in sorted(os.environ) if k.startswith("KECHUANG_SQLITE_CONN")},
     }
     out.write_text(
         json.dumps({"meta": meta, "results": results, "table": table}, ensure_ascii=False, indent=2)

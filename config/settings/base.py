@@ -99,7 +99,8 @@ def database() -> dict:
     """SQLite (WAL, IMMEDIATE transactions) unless ``KECHUANG_DB=postgres``.
 
     IMMEDIATE makes a writing transaction take the write lock at BEGIN, so two writers queue on
-    the busy timeout instead of failing half-way with "database is locked".
+    the busy timeout instead of failing half-way with "database is locked". Connections are kept
+    (``CONN_MAX_AGE``) on both.
     """
     if os.environ.get("KECHUANG_DB", "sqlite") == "postgres":
         return {
@@ -114,6 +115,10 @@ def database() -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("KECHUANG_SQLITE_PATH", str(VAR_DIR / "kechuang.sqlite3")),
+        # Each process keeps its connection, as on PostgreSQL: opening one per request re-reads the
+        # schema, and closing the last one checkpoints and deletes the WAL, so the next opener
+        # waits on SQLite's busy handler (ADR 0043). KECHUANG_SQLITE_CONN_MAX_AGE=0: one per request.
+        "CONN_MAX_AGE": int(os.environ.get("KECHUANG_SQLITE_CONN_MAX_AGE", "60")),
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,

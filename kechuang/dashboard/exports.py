@@ -258,3 +258,29 @@ def briefing_pdf(user, scope: selectors.Scope) -> bytes:
     from kechuang.dashboard.pdf import html_to_pdf
 
     return html_to_pdf(briefing_html(user, scope))
+
+
+def warm_up_pdf() -> bytes:
+    """A one-page briefing made of placeholders, through the same template, stylesheet, fonts and
+    WeasyPrint as :func:`briefing_pdf`, and no database read: run once when a task worker starts
+    (``manage.py db_worker``), so that the process's first real briefing does not also pay for
+    loading WeasyPrint, fontconfig and the CJK font, the user-agent stylesheet and the template
+    (~1.5–2 s; docs/adr/0040-briefing-pdf-layout.md, "Warm-up")."""
+    from types import SimpleNamespace
+
+    from kechuang.dashboard.pdf import html_to_pdf
+
+    scope = SimpleNamespace(area_name="青岛市", period="2026", needs_rule="")
+    rows = [["科创对接 Kechuang 2026", "1", "0.5"]]
+    html = render_to_string(
+        "dashboard/briefing_pdf.html",
+        {
+            "d": None,
+            "scope": scope,
+            "summary": "科创中国 warm-up",
+            "detail": "",
+            "tables": pdf_tables([("科创对接", ["产业链", "需求", "比例"], rows)]),
+            "generated": timezone.localtime(),
+        },
+    )
+    return html_to_pdf(html)

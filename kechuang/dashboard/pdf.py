@@ -66,6 +66,16 @@ class PrintHTML(HTML):
         return [_ua_stylesheet()]
 
 
+def fonts_available() -> bool:
+    """Whether fontconfig finds any font at all. Without one, WeasyPrint (Pango) does not fail
+    with an exception: the process dies (SIGSEGV) on the first text it lays out."""
+    from weasyprint.text.ffi import ffi, fontconfig
+
+    config = ffi.gc(fontconfig.FcInitLoadConfigAndFonts(), fontconfig.FcConfigDestroy)
+    fonts = fontconfig.FcConfigGetFonts(config, fontconfig.FcSetSystem)
+    return fonts != ffi.NULL and fonts.nfont > 0
+
+
 def _untimed(name, fn, *args, **kwargs):
     return fn(*args, **kwargs)
 

@@ -75,3 +75,17 @@ def test_an_error_is_logged_with_its_trace_under_the_requests_id(json_lines):
     assert "RuntimeError: boom" in error["exc_info"] and "Traceback" in error["exc_info"]
     assert error["request_id"] == request_line["request_id"] == r["X-Request-ID"]
     assert request_line["status"] == 500 and request_line["level"] == "ERROR"
+
+
+def test_request_line_says_what_the_request_did_to_the_database(client_for, world, json_lines):
+    """Queries, the tables written and the time waited in BEGIN and writes (on SQLite, the wait for
+    the one write lock): how the load bench's SQLite tail was looked for (ADR 0043)."""
+    c = client_for("coordinator")
+    c.get("/home/")  # the landing page: reads only
+    c.post("/accounts/logout/")  # ends the session
+    page, logout = [x for x in json_lines() if x["logger"] == "kechuang.request"]
+    assert page["db_writes"] == [] and page["db_lock_ms"] == 0
+    assert page["db_queries"] >= 3 and page["db_ms"] >= 0
+    assert isinstance(page["cpu_ms"], float) and page["cpu_ms"] >= 0
+    assert "django_session" in logout["db_writes"]
+    assert logout["db_lock_ms"] >= 0
