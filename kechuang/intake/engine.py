@@ -281,8 +281,10 @@ def _write_staged(part, user, context, report) -> None:
     refusals = part.write_staged(user, [item.outcome for item in batch], context)
     refused = set()
     for item, exc in zip(batch, refusals, strict=True):
-        if exc is None:
-            item.result.label = item.outcome.label
+        if exc is None:  # what writing decided (a staged 论文 row may turn out a skip)
+            item.result.action, item.result.label, item.result.reason = (
+                item.outcome.action, item.outcome.label, item.outcome.reason
+            )
             continue
         refused.add(id(item.result))
         errors = _service_errors(item.rownum, exc, item.form, item.by_header, item.sheet, item.cells)
@@ -381,12 +383,17 @@ def _resolve_once(form, context) -> None:
     """
     cache = context.setdefault("_choices", {})
     for name, fld in form.fields.items():
-        if type(fld) is not forms.ModelChoiceField or getattr(fld, "_resolved_once", False):
+        if type(fld) not in (forms.ModelChoiceField, forms.ModelMultipleChoiceField) or getattr(
+            fld, "_resolved_once", False
+        ):
             continue
         if name not in cache:
             key = fld.to_field_name or "pk"
             cache[name] = {str(getattr(o, key)): o for o in fld.queryset}
         objs = cache[name]
+        if type(fld) is forms.ModelMultipleChoiceField:  # (专家's 所属学会)
+            _resolve_many_once(fld, objs)
+            continue
 
         def to_python(value, fld=fld, objs=objs):
             if value in fld.empty_values:
@@ -400,6 +407,26 @@ def _resolve_once(form, context) -> None:
 
         fld.to_python = to_python
         fld._resolved_once = True  # a reused form's fields (bulk path) are resolved once per file
+
+
+def _resolve_many_once(fld, objs) -> None:
+    """A ModelMultipleChoiceField's ``_check_values`` (one query per clean) answered from ``objs``
+    (its queryset's objects, in its order): the chosen objects as a list in that order, as the
+    queryset it returns would list them. Anything not plainly among them is asked as before (the
+    same errors)."""
+    ask = fld._check_values
+
+    def check_values(value, ask=ask):
+        try:
+            wanted = {str(v) for v in value}
+        except TypeError:
+            return ask(value)
+        if not wanted <= objs.keys():
+            return ask(value)
+        return [o for k, o in objs.items() if k in wanted]
+
+    fld._check_values = check_values
+    fld._resolved_once = True
 
 
 def _header_of(form, name, by_header) -> str:
