@@ -109,6 +109,7 @@ class ExpertImport(ImportKind):
     sheet = gettext_lazy("专家")
     key_help = gettext_lazy("姓名和工作单位（或姓名和联系方式）")
     children = (PublicationImport(), PatentImport())
+    listed_results = 500  # what the report page lists (intake.views.SHOWN_ROWS); the rest are counted
     notes = {
         "name": gettext_lazy("必填"),
         "title": gettext_lazy("必填；如 教授、研究员、高级工程师"),
@@ -186,6 +187,7 @@ class ExpertImport(ImportKind):
             e = o.obj
             if r is None:
                 context["writable"].add(e.pk)
+                self._keep_lean(context, e)
                 continue
             key = e._intake_key
             if context["by_key"].get(key) is e:  # as the one-row path, which never remembers a refused row
@@ -194,6 +196,18 @@ class ExpertImport(ImportKind):
             if e in same:
                 same.remove(e)
         return refusals
+
+    @staticmethod
+    def _keep_lean(context, e):
+        """What the rest of the file needs of a written expert (its 论文/专利 rows, same-name flags):
+        pk, name and unit, as ``context`` keeps the platform's experts — not the row's data."""
+        lean = Expert.from_db(e._state.db, ["id", "name", "affiliation_id"], [e.pk, e.name, e.affiliation_id])
+        if e.affiliation_id is not None:
+            lean._state.fields_cache["affiliation"] = e.affiliation
+        if context["by_key"].get(e._intake_key) is e:
+            context["by_key"][e._intake_key] = lean
+        same = context["by_name"].get(norm(e.name), [])
+        same[:] = [lean if x is e else x for x in same]
 
     @staticmethod
     def _label(data):

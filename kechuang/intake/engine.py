@@ -9,6 +9,7 @@ wrong row (or a crash, or a killed process) leaves nothing behind.
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -89,13 +90,30 @@ class Report:
     errors: list[RowError] = field(default_factory=list)
     results: list[RowResult] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    # kinds with large files (``ImportKind.listed_results``): the first ``listed`` results are kept
+    # in full, later ones only when they flag near duplicates; the others are counted by action
+    listed: int | None = None
+    unlisted: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.refused and not self.errors
 
     def count(self, action: str) -> int:
-        return sum(1 for r in self.results if r.action == action)
+        return sum(1 for r in self.results if r.action == action) + self.unlisted.get(action, 0)
+
+    def compact(self) -> None:
+        """Count (instead of keeping) the final results past ``listed`` that flag nothing; the
+        memory a report holds then stays flat as the file grows (errors are always kept)."""
+        if self.listed is None or len(self.results) <= self.listed:
+            return
+        kept = self.results[: self.listed]
+        for r in self.results[self.listed :]:
+            if r.duplicates:
+                kept.append(r)
+            else:
+                self.unlisted[r.action] = self.unlisted.get(r.action, 0) + 1
+        self.results[:] = kept
 
     @property
     def duplicates(self) -> list[RowResult]:
@@ -190,7 +208,7 @@ def run_import(
     """
     bulk = bulk_default() if bulk is None else bulk
     spec = kind_for(kind)
-    report = Report(kind=kind)
+    report = Report(kind=kind, listed=spec.listed_results)
     if not spec.allowed(user):
         report.refused = gettext("您的角色不能导入%(label)s。") % {"label": spec.label}
         return report
@@ -254,7 +272,7 @@ def _open_part(part, user, path, limits, *, strict):
 
 def _read_part(part, user, opened, context, report, progress, *, label) -> None:
     by_header, sheet, rows = opened
-    seen: dict[tuple, int] = {}
+    seen: dict[bytes | tuple, int] = {}
     staged: list = []
     context["_staged"] = staged
     for rownum, cells in rows:
@@ -262,9 +280,12 @@ def _read_part(part, user, opened, context, report, progress, *, label) -> None:
         _one_row(part, user, rownum, cells, by_header, sheet, context, seen, report, label)
         if len(staged) >= STAGE_BATCH:
             _write_staged(part, user, context, report)
+        if not staged and report.rows % STAGE_BATCH == 0:
+            report.compact()  # every result so far is final (no staged row waits for its write)
         if progress and report.rows % 100 == 0:
             progress(report.rows)
     _write_staged(part, user, context, report)
+    report.compact()
     if context.get("_bulk"):
         for r in report.results:  # near matches named after the staged rows were written (labels)
             if r.duplicates and not all(isinstance(d, str) for d in r.duplicates):
@@ -335,7 +356,7 @@ def _check_row(spec, user, rownum, cells, by_header, sheet, context, seen, repor
         errors += [e for e in _form_errors(rownum, form, by_header, sheet, cells) if e.column not in bad]
         report.errors.extend(sorted(errors, key=lambda e: (len(e.letter), e.letter)))
         return
-    key = spec.key(form.cleaned_data)
+    key = _digest(spec.key(form.cleaned_data))
     if key in seen:
         report.errors.append(RowError(rownum, "", "", "", gettext("与第%(key)s行重复（%(key_help)s相同）。") % {"key": seen[key], "key_help": spec.key_help}))
         return
@@ -354,6 +375,14 @@ def _check_row(spec, user, rownum, cells, by_header, sheet, context, seen, repor
     report.results.append(result)
     if outcome.staged:
         context["_staged"].append(_Staged(rownum, form, outcome, result, by_header, sheet, cells))
+
+
+def _digest(key: tuple) -> bytes | tuple:
+    """A row's natural key as kept for the file's "same key twice" check: 16 bytes instead of the
+    key's strings (a 250,000-row sheet), and two different keys never share one in practice."""
+    if not all(k is None or type(k) in (str, int) for k in key):  # repr() would not tell them apart
+        return key
+    return hashlib.blake2b(repr(key).encode(), digest_size=16).digest()
 
 
 def _form_for(spec, user, data, context):

@@ -101,6 +101,9 @@ class ImportKind:
     # True when ``form(user, data)``'s __init__ depends on the user only, never on the row's data:
     # the bulk path then builds the form once per file and binds a copy of it to each row
     reuse_form = False
+    # how many rows' results the report keeps in full (the rest are counted; rows that flag near
+    # duplicates are always kept): None keeps every row's; a kind whose files are large sets it
+    listed_results: int | None = None
 
     def allowed(self, user) -> bool:
         raise NotImplementedError

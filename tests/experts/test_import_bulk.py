@@ -231,3 +231,50 @@ def test_the_bulk_path_asks_the_database_per_file_not_per_row(world, tmp_path):
     few, many = book(3, "few.xlsx"), book(30, "many.xlsx")
     assert _queries(user, many) == _queries(user, few)
     assert _queries(user, many, bulk=False) > _queries(user, few, bulk=False) + 3 * 27  # the path it replaces
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_a_large_file_keeps_the_first_results_and_counts_the_rest(world, tmp_path, monkeypatch, bulk):
+    """Past ``listed_results`` a row's result is counted, not kept (memory stays flat as the file
+    grows); rows that flag near duplicates are always kept, and the summary is the same."""
+    from kechuang.experts.intake import ExpertImport
+    from kechuang.intake import engine
+
+    user = world.users["liaison"]
+    rows = [expert(f"专家{i:03d}") for i in range(12)] + [expert("王石墨", "某材料大学（青岛校区）")]
+    papers = [dict(PAPER, 专家姓名=f"专家{i:03d}", 题名=f"论文{i}") for i in range(12)]
+    path = fill(build_template(kind_for("experts"), user), {"专家": rows, "论文": papers}, tmp_path / "l.xlsx")
+    full = run_import(user, "experts", path, bulk=bulk)
+    monkeypatch.setattr(ExpertImport, "listed_results", 5)
+    monkeypatch.setattr(engine, "STAGE_BATCH", 4)  # several batches: results are counted as they become final
+    capped = run_import(user, "experts", path, bulk=bulk)
+    assert full.ok and capped.ok and len(full.results) == 25 and not full.unlisted
+    assert capped.summary() == full.summary() and capped.lines() == full.lines()
+    assert [asdict(r) for r in capped.results] == [asdict(r) for r in full.results[:5]] + [asdict(full.results[12])]
+    assert capped.unlisted == {"create": 19}
+    assert capped.as_dict()["unlisted"] == {"create": 19}
+
+
+def test_the_page_and_the_command_count_the_unlisted_rows(world, tmp_path, monkeypatch, client):
+    from django.core.management import call_command
+
+    from kechuang.experts.intake import ExpertImport
+    from kechuang.intake import services
+
+    monkeypatch.setattr(ExpertImport, "listed_results", 2)
+    user = world.users["liaison"]
+    path = fill(
+        build_template(kind_for("experts"), user), {"专家": [expert(f"专家{i:03d}") for i in range(5)]}, tmp_path / "p.xlsx"
+    )
+    import io
+
+    out = io.StringIO()
+    call_command("import_xlsx", "experts", str(path), "--as", "liaison", "--quiet-progress", stdout=out)
+    assert "另有 3 行未逐行列出（新建 3 行）。" in out.getvalue()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    batch = services.batch_upload(user=user, kind="experts", upload=SimpleUploadedFile("p.xlsx", path.read_bytes()))
+    services.start(batch, commit=False)
+    client.force_login(user)
+    page = client.get(f"/intake/{batch.pk}/").content.decode()
+    assert 'data-testid="n-create">5<' in page and "另有 3 行未列出" in page
