@@ -28,6 +28,7 @@ class _ExpertRows(ImportKind):
     """Shared by the 论文 and 专利 sheets: find the row's expert among the file's and the platform's."""
 
     key_help = gettext_lazy("专家姓名、工作单位和题名")
+    reuse_form = True  # the row forms' __init__ reads nothing of the row
     add = None
     add_many = None
 
@@ -123,10 +124,15 @@ class ExpertImport(ImportKind):
     def allowed(self, user):
         return services.can_maintain_library(user)
 
-    def form(self, user, data=None):
-        if data is not None and not data.get("availability"):
+    reuse_form = True  # ExpertForm's __init__ reads the user (and a saved instance) only, never the row
+
+    def row_data(self, data):
+        if not data.get("availability"):
             data = dict(data, availability=Expert.Availability.AVAILABLE)
-        return ExpertForm(data, user=user)
+        return data
+
+    def form(self, user, data=None):
+        return ExpertForm(None if data is None else self.row_data(data), user=user)
 
     def choice_label(self, name, obj):
         return obj.name

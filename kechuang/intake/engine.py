@@ -395,7 +395,7 @@ def _form_for(spec, user, data, context):
     if proto is None:
         proto = protos[id(spec)] = spec.form(user, {})
     form = copy.copy(proto)  # what BaseForm.__init__ sets per instance, set again for this row:
-    form.data = data
+    form.data = spec.row_data(data)
     form._errors = None
     form._bound_fields_cache = {}
     if isinstance(form, forms.BaseModelForm):

@@ -111,6 +111,10 @@ class ImportKind:
     def form(self, user, data: dict | None = None) -> forms.Form:
         raise NotImplementedError
 
+    def row_data(self, data: dict) -> dict:
+        """A row's form data as the form is bound to it (defaults for blank cells); by default as read."""
+        return data
+
     def key(self, cleaned: dict) -> tuple:
         """The natural key of a valid row (a second row with the same key is an error)."""
         raise NotImplementedError

@@ -40,7 +40,7 @@ EXPERTS = [
     expert("王石墨", "某材料大学", 关键词="石墨烯、规模化制备、储能"),  # the platform's: an update
     expert("王石墨", "某材料大学（崂山校区）"),  # same name again, another new unit: flagged, names the staged one too
     expert("李农机", None),  # the platform's, another society: a skip (liaison) or an update (coordinator)
-    expert("孙未填", None),  # no unit
+    expert("孙未填", None, 可对接状态=None),  # no unit, no 可对接状态 (the default: 可对接)
 ]
 PAPERS = [
     PAPER,
