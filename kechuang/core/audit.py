@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import models
 
+from kechuang.core.bulk import insert_many
 from kechuang.core.models import AuditEntry
 
 VIEW_SUFFIX = ".view_confidential"
@@ -81,11 +82,11 @@ def record(
 
 def record_many(actor, action: str, items: Iterable[tuple[models.Model, dict[str, Any] | None]]) -> list[AuditEntry]:
     """``record`` for many objects at once (a bulk import): one entry per object, the same rows
-    ``record(actor, action, obj, changes)`` would write one by one, in batched INSERTs."""
+    ``record(actor, action, obj, changes)`` would write one by one, in one ``executemany``
+    (``core.bulk.insert_many``: the entries returned have no id)."""
     entries = [_entry(actor, action, obj, changes, None) for obj, changes in items]
-    if not entries:
-        return []
-    return AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    insert_many(entries)
+    return entries
 
 
 def audit(actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEntry:

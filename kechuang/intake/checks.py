@@ -100,7 +100,10 @@ def _validate_constraints(inst: Model, memo: dict, exclude=None) -> None:
 
 
 def _check(inst, memo, model_class, constraint, exclude, using) -> None:
-    refs = sorted(models.Q(constraint.condition).referenced_base_fields)
+    refs_key = ("refs", model_class, constraint.name)
+    refs = memo.get(refs_key)
+    if refs is None:  # the fields the condition reads: the same for every row (walking the Q is not cheap)
+        refs = memo[refs_key] = sorted(models.Q(constraint.condition).referenced_base_fields)
     meta = model_class._meta
     try:
         values = tuple(getattr(inst, meta.get_field(name).attname) for name in refs)

@@ -135,6 +135,198 @@ class Cell:
     formula: bool = False
 
 
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_ROW, _C, _V, _F, _IS, _T, _R = (f"{_MAIN}}}{t}" for t in ("row", "c", "v", "f", "is", "t", "r"))
+_SHEET_DATA, _DIMENSION = f"{_MAIN}}}sheetData", f"{_MAIN}}}dimension"
+_CHUNK = 1 << 16
+
+
+class _Stop(Exception):
+    """The declared dimension's last row is passed: the rest of the sheet is not read (as openpyxl)."""
+
+
+class _Workbook:
+    """A workbook opened for streaming its sheets' cell values, faster than openpyxl's read-only sheet.
+
+    openpyxl still reads the package (content types, shared strings, styles — which number formats
+    are dates —, the workbook's sheets and its 1904 epoch); the rows of a sheet are then read from
+    the sheet's XML with expat directly, one pass, without building an element per XML node, a
+    dictionary and a ``ReadOnlyCell`` per cell, and without openpyxl's first pass over a whole sheet
+    that declares no dimension (files written in streaming mode). The values are openpyxl's own
+    (``parse_cell``'s rules and helpers); entity declarations and external entities are refused as
+    defusedxml refuses them.
+    """
+
+    def __init__(self, path) -> None:
+        from openpyxl.reader.excel import ExcelReader
+        from openpyxl.styles.stylesheet import apply_stylesheet
+
+        reader = ExcelReader(str(path), read_only=True, data_only=False)
+        self._archive = reader.archive
+        try:
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            self._sheets = {}
+            for sheet, rel in reader.parser.find_sheets():
+                if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
+                    self._sheets.setdefault(sheet.name, rel.target)
+        except Exception:
+            self.close()
+            raise
+        wb = reader.wb
+        self._strings = reader.shared_strings
+        self._epoch = wb.epoch
+        self._date_formats = wb._date_formats  # noqa: SLF001 — what openpyxl's sheet reader is given
+        self._timedelta_formats = wb._timedelta_formats  # noqa: SLF001
+        self.sheetnames = list(self._sheets)
+
+    def close(self) -> None:
+        self._archive.close()
+
+    def rows(self, title: str, max_cols: int):
+        """``(row_number, cells)`` for each ``<row>`` of the sheet, in order; ``cells[i]`` is the
+        ``(value, data_type)`` of column ``i + 1`` (``data_type`` "f" for a formula: its text, as
+        openpyxl gives it), or None. Only the first ``max_cols`` columns are read."""
+        from xml.etree.ElementTree import Element, SubElement
+        from xml.parsers import expat
+
+        from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+        from openpyxl.utils.datetime import from_excel, from_ISO8601
+        from openpyxl.worksheet._reader import WorkSheetParser, _cast_number
+
+        strings, epoch = self._strings, self._epoch
+        date_formats, timedelta_formats = self._date_formats, self._timedelta_formats
+        formulas = WorkSheetParser(None, strings)  # openpyxl's parse_formula (keeps shared formulae)
+        done: list = []
+        st = {"row": 0, "col": 0, "max_row": None, "data": False}
+        cell: dict = {}
+        row: list = []
+        text: list | None = None  # the character data being collected, if any
+        path: list[str] = []  # the open elements inside the current <c>
+
+        def start(name, attrs):
+            nonlocal row, cell, text
+            if cell:  # inside a <c>: its value, formula or inline string (plain text, then each run's)
+                path.append(name)
+                if name in (_V, _F) or (name == _T and path[:-1] in ([_IS], [_IS, _R])):
+                    text = []
+                if name == _F:
+                    cell["f_attrs"] = attrs
+                elif name == _IS:
+                    cell["inline"] = []
+                return
+            if name == _C:
+                r = attrs.get("r")
+                if r:
+                    col = coordinate_to_tuple(r)[1]
+                else:
+                    col = st["col"] + 1
+                st["col"] = col
+                s = attrs.get("s", 0)
+                cell = {"t": attrs.get("t", "n"), "r": r, "s": int(s) if s else s, "col": col, "v": None}
+            elif name == _ROW:
+                r = attrs.get("r")
+                if r is not None:
+                    try:
+                        st["row"] = int(r)
+                    except ValueError:
+                        val = float(r)
+                        if not val.is_integer():
+                            raise ValueError(f"{r} is not a valid row number") from None
+                        st["row"] = int(val)
+                else:
+                    st["row"] += 1
+                if st["max_row"] is not None and st["row"] > st["max_row"]:
+                    raise _Stop
+                st["col"] = 0
+                row = [None] * max_cols
+            elif name == _SHEET_DATA:
+                st["data"] = True
+            elif name == _DIMENSION and not st["data"]:
+                ref = attrs.get("ref")
+                st["max_row"] = range_boundaries(ref)[3] if ref else None
+
+        def end(name):
+            nonlocal row, cell, text
+            if cell and path:
+                path.pop()
+                if text is not None:
+                    joined = "".join(text)
+                    if name == _V:
+                        cell["v"] = joined
+                    elif name == _F:
+                        cell["f"] = joined
+                    elif name == _T and cell.get("inline") is not None:
+                        cell["inline"].append(joined)
+                    text = None
+                return
+            if name == _C:
+                col = cell["col"]
+                if col <= max_cols:
+                    row[col - 1] = _value(cell)
+                cell = {}
+            elif name == _ROW:
+                done.append((st["row"], row))
+
+        def chars(data):
+            if text is not None:
+                text.append(data)
+
+        def _value(c):
+            data_type, value, style_id = c["t"], c["v"] or None, c["s"]
+            if data_type == "inlineStr":
+                value = None
+            if "f_attrs" in c:  # openpyxl's parse_formula, given the same element
+                el = Element("{" + _C, {"r": c["r"]} if c["r"] else {})
+                SubElement(el, "{" + _F, dict(c["f_attrs"])).text = c.get("f") or None
+                return formulas.parse_formula(el), "f"
+            if value is not None:
+                if data_type == "n":
+                    value = _cast_number(value)
+                    if style_id in date_formats:
+                        data_type = "d"
+                        try:
+                            value = from_excel(value, epoch, timedelta=style_id in timedelta_formats)
+                        except (OverflowError, ValueError):
+                            data_type, value = "e", "#VALUE!"
+                elif data_type == "s":
+                    value = strings[int(value)]
+                elif data_type == "b":
+                    value = bool(int(value))
+                elif data_type == "str":
+                    data_type = "s"
+                elif data_type == "d":
+                    value = from_ISO8601(value)
+            elif data_type == "inlineStr" and c.get("inline") is not None:
+                data_type, value = "s", "".join(c["inline"])
+            return value, data_type
+
+        def refuse(*_args):
+            raise ValueError("entities are not accepted in a worksheet")
+
+        parser = expat.ParserCreate(namespace_separator="}")
+        parser.buffer_text = True
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parser.CharacterDataHandler = chars
+        parser.EntityDeclHandler = refuse
+        parser.UnparsedEntityDeclHandler = refuse
+        parser.ExternalEntityRefHandler = refuse
+        with self._archive.open(self._sheets[title]) as src:
+            try:
+                while chunk := src.read(_CHUNK):
+                    parser.Parse(chunk, False)
+                    yield from done
+                    done.clear()
+                parser.Parse(b"", True)
+            except _Stop:
+                pass
+            yield from done
+            done.clear()
+
+
 def open_sheet(
     path: str | Path,
     headers: dict[str, list[str]],
@@ -153,45 +345,44 @@ def open_sheet(
     sheet) instead of its first sheet. Raises ``WorkbookRefused`` for a missing required header, a merged or
     unreadable header row, or more rows than ``limits.max_rows``.
     """
-    from openpyxl import load_workbook  # heavy import; keep module import cheap
-
     check_file(path, limits)
     try:
-        wb = load_workbook(path, read_only=True, data_only=False)
+        wb = _Workbook(path)
     except Exception as exc:  # openpyxl raises many kinds for broken parts (XML, encoding, styles)
         raise WorkbookRefused(
             gettext("文件内容损坏或编码错误，无法读取。请在 Excel 中重新保存为 .xlsx 后上传。")
         ) from exc
-    try:
-        names = [sheet_name] if isinstance(sheet_name, str) else list(sheet_name or [])
-        present = [str(n) for n in names if str(n) in wb.sheetnames]  # a sheet may carry any language's name
-        if present:
-            ws = wb[present[0]]
-        elif strict:
-            wb.close()
-            return None
-        else:
-            ws = wb.worksheets[0]
-    except IndexError as exc:
-        raise WorkbookRefused(gettext("工作簿中没有工作表。")) from exc
+    names = [sheet_name] if isinstance(sheet_name, str) else list(sheet_name or [])
+    present = [str(n) for n in names if str(n) in wb.sheetnames]  # a sheet may carry any language's name
+    if present:
+        title = present[0]
+    elif strict:
+        wb.close()
+        return None
+    elif wb.sheetnames:
+        title = wb.sheetnames[0]
+    else:
+        wb.close()
+        raise WorkbookRefused(gettext("工作簿中没有工作表。"))
     lookup = {}
     for canon, spellings in headers.items():
         for s in [canon, *spellings]:
             lookup[normalise_header(s)] = canon
-    rows = ws.iter_rows(max_col=limits.max_cols)
+    rows = wb.rows(title, limits.max_cols)
     try:
         header_row, columns, unknown = None, {}, []
-        for n, row in enumerate(rows, start=1):
+        for n, row in rows:
             if n > search_rows:
                 break
             found = {}
             others = []
             for i, cell in enumerate(row):
-                key = normalise_header(cell.value)
+                value = None if cell is None else cell[0]
+                key = normalise_header(value)
                 if key in lookup and lookup[key] not in found:
                     found[lookup[key]] = i
                 elif key:
-                    others.append(str(cell.value))
+                    others.append(str(value))
             if len(found) >= max(2, min(len(required), 3)):
                 header_row, columns, unknown = n, found, others
                 break
@@ -209,7 +400,7 @@ def open_sheet(
     if missing:
         wb.close()
         raise WorkbookRefused(
-            gettext("%(sheet)s第%(header_row)s行表头缺少必填列：%(missing)s。请使用平台下载的模板（表头不要合并单元格）。") % {"sheet": gettext("“%(sheet)s”表") % {"sheet": ws.title} if strict else "", "header_row": header_row, "missing": '、'.join(missing)}
+            gettext("%(sheet)s第%(header_row)s行表头缺少必填列：%(missing)s。请使用平台下载的模板（表头不要合并单元格）。") % {"sheet": gettext("“%(sheet)s”表") % {"sheet": title} if strict else "", "header_row": header_row, "missing": '、'.join(missing)}
         )
     sheet = Sheet(
         header_row=header_row,
@@ -221,17 +412,17 @@ def open_sheet(
     def data_rows():
         count = 0
         try:
-            for n, row in enumerate(rows, start=header_row + 1):
+            for n, row in rows:
                 values = {}
                 empty = True
                 for canon, i in columns.items():
                     cell = row[i] if i < len(row) else None
-                    v = getattr(cell, "value", None)
+                    v, data_type = cell if cell is not None else (None, None)
                     if isinstance(v, str):
                         v = v.strip()
                         if v == "":
                             v = None
-                    is_formula = getattr(cell, "data_type", None) == "f"
+                    is_formula = data_type == "f"
                     if v is not None:
                         empty = False
                     values[canon] = Cell(v, is_formula)

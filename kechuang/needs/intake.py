@@ -20,13 +20,14 @@ MAX_SIMILAR = 3  # near titles named per row
 MAX_COMPARED = 2000  # the enterprise's most recent needs compared with a row
 
 
-def _title_facts(need) -> tuple[str, Counter]:
-    """``norm(need.title)`` and its character counts, computed once per need object per title."""
+def _title_facts(need) -> tuple[str, Counter, frozenset]:
+    """``norm(need.title)``, its character counts and its set of characters, computed once per need
+    object per title."""
     kept = need.__dict__.get("_intake_title")
     if kept is None or kept[0] != need.title:
         t = norm(need.title)
-        kept = need._intake_title = (need.title, t, Counter(t))
-    return kept[1], kept[2]
+        kept = need._intake_title = (need.title, t, Counter(t), frozenset(t))
+    return kept[1], kept[2], kept[3]
 
 
 class NeedImport(ImportKind):
@@ -165,13 +166,18 @@ class NeedImport(ImportKind):
         enterprise = self._enterprise(user, cleaned)
         title = norm(cleaned["title"])
         counts = Counter(title)
+        chars = frozenset(title)
         out = []
         for n in reversed(context["by_enterprise"].get(enterprise.pk if enterprise else None, [])[-MAX_COMPARED:]):
-            other, other_counts = _title_facts(n)
+            other, other_counts, other_chars = _title_facts(n)
             if other == title:
                 continue
             total = len(title) + len(other)
             if not total or 2.0 * min(len(title), len(other)) / total < SIMILAR:  # real_quick_ratio
+                continue
+            # quick_ratio's shared characters are at most this row's counts of the characters both
+            # titles use: a set intersection (cheap) rules most titles out before the multiset one
+            if 2.0 * sum(counts[c] for c in chars & other_chars) / total < SIMILAR:
                 continue
             if 2.0 * sum((counts & other_counts).values()) / total < SIMILAR:  # quick_ratio
                 continue

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.bulk import insert_many
+
 
 class NeedStatus(models.TextChoices):
     SUBMITTED = "submitted", _("已提交")
@@ -260,9 +262,8 @@ class NeedStageFact(models.Model):
                     setattr(f, f"days_{stage}", (t[stage] - t[FUNNEL_STAGES[i - 1]]) // day)
             facts.append(f)
         fields = [f.name for f in cls._meta.concrete_fields if not f.primary_key]
-        cls.objects.bulk_create(
-            facts, batch_size=batch_size, update_conflicts=True, unique_fields=["need"], update_fields=fields
-        )
+        # an upsert per row, as bulk_create(update_conflicts=True) writes it, without its compiler
+        insert_many(facts, unique_fields=["need"], update_fields=fields)
         return len(facts)
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
 from kechuang.core.audit import audit, record_many, record_view
+from kechuang.core.bulk import insert_many
 from kechuang.core.errors import ApplicationError
 from kechuang.core.signals import bulk_written
 from kechuang.core.uploads import check_attachment
@@ -197,14 +198,12 @@ def need_submit_many(*, user, needs: list[Need]) -> list[ApplicationError | None
     ok = [n for n, r in zip(needs, refusals, strict=True) if r is None]
     if not ok:
         return refusals
-    Need.objects.bulk_create(ok, batch_size=BULK_BATCH)
-    steps = NeedStatusChange.objects.bulk_create(
-        [
-            NeedStatusChange(need=n, from_status="", to_status=S.SUBMITTED, at=n.created_at, by=user, note=SUBMIT_NOTE)
-            for n in ok
-        ],
-        batch_size=BULK_BATCH,
-    )
+    insert_many(ok, returning=True)  # bulk_create's rows and ids, without its per-value compiler (ADR 0041)
+    steps = [
+        NeedStatusChange(need=n, from_status="", to_status=S.SUBMITTED, at=n.created_at, by=user, note=SUBMIT_NOTE)
+        for n in ok
+    ]
+    insert_many(steps)  # append-only rows whose ids nobody reads here: no insert compiler (ADR 0041)
     pending = getattr(_facts, "ids", None)
     if pending is not None:
         pending.update(n.pk for n in ok)
@@ -215,8 +214,6 @@ def need_submit_many(*, user, needs: list[Need]) -> list[ApplicationError | None
     bulk_written.send(sender=NeedStatusChange, objs=steps)
     return refusals
 
-
-BULK_BATCH = 500
 
 
 @transaction.atomic
