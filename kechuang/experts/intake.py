@@ -28,7 +28,9 @@ class _ExpertRows(ImportKind):
     """Shared by the 论文 and 专利 sheets: find the row's expert among the file's and the platform's."""
 
     key_help = gettext_lazy("专家姓名、工作单位和题名")
+    reuse_form = True  # the row forms' __init__ reads nothing of the row
     add = None
+    add_many = None
 
     def allowed(self, user):
         return services.can_maintain_library(user)
@@ -50,16 +52,32 @@ class _ExpertRows(ImportKind):
             )
         if expert.pk not in context["writable"]:
             return Outcome("skip", label, gettext("该专家不在您的学会，不能为其添加"))
+        if context.get("_bulk"):  # written with the others by ``write_staged``, which says create or skip
+            return Outcome("create", label, obj=(expert, d), staged=True)
         obj, created = type(self).add(user=user, expert=expert, data=d)
-        return Outcome(
-            "create" if created else "skip", label, "" if created else gettext("该专家已有同名记录"), obj=obj
-        )
+        return self._added(Outcome("create", label), obj, created)
+
+    @staticmethod
+    def _added(outcome, obj, created):
+        outcome.obj = obj
+        if not created:
+            outcome.action, outcome.reason = "skip", gettext("该专家已有同名记录")
+        return outcome
+
+    def write_staged(self, user, outcomes, context):
+        """The staged rows' records added at once (``publication_add_many``/``patent_add_many``): a row
+        whose expert already has the record (in the platform or earlier in the file) becomes a skip."""
+        added = type(self).add_many(user=user, items=[o.obj for o in outcomes])
+        for o, (obj, created) in zip(outcomes, added, strict=True):
+            self._added(o, obj, created)
+        return [None] * len(outcomes)
 
 
 class PublicationImport(_ExpertRows):
     label = gettext_lazy("论文")
     sheet = gettext_lazy("论文")
     add = staticmethod(services.publication_add)
+    add_many = staticmethod(services.publication_add_many)
 
     def form(self, user, data=None):
         return PublicationRowForm(data)
@@ -69,6 +87,7 @@ class PatentImport(_ExpertRows):
     label = gettext_lazy("专利")
     sheet = gettext_lazy("专利")
     add = staticmethod(services.patent_add)
+    add_many = staticmethod(services.patent_add_many)
 
     def form(self, user, data=None):
         return PatentRowForm(data)
@@ -91,6 +110,7 @@ class ExpertImport(ImportKind):
     sheet = gettext_lazy("专家")
     key_help = gettext_lazy("姓名和工作单位（或姓名和联系方式）")
     children = (PublicationImport(), PatentImport())
+    listed_results = 500  # what the report page lists (intake.views.SHOWN_ROWS); the rest are counted
     notes = {
         "name": gettext_lazy("必填"),
         "title": gettext_lazy("必填；如 教授、研究员、高级工程师"),
@@ -104,10 +124,15 @@ class ExpertImport(ImportKind):
     def allowed(self, user):
         return services.can_maintain_library(user)
 
-    def form(self, user, data=None):
-        if data is not None and not data.get("availability"):
+    reuse_form = True  # ExpertForm's __init__ reads the user (and a saved instance) only, never the row
+
+    def row_data(self, data):
+        if not data.get("availability"):
             data = dict(data, availability=Expert.Availability.AVAILABLE)
-        return ExpertForm(data, user=user)
+        return data
+
+    def form(self, user, data=None):
+        return ExpertForm(None if data is None else self.row_data(data), user=user)
 
     def choice_label(self, name, obj):
         return obj.name
@@ -146,9 +171,57 @@ class ExpertImport(ImportKind):
                         break
         return found
 
+    def stage(self, user, form, context):
+        """Bulk path: a new expert is built now (its 工作单位 found or created once per file, as
+        ``affiliation_for`` would) and written with the others (``write_staged``); an update or a
+        skip goes through ``apply`` as before."""
+        data = form.service_data()
+        if self._existing(data, context) is not None:
+            return self.apply(user, form, context)
+        name = data.get("affiliation_name", "")
+        units = context.setdefault("_affiliations", {})
+        if name not in units:
+            units[name] = services.affiliation_for(user, name)[0]
+        expert = services.expert_new(data=data, affiliation=units[name])
+        expert._intake_key = self._remember(context, expert, data)
+        return Outcome("create", self._label(data), obj=expert, staged=True)
+
+    def write_staged(self, user, outcomes, context):
+        """``expert_create_many`` for the staged experts; the ones written may get 论文 and 专利 rows."""
+        refusals = services.expert_create_many(user=user, experts=[o.obj for o in outcomes])
+        for o, r in zip(outcomes, refusals, strict=True):
+            e = o.obj
+            if r is None:
+                context["writable"].add(e.pk)
+                self._keep_lean(context, e)
+                continue
+            key = e._intake_key
+            if context["by_key"].get(key) is e:  # as the one-row path, which never remembers a refused row
+                del context["by_key"][key]
+            same = context["by_name"].get(norm(e.name), [])
+            if e in same:
+                same.remove(e)
+        return refusals
+
+    @staticmethod
+    def _keep_lean(context, e):
+        """What the rest of the file needs of a written expert (its 论文/专利 rows, same-name flags):
+        pk, name and unit, as ``context`` keeps the platform's experts — not the row's data."""
+        lean = Expert.from_db(e._state.db, ["id", "name", "affiliation_id"], [e.pk, e.name, e.affiliation_id])
+        if e.affiliation_id is not None:
+            lean._state.fields_cache["affiliation"] = e.affiliation
+        if context["by_key"].get(e._intake_key) is e:
+            context["by_key"][e._intake_key] = lean
+        same = context["by_name"].get(norm(e.name), [])
+        same[:] = [lean if x is e else x for x in same]
+
+    @staticmethod
+    def _label(data):
+        return f"{data['name']}（{data.get('affiliation_name') or gettext('未填单位')}）"
+
     def apply(self, user, form, context):
         data = form.service_data()
-        label = f"{data['name']}（{data.get('affiliation_name') or gettext('未填单位')}）"
+        label = self._label(data)
         existing = self._existing(data, context)
         if existing is None:
             expert = services.expert_create(user=user, data=data)
@@ -172,10 +245,12 @@ class ExpertImport(ImportKind):
 
     @staticmethod
     def _remember(context, expert, data):
-        context["by_key"][(norm(data["name"]), norm(data.get("affiliation_name")))] = expert
+        key = (norm(data["name"]), norm(data.get("affiliation_name")))
+        context["by_key"][key] = expert
         same = context["by_name"].setdefault(norm(data["name"]), [])
         if expert not in same:
             same.append(expert)
+        return key
 
     def likely_duplicates(self, user, cleaned, context):
         if self._existing(cleaned, context) is not None:

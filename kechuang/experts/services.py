@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 
 from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
-from kechuang.core.audit import audit
+from kechuang.core.audit import audit, record_many
 from kechuang.core.errors import ApplicationError
+from kechuang.core.signals import bulk_written
 from kechuang.experts.models import Achievement, ContactRequest, Expert, Patent, Publication
 from kechuang.experts.selectors import societies_for
 from kechuang.orgs.models import Organisation
@@ -217,8 +218,9 @@ def can_maintain_library(user) -> bool:
     return user.is_coordinator or (user.role == Role.LIAISON and bool(user.organisation_id))
 
 
-def _check_societies(user, societies) -> None:
-    allowed = set(societies_for(user).values_list("pk", flat=True))
+def _check_societies(user, societies, allowed: set | None = None) -> None:
+    if allowed is None:
+        allowed = set(societies_for(user).values_list("pk", flat=True))
     if not societies or any(s.pk not in allowed for s in societies):
         raise ApplicationError(
             gettext("只能把专家放入您所在的学会。"), field_errors={"societies": [gettext("只能选择您所在的学会。")]}
@@ -260,16 +262,64 @@ def expert_create(*, user, data: dict) -> Expert:
     societies = list(data.get("societies") or [])
     _check_societies(user, societies)
     affiliation, _ = affiliation_for(user, data.get("affiliation_name", ""))
-    expert = Expert.objects.create(affiliation=affiliation, **_fields_of(data))
+    expert = expert_new(data=data, affiliation=affiliation)
+    expert.save(force_insert=True)
     expert.societies.set(societies)
-    audit(
-        user,
-        "expert.create",
-        expert,
-        _fields_of(data)
-        | {"societies": [s.pk for s in societies], "affiliation": getattr(affiliation, "pk", None)},
-    )
+    audit(user, "expert.create", expert, expert._created)
     return expert
+
+
+def expert_new(*, data: dict, affiliation: Organisation | None) -> Expert:
+    """The expert ``expert_create`` would create, not saved yet (``expert_create_many`` saves a list).
+
+    ``affiliation`` is ``affiliation_for(user, data["affiliation_name"])``'s organisation. The
+    societies and the audit entry's changes ride along on the instance."""
+    societies = list(data.get("societies") or [])
+    expert = Expert(affiliation=affiliation, **_fields_of(data))
+    expert._societies = societies
+    expert._created = _fields_of(data) | {
+        "societies": [s.pk for s in societies],
+        "affiliation": getattr(affiliation, "pk", None),
+    }
+    return expert
+
+
+@transaction.atomic
+def expert_create_many(*, user, experts: list[Expert]) -> list[ApplicationError | None]:
+    """``expert_create`` for many experts at once (an Excel import): the same checks, the same rows.
+
+    ``experts`` come from ``expert_new``. Each is checked as ``expert_create`` checks it (the user's
+    societies asked once); the ones that pass are inserted in batches with their society links and
+    one ``expert.create`` audit entry each, and ``bulk_written`` tells the dashboard and the matching
+    index (``bulk_create`` sends neither ``post_save`` nor ``m2m_changed``). Returns, for each expert,
+    the refusal ``expert_create`` would have raised, or None when it was saved (pk set).
+    """
+    if not can_maintain_library(user):
+        raise ApplicationError(gettext("您的角色不能新增专家。"))
+    allowed = set(societies_for(user).values_list("pk", flat=True))
+    refusals: list[ApplicationError | None] = []
+    for e in experts:
+        try:
+            _check_societies(user, e._societies, allowed)
+        except ApplicationError as exc:
+            refusals.append(exc)
+        else:
+            refusals.append(None)
+    ok = [e for e, r in zip(experts, refusals, strict=True) if r is None]
+    if not ok:
+        return refusals
+    Expert.objects.bulk_create(ok, batch_size=BULK_BATCH)
+    through = Expert.societies.through
+    through.objects.bulk_create(
+        [through(expert_id=e.pk, organisation_id=s.pk) for e in ok for s in dict.fromkeys(e._societies)],
+        batch_size=BULK_BATCH,
+    )
+    record_many(user, "expert.create", [(e, e._created) for e in ok])
+    bulk_written.send(sender=Expert, objs=ok)
+    return refusals
+
+
+BULK_BATCH = 500
 
 
 @transaction.atomic
@@ -311,38 +361,100 @@ def _norm_title(text: str) -> str:
     return re.sub(r"\W+", "", text or "").lower()
 
 
-@transaction.atomic
-def publication_add(*, user, expert: Expert, data: dict) -> tuple[Publication, bool]:
-    """Add a publication unless the expert already has one with the same title (then: unchanged)."""
-    for p in expert.publications.all():
-        if _norm_title(p.title) == _norm_title(data["title"]):
-            return p, False
-    pub = Publication.objects.create(
+def _publication_new(expert: Expert, data: dict) -> Publication:
+    return Publication(
         expert=expert,
         title=data["title"],
         abstract=data.get("abstract") or "",
         venue=data.get("venue") or "",
         year=data.get("year"),
     )
+
+
+def _patent_new(expert: Expert, data: dict) -> Patent:
+    return Patent(
+        expert=expert,
+        title=data["title"],
+        number=(data.get("number") or "").strip(),
+        abstract=data.get("abstract") or "",
+        year=data.get("year"),
+    )
+
+
+def _same_publication(p: Publication, data: dict) -> bool:
+    return _norm_title(p.title) == _norm_title(data["title"])
+
+
+def _same_patent(p: Patent, data: dict) -> bool:
+    number = (data.get("number") or "").strip()
+    return bool(number and p.number == number) or _norm_title(p.title) == _norm_title(data["title"])
+
+
+@transaction.atomic
+def publication_add(*, user, expert: Expert, data: dict) -> tuple[Publication, bool]:
+    """Add a publication unless the expert already has one with the same title (then: unchanged)."""
+    for p in expert.publications.all():
+        if _same_publication(p, data):
+            return p, False
+    pub = _publication_new(expert, data)
+    pub.save(force_insert=True)
     audit(user, "publication.create", pub, {"expert": expert.pk, "title": pub.title})
     return pub, True
 
 
 @transaction.atomic
 def patent_add(*, user, expert: Expert, data: dict) -> tuple[Patent, bool]:
-    number = (data.get("number") or "").strip()
     for p in expert.patents.all():
-        if (number and p.number == number) or _norm_title(p.title) == _norm_title(data["title"]):
+        if _same_patent(p, data):
             return p, False
-    pat = Patent.objects.create(
-        expert=expert,
-        title=data["title"],
-        number=number,
-        abstract=data.get("abstract") or "",
-        year=data.get("year"),
-    )
-    audit(user, "patent.create", pat, {"expert": expert.pk, "title": pat.title, "number": number})
+    pat = _patent_new(expert, data)
+    pat.save(force_insert=True)
+    audit(user, "patent.create", pat, {"expert": expert.pk, "title": pat.title, "number": pat.number})
     return pat, True
+
+
+def _add_many(user, model, items, *, same, new, changes) -> list[tuple[object, bool]]:
+    """``publication_add``/``patent_add`` for ``items`` ((expert, data), in file order) at once: each
+    expert's records asked in one query for the list, a record added earlier in the list counts as
+    existing for the rows after it (as the one-by-one calls see it), the new ones inserted in batches
+    with one audit entry each; ``bulk_written`` as ``post_save`` would. Returns (record, created) each."""
+    have: dict[int, list] = {}
+    for p in model.objects.filter(expert_id__in={e.pk for e, _data in items}):  # the model's ordering, as .all()
+        have.setdefault(p.expert_id, []).append(p)
+    out, created = [], []
+    for expert, data in items:
+        mine = have.setdefault(expert.pk, [])
+        found = next((p for p in mine if same(p, data)), None)
+        if found is not None:
+            out.append((found, False))
+            continue
+        obj = new(expert, data)
+        mine.append(obj)
+        created.append(obj)
+        out.append((obj, True))
+    if created:
+        model.objects.bulk_create(created, batch_size=BULK_BATCH)
+        record_many(user, f"{model._meta.model_name}.create", [(o, changes(o)) for o in created])
+        bulk_written.send(sender=model, objs=created)
+    return out
+
+
+@transaction.atomic
+def publication_add_many(*, user, items: list[tuple[Expert, dict]]) -> list[tuple[Publication, bool]]:
+    """``publication_add`` for each (expert, row data) of an import, in one go (see ``_add_many``)."""
+    return _add_many(
+        user, Publication, items, same=_same_publication, new=_publication_new,
+        changes=lambda p: {"expert": p.expert_id, "title": p.title},
+    )
+
+
+@transaction.atomic
+def patent_add_many(*, user, items: list[tuple[Expert, dict]]) -> list[tuple[Patent, bool]]:
+    """``patent_add`` for each (expert, row data) of an import, in one go (see ``_add_many``)."""
+    return _add_many(
+        user, Patent, items, same=_same_patent, new=_patent_new,
+        changes=lambda p: {"expert": p.expert_id, "title": p.title, "number": p.number},
+    )
 
 
 ACHIEVEMENT_FIELDS = (

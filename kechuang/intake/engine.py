@@ -9,6 +9,7 @@ wrong row (or a crash, or a killed process) leaves nothing behind.
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -89,13 +90,30 @@ class Report:
     errors: list[RowError] = field(default_factory=list)
     results: list[RowResult] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    # kinds with large files (``ImportKind.listed_results``): the first ``listed`` results are kept
+    # in full, later ones only when they flag near duplicates; the others are counted by action
+    listed: int | None = None
+    unlisted: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.refused and not self.errors
 
     def count(self, action: str) -> int:
-        return sum(1 for r in self.results if r.action == action)
+        return sum(1 for r in self.results if r.action == action) + self.unlisted.get(action, 0)
+
+    def compact(self) -> None:
+        """Count (instead of keeping) the final results past ``listed`` that flag nothing; the
+        memory a report holds then stays flat as the file grows (errors are always kept)."""
+        if self.listed is None or len(self.results) <= self.listed:
+            return
+        kept = self.results[: self.listed]
+        for r in self.results[self.listed :]:
+            if r.duplicates:
+                kept.append(r)
+            else:
+                self.unlisted[r.action] = self.unlisted.get(r.action, 0) + 1
+        self.results[:] = kept
 
     @property
     def duplicates(self) -> list[RowResult]:
@@ -190,7 +208,7 @@ def run_import(
     """
     bulk = bulk_default() if bulk is None else bulk
     spec = kind_for(kind)
-    report = Report(kind=kind)
+    report = Report(kind=kind, listed=spec.listed_results)
     if not spec.allowed(user):
         report.refused = gettext("您的角色不能导入%(label)s。") % {"label": spec.label}
         return report
@@ -254,7 +272,7 @@ def _open_part(part, user, path, limits, *, strict):
 
 def _read_part(part, user, opened, context, report, progress, *, label) -> None:
     by_header, sheet, rows = opened
-    seen: dict[tuple, int] = {}
+    seen: dict[bytes | tuple, int] = {}
     staged: list = []
     context["_staged"] = staged
     for rownum, cells in rows:
@@ -262,9 +280,12 @@ def _read_part(part, user, opened, context, report, progress, *, label) -> None:
         _one_row(part, user, rownum, cells, by_header, sheet, context, seen, report, label)
         if len(staged) >= STAGE_BATCH:
             _write_staged(part, user, context, report)
+        if not staged and report.rows % STAGE_BATCH == 0:
+            report.compact()  # every result so far is final (no staged row waits for its write)
         if progress and report.rows % 100 == 0:
             progress(report.rows)
     _write_staged(part, user, context, report)
+    report.compact()
     if context.get("_bulk"):
         for r in report.results:  # near matches named after the staged rows were written (labels)
             if r.duplicates and not all(isinstance(d, str) for d in r.duplicates):
@@ -281,8 +302,10 @@ def _write_staged(part, user, context, report) -> None:
     refusals = part.write_staged(user, [item.outcome for item in batch], context)
     refused = set()
     for item, exc in zip(batch, refusals, strict=True):
-        if exc is None:
-            item.result.label = item.outcome.label
+        if exc is None:  # what writing decided (a staged 论文 row may turn out a skip)
+            item.result.action, item.result.label, item.result.reason = (
+                item.outcome.action, item.outcome.label, item.outcome.reason
+            )
             continue
         refused.add(id(item.result))
         errors = _service_errors(item.rownum, exc, item.form, item.by_header, item.sheet, item.cells)
@@ -333,7 +356,7 @@ def _check_row(spec, user, rownum, cells, by_header, sheet, context, seen, repor
         errors += [e for e in _form_errors(rownum, form, by_header, sheet, cells) if e.column not in bad]
         report.errors.extend(sorted(errors, key=lambda e: (len(e.letter), e.letter)))
         return
-    key = spec.key(form.cleaned_data)
+    key = _digest(spec.key(form.cleaned_data))
     if key in seen:
         report.errors.append(RowError(rownum, "", "", "", gettext("与第%(key)s行重复（%(key_help)s相同）。") % {"key": seen[key], "key_help": spec.key_help}))
         return
@@ -354,6 +377,14 @@ def _check_row(spec, user, rownum, cells, by_header, sheet, context, seen, repor
         context["_staged"].append(_Staged(rownum, form, outcome, result, by_header, sheet, cells))
 
 
+def _digest(key: tuple) -> bytes | tuple:
+    """A row's natural key as kept for the file's "same key twice" check: 16 bytes instead of the
+    key's strings (a 250,000-row sheet), and two different keys never share one in practice."""
+    if not all(k is None or type(k) in (str, int) for k in key):  # repr() would not tell them apart
+        return key
+    return hashlib.blake2b(repr(key).encode(), digest_size=16).digest()
+
+
 def _form_for(spec, user, data, context):
     """The row's bound form: a new one, or (bulk path, ``spec.reuse_form``) a copy of one form built
     once per file whose fields — the same objects, querysets and messages — serve every row."""
@@ -364,7 +395,7 @@ def _form_for(spec, user, data, context):
     if proto is None:
         proto = protos[id(spec)] = spec.form(user, {})
     form = copy.copy(proto)  # what BaseForm.__init__ sets per instance, set again for this row:
-    form.data = data
+    form.data = spec.row_data(data)
     form._errors = None
     form._bound_fields_cache = {}
     if isinstance(form, forms.BaseModelForm):
@@ -381,12 +412,17 @@ def _resolve_once(form, context) -> None:
     """
     cache = context.setdefault("_choices", {})
     for name, fld in form.fields.items():
-        if type(fld) is not forms.ModelChoiceField or getattr(fld, "_resolved_once", False):
+        if type(fld) not in (forms.ModelChoiceField, forms.ModelMultipleChoiceField) or getattr(
+            fld, "_resolved_once", False
+        ):
             continue
         if name not in cache:
             key = fld.to_field_name or "pk"
             cache[name] = {str(getattr(o, key)): o for o in fld.queryset}
         objs = cache[name]
+        if type(fld) is forms.ModelMultipleChoiceField:  # (专家's 所属学会)
+            _resolve_many_once(fld, objs)
+            continue
 
         def to_python(value, fld=fld, objs=objs):
             if value in fld.empty_values:
@@ -400,6 +436,26 @@ def _resolve_once(form, context) -> None:
 
         fld.to_python = to_python
         fld._resolved_once = True  # a reused form's fields (bulk path) are resolved once per file
+
+
+def _resolve_many_once(fld, objs) -> None:
+    """A ModelMultipleChoiceField's ``_check_values`` (one query per clean) answered from ``objs``
+    (its queryset's objects, in its order): the chosen objects as a list in that order, as the
+    queryset it returns would list them. Anything not plainly among them is asked as before (the
+    same errors)."""
+    ask = fld._check_values
+
+    def check_values(value, ask=ask):
+        try:
+            wanted = {str(v) for v in value}
+        except TypeError:
+            return ask(value)
+        if not wanted <= objs.keys():
+            return ask(value)
+        return [o for k, o in objs.items() if k in wanted]
+
+    fld._check_values = check_values
+    fld._resolved_once = True
 
 
 def _header_of(form, name, by_header) -> str:

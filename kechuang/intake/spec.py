@@ -101,12 +101,19 @@ class ImportKind:
     # True when ``form(user, data)``'s __init__ depends on the user only, never on the row's data:
     # the bulk path then builds the form once per file and binds a copy of it to each row
     reuse_form = False
+    # how many rows' results the report keeps in full (the rest are counted; rows that flag near
+    # duplicates are always kept): None keeps every row's; a kind whose files are large sets it
+    listed_results: int | None = None
 
     def allowed(self, user) -> bool:
         raise NotImplementedError
 
     def form(self, user, data: dict | None = None) -> forms.Form:
         raise NotImplementedError
+
+    def row_data(self, data: dict) -> dict:
+        """A row's form data as the form is bound to it (defaults for blank cells); by default as read."""
+        return data
 
     def key(self, cleaned: dict) -> tuple:
         """The natural key of a valid row (a second row with the same key is an error)."""

@@ -68,14 +68,15 @@ def _context(request, batch):
     report = batch.report or {}
     errors = report.get("errors", [])
     results = report.get("results", [])
-    counts = {a: sum(1 for r in results if r["action"] == a) for a in ("create", "update", "skip")}
+    unlisted = report.get("unlisted") or {}  # rows counted, not kept (Report.listed)
+    counts = {a: sum(1 for r in results if r["action"] == a) + unlisted.get(a, 0) for a in ("create", "update", "skip")}
     return {
         "batch": batch,
         "report": report,
         "errors": errors[:SHOWN_ROWS],
         "more_errors": max(0, len(errors) - SHOWN_ROWS),
         "results": results[:SHOWN_ROWS],
-        "more_results": max(0, len(results) - SHOWN_ROWS),
+        "more_results": max(0, len(results) - SHOWN_ROWS) + sum(unlisted.values()),
         "duplicates": [r for r in results if r.get("duplicates")][:SHOWN_ROWS],
         "counts": counts,
         "progress": services.read_progress(batch) if batch.busy else None,

@@ -48,6 +48,13 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  第{r.row}行 {verb}：{r.label}" + (f"（{r.reason}）" if r.reason else "")
                 )
+        if report.unlisted:
+            more = "，".join(
+                f"{verb} {report.unlisted[a]} 行"
+                for a, verb in (("create", "新建"), ("update", "更新"), ("skip", "跳过"))
+                if report.unlisted.get(a)
+            )
+            self.stdout.write(f"  另有 {sum(report.unlisted.values())} 行未逐行列出（{more}）。")
         if not report.ok:
             sys.exit(1)
         if not commit:
