@@ -93,3 +93,24 @@ def broken_xml(path: Path) -> Path:
                 )
             zf.writestr(info.filename, data)
     return path
+
+
+class _Rollback(Exception):
+    pass
+
+
+def commit_queries(user, kind: str, path: Path, **kw) -> int:
+    """How many queries a committing import of ``path`` asks; everything it wrote is rolled back."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from kechuang.intake.engine import run_import
+
+    with CaptureQueriesContext(connection) as q:
+        try:
+            with transaction.atomic():
+                assert run_import(user, kind, path, commit=True, **kw).committed
+                raise _Rollback
+        except _Rollback:
+            pass
+    return len(q.captured_queries)

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
-from django.test.utils import CaptureQueriesContext
 from test_import import EXPERT, PAPER, PATENT, fill
+from xlsx_books import commit_queries
 
 from kechuang.accounts.models import User
 from kechuang.core.models import AuditEntry
@@ -202,17 +202,6 @@ def test_a_wrong_row_is_reported_the_same_and_nothing_is_written(papered, tmp_pa
     assert (Expert.objects.count(), Publication.objects.count(), Organisation.objects.count()) == (experts, pubs, orgs)
 
 
-def _queries(user, path, **kw) -> int:
-    with CaptureQueriesContext(connection) as q:
-        try:
-            with transaction.atomic():
-                assert run_import(user, "experts", path, commit=True, **kw).committed
-                raise _Rollback
-        except _Rollback:
-            pass
-    return len(q.captured_queries)
-
-
 def test_the_bulk_path_asks_the_database_per_file_not_per_row(world, tmp_path):
     user = world.users["liaison"]
     template = build_template(kind_for("experts"), user)
@@ -229,8 +218,8 @@ def test_the_bulk_path_asks_the_database_per_file_not_per_row(world, tmp_path):
         )
 
     few, many = book(3, "few.xlsx"), book(30, "many.xlsx")
-    assert _queries(user, many) == _queries(user, few)
-    assert _queries(user, many, bulk=False) > _queries(user, few, bulk=False) + 3 * 27  # the path it replaces
+    assert commit_queries(user, "experts", many) == commit_queries(user, "experts", few)
+    assert commit_queries(user, "experts", many, bulk=False) > commit_queries(user, "experts", few, bulk=False) + 3 * 27  # the path it replaces
 
 
 @pytest.mark.parametrize("bulk", [True, False])

@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
-from django.test.utils import CaptureQueriesContext
-from xlsx_books import NEED_PROBLEM, fill_template, need_row
+from xlsx_books import NEED_PROBLEM, commit_queries, fill_template, need_row
 
 from kechuang.accounts.models import User
 from kechuang.core.models import AuditEntry
@@ -144,24 +143,13 @@ def test_a_wrong_row_is_reported_the_same_and_nothing_is_written(world, tmp_path
     assert Need.objects.count() == before
 
 
-def _queries(user, path, **kw) -> int:
-    with CaptureQueriesContext(connection) as q:
-        try:
-            with transaction.atomic():
-                assert run_import(user, "needs", path, commit=True, **kw).committed
-                raise _Rollback
-        except _Rollback:
-            pass
-    return len(q.captured_queries)
-
-
 def test_the_bulk_path_asks_the_database_per_file_not_per_row(world, tmp_path):
     user = world.users["coordinator"]
     template = build_template(kind_for("needs"), user)
     few = fill_template(template, [row(f"第{i}号正极材料攻关") for i in range(3)], tmp_path / "few.xlsx")
     many = fill_template(template, [row(f"第{i}号正极材料攻关") for i in range(30)], tmp_path / "many.xlsx")
-    assert _queries(user, many) == _queries(user, few)
-    assert _queries(user, many, bulk=False) > _queries(user, few, bulk=False) + 27  # the path it replaces
+    assert commit_queries(user, "needs", many) == commit_queries(user, "needs", few)
+    assert commit_queries(user, "needs", many, bulk=False) > commit_queries(user, "needs", few, bulk=False) + 27  # the path it replaces
 
 
 def test_the_dashboard_counts_needs_written_by_the_bulk_path(world, tmp_path):
