@@ -15,6 +15,7 @@ committed ≤ 20 s — one ``import_xlsx --commit`` run (the commit step), on CP
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -238,7 +239,14 @@ def step(args) -> dict:
         from kechuang.intake.engine import run_import
 
         user = get_user_model().objects.get(username="coord")
-        report = run_import(user, args.kind, path, commit=args.step == "commit", bulk=not args.per_row)
+        from kechuang.intake.workbook import DEFAULT_LIMITS
+
+        # as `import_xlsx --max-rows 1000000` (an operator's run on the server): the page's 100,000-row
+        # limit would refuse the 250,000-row 论文 sheet (ADR 0019)
+        limits = dataclasses.replace(DEFAULT_LIMITS, max_rows=1_000_000)
+        report = run_import(
+            user, args.kind, path, commit=args.step == "commit", bulk=not args.per_row, limits=limits
+        )
         result = {
             "rows": report.rows,
             "ok": report.ok,

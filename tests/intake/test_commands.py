@@ -61,3 +61,24 @@ def test_unknown_kind_user_or_file_are_clear_errors(world, tmp_path):
         call_command("import_xlsx", "needs", "x.xlsx", "--as", "nobody")
     with pytest.raises(CommandError, match="找不到文件"):
         call_command("import_xlsx", "needs", str(tmp_path / "missing.xlsx"), "--as", "coordinator")
+
+
+def test_an_operator_may_import_a_longer_sheet_than_the_page_accepts(world, template, tmp_path, capsys, monkeypatch):
+    """``--max-rows`` raises the row guard for this run only; without it the page's limit holds."""
+    from kechuang.intake.management.commands import import_xlsx
+    from kechuang.intake.workbook import Limits
+
+    monkeypatch.setattr(import_xlsx, "DEFAULT_LIMITS", Limits(max_rows=2))
+    rows = [dict(GOOD, 项目名称=f"高镍正极材料稳定性提升（第{i}期）") for i in range(3)]
+    path = fill_template(template, rows, tmp_path / "long.xlsx")
+    before = Need.objects.count()
+    with pytest.raises(SystemExit) as exc:
+        call_command("import_xlsx", "needs", str(path), "--as", "coordinator", "--commit", "--quiet-progress")
+    assert exc.value.code == 1 and "数据行过多" in capsys.readouterr().out
+    assert Need.objects.count() == before
+    call_command(
+        "import_xlsx", "needs", str(path), "--as", "coordinator", "--commit", "--quiet-progress", "--max-rows", "3"
+    )
+    assert "已新建 3 条" in capsys.readouterr().out and Need.objects.count() == before + 3
+    with pytest.raises(CommandError, match="不是正整数"):
+        call_command("import_xlsx", "needs", str(path), "--as", "coordinator", "--max-rows", "0")
