@@ -8,7 +8,9 @@ two back-ends on the same block encoding (docs/adr/0002-scheduling-encoding.md):
   given): first "0 breaks?" alone on the consecutive-block encoding (``satenc.zero_break_clauses``,
   docs/adr/0035), then the CNF of ``satenc`` in one forked process per worker (:data:`PORTFOLIO`), MaxSAT
   (RC2) proving bounds beside a SAT-UNSAT linear search that asks "0 breaks?" first; the parent
-  keeps the best schedule and bound and stops both at the deadline or when they meet.
+  keeps the best schedule and bound and stops both at the deadline or when they meet. Where the
+  busy-pattern relaxation (``patterns``, docs/adr/0046) gives a bound, "at most that many?" is
+  asked at once in RC2's place.
 * **CP-SAT** (otherwise, or ``engine="cpsat"``): ``BlockEncoding`` searched lower bound first
   ("total <= lb?" for lb = 0, 1, …); if a question takes too long it optimises once for a
   schedule and a bound, then resumes raising the bound.
