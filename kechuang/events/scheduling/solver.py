@@ -8,7 +8,9 @@ two back-ends on the same block encoding (docs/adr/0002-scheduling-encoding.md):
   given): first "0 breaks?" alone on the consecutive-block encoding (``satenc.zero_break_clauses``,
   docs/adr/0035), then the CNF of ``satenc`` in one forked process per worker (:data:`PORTFOLIO`), MaxSAT
   (RC2) proving bounds beside a SAT-UNSAT linear search that asks "0 breaks?" first; the parent
-  keeps the best schedule and bound and stops both at the deadline or when they meet.
+  keeps the best schedule and bound and stops both at the deadline or when they meet. Where the
+  busy-pattern relaxation (``patterns``, docs/adr/0046) gives a bound, "at most that many?" is
+  asked at once in RC2's place.
 * **CP-SAT** (otherwise, or ``engine="cpsat"``): ``BlockEncoding`` searched lower bound first
   ("total <= lb?" for lb = 0, 1, …); if a question takes too long it optimises once for a
   schedule and a bound, then resumes raising the bound.
@@ -24,6 +26,7 @@ Tables are numbered after slots are chosen, and every schedule passes the valida
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import multiprocessing.connection as mp_connection
 import time
@@ -43,6 +46,8 @@ from .validator import (
     UNAVAILABLE,
     validate,
 )
+
+log = logging.getLogger(__name__)  # DEBUG: each search's reports, as they arrive
 
 # Rule groups that the infeasibility explanation may switch off one by one.
 RELAXABLE = (SESSION, UNAVAILABLE, FIXED, PRECEDENCE, TABLE_CAPACITY, FAIRNESS)
@@ -364,6 +369,20 @@ ZERO_SHARE = 0.25
 # schedule fell behind plain CP-SAT's (forum-13crafc 69 vs 51, forumt-14crafd 26 vs 14):
 # equal shares (docs/adr/0038-scheduling-proof-first.md).
 UPPER_NICE = 0
+# After "0 breaks?" said no, the same process computes the pattern bound (``patterns``, an LP of
+# ~0.1 s where it applies); the parent waits at most this share of the limit for it before
+# choosing the third process: "at most lb breaks?" from that bound (``target``), or RC2 when
+# there is no bound (docs/adr/0046-scheduling-pattern-bound.md).
+PATTERN_SHARE = 0.15
+# Without the slot-reversal clause: "at most 4?" on tic-13crafc took 3.4 CPU s without it, 6.0
+# with it (CaDiCaL is deterministic: one run each); counting tables on meetings as well, 17.6 s.
+TARGET = {
+    "strategy": "target",
+    "tables": "seqcounter",
+    "people_only": True,
+    "skip_zero": True,
+    "symmetry": False,
+}
 
 
 class _Children:
@@ -379,12 +398,16 @@ class _Children:
         self.lb = 0
         self.infeasible = False
         self.errors: list[str] = []
+        self.pattern: int | None | bool = False  # False: not reported yet
 
     def start(self, name: str, cfg: dict) -> None:
         ctx = mp.get_context("fork")
         recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_sat_child, args=(self.problem, self.fairness, cfg, send), daemon=True)
+        proc = ctx.Process(
+            target=_sat_child, args=(self.problem, self.fairness, cfg, send), daemon=True, name=name
+        )
         proc.start()
+        log.debug("start %s", name)
         send.close()
         self.procs.append(proc)
         self.conns[recv] = name
@@ -408,10 +431,13 @@ class _Children:
                     self.done.add(name)
                     continue
                 kind = msg[0]
+                log.debug("%s: %s %s", name, kind, msg[1] if len(msg) > 1 else "")
                 if kind == "lb":
                     self.lb = max(self.lb, msg[1])
                 elif kind == "ub" and (self.best_val is None or msg[1] < self.best_val):
                     self.best_val, self.best = msg[1], msg[2]
+                elif kind == "pattern":
+                    self.pattern = msg[1]
                 elif kind == "infeasible":
                     self.infeasible = True
                 elif kind == "error":
@@ -422,6 +448,18 @@ class _Children:
                     self.done.add(name)
                     if name != "zero":  # a finished search (RC2, linear search) is a proof
                         self.lb = max(self.lb, self.best_val if self.best_val is not None else self.lb)
+
+    def kill(self, name: str) -> None:
+        """Stop one search (its reports so far are kept)."""
+        for c, n in list(self.conns.items()):
+            if n == name:
+                c.close()
+                del self.conns[c]
+                self.done.add(name)
+        for proc in self.procs:
+            if proc.name == name and proc.is_alive():
+                proc.kill()
+                proc.join()
 
     def stop(self) -> None:
         for proc in self.procs:
@@ -448,8 +486,9 @@ def _solve_sat(
             kids.start("upper", SINGLE)
             kids.run(deadline)
         else:
-            kids.start("zero", {"strategy": "zero", "ladder": True})
-            answered = lambda: "zero" in kids.done or kids.lb >= 1  # noqa: E731
+            kids.start("zero", {"strategy": "zero", "ladder": True, "pattern": True})
+            # answered: "0 breaks?" said yes (done) or no, and then the pattern bound came
+            answered = lambda: "zero" in kids.done or kids.pattern is not False  # noqa: E731
             kids.run(min(deadline, started + ZERO_SHARE * time_limit), until=answered)
             rc2, upper = PORTFOLIO[0], PORTFOLIO[1]
             if not answered() and not kids.settled:
@@ -458,8 +497,18 @@ def _solve_sat(
             if not kids.settled and time.perf_counter() < deadline:
                 if "upper" not in kids.conns.values() and "upper" not in kids.done:
                     kids.start("upper", {**upper, "skip_zero": True, "nice": UPPER_NICE})
-                # RC2 re-asks "0 breaks?" only if the lone question never answered (it failed)
-                kids.start("rc2", {**rc2, "skip_zero": kids.lb >= 1})
+                reported = lambda: kids.pattern is not False or "zero" in kids.done  # noqa: E731
+                if kids.lb >= 1:  # "0 breaks?" said no: wait (briefly) for the pattern bound
+                    kids.run(min(deadline, time.perf_counter() + PATTERN_SHARE * time_limit), until=reported)
+                if not kids.pattern and not kids.settled:
+                    # RC2 re-asks "0 breaks?" only if the lone question never answered (it failed)
+                    kids.start("rc2", {**rc2, "skip_zero": kids.lb >= 1})
+                    kids.run(deadline, until=reported)
+                if kids.pattern and not kids.settled and time.perf_counter() < deadline:
+                    # A bound from the pattern relaxation: ask "at most that many?" directly,
+                    # in place of RC2 (whose cores are what that bound replaces).
+                    kids.kill("rc2")
+                    kids.start("target", {**TARGET, "start_lb": kids.lb})
                 kids.run(deadline)
     finally:
         kids.stop()
