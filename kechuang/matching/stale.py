@@ -2,7 +2,7 @@
 
 Kept apart from ``matching.index`` (which re-exports these names) so that a process that only
 writes — an ``import_xlsx`` run, a form post — does not import the matching engine (numpy, scipy,
-jieba, bm25s: ~0.4–1 s of CPU in a fresh process) just to bump a version number (ADR 0044).
+jieba, bm25s: ~0.4–1 s of CPU in a fresh process) just to bump a version number (ADR 0037, session 8).
 """
 
 from __future__ import annotations

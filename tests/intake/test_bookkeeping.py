@@ -24,7 +24,7 @@ ROW = {
 
 
 def test_index_marked_once_and_facts_written_for_every_new_need(world, tmp_path, monkeypatch):
-    from kechuang.matching import stale as index  # where the signals mark (ADR 0044)
+    from kechuang.matching import stale as index  # where the signals mark (ADR 0037, session 8)
 
     marks = []
     real = index.mark_stale
@@ -53,7 +53,7 @@ def test_a_preview_marks_nothing(world, tmp_path):
 
 def test_marking_an_index_stale_does_not_import_the_matching_engine():
     """A process that only writes (``import_xlsx --commit``) marks the indexes through
-    ``matching.stale``: scipy, jieba, bm25s and the index module are not imported for it (ADR 0044)."""
+    ``matching.stale``: scipy, jieba, bm25s and the index module are not imported for it (ADR 0037, session 8)."""
     import subprocess
     import sys
 

@@ -50,7 +50,7 @@ class _Rollback(Exception):
 
 def _snapshot(user_pk: int, path, *, bulk: bool, monkeypatch) -> dict:
     """Import ``path`` (commit) and describe everything it wrote; then roll it all back."""
-    from kechuang.matching import stale as index  # where the signals mark (ADR 0044)
+    from kechuang.matching import stale as index  # where the signals mark (ADR 0037, session 8)
 
     marks: list[str] = []
     monkeypatch.setattr(index, "mark_stale", lambda kind, **kw: marks.append(kind))
@@ -168,7 +168,7 @@ def test_the_dashboard_counts_needs_written_by_the_bulk_path(world, tmp_path):
 
 
 def test_the_matching_index_is_marked_once_for_a_bulk_import(world, tmp_path, monkeypatch):
-    from kechuang.matching import stale as index  # where the signals mark (ADR 0044)
+    from kechuang.matching import stale as index  # where the signals mark (ADR 0037, session 8)
 
     marks = []
     monkeypatch.setattr(index, "mark_stale", lambda kind, **kw: marks.append(kind))
