@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,8 +25,7 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db import connections, transaction
-from django.db.models import F
+from django.db import connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
@@ -35,6 +33,7 @@ from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from kechuang.matching.engine import Embedder, Engine, FusionConfig, Index
 from kechuang.matching.models import IndexKind, IndexState, StoredVector
 from kechuang.matching.profiles import CANDIDATE_BUILDERS
+from kechuang.matching.stale import _bump, enqueue_reindex, mark_stale, state  # noqa: F401 — re-exported
 
 log = logging.getLogger(__name__)
 
@@ -129,37 +128,8 @@ def user_words() -> list[str]:
 
 
 # --------------------------------------------------------------------------- state
-def state(kind: str) -> IndexState:
-    obj, _ = IndexState.objects.get_or_create(kind=kind, defaults={"token": uuid.uuid4().hex})
-    return obj
-
-
-def _bump() -> dict:
-    """Fields that mark a change of an index (the in-process caches compare ``token``)."""
-    return {"version": F("version") + 1, "token": uuid.uuid4().hex}
-
-
-def mark_stale(kind: str, *, enqueue: bool = True) -> None:
-    """Something the ``kind`` index is built from changed: bump its version, enqueue one rebuild."""
-    st = state(kind)
-    updates: dict = _bump()
-    if st.status != IndexState.Status.BUILDING:
-        updates["status"] = IndexState.Status.STALE
-    IndexState.objects.filter(pk=st.pk).update(**updates)
-    if enqueue and not st.queued:
-        IndexState.objects.filter(pk=st.pk).update(queued=True)
-        transaction.on_commit(lambda: enqueue_reindex(kind))
-
-
-def enqueue_reindex(kind: str, lexical_only: bool = False) -> None:
-    from kechuang.matching.tasks import reindex_task
-
-    IndexState.objects.filter(kind=kind).update(queued=True)
-    try:
-        reindex_task.enqueue(kind, lexical_only)
-    except Exception:  # the queue being down must not break the write that triggered it
-        log.exception("could not enqueue the %s reindex", kind)
-        IndexState.objects.filter(kind=kind).update(queued=False)
+# ``state``, ``mark_stale`` and ``enqueue_reindex`` live in ``matching.stale`` (bookkeeping that
+# writes need, without the engine's imports) and are re-exported here under their old names.
 
 
 # --------------------------------------------------------------------------- vectors

@@ -31,10 +31,10 @@ def _handler(kinds):
         if pending is not None:  # inside ``deferred()``: remember, mark once at the end
             pending.update(kinds)
             return
-        from kechuang.matching.index import mark_stale
+        from kechuang.matching import stale  # not matching.index: the engine's imports are not needed
 
         for kind in kinds:
-            mark_stale(kind)
+            stale.mark_stale(kind)
 
     return handler
 
@@ -59,10 +59,10 @@ def deferred():
         kinds = _deferred.kinds
     finally:
         _deferred.kinds = None
-    from kechuang.matching.index import mark_stale
+    from kechuang.matching import stale
 
     for kind in sorted(kinds):
-        mark_stale(kind)
+        stale.mark_stale(kind)
 
 
 def _on_bulk_write(sender, objs=(), **kwargs) -> None:

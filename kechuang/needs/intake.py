@@ -18,6 +18,8 @@ from kechuang.needs.selectors import mark_visible, need_label, need_visible, pri
 SIMILAR = 0.8  # title similarity above which two needs of one enterprise are flagged for a person
 MAX_SIMILAR = 3  # near titles named per row
 MAX_COMPARED = 2000  # the enterprise's most recent needs compared with a row
+# the needs' relations among services.FIELDS: a re-imported row compares them (model instances)
+_RELATED = tuple(f for f in services.FIELDS if Need._meta.get_field(f).is_relation)
 
 
 def _title_facts(need) -> tuple[str, Counter, frozenset]:
@@ -131,8 +133,12 @@ class NeedImport(ImportKind):
             need = services.need_submit(user=user, data=data, enterprise=enterprise)
             context["by_enterprise"].setdefault(enterprise.pk, []).append(need)
             return Outcome("create", need_label(user, need), obj=need)
-        need = Need.objects.get(pk=existing.pk)
+        # the related objects compared below come with the need (one query, not one per relation)
+        need = Need.objects.select_related(*_RELATED).get(pk=existing.pk)
         changed = [k for k in services.FIELDS if k in data and k != "source" and getattr(need, k) != data[k]]
+        if not changed or not services.can_edit(user, need):
+            # unchanged: what the context read through restrict() (``existing``) is what need_label would ask
+            mark_visible(user, [need])
         if not changed:
             return Outcome("skip", need_label(user, need), gettext("与平台中的记录一致"), obj=need)
         if not services.can_edit(user, need):

@@ -86,7 +86,7 @@ def _audit_row(e, experts, orgs, titles):
 
 def _snapshot(user_pk: int, path, *, bulk: bool, monkeypatch) -> dict:
     """Import ``path`` (commit) and describe everything it wrote; then roll it all back."""
-    from kechuang.matching import index
+    from kechuang.matching import stale as index  # where the signals mark (ADR 0037, session 8)
 
     marks: list[str] = []
     monkeypatch.setattr(index, "mark_stale", lambda kind, **kw: marks.append(kind))

@@ -24,7 +24,7 @@ ROW = {
 
 
 def test_index_marked_once_and_facts_written_for_every_new_need(world, tmp_path, monkeypatch):
-    from kechuang.matching import index
+    from kechuang.matching import stale as index  # where the signals mark (ADR 0037, session 8)
 
     marks = []
     real = index.mark_stale
@@ -49,3 +49,20 @@ def test_a_preview_marks_nothing(world, tmp_path):
     path = fill_template(template, [dict(ROW, 项目名称="预览中的正极材料攻关")], tmp_path / "p.xlsx")
     assert run_import(world.users["coordinator"], "needs", path).ok
     assert list(IndexState.objects.values_list("kind", "version")) == before
+
+
+def test_marking_an_index_stale_does_not_import_the_matching_engine():
+    """A process that only writes (``import_xlsx --commit``) marks the indexes through
+    ``matching.stale``: scipy, jieba, bm25s and the index module are not imported for it (ADR 0037, session 8)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.test'); "
+        "django.setup(); "
+        "from kechuang.intake.engine import kinds; kinds(); "
+        "from kechuang.matching.signals import deferred\nwith deferred(): pass\n"
+        "print(sorted(m for m in ('scipy', 'jieba', 'bm25s', 'kechuang.matching.index') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

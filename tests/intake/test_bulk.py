@@ -50,7 +50,7 @@ class _Rollback(Exception):
 
 def _snapshot(user_pk: int, path, *, bulk: bool, monkeypatch) -> dict:
     """Import ``path`` (commit) and describe everything it wrote; then roll it all back."""
-    from kechuang.matching import index
+    from kechuang.matching import stale as index  # where the signals mark (ADR 0037, session 8)
 
     marks: list[str] = []
     monkeypatch.setattr(index, "mark_stale", lambda kind, **kw: marks.append(kind))
@@ -168,7 +168,7 @@ def test_the_dashboard_counts_needs_written_by_the_bulk_path(world, tmp_path):
 
 
 def test_the_matching_index_is_marked_once_for_a_bulk_import(world, tmp_path, monkeypatch):
-    from kechuang.matching import index
+    from kechuang.matching import stale as index  # where the signals mark (ADR 0037, session 8)
 
     marks = []
     monkeypatch.setattr(index, "mark_stale", lambda kind, **kw: marks.append(kind))
@@ -207,3 +207,35 @@ def test_near_titles_are_the_ones_difflib_finds(world):
         assert found == expected
         flagged += bool(found)
     assert flagged > 50  # the comparison is not vacuous
+
+
+@pytest.mark.parametrize("role", ["coordinator", "district"])
+def test_a_re_import_reports_and_writes_what_the_per_row_path_does(world, tmp_path, monkeypatch, role):
+    """Rows already on the platform (skips — confidential ones too —, an update): same report, same
+    records, both paths; the re-imported needs' 产业链/地区 are compared without a query each."""
+    user = world.users[role]
+    template = build_template(kind_for("needs"), user)
+    assert run_import(user, "needs", fill_template(template, ROWS, tmp_path / "first.xlsx"), commit=True).committed
+    again = [*ROWS[:-1], row("开发区石墨提纯", **{"地区": "莱西市", "预算上限（万元）": 260})]  # the last one changes
+    path = fill_template(template, again, tmp_path / "again.xlsx")
+    one_by_one = _snapshot(user.pk, path, bulk=False, monkeypatch=monkeypatch)
+    bulk = _snapshot(user.pk, path, bulk=True, monkeypatch=monkeypatch)
+    actions = [a for _, a, *_ in one_by_one["report"]]
+    assert actions.count("skip") >= 5, one_by_one["lines"]
+    if role == "coordinator":
+        assert "update" in actions
+    else:  # the world's need was not submitted by this district user: a skip that says why
+        assert "不能通过导入修改" in one_by_one["report"][-1][3]
+    assert any("need.view_confidential" in a for a in one_by_one["audit"])  # confidential skips are labelled
+    for part in one_by_one:
+        assert bulk[part] == one_by_one[part], part
+
+
+def test_an_unchanged_re_imported_row_asks_one_query(world, tmp_path):
+    """Reading the need it names; its relations and its visibility come with the file (not 4 queries)."""
+    user = world.users["coordinator"]
+    template = build_template(kind_for("needs"), user)
+    few = fill_template(template, [row(f"第{i}号复导正极材料攻关") for i in range(3)], tmp_path / "few.xlsx")
+    many = fill_template(template, [row(f"第{i}号复导正极材料攻关") for i in range(30)], tmp_path / "many.xlsx")
+    assert run_import(user, "needs", many, commit=True).committed
+    assert commit_queries(user, "needs", many) - commit_queries(user, "needs", few) == 27

@@ -215,3 +215,34 @@ def test_a_crash_inside_the_bulk_write_leaves_nothing(world, template, tmp_path,
     with pytest.raises(RuntimeError):
         run_import(world.users["coordinator"], "needs", path, commit=True, bulk=True)
     assert (Need.objects.count(), NeedStatusChange.objects.count(), AuditEntry.objects.count()) == counts
+
+
+def test_the_collector_is_tuned_only_while_an_import_runs(world, template, tmp_path, monkeypatch):
+    """ADR 0044: during an import the young generation collects less often and what existed before
+    is frozen; afterwards — committed, refused row or crash — the process's settings are back."""
+    import gc
+
+    from kechuang.intake import engine
+    from kechuang.needs import intake as needs_intake
+
+    path = fill_template(template, [row()], tmp_path / "g.xlsx")
+    before = gc.get_threshold()
+    seen = []
+    real = needs_intake.NeedImport.context
+
+    def context(self, user):
+        seen.append((gc.get_threshold(), gc.get_freeze_count() > 0))
+        return real(self, user)
+
+    monkeypatch.setattr(needs_intake.NeedImport, "context", context)
+    assert run_import(world.users["coordinator"], "needs", path, commit=True).committed
+    assert seen == [((max(engine.IMPORT_GC_GEN0, before[0]), *before[1:]), True)]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+    def dying(self, user):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(needs_intake.NeedImport, "context", dying)
+    with pytest.raises(RuntimeError):
+        run_import(world.users["coordinator"], "needs", path, commit=True)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
