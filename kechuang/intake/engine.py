@@ -13,6 +13,7 @@ import copy
 import gc
 import hashlib
 import logging
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -259,6 +260,11 @@ def run_import(
     return report
 
 
+_collector_lock = threading.Lock()
+_collector_users = 0  # imports of this process inside ``_collector_tuned`` now
+_collector_saved: tuple = ()  # (thresholds, whether the process had frozen objects) before the first
+
+
 @contextlib.contextmanager
 def _collector_tuned():
     """Python's cyclic garbage collector, tuned for the length of one import (ADR 0044).
@@ -268,18 +274,30 @@ def _collector_tuned():
     and written rows, the report): with the default thresholds the collector runs a young
     collection every 700 allocations and keeps walking everything the process already held. For
     the import, what exists before it is frozen (moved out of the collector's way) and the young
-    generation collects every ``IMPORT_GC_GEN0`` allocations; both are restored when it ends,
-    however it ends. Nothing is disabled: cycles are still found, later. Process-wide while it
-    lasts (other threads of the process see the same thresholds for those seconds).
+    generation collects every ``IMPORT_GC_GEN0`` allocations; both are restored when the last
+    import of the process ends, however it ends (two imports in one process — two threads of a web
+    process — overlap without one restoring the settings under the other), and objects the process
+    froze itself stay frozen. Nothing is disabled: cycles are still found, later. Process-wide
+    while it lasts (other threads of the process see the same thresholds for those seconds).
     """
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(max(IMPORT_GC_GEN0, threshold[0]), *threshold[1:])
+    global _collector_users, _collector_saved
+    with _collector_lock:
+        if _collector_users == 0:
+            threshold = gc.get_threshold()
+            _collector_saved = (threshold, gc.get_freeze_count() > 0)
+            gc.freeze()
+            gc.set_threshold(max(IMPORT_GC_GEN0, threshold[0]), *threshold[1:])
+        _collector_users += 1
     try:
         yield
     finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
+        with _collector_lock:
+            _collector_users -= 1
+            if _collector_users == 0:
+                threshold, frozen_before = _collector_saved
+                gc.set_threshold(*threshold)
+                if not frozen_before:
+                    gc.unfreeze()
 
 
 def _stored(text) -> str:

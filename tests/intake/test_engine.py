@@ -246,3 +246,28 @@ def test_the_collector_is_tuned_only_while_an_import_runs(world, template, tmp_p
     with pytest.raises(RuntimeError):
         run_import(world.users["coordinator"], "needs", path, commit=True)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_overlapping_imports_restore_the_collector_once_the_last_one_ends():
+    """Two imports in one process (two threads of a web process): the first to finish must not
+    restore the defaults under the other; objects the process froze itself stay frozen."""
+    import gc
+
+    from kechuang.intake.engine import IMPORT_GC_GEN0, _collector_tuned
+
+    before = gc.get_threshold()
+    first, second = _collector_tuned(), _collector_tuned()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert gc.get_threshold()[0] == max(IMPORT_GC_GEN0, before[0]) and gc.get_freeze_count() > 0
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+    gc.freeze()  # e.g. a server that freezes its start-up objects before forking
+    try:
+        with _collector_tuned():
+            pass
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
