@@ -11,7 +11,7 @@ and the CPU seconds this locust process had used (it runs on the same machine as
 
 The server runs with production settings behind a pretend proxy (KECHUANG_BEHIND_PROXY=1): every
 request says ``X-Forwarded-Proto: https`` and the secure session cookie is sent over plain HTTP on
-127.0.0.1 only (the cookie jar's policy, ``_PlainHttpOk``).
+127.0.0.1 only (see ``_secure_cookies_over_plain_http``).
 """
 
 from __future__ import annotations
@@ -55,21 +55,23 @@ def _steady(environment) -> None:
     gevent.spawn_later(STEADY, environment.runner.quit)
 
 
-class _PlainHttpOk(http.cookiejar.DefaultCookiePolicy):
-    """Send the Secure session cookie over plain HTTP to 127.0.0.1 (the pretend proxy). Marking the
-    cookies not secure once after login is not enough: the server sends the cookie again whenever
-    the session changes — the idle-logout middleware notes the last request once a minute — and
-    runs longer than a minute were logged out (every page then a 302 to the login form)."""
+def _secure_cookies_over_plain_http(self, cookie, request):
+    return True
 
-    def return_ok_secure(self, cookie, request):
-        return True
+
+# Send the Secure session cookie over plain HTTP to 127.0.0.1 (the pretend proxy), in this locust
+# process only. Marking the cookies not secure once after login is not enough: the server sends the
+# cookie again whenever the session changes — the idle-logout middleware notes the last request once
+# a minute — and runs longer than a minute were logged out (every page then a 302 to the login
+# form). A policy on the session's own jar is not used (requests merges cookies into a new jar per
+# request), hence the class attribute.
+http.cookiejar.DefaultCookiePolicy.return_ok_secure = _secure_cookies_over_plain_http
 
 
 class Reader(HttpUser):
     wait_time = between(0.5, 1.5)
 
     def on_start(self):
-        self.client.cookies.set_policy(_PlainHttpOk())
         user, password = random.choice(ACCOUNTS)
         page = self.client.get("/accounts/login/", headers=HEADERS, name="login form")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)

@@ -124,8 +124,8 @@ def _stats(path: str) -> list[dict]:
     rows = []
     with open(path, newline="") as f:
         for r in csv.DictReader(f):
-            if r["Name"] == "Aggregated":
-                continue
+            if r["Name"] == "Aggregated" or r["Request Count"] == "0":
+                continue  # (the steady state's login rows: reset to nothing)
             rows.append(
                 {
                     "page": r["Name"],
