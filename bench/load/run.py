@@ -1,15 +1,31 @@
 """Load bench: a bounded headless locust run against ``make serve`` (scripts/serve.sh) on 127.0.0.1.
 
-    .venv/bin/python bench/load/run.py [--users 20,50] [--seconds 30]                 # SQLite
+    .venv/bin/python bench/load/run.py [--users 20,50] [--seconds 150] [--warmup 10] [--spawn-rate 5]
+    .venv/bin/python bench/load/run.py --variant before:KECHUANG_CACHE_BATCHED=0 --variant after:
     scripts/with-postgres.sh env KECHUANG_DB=postgres .venv/bin/python bench/load/run.py  # PostgreSQL
 
-Loads the demo data into a throwaway database, starts the production server (gunicorn, task worker)
-with the bench-only bare view (/bench/bare/, KECHUANG_BENCH_BARE=1), logs in demo users (coordinator,
-leadership, district staff) and reads the main pages and API lists. Per page: requests, errors,
-p50/p95 and p95 ÷ the bare view's p95 measured in the same run. Prints a table (with the load
-average and the CPU seconds the server's processes used in each step — gunicorn and the task
-worker; not PostgreSQL's own processes) and writes bench/results/load-<db>.json.
-KECHUANG_SQLITE_CONN_MAX_AGE=0 serves with a connection per request (before ADR 0043).
+Loads the demo data into a throwaway database (or uses KECHUANG_SQLITE_PATH's, when it has data),
+starts the production server (gunicorn, task worker) with the bench-only bare view (/bench/bare/,
+KECHUANG_BENCH_BARE=1), and per number of users runs locust (bench/load/locustfile.py): users arrive
+at ``--spawn-rate`` per second, log in as demo users (coordinator, leadership, district staff) and
+read the main pages and API lists with 0.5–1.5 s of think time between requests. Two phases, each
+from locust's own statistics:
+
+- **ramp-up**: from the first user to ``--warmup`` seconds after the last login — the logins
+  (PBKDF2, ~0.5 s CPU each), each server process's first requests (~2.5 s CPU: imports, templates);
+- **steady state**: the statistics reset, then ``--seconds`` measured (≥ 200 requests per page at
+  20 users: the pages asked least often get 1/10 of the ~15 requests/s served at load 8, ~135 s; the
+  think time is kept; default 150 s).
+
+Per phase and page: requests, requests/s, errors, p50/p95 and (steady state) p95 ÷ the bare view's
+p95 of the same phase; per phase the 1-minute load average at its start and end, the CPU seconds the
+server's processes used (gunicorn and the task worker; not PostgreSQL's own processes) and locust's
+own (it shares the machine), and from the server's request log (JSON lines) per path: CPU ms
+p50/p95, the wait for the write lock and the figure-cache writes. ``--variant NAME:K=V,…`` serves
+once per variant with those environment variables (the cache emptied before each), so before and
+after run back to back. Prints the tables and writes bench/results/load-<db>.json.
+KECHUANG_SQLITE_CONN_MAX_AGE=0 serves with a connection per request (before ADR 0043);
+KECHUANG_CACHE_BATCHED=0 with Django's database cache (before ADR 0045).
 """
 
 from __future__ import annotations
@@ -340,7 +356,7 @@ def _variants(specs: list[str]) -> list[tuple[str, dict]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--users", default="20,50")
-    ap.add_argument("--seconds", type=int, default=120, help="the measured steady-state window")
+    ap.add_argument("--seconds", type=int, default=150, help="the measured steady-state window")
     ap.add_argument("--warmup", type=int, default=10, help="seconds after the last login before measuring")
     ap.add_argument(
         "--spawn-rate", type=float, default=5.0, help="users arriving per second (0: all at once)"
@@ -407,6 +423,21 @@ def main() -> None:
         ]
     )
     print("\n" + table)
+    srv = [
+        "| variant | users | path (steady state) | requests | CPU ms p50 | CPU ms p95 | lock wait ms p95 | max "
+        "| requests writing the cache | cache write statements |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for p in phases:
+        if p["phase"] != "steady":
+            continue
+        for path, v in p["request_log"].items():
+            srv.append(
+                f"| {p['variant'] or '—'} | {p['users']} | {path} | {v['requests']} | {v['cpu_ms_p50']} "
+                f"| {v['cpu_ms_p95']} | {v['lock_ms_p95']} | {v['lock_ms_max']} | {v['cache_writes']} "
+                f"| {v['cache_write_statements']} |"
+            )
+    print("\n" + "\n".join(srv))
     out = Path(args.out_dir) / f"load-{db}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     meta = {
@@ -425,7 +456,15 @@ def main() -> None:
     }
     out.write_text(
         json.dumps(
-            {"meta": meta, "phases": phases, "results": results, "table": table}, ensure_ascii=False, indent=2
+            {
+                "meta": meta,
+                "phases": phases,
+                "results": results,
+                "table": table,
+                "server_table": "\n".join(srv),
+            },
+            ensure_ascii=False,
+            indent=2,
         )
     )
     print(f"wrote {out}")
