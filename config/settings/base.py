@@ -204,7 +204,11 @@ KECHUANG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("KECHUANG_WORKER_HEARTB
 # (kechuang.ops.apps). Tests use a local-memory cache (config/settings/test.py).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        # one write lock per batch of writes, no deletes on reads (ADR 0045);
+        # KECHUANG_CACHE_BATCHED=0: Django's own (the load bench's "before")
+        "BACKEND": "kechuang.core.cache.DatabaseCache"
+        if os.environ.get("KECHUANG_CACHE_BATCHED", "1") != "0"
+        else "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "kechuang_cache",
         "TIMEOUT": 300,
         "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4},

@@ -13,6 +13,10 @@ every counted write also bumps its own app's version, so after an agreement is r
 page recomputes the agreement figures but reuses the needs counts and the funnel, and after a need
 changes it recomputes those from the database (ADR 0029-dashboard-aggregation).
 
+A page that recomputes writes what it computed — the parts and the figure set — at the end, in one
+``add_many`` (kechuang/core/cache.py: one transaction, so on SQLite one wait for the write lock, and
+nothing written for the entries another process computed meanwhile; ADR 0045).
+
 The page caches the aggregates (``selectors.Dashboard``) and reads the rows it lists (recent
 agreements) per request through ``restrict()``; the Excel and PDF briefings are cached whole. The
 key names the audience the figures and lists were computed for (see ``audience``): the figures
@@ -80,16 +84,29 @@ def invalidate_need_months(months) -> None:
         _bump(_app_key(f"needs@{m}"))
 
 
+def _versions(keys: list[str]) -> dict:
+    """The version numbers under ``keys``; a key never bumped (or evicted) starts a version no
+    older entry can carry — all the missing ones added in one write, and read back (another process
+    may have added its own first)."""
+    found = cache.get_many(keys)
+    missing = [k for k in keys if k not in found]
+    if missing:
+        now = time.time_ns()
+        add_many = getattr(cache, "add_many", None)
+        if add_many is not None:
+            add_many(dict.fromkeys(missing, now), None)
+        else:
+            for k in missing:
+                cache.add(k, now, None)
+        again = cache.get_many(missing)
+        found.update((k, again.get(k, 0)) for k in missing)
+    return found
+
+
 def _app_versions(apps) -> str:
     keys = [_app_key(a) for a in sorted(apps)]
-    found = cache.get_many(keys)
-    out = []
-    for k in keys:
-        if k not in found:  # never bumped (or evicted): start a version no older entry can carry
-            cache.add(k, time.time_ns(), None)
-            found[k] = cache.get(k, 0)
-        out.append(str(found[k]))
-    return "-".join(out)
+    found = _versions(keys)
+    return "-".join(str(found[k]) for k in keys)
 
 
 def audience(user) -> str:
@@ -112,13 +129,16 @@ class _Parts:
         area = scope.area.pk if scope.area else "city"
         self.where = f"{audience(user)}:{scope.start}:{scope.end}:{area}"
         self.seconds = seconds
+        self.pending: dict = {}  # computed here, written with the page's figure set (``_write``)
 
     def __call__(self, name: str, depends_on, compute):
         k = f"kechuang:dashboard:part:{name}:{_app_versions(depends_on)}:{self.where}"
-        value = cache.get(k)
+        value = self.pending.get(k)
+        if value is None:
+            value = cache.get(k)
         if value is None:
             value = compute()
-            cache.set(k, value, self.seconds)
+            self.pending[k] = value
         return value
 
     def monthly(self, name: str, months: list[str], compute) -> dict:
@@ -132,7 +152,7 @@ class _Parts:
         missing = [m for m in months if m not in out]
         if missing:
             fresh = compute(missing)
-            cache.set_many({keys[m]: fresh[m] for m in missing}, self.seconds)
+            self.pending.update((keys[m], fresh[m]) for m in missing)
             out.update((m, fresh[m]) for m in missing)
         return out
 
@@ -140,26 +160,35 @@ class _Parts:
 def _month_versions(months: list[str]) -> list[str]:
     gen = _app_versions([MONTHS_GENERATION])
     keys = [_app_key(f"needs@{m}") for m in months]
-    found = cache.get_many(keys)
-    out = []
-    for k in keys:
-        if k not in found:
-            cache.add(k, time.time_ns(), None)
-            found[k] = cache.get(k, 0)
-        out.append(f"{gen}.{found[k]}")
-    return out
+    found = _versions(keys)
+    return [f"{gen}.{found[k]}" for k in keys]
 
 
 def _parts(user, scope: selectors.Scope, seconds: int) -> _Parts:
     return _Parts(user, scope, seconds)
 
 
-def _computed(build, user, scope: selectors.Scope, seconds: int):
-    scope.parts = _parts(user, scope, seconds)
+def _write(entries: dict, seconds: int) -> None:
+    """One page's cache entries in one write (the database cache's ``add_many``: one transaction,
+    the keys another process already holds left as they are). Every key names the versions its
+    value was computed under, so an entry already there holds the same figures."""
+    add_many = getattr(cache, "add_many", None)
+    if add_many is not None:
+        add_many(entries, seconds)
+    else:  # another backend (tests' local memory, or Django's own database cache)
+        cache.set_many(entries, seconds)
+
+
+def _computed(build, user, scope: selectors.Scope, seconds: int, k: str):
+    """``build(user, scope)`` with the parts store; the result and the parts it computed are written
+    together under ``k``."""
+    parts = scope.parts = _parts(user, scope, seconds)
     try:
-        return build(user, scope)
+        value = build(user, scope)
     finally:
         scope.parts = None  # never pickled with a cached figure set
+    _write({**parts.pending, k: value}, seconds)
+    return value
 
 
 def cached_dashboard(user, scope: selectors.Scope) -> selectors.Dashboard:
@@ -171,8 +200,7 @@ def cached_dashboard(user, scope: selectors.Scope) -> selectors.Dashboard:
     k = key(user, scope)
     d = cache.get(k)
     if d is None:
-        d = _computed(selectors.dashboard, user, scope, seconds)
-        cache.set(k, d, seconds)
+        d = _computed(selectors.dashboard, user, scope, seconds, k)
     else:
         d.scope = scope  # the caller's scope object (same period and area)
     return d
@@ -187,8 +215,7 @@ def cached_export(kind: str, user, scope: selectors.Scope, build) -> bytes:
     k = f"{key(user, scope)}:{kind}"
     body = cache.get(k)
     if body is None:
-        body = _computed(build, user, scope, seconds)
-        cache.set(k, body, seconds)
+        body = _computed(build, user, scope, seconds, k)
     return body
 
 
