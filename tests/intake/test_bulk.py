@@ -293,3 +293,29 @@ def test_needs_written_by_the_bulk_path_are_kept_without_their_texts(world, tmp_
     assert sum("_intake_title" in vars(n) for n in created) >= 6  # compared with the rows after them
     # what they still answer is right (a deferred field is read again from the database)
     assert {n.problem for n in created} == {PROBLEM}
+
+
+def test_the_forms_of_written_batches_do_not_wait_for_the_collector(world, tmp_path, monkeypatch):
+    """Issue 10: a staged row's form is a reference cycle; once its batch is written it is freed
+    then, not left as garbage until a rare collection (with the import's collector thresholds,
+    after the end of a large file: kilobytes per row)."""
+    import gc
+
+    from kechuang.intake import engine
+    from kechuang.needs.forms import NeedForm
+
+    monkeypatch.setattr(engine, "STAGE_BATCH", 3)
+    left = []
+    read_part = engine._read_part  # noqa: SLF001
+
+    def counted(*a, **kw):
+        read_part(*a, **kw)
+        left.append(sum(isinstance(o, NeedForm) for o in gc.get_objects()))
+
+    monkeypatch.setattr(engine, "_read_part", counted)
+    user = world.users["coordinator"]
+    rows = [row(f"第{i}号回收正极材料攻关") for i in range(10)]
+    path = fill_template(build_template(kind_for("needs"), user), rows, tmp_path / "g.xlsx")
+    gc.collect()
+    assert run_import(user, "needs", path, commit=True, bulk=True).committed
+    assert left == [1]  # the file's one prototype form (``_form_for``); no row's form is left over
