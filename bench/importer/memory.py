@@ -1,7 +1,7 @@
 """What an import keeps per row: tracemalloc at the end of the last sheet, a small file against a large one.
 
-    .venv/bin/python bench/importer/memory.py [--small 5000] [--large 20000] [--pubs-per-expert 5]
-        [--step check|commit] [--per-row] [--top 15]
+    .venv/bin/python bench/importer/memory.py [--kind experts|needs] [--small 5000] [--large 20000]
+        [--pubs-per-expert 5] [--step check|commit] [--per-row] [--top 15]
 
 Each size runs in its own process on a fresh copy of the benchmark world (``run.py``'s). The
 snapshot is taken just before the last sheet's staged rows are written (everything the import still
@@ -48,7 +48,7 @@ def child(args) -> None:
     user = get_user_model().objects.get(username="coord")
     tracemalloc.start(int(os.environ.get("FRAMES", "4")))
     t0, c0 = time.perf_counter(), time.process_time()
-    report = engine.run_import(user, "experts", args.file, commit=args.step == "commit", bulk=not args.per_row)
+    report = engine.run_import(user, args.kind, args.file, commit=args.step == "commit", bulk=not args.per_row)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     traced_peak = tracemalloc.get_traced_memory()[1]
     assert report.ok, report.lines()[:3]
@@ -69,6 +69,7 @@ def child(args) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser()
+    p.add_argument("--kind", default="experts", choices=["experts", "needs"])
     p.add_argument("--small", type=int, default=5000)
     p.add_argument("--large", type=int, default=20000)
     p.add_argument("--pubs-per-expert", type=int, default=5)
@@ -96,10 +97,14 @@ def main() -> None:
     out = {}
     for label, n in (("small", args.small), ("large", args.large)):
         book = tmp / f"{label}.xlsx"
-        run.experts_book(book, n, n * args.pubs_per_expert)
+        if args.kind == "needs":
+            run.needs_book(book, n)
+        else:
+            run.experts_book(book, n, n * args.pubs_per_expert)
         db = tmp / f"{label}.sqlite3"
         shutil.copy(world_db, db)
-        cmd = [sys.executable, __file__, "--child", "--db", str(db), "--file", str(book), "--step", args.step]
+        cmd = [sys.executable, __file__, "--child", "--db", str(db), "--file", str(book), "--step", args.step,
+               "--kind", args.kind]
         res = subprocess.run(cmd + (["--per-row"] if args.per_row else []), capture_output=True, text=True, check=False)
         if res.returncode:
             raise SystemExit(res.stderr[-3000:])
@@ -113,8 +118,8 @@ def main() -> None:
         by.setdefault(tuple(s["stack"]), [0, 0])[1] += s["bytes"]
     growth = sorted(((b - a, stack) for stack, (a, b) in by.items()), reverse=True)[: args.top]
     path = "per-row" if args.per_row else "bulk"
-    print(f"\nexperts import memory, {path} path, {args.step}: {small['rows']} vs {large['rows']} rows "
-          f"({args.pubs_per_expert} publications per expert)")
+    per = f" ({args.pubs_per_expert} publications per expert)" if args.kind == "experts" else ""
+    print(f"\n{args.kind} import memory, {path} path, {args.step}: {small['rows']} vs {large['rows']} rows{per}")
     print(f"{'rows':>8} {'held MB':>8} {'traced peak MB':>15} {'peak RSS MB':>12} {'wall s':>7} {'cpu s':>7}")
     for r in (small, large):
         print(f"{r['rows']:>8} {r['current'] / 1e6:>8.1f} {r['traced_peak'] / 1e6:>15.1f} {r['rss_mb']:>12.0f} "
@@ -125,7 +130,7 @@ def main() -> None:
     print("lines whose held memory grows with the file (bytes more in the large file):")
     for g, stack in growth:
         print(f"{g / 1e6:>8.2f} MB  {' <- '.join(stack[:4])}")
-    res_path = ROOT / "bench" / "results" / f"importer-memory-{path}-{args.step}.json"
+    res_path = ROOT / "bench" / "results" / f"importer-memory{'' if args.kind == 'experts' else '-' + args.kind}-{path}-{args.step}.json"
     res_path.parent.mkdir(parents=True, exist_ok=True)
     for r in (small, large):
         r["stats"] = r["stats"][:40]

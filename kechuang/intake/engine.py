@@ -338,10 +338,20 @@ def _read_part(part, user, opened, context, report, progress, *, label) -> None:
 
 
 def _write_staged(part, user, context, report) -> None:
-    """Write the staged creates of the bulk path (``ImportKind.write_staged``) and label their rows."""
-    staged = context.get("_staged")
-    if not staged:
-        return
+    """Write the staged creates of the bulk path (``ImportKind.write_staged``) and label their rows.
+
+    Then collect the young generations once (ADR 0044 amendment, issue 10): a staged row's form
+    is a reference cycle (its bound fields, its memoised checks) that lived through the batch, so
+    the collector's young collections found it alive and moved it on; once written it is garbage
+    that only a later, rarer collection would free — with the import's thresholds, not before the
+    end of a 10,000-row file, so the garbage (kilobytes per row) grew with the file."""
+    if context.get("_staged"):
+        _write_batch(part, user, context, report)
+        gc.collect(1)
+
+
+def _write_batch(part, user, context, report) -> None:
+    staged = context["_staged"]
     batch = list(staged)
     staged.clear()
     refusals = part.write_staged(user, [item.outcome for item in batch], context)

@@ -22,14 +22,30 @@ MAX_COMPARED = 2000  # the enterprise's most recent needs compared with a row
 _RELATED = tuple(f for f in services.FIELDS if Need._meta.get_field(f).is_relation)
 
 
-def _title_facts(need) -> tuple[str, Counter, frozenset]:
-    """``norm(need.title)``, its character counts and its set of characters, computed once per need
-    object per title."""
+def _title_facts(need) -> str:
+    """``norm(need.title)``, computed once per need object per title (kept with the need: a few
+    dozen bytes, where its character counts and set would be kilobytes for every need of the file)."""
     kept = need.__dict__.get("_intake_title")
     if kept is None or kept[0] != need.title:
-        t = norm(need.title)
-        kept = need._intake_title = (need.title, t, Counter(t), frozenset(t))
-    return kept[1], kept[2], kept[3]
+        kept = need._intake_title = (need.title, norm(need.title))
+    return kept[1]
+
+
+# what the context reads of each need (``only``), and all a need staged and written by this import
+# keeps afterwards (``_lean``): the re-import lookup by title, the near-title flags and their labels
+KEPT = ("id", "title", "enterprise_id", "confidentiality", "status", "district_id", "submitted_by_id")
+_DROPPED = tuple(f.attname for f in Need._meta.concrete_fields if f.attname not in KEPT)
+
+
+def _lean(need) -> None:
+    """Make a written need what ``context`` reads for the needs already there: its long texts
+    (背景, 难题, 目标) and the rest are left to the database (deferred fields: read again if ever
+    asked), so what an import keeps per created need does not grow with the texts of the file.
+    The visibility mark and the title facts stay."""
+    for name in _DROPPED:
+        need.__dict__.pop(name, None)
+    need.__dict__.pop("_submitted", None)  # need_new's copy of the row's data, for the audit entry
+    need._state.fields_cache.clear()  # enterprise, district, submitted_by: the ``*_id`` stay
 
 
 class NeedImport(ImportKind):
@@ -87,9 +103,7 @@ class NeedImport(ImportKind):
     def context(self, user):
         """The needs this user may see, by enterprise: re-import finds them, near titles are flagged."""
         by_ent: dict[int, list[Need]] = {}
-        for n in restrict(Need.objects.all(), user).only(
-            "id", "title", "enterprise_id", "confidentiality", "status", "district_id", "submitted_by_id"
-        ):
+        for n in restrict(Need.objects.all(), user).only(*KEPT):
             by_ent.setdefault(n.enterprise_id, []).append(n)
         for needs in by_ent.values():  # read through restrict(): what need_label would ask, answered
             mark_visible(user, needs)
@@ -101,7 +115,7 @@ class NeedImport(ImportKind):
         cleaned = form.cleaned_data
         enterprise = self._enterprise(user, cleaned)
         title_key = norm(cleaned["title"])
-        if any(_title_facts(n)[0] == title_key for n in context["by_enterprise"].get(enterprise.pk, [])):
+        if any(_title_facts(n) == title_key for n in context["by_enterprise"].get(enterprise.pk, [])):
             return self.apply(user, form, context)
         need = services.need_new(user=user, data=form.service_data(), enterprise=enterprise)
         context["by_enterprise"].setdefault(enterprise.pk, []).append(need)
@@ -117,6 +131,7 @@ class NeedImport(ImportKind):
         for o, r in zip(outcomes, refusals, strict=True):
             if r is None:
                 o.label = need_label(user, o.obj)
+                _lean(o.obj)  # kept for the rest of the file (lookups, near titles named later)
             else:
                 context["by_enterprise"][o.obj.enterprise_id].remove(o.obj)
         return refusals
@@ -167,7 +182,8 @@ class NeedImport(ImportKind):
         """At most ``MAX_SIMILAR`` near titles of the same enterprise (cheap bounds first: files are large).
 
         The bounds are difflib's own (``real_quick_ratio``, ``quick_ratio``: the shared characters as
-        a multiset), computed from each title's character counts kept with the need, so only titles
+        a multiset), computed from this row's character counts and each other title's normalised
+        text kept with the need, so only titles
         that may reach ``SIMILAR`` build a ``SequenceMatcher``; the result is the same."""
         enterprise = self._enterprise(user, cleaned)
         title = norm(cleaned["title"])
@@ -175,7 +191,7 @@ class NeedImport(ImportKind):
         chars = frozenset(title)
         out = []
         for n in reversed(context["by_enterprise"].get(enterprise.pk if enterprise else None, [])[-MAX_COMPARED:]):
-            other, other_counts, other_chars = _title_facts(n)
+            other = _title_facts(n)
             if other == title:
                 continue
             total = len(title) + len(other)
@@ -183,9 +199,10 @@ class NeedImport(ImportKind):
                 continue
             # quick_ratio's shared characters are at most this row's counts of the characters both
             # titles use: a set intersection (cheap) rules most titles out before the multiset one
-            if 2.0 * sum(counts[c] for c in chars & other_chars) / total < SIMILAR:
+            common = chars.intersection(other)
+            if 2.0 * sum(counts[c] for c in common) / total < SIMILAR:
                 continue
-            if 2.0 * sum((counts & other_counts).values()) / total < SIMILAR:  # quick_ratio
+            if 2.0 * sum(min(counts[c], other.count(c)) for c in common) / total < SIMILAR:  # quick_ratio
                 continue
             ratio = SequenceMatcher(None, title, other).ratio()
             if ratio >= SIMILAR:

@@ -239,3 +239,83 @@ def test_an_unchanged_re_imported_row_asks_one_query(world, tmp_path):
     many = fill_template(template, [row(f"第{i}号复导正极材料攻关") for i in range(30)], tmp_path / "many.xlsx")
     assert run_import(user, "needs", many, commit=True).committed
     assert commit_queries(user, "needs", many) - commit_queries(user, "needs", few) == 27
+
+
+@pytest.mark.parametrize("role", ["coordinator", "district"])
+def test_batches_of_two_report_and_write_what_the_per_row_path_does(world, tmp_path, monkeypatch, role):
+    """Near titles of needs written in an earlier batch (kept lean since, issue 10), and the labels
+    of confidential ones, are what the per-row path reports."""
+    from kechuang.intake import engine
+
+    monkeypatch.setattr(engine, "STAGE_BATCH", 2)
+    user = world.users[role]
+    rows = [
+        *ROWS,
+        row("保密的固态电解质配方攻关二", **{"保密级别": "仅协调员可见"}),  # near row 4, two batches back
+        row("高镍正极材料稳定性提升研究三"),  # near rows 1 and 2, written batches ago
+    ]
+    path = fill_template(build_template(kind_for("needs"), user), rows, tmp_path / "b.xlsx")
+    one_by_one = _snapshot(user.pk, path, bulk=False, monkeypatch=monkeypatch)
+    bulk = _snapshot(user.pk, path, bulk=True, monkeypatch=monkeypatch)
+    assert one_by_one["errors"] == [] and len(one_by_one["report"]) == len(rows)
+    assert len(one_by_one["report"][-1][4]) == 2 and one_by_one["report"][-2][4]  # flagged across batches
+    for part in one_by_one:
+        assert bulk[part] == one_by_one[part], part
+
+
+def test_needs_written_by_the_bulk_path_are_kept_without_their_texts(world, tmp_path, monkeypatch):
+    """Issue 10: what an import keeps of each need it created for the rest of the file (re-import
+    lookup, near titles and their labels) is what it reads of the needs already there — not the
+    long texts (背景, 难题, 目标), the row's data or the title's character counts — so the memory
+    it holds per row does not grow with the file's texts."""
+    from kechuang.intake import engine
+    from kechuang.needs import intake
+    from kechuang.needs.selectors import _mark
+
+    monkeypatch.setattr(engine, "STAGE_BATCH", 3)
+    contexts = []
+    context = intake.NeedImport.context
+    monkeypatch.setattr(intake.NeedImport, "context", lambda self, user: contexts.append(context(self, user)) or contexts[-1])
+    user = world.users["coordinator"]
+    rows = [row(f"第{i}号正极材料攻关", **{"保密级别": "仅协调员可见" if i % 2 else "公开"}) for i in range(7)]
+    path = fill_template(build_template(kind_for("needs"), user), rows, tmp_path / "k.xlsx")
+    report = run_import(user, "needs", path, commit=True, bulk=True)
+    assert report.committed and report.count("create") == 7
+    created = [n for needs in contexts[0]["by_enterprise"].values() for n in needs if n.title.endswith("号正极材料攻关")]
+    assert len(created) == 7
+    read = ("id", "title", "enterprise_id", "confidentiality", "status", "district_id", "submitted_by_id")
+    allowed = {*read, "_state", "_intake_title", _mark(user)}
+    for n in created:
+        assert n.pk is not None and set(vars(n)) <= allowed, set(vars(n)) - allowed
+        assert {"background", "problem", "goal", "keywords"} <= n.get_deferred_fields()
+        assert not n._state.fields_cache  # noqa: SLF001  (the enterprise, district, user objects)
+        assert all(isinstance(v, str) for v in vars(n).get("_intake_title", ()))  # title and norm(title) only
+    assert sum("_intake_title" in vars(n) for n in created) >= 6  # compared with the rows after them
+    # what they still answer is right (a deferred field is read again from the database)
+    assert {n.problem for n in created} == {PROBLEM}
+
+
+def test_the_forms_of_written_batches_do_not_wait_for_the_collector(world, tmp_path, monkeypatch):
+    """Issue 10: a staged row's form is a reference cycle; once its batch is written it is freed
+    then, not left as garbage until a rare collection (with the import's collector thresholds,
+    after the end of a large file: kilobytes per row)."""
+    import gc
+
+    from kechuang.intake import engine
+    from kechuang.needs.forms import NeedForm
+
+    monkeypatch.setattr(engine, "STAGE_BATCH", 3)
+    left = []
+    read_part = engine._read_part  # noqa: SLF001
+
+    def counted(*a, **kw):
+        read_part(*a, **kw)
+        left.append(sum(isinstance(o, NeedForm) for o in gc.get_objects()))
+
+    monkeypatch.setattr(engine, "_read_part", counted)
+    user = world.users["coordinator"]
+    rows = [row(f"第{i}号回收正极材料攻关") for i in range(10)]
+    path = fill_template(build_template(kind_for("needs"), user), rows, tmp_path / "g.xlsx")
+    gc.collect()
+    assert run_import(user, "needs", path, commit=True, bulk=True).committed
+    assert left == [1]  # the file's one prototype form (``_form_for``); no row's form is left over
