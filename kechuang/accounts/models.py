@@ -7,8 +7,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.choices import ChoiceLabels
 
-class Area(models.Model):
+
+class Area(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         CITY = "city", gettext_lazy("市")
         DISTRICT = "district", gettext_lazy("区（市）")
@@ -47,7 +49,7 @@ class Role(models.TextChoices):
     LEADERSHIP = "leadership", _("领导（只读）")
 
 
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     """A person with exactly one role; the scope fields say which slice of the data is theirs.
 
     district → ``area``; enterprise → ``organisation`` (the enterprise); liaison →

@@ -7,8 +7,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.choices import ChoiceLabels
 
-class ApiToken(models.Model):
+
+class ApiToken(ChoiceLabels, models.Model):
     """Only the SHA-256 of the secret is stored; the secret is shown once, when it is created.
 
     ``prefix`` (the first characters of the secret) lets the owner tell tokens apart on their page

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy
 
+from kechuang.core.choices import ChoiceLabels
 
-class AuditEntry(models.Model):
+
+class AuditEntry(ChoiceLabels, models.Model):
     """Who did what to which record, and when. Written by services, never by views.
 
     ``action`` is a dotted verb (``need.submit``, ``need.transition``, ``need.view_confidential``);

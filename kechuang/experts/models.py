@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy
 
+from kechuang.core.choices import ChoiceLabels
 
-class Expert(models.Model):
+
+class Expert(ChoiceLabels, models.Model):
     class Availability(models.TextChoices):
         AVAILABLE = "available", gettext_lazy("可对接")
         LIMITED = "limited", gettext_lazy("时间有限")
@@ -60,7 +62,7 @@ class Expert(models.Model):
         return f"{self.name}（{self.title}）"
 
 
-class Publication(models.Model):
+class Publication(ChoiceLabels, models.Model):
     expert = models.ForeignKey(
         Expert, verbose_name=gettext_lazy("专家"), on_delete=models.CASCADE, related_name="publications"
     )
@@ -78,7 +80,7 @@ class Publication(models.Model):
         return self.title
 
 
-class Patent(models.Model):
+class Patent(ChoiceLabels, models.Model):
     expert = models.ForeignKey(Expert, verbose_name=gettext_lazy("专家"), on_delete=models.CASCADE, related_name="patents")
     title = models.CharField(gettext_lazy("专利名称"), max_length=255)
     number = models.CharField(gettext_lazy("专利号"), max_length=64, blank=True)
@@ -94,7 +96,7 @@ class Patent(models.Model):
         return self.title
 
 
-class Achievement(models.Model):
+class Achievement(ChoiceLabels, models.Model):
     class Maturity(models.TextChoices):
         LAB = "lab", gettext_lazy("实验室阶段")
         PILOT = "pilot", gettext_lazy("中试阶段")
@@ -143,7 +145,7 @@ class Achievement(models.Model):
         return self.title
 
 
-class ServiceTeam(models.Model):
+class ServiceTeam(ChoiceLabels, models.Model):
     name = models.CharField(gettext_lazy("名称"), max_length=128)
     societies = models.ManyToManyField("orgs.Organisation", verbose_name=gettext_lazy("学会"), related_name="service_teams")
     experts = models.ManyToManyField(Expert, verbose_name=gettext_lazy("专家"), blank=True, related_name="service_teams")
@@ -163,7 +165,7 @@ class ServiceTeam(models.Model):
         return self.name
 
 
-class ContactRequest(models.Model):
+class ContactRequest(ChoiceLabels, models.Model):
     """An enterprise asks to get in touch with an expert outside any event; the society's liaison
     forwards it to the expert (or declines), the expert accepts or declines. The workflow is
     ``kechuang.experts.services.CONTACT_TRANSITIONS``."""

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy
 
+from kechuang.core.choices import ChoiceLabels
+
 
 class Urgency(models.TextChoices):
     HIGH = "high", gettext_lazy("紧迫")
@@ -17,7 +19,7 @@ class Urgency(models.TextChoices):
     LOW = "low", gettext_lazy("不紧迫")
 
 
-class Visit(models.Model):
+class Visit(ChoiceLabels, models.Model):
     """A visit day (走进园区 / 把脉): an expert team goes to one park or several enterprises."""
 
     title = models.CharField(gettext_lazy("名称"), max_length=200)
@@ -73,7 +75,7 @@ class Visit(models.Model):
         return self.title
 
 
-class VisitStop(models.Model):
+class VisitStop(ChoiceLabels, models.Model):
     """One enterprise on a visit day, and the diagnosis (把脉) the experts recorded there."""
 
     visit = models.ForeignKey(Visit, verbose_name=gettext_lazy("走访"), on_delete=models.CASCADE, related_name="stops")
@@ -118,7 +120,7 @@ class VisitStop(models.Model):
         return bool(self.findings.strip())
 
 
-class Agreement(models.Model):
+class Agreement(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         TECH_DEV = "tech_dev", gettext_lazy("技术开发")
         TECH_SERVICE = "tech_service", gettext_lazy("技术服务")
@@ -174,7 +176,7 @@ class Agreement(models.Model):
         return self.title
 
 
-class Milestone(models.Model):
+class Milestone(ChoiceLabels, models.Model):
     agreement = models.ForeignKey(
         Agreement, verbose_name=gettext_lazy("协议"), on_delete=models.CASCADE, related_name="milestones"
     )
@@ -195,7 +197,7 @@ class Milestone(models.Model):
         return self.done_on is not None
 
 
-class AgreementAttachment(models.Model):
+class AgreementAttachment(ChoiceLabels, models.Model):
     agreement = models.ForeignKey(
         Agreement, verbose_name=gettext_lazy("协议"), on_delete=models.CASCADE, related_name="attachments"
     )
@@ -220,7 +222,7 @@ class AgreementAttachment(models.Model):
         return self.name
 
 
-class Base(models.Model):
+class Base(ChoiceLabels, models.Model):
     """A long-term foothold (根据地): an achievement-transfer base or an industry innovation centre."""
 
     class Kind(models.TextChoices):
@@ -271,7 +273,7 @@ class Base(models.Model):
         return self.name
 
 
-class BaseService(models.Model):
+class BaseService(ChoiceLabels, models.Model):
     """One service a base delivered: an event, a consultation or a project."""
 
     class Kind(models.TextChoices):

@@ -8,12 +8,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy
 
+from kechuang.core.choices import ChoiceLabels
+
 
 def upload_to(batch, filename):
     return f"intake/{uuid.uuid4().hex}.xlsx"
 
 
-class ImportBatch(models.Model):
+class ImportBatch(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", gettext_lazy("排队中")
         CHECKING = "checking", gettext_lazy("校验中")

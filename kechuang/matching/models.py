@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext, gettext_lazy
 
+from kechuang.core.choices import ChoiceLabels
+
 
 class MatchKind(models.TextChoices):
     EXPERT = "expert", gettext_lazy("专家")
@@ -18,7 +20,7 @@ class MatchKind(models.TextChoices):
     SOCIETY = "society", gettext_lazy("学会")
 
 
-class Match(models.Model):
+class Match(ChoiceLabels, models.Model):
     """One candidate (expert, achievement or society) for one need, and what became of it."""
 
     class Status(models.TextChoices):
@@ -177,7 +179,7 @@ class Match(models.Model):
         ]
 
 
-class MatchDecision(models.Model):
+class MatchDecision(ChoiceLabels, models.Model):
     """One step in the history of a match: accepted, declined, or a decision undone. Append-only;
     written by the services next to the audit entry."""
 
@@ -213,7 +215,7 @@ class MatchDecision(models.Model):
         return f"{self.match_id}: {self.get_action_display()}"
 
 
-class ConflictOfInterest(models.Model):
+class ConflictOfInterest(ChoiceLabels, models.Model):
     """A declared relation between an expert and an organisation; such experts are never suggested
     for that organisation's needs (they are listed under 已排除 with the reason)."""
 
@@ -250,7 +252,7 @@ class IndexKind(models.TextChoices):
     NEED = "need", gettext_lazy("需求")
 
 
-class StoredVector(models.Model):
+class StoredVector(ChoiceLabels, models.Model):
     """One embedded passage (a profile summary or a document) of a candidate, per model."""
 
     kind = models.CharField(gettext_lazy("索引"), max_length=16, choices=IndexKind.choices)
@@ -276,7 +278,7 @@ class StoredVector(models.Model):
         return np.frombuffer(bytes(self.vector), dtype=np.float32)
 
 
-class IndexState(models.Model):
+class IndexState(ChoiceLabels, models.Model):
     """Where each search index stands: the UI shows a banner while it is stale or building."""
 
     class Status(models.TextChoices):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.bulk import insert_many
+from kechuang.core.choices import ChoiceLabels
 
 
 class NeedStatus(models.TextChoices):
@@ -45,7 +46,7 @@ NeedStatus.EVENT_BRINGABLE = _statuses(S_.REVIEWED, S_.MATCHED, S_.MET)
 del S_
 
 
-class Need(models.Model):
+class Need(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         TECH = "tech", gettext_lazy("技术攻关")
         TRANSFER = "transfer", gettext_lazy("成果转化")
@@ -157,7 +158,7 @@ class Need(models.Model):
         return self.confidentiality != self.Confidentiality.PUBLIC
 
 
-class NeedStatusChange(models.Model):
+class NeedStatusChange(ChoiceLabels, models.Model):
     """One step in a need's history; the first row is the submission itself."""
 
     need = models.ForeignKey(Need, verbose_name=gettext_lazy("需求"), on_delete=models.CASCADE, related_name="history")
@@ -194,7 +195,7 @@ FUNNEL_STAGES = (
 )
 
 
-class NeedStageFact(models.Model):
+class NeedStageFact(ChoiceLabels, models.Model):
     """When a need first entered each funnel stage — derived from its history, never edited.
 
     ``reached`` is the index in ``FUNNEL_STAGES`` of the furthest stage in the history (a need
@@ -267,7 +268,7 @@ class NeedStageFact(models.Model):
         return len(facts)
 
 
-class NeedAttachment(models.Model):
+class NeedAttachment(ChoiceLabels, models.Model):
     """A drawing, specification or other file attached to a need; seen by whoever sees the need."""
 
     need = models.ForeignKey(Need, verbose_name=gettext_lazy("需求"), on_delete=models.CASCADE, related_name="attachments")

@@ -6,10 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy
 
+from kechuang.core.choices import ChoiceLabels
 from kechuang.notifications.kinds import Kind
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels, models.Model):
     """Something that happened which matters to ``recipient``.
 
     The sentence is not stored: ``kind`` + ``params`` are rendered for the reader at display time,
@@ -51,7 +52,7 @@ class Notification(models.Model):
         return self.read_at is not None
 
 
-class EmailPreference(models.Model):
+class EmailPreference(ChoiceLabels, models.Model):
     """A user's choice to receive (or not) e-mail for one kind; no row = the kind's default."""
 
     user = models.ForeignKey(

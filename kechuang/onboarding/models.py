@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.accounts.models import Role
+from kechuang.core.choices import ChoiceLabels
 from kechuang.orgs.validators import validate_credit_code
 
 
-class SignupApplication(models.Model):
+class SignupApplication(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("待审核")
         APPROVED = "approved", _("已通过")
@@ -84,7 +85,7 @@ class SignupApplication(models.Model):
         return self.company_name
 
 
-class Invitation(models.Model):
+class Invitation(ChoiceLabels, models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("待接受")
         USED = "used", _("已使用")

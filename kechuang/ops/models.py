@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy
 
+from kechuang.core.choices import ChoiceLabels
 
-class WorkerHeartbeat(models.Model):
+
+class WorkerHeartbeat(ChoiceLabels, models.Model):
     """One row per running task worker (``manage.py db_worker``), refreshed every few seconds.
 
     The worker deletes its row when it stops cleanly; a row whose ``seen_at`` is old is a worker that
@@ -34,7 +36,7 @@ def _job_upload_to(job, filename: str) -> str:
     return f"jobs/{job.pk}/{filename}"
 
 
-class Job(models.Model):
+class Job(ChoiceLabels, models.Model):
     """A long piece of work (a PDF of all agendas, the grid, a briefing) run by a task worker.
 
     The page that asked for it polls ``status``/``progress`` and ends with the file or ``error``.

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy
 
+from kechuang.core.choices import ChoiceLabels
 from kechuang.orgs.validators import validate_credit_code
 
 
-class IndustryChain(models.Model):
+class IndustryChain(ChoiceLabels, models.Model):
     """One of the city's industry chains and the task force (产业专班) that steers it.
 
     Configurable per city (admin); the demo loads Qingdao's list.
@@ -30,7 +31,7 @@ class IndustryChain(models.Model):
         return self.name
 
 
-class Organisation(models.Model):
+class Organisation(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         SOCIETY = "society", gettext_lazy("全国学会")
         ENTERPRISE = "enterprise", gettext_lazy("企业")

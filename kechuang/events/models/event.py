@@ -8,8 +8,10 @@ from datetime import date, datetime, time, timedelta
 from django.db import models
 from django.utils.translation import gettext, gettext_lazy
 
+from kechuang.core.choices import ChoiceLabels
 
-class Event(models.Model):
+
+class Event(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         MATCHMAKING = "matchmaking", gettext_lazy("对接会")
         SYMPOSIUM = "symposium", gettext_lazy("座谈会")
@@ -70,7 +72,7 @@ class Event(models.Model):
         return self.end < timezone.now()
 
 
-class MeetingDay(models.Model):
+class MeetingDay(ChoiceLabels, models.Model):
     """The slot grid of a matchmaking meeting: a morning and an afternoon session of equal slots,
     with the lunch break between them (slots are numbered 1..n, morning first)."""
 
@@ -151,7 +153,7 @@ class MeetingDay(models.Model):
         ]
 
 
-class Table(models.Model):
+class Table(ChoiceLabels, models.Model):
     event = models.ForeignKey(Event, verbose_name=gettext_lazy("活动"), on_delete=models.CASCADE, related_name="tables")
     number = models.PositiveSmallIntegerField(gettext_lazy("桌号"))
     name = models.CharField(gettext_lazy("名称"), max_length=64, blank=True)

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext, gettext_lazy
 
+from kechuang.core.choices import ChoiceLabels
 from kechuang.events.models.event import Event
 from kechuang.events.models.schedule import Meeting
 
 
-class MetProposal(models.Model):
+class MetProposal(ChoiceLabels, models.Model):
     """An expert or an enterprise recorded an outcome that indicates a match: the need talked
     about should become "已对接". A coordinator confirms (the need moves through the need service)
     or dismisses it, in one click each."""

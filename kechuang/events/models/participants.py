@@ -7,10 +7,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy
 
+from kechuang.core.choices import ChoiceLabels
 from kechuang.events.models.event import Event
 
 
-class Participant(models.Model):
+class Participant(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         ENTERPRISE = "enterprise", gettext_lazy("企业代表")
         EXPERT = "expert", gettext_lazy("专家")
@@ -99,7 +100,7 @@ class Participant(models.Model):
         return self.status == self.Status.REGISTERED
 
 
-class MeetingRequest(models.Model):
+class MeetingRequest(ChoiceLabels, models.Model):
     """A request for a one-to-one talk, from an enterprise representative to an expert or the
     other way round; the other side accepts or declines."""
 
@@ -175,7 +176,7 @@ class MeetingRequest(models.Model):
         return f"{self.enterprise} ↔ {self.expert}"
 
 
-class PairRule(models.Model):
+class PairRule(ChoiceLabels, models.Model):
     """A coordinator's decision about one pair: always meet (force) or never (forbid)."""
 
     class Action(models.TextChoices):

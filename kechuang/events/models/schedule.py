@@ -7,11 +7,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext, gettext_lazy
 
+from kechuang.core.choices import ChoiceLabels
 from kechuang.events.models.event import Event, Table
 from kechuang.events.models.participants import Participant
 
 
-class ScheduleRun(models.Model):
+class ScheduleRun(ChoiceLabels, models.Model):
     """One run of the optimiser (generate or re-plan), with what it proved."""
 
     class Kind(models.TextChoices):
@@ -95,7 +96,7 @@ class ScheduleRun(models.Model):
         return max(0.0, (self.selection_bound - self.selection_total) / self.selection_bound)
 
 
-class Meeting(models.Model):
+class Meeting(ChoiceLabels, models.Model):
     """A one-to-one talk (洽谈) on the day: enterprise representative × expert, slot and table."""
 
     class Status(models.TextChoices):
@@ -228,7 +229,7 @@ class Meeting(models.Model):
         )
 
 
-class MeetingSeat(models.Model):
+class MeetingSeat(ChoiceLabels, models.Model):
     """One participant's place in one scheduled meeting: the row that makes a participant's slot
     unique in the database. Exists only while the meeting is scheduled (cancelling deletes it)."""
 
