@@ -179,3 +179,32 @@ def client_for(client, world):
         return client
 
     return login
+
+
+# The PostgreSQL pass (make test-postgres) runs only the tests that can reach the database. pytest-django
+# refuses database access to a test that neither is marked ``django_db`` nor uses a database fixture
+# (directly or through another fixture, e.g. ``world``), so such a test cannot behave differently on
+# PostgreSQL: it already ran in the SQLite pass. About a third of the suite (engines, parsers, the
+# scheduler's brute-force checks) and a third of the CI time. A test that depends on the database
+# *setting* without touching the database can ask to run in both passes with ``@pytest.mark.every_db``.
+_DB_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+)
+
+
+def reaches_database(item) -> bool:
+    """Whether ``item`` may touch the database (a ``django_db`` mark or a database fixture)."""
+    if item.get_closest_marker("django_db") or item.get_closest_marker("every_db"):
+        return True
+    return bool(_DB_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config, items):
+    import os
+
+    if os.environ.get("KECHUANG_DB") != "postgres" or os.environ.get("KECHUANG_PG_ALL_TESTS") == "1":
+        return
+    kept = [i for i in items if reaches_database(i)]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if not reaches_database(i)])
+        items[:] = kept
