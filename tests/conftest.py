@@ -199,9 +199,36 @@ def reaches_database(item) -> bool:
     return bool(_DB_FIXTURES.intersection(getattr(item, "fixturenames", ())))
 
 
+# The longest tests start first (longest-first keeps both xdist workers busy to the end: the crawler, ~4–8
+# minutes, collected last, used to run alone at the end of the pass). Listed here, longest first, from the
+# durations each pass prints (make test: --durations); then the tests marked ``slow``.
+_LONGEST_FIRST = (
+    "tests/security/test_crawler.py",
+    "tests/ops/test_serve.py",
+    "tests/ops/test_shared_cache.py",
+    "tests/ops/test_backup.py",
+    "tests/events/app/test_events_races.py",
+    "tests/dashboard/test_dashboard_parts.py::test_kept_parts_agree_with_a_recount_after_random_writes",
+    "tests/events/scheduling/test_sched_solver.py::test_pattern_bound_never_exceeds_brute_force",
+    "tests/ops/test_healthz.py::test_db_worker_beats_while_it_runs_and_removes_its_row_when_it_stops",
+    "tests/ops/test_connection_reuse.py",
+    "tests/needs/test_need_edit.py::test_two_editors_at_once_exactly_one_wins",
+    "tests/security/test_bad_input.py",
+)
+
+
+def _longest_first(item) -> int:
+    """The item's place: its entry in ``_LONGEST_FIRST`` (in that order), then ``slow`` marks, then the rest."""
+    for rank, prefix in enumerate(_LONGEST_FIRST):
+        if item.nodeid.startswith(prefix):
+            return rank
+    return len(_LONGEST_FIRST) + (0 if item.get_closest_marker("slow") else 1)
+
+
 def pytest_collection_modifyitems(config, items):
     import os
 
+    items.sort(key=_longest_first)  # stable: the same order in every xdist worker
     if os.environ.get("KECHUANG_DB") != "postgres" or os.environ.get("KECHUANG_PG_ALL_TESTS") == "1":
         return
     kept = [i for i in items if reaches_database(i)]
