@@ -53,12 +53,34 @@ def _ids_with_term(qs, term: str) -> list[int]:
     ]
 
 
+# The distinct strings of the ``fields`` arrays, unnested by the database: reading every expert's JSON
+# into Python cost ~10 µs an expert on each list page (0.5 s at 50,000 experts). Values are never
+# interpolated: the table and column come from the model, the scope is the restricted queryset's own SQL.
+_FIELDS_SQL = {
+    "sqlite": "SELECT DISTINCT j.value FROM {table} e, json_each(e.{col}) j "
+    "WHERE json_type(e.{col}) = 'array' AND j.type = 'text' AND e.{pk} IN ({scope})",
+    "postgresql": "SELECT DISTINCT f #>> '{{}}' FROM {table} e, jsonb_array_elements(e.{col}) f "
+    "WHERE jsonb_typeof(e.{col}) = 'array' AND jsonb_typeof(f) = 'string' AND e.{pk} IN ({scope})",
+}
+
+
 def expert_field_choices(*, user) -> list[str]:
     """Every research field of the experts ``user`` may browse, for the list's filter."""
-    seen: set[str] = set()
-    for fields in restrict(Expert.objects.all(), user).values_list("fields", flat=True):
-        seen.update(f for f in fields or [] if isinstance(f, str))
-    return sorted(seen)
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connection
+
+    try:
+        scope, params = restrict(Expert.objects.all(), user).order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    q = connection.ops.quote_name
+    meta = Expert._meta
+    sql = _FIELDS_SQL[connection.vendor].format(
+        table=q(meta.db_table), col=q(meta.get_field("fields").column), pk=q(meta.pk.column), scope=scope
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return sorted(row[0] for row in cur.fetchall())
 
 
 def expert_get(*, user, pk: int) -> Expert:

@@ -73,3 +73,28 @@ def test_the_society_filter_keeps_its_choice(world, client_for):
     page = client_for("coordinator").get("/experts/", {"society": str(soc.pk)}).content.decode()
     assert f'<option value="{soc.pk}" selected>' in page
     assert "王石墨" in page and "李农机" not in page
+
+
+@pytest.mark.parametrize("role", sorted(EXPERTS))
+def test_field_filter_offers_the_fields_of_the_experts_in_scope_only(world, role):
+    """The list's 研究领域 filter: distinct strings of the in-scope experts' ``fields``, unnested by the
+    database (SQLite json_each / PostgreSQL jsonb), equal to reading every expert in Python."""
+    from kechuang.core.access import restrict
+    from kechuang.experts.models import Expert
+
+    world.experts["own"].fields = ["石墨烯", "导热膜", "石墨烯", 3, None, {"x": "y"}]
+    world.experts["own"].save()
+    world.experts["other"].fields = ["海洋装备", "导热膜", "O'Brien \"quoted\""]
+    world.experts["other"].save()
+    Expert.objects.create(name="空", fields=[])
+    Expert.objects.create(name="不是数组", fields={"field": "氢能"})
+    Expert.objects.create(name="字符串", fields="氢能")
+
+    user = world.users[role]
+    oracle = sorted(
+        {f for fs in restrict(Expert.objects.all(), user).values_list("fields", flat=True) if isinstance(fs, list)
+         for f in fs if isinstance(f, str)}
+    )
+    assert selectors.expert_field_choices(user=user) == oracle
+    assert ("海洋装备" in oracle) == ("other" in EXPERTS[role])
+    assert "石墨烯" in oracle and "氢能" not in oracle
