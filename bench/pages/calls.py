@@ -1,0 +1,74 @@
+"""Per page: Python function calls per request (a noise-free proxy for CPU on a shared machine), CPU ms
+(median) and queries, through Django's test client on a database with the demo loaded.
+
+    KECHUANG_SQLITE_PATH=/tmp/demo.sqlite3 .venv/bin/python bench/pages/calls.py [needs detail ...]
+
+Compare two code trees by running it from each (same database file): calls are deterministic, CPU
+milliseconds are not (report both). Writes bench/results/pages-calls.json. ADR 0048.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+
+def main(only: list[str]) -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from kechuang.accounts.models import User
+    from kechuang.needs.models import Need
+
+    if not Need.objects.exists():
+        sys.exit("no demo data: point KECHUANG_SQLITE_PATH at a database where `manage.py demo` ran")
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(username=os.environ.get("BENCH_USER", "coordinator")))
+    need = Need.objects.order_by("pk").values_list("pk", flat=True).first()
+    pages = {
+        "needs": "/needs/", "detail": f"/needs/{need}/", "experts": "/experts/", "dashboard": "/dashboard/",
+        "api_needs": "/api/needs/", "api_experts": "/api/experts/",
+    }
+    rows = []
+    for name, url in pages.items():
+        if only and name not in only:
+            continue
+        client.get(url), client.get(url)  # warm: templates, caches
+        n = [0]
+
+        def count(frame, event, arg, n=n):
+            if event in ("call", "c_call"):
+                n[0] += 1
+
+        sys.setprofile(count)
+        client.get(url)
+        sys.setprofile(None)
+        cpu = []
+        for _ in range(int(os.environ.get("BENCH_REPEAT", "8"))):
+            t = time.process_time()
+            client.get(url)
+            cpu.append((time.process_time() - t) * 1000)
+        with CaptureQueriesContext(connection) as q:
+            client.get(url)
+        rows.append({"page": name, "url": url, "calls": n[0], "cpu_ms_median": round(statistics.median(cpu), 1),
+                     "queries": len(q.captured_queries)})
+        print(f"{name:12s} {n[0]:8d} calls  {statistics.median(cpu):7.1f} ms CPU  {len(q.captured_queries):3d} queries")
+    out = ROOT / "bench" / "results" / "pages-calls.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"load_average": os.getloadavg()[0], "pages": rows}, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
