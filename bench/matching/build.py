@@ -366,12 +366,11 @@ def main(argv=None) -> int:
             t0 = time.time()
             kw = parse_static(o)
             if kw is not None:
-                table = WordTable(RESULTS / "cache" / "static-words.npz")
-                view = StaticEncoder(full_cached, table=table, **kw)
-                out["quality"][o] = quality_of(tasks, view)
-                continue
-            n = int(o[1:]) if o.startswith("t") else None
-            view = TruncatedView(full_cached, base._model, n)
+                wtable = WordTable(RESULTS / "cache" / "static-words.npz")
+                view = StaticEncoder(full_cached, table=wtable, **kw)
+            else:
+                n = int(o[1:]) if o.startswith("t") else None
+                view = TruncatedView(full_cached, base._model, n)
             out["quality"][o] = quality_of(tasks, view)
             print(
                 f"  quality {o}: {time.time() - t0:.0f}s ({full_cached.embedded} embedded so far)",
