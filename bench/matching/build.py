@@ -74,7 +74,7 @@ class TruncatedView:
 
 
 def parse_static(opt: str) -> dict | None:
-    """``static-<sif|idf|mean>[-df<k>][-s<percent>][-r<ridge>][-c<cap>]`` → StaticEncoder keywords
+    """``static-<sif|idf|mean>[-df<k>][-s<percent>][-r<ridge>][-c<cap>][-a<sif a>][-m|-x]`` → StaticEncoder keywords
     (e.g. ``static-sif-s3-r1``: SIF weights, a 3 % sample for the ridge correction, λ = 1)."""
     parts = opt.split("-")
     if parts[0] != "static" or len(parts) < 2:
@@ -89,6 +89,8 @@ def parse_static(opt: str) -> dict | None:
             kw["ridge"] = float(p[1:])
         elif p.startswith("c"):
             kw["sample_cap"] = int(p[1:])
+        elif p in ("m", "x"):  # sample mapped like the rest (default) / sample keeps its full vectors
+            kw["sample_exact"] = p == "x"
         elif p.startswith("a"):
             kw["sif_a"] = float(p[1:])
         else:

@@ -97,7 +97,8 @@ class StaticEncoder:
     ``min_df``: words seen in fewer documents of the prepared corpus are not embedded (unless the
     table already has them); they still count for BM25. ``sample_share`` / ``sample_cap`` /
     ``sample_min``: the correction sample (0 = no correction); ``ridge``: its shrinkage towards
-    the identity map.
+    the identity map; ``sample_exact``: the sampled documents keep their full vectors instead of
+    being mapped like the rest (measured worse: two vector spaces in one index, ADR 0047).
     """
 
     METHOD = "static1"
@@ -114,6 +115,7 @@ class StaticEncoder:
         sample_cap: int = 2000,
         sample_min: int = 16,
         ridge: float = 1.0,
+        sample_exact: bool = False,
         word_batch: int = 256,
     ):
         if weighting not in ("sif", "idf", "mean"):
@@ -130,6 +132,7 @@ class StaticEncoder:
         self.sample_cap = int(sample_cap)
         self.sample_min = int(sample_min)
         self.ridge = float(ridge)
+        self.sample_exact = bool(sample_exact)
         self.word_batch = int(word_batch)
         self._weights: dict[str, float] = {}
         self._map: np.ndarray | None = None  # (dim + 1, dim): [W; b]
@@ -169,6 +172,8 @@ class StaticEncoder:
         for i, ws in enumerate(toks):
             acc = np.zeros(self.dim, np.float64)
             for w, c in Counter(ws).items():
+                if not self._embeddable(w):
+                    continue
                 v = self.table.get(self.word_version, w)
                 if v is not None:
                     acc += c * self._weights.get(w, self._unseen_weight) * v
@@ -176,9 +181,11 @@ class StaticEncoder:
         return _normalise(out)
 
     def _embeddable(self, word: str) -> bool:
+        """With ``min_df`` > 1, only words in at least ``min_df`` documents of the prepared corpus
+        count (the same whether the table already holds the others or not)."""
         if self.min_df <= 1 or not self._df:
             return True
-        return self._df.get(word, 0) >= self.min_df or self.table.get(self.word_version, word) is not None
+        return self._df.get(word, 0) >= self.min_df
 
     # -- fitting ------------------------------------------------------------------------------
     def prepare(self, texts: Iterable[str], user_words: Iterable[str] = ()) -> None:
@@ -216,14 +223,14 @@ class StaticEncoder:
             k = min(k, len(distinct))
         parts = [
             repr(sorted(self._weights.items())).encode(),
-            repr((self.weighting, self.sif_a, self.min_df, self.ridge)).encode(),
+            repr((self.weighting, self.sif_a, self.min_df, self.ridge, self.sample_exact)).encode(),
         ]
         if k:
             sample = sorted(distinct, key=_text_rank)[:k]
             full = np.asarray(self.base.embed_passages(sample), np.float32)
             stat = self._static(sample)
             self._map = self._fit_map(stat, full)
-            self._full = dict(zip(sample, full))
+            self._full = dict(zip(sample, full)) if self.sample_exact else {}
             parts.append(self._map.tobytes())
             self.stats["sample"] = k
         self._fit = _digest(*parts)

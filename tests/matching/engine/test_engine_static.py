@@ -114,22 +114,28 @@ def test_queries_use_the_full_model():
     np.testing.assert_array_equal(enc.embed_queries(["石墨烯"]), base.embed_queries(["石墨烯"]))
 
 
-def test_the_correction_sample_keeps_its_full_vectors_and_maps_the_rest_towards_them():
+def test_the_correction_maps_documents_towards_their_full_vectors():
     base = CountingEmbedder()
     texts = [f"{d}{i}" for i in range(20) for d in DOCS]
     enc = StaticEncoder(base, sample_share=0.25, sample_min=4, ridge=0.1)
     enc.prepare(texts)
     sampled = [t for t in texts if t in base.passages]
-    assert len(sampled) == 20  # 25 % of 80 distinct documents
-    np.testing.assert_allclose(enc.embed_passages(sampled), np.stack([base._vec(t) for t in sampled]), rtol=1e-5, atol=1e-6)
+    assert len(sampled) == 20  # 25 % of 80 distinct documents, embedded fully once
     rest = [t for t in texts if t not in sampled]
     plain = StaticEncoder(FakeEmbedder())
     plain.prepare(texts)
 
-    def err(e):
+    def closeness(e):
         return float(np.mean(np.sum(e.embed_passages(rest) * np.stack([base._vec(t) for t in rest]), axis=1)))
 
-    assert err(enc) > err(plain)  # closer (cosine) to the full vectors of documents not sampled
+    assert closeness(enc) > closeness(plain)  # closer (cosine) to the full vectors of documents not sampled
+    # by default the sample is mapped like the rest (one vector space); sample_exact keeps its full vectors
+    full = np.stack([base._vec(t) for t in sampled])
+    assert not np.allclose(enc.embed_passages(sampled), full, atol=1e-4)
+    exact = StaticEncoder(FakeEmbedder(), sample_share=0.25, sample_min=4, ridge=0.1, sample_exact=True)
+    exact.prepare(texts)
+    np.testing.assert_allclose(exact.embed_passages(sampled), full, rtol=1e-5, atol=1e-6)
+    assert exact.model_version != enc.model_version
 
 
 def test_min_df_leaves_rare_words_out_of_the_table():
