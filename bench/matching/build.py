@@ -112,7 +112,7 @@ def corpus_texts(task) -> list[str]:
     return list(out)
 
 
-def static_throughput(base, csl_task, dblp_task, shares=(0.0, 0.02, 0.05), cap=2000, n_words=512, n_full=16):
+def static_throughput(base, csl_task, dblp_task, shares=(0.0, 0.1), cap=2000, n_words=512, n_full=16):
     """Cost model of the static encoder, every part measured in this run (wall and CPU seconds):
     the full model's documents/s and word embeddings/s, tokenising + averaging per document, and
     the vocabulary (all words, and words in ≥ 2 documents) as documents are added (Heaps' law
