@@ -74,7 +74,7 @@ class TruncatedView:
 
 
 def parse_static(opt: str) -> dict | None:
-    """``static-<sif|idf|mean>[-df<k>][-s<percent>][-r<ridge>][-c<cap>][-a<sif a>][-m|-x]`` → StaticEncoder keywords
+    """``static-<sif|idf|mean>[-df<k>][-w<max words>][-s<percent>][-r<ridge>][-c<cap>][-a<sif a>][-m|-x]`` → StaticEncoder keywords
     (e.g. ``static-sif-s3-r1``: SIF weights, a 3 % sample for the ridge correction, λ = 1)."""
     parts = opt.split("-")
     if parts[0] != "static" or len(parts) < 2:
@@ -83,6 +83,8 @@ def parse_static(opt: str) -> dict | None:
     for p in parts[2:]:
         if p.startswith("df"):
             kw["min_df"] = int(p[2:])
+        elif p.startswith("w"):
+            kw["max_words"] = int(p[1:])
         elif p.startswith("s"):
             kw["sample_share"] = float(p[1:]) / 100.0
         elif p.startswith("r"):

@@ -94,8 +94,10 @@ class StaticEncoder:
 
     ``weighting``: "sif" (a / (a + p(w)), p from the corpus given to ``prepare``), "idf"
     (log((1 + N) / (1 + df)) + 1) or "mean". Before ``prepare`` every word weighs 1.
-    ``min_df``: words seen in fewer documents of the prepared corpus are not embedded (unless the
-    table already has them); they still count for BM25. ``sample_share`` / ``sample_cap`` /
+    ``min_df``: words seen in fewer documents of the prepared corpus are left out (not embedded,
+    not averaged); they still count for BM25. ``max_words``: only the prepared corpus's
+    ``max_words`` most frequent words (by document frequency) count — bounds the words to embed
+    whatever the corpus size. ``sample_share`` / ``sample_cap`` /
     ``sample_min``: the correction sample (0 = no correction); ``ridge``: its shrinkage towards
     the identity map; ``sample_exact``: the sampled documents keep their full vectors instead of
     being mapped like the rest (measured worse: two vector spaces in one index, ADR 0047).
@@ -111,6 +113,7 @@ class StaticEncoder:
         weighting: str = "sif",
         sif_a: float = 1e-3,
         min_df: int = 1,
+        max_words: int | None = None,
         sample_share: float = 0.0,
         sample_cap: int = 2000,
         sample_min: int = 16,
@@ -128,6 +131,8 @@ class StaticEncoder:
         self.weighting = weighting
         self.sif_a = float(sif_a)
         self.min_df = int(min_df)
+        self.max_words = int(max_words) if max_words else None
+        self._kept: set[str] | None = None
         self.sample_share = float(sample_share)
         self.sample_cap = int(sample_cap)
         self.sample_min = int(sample_min)
@@ -151,6 +156,7 @@ class StaticEncoder:
     @property
     def model_version(self) -> str:
         v = f"{self.base.model_version}-{self.METHOD}-{self.weighting}-df{self.min_df}"
+        v += f"-w{self.max_words}" if self.max_words else ""
         return v + (f"-fit{self._fit}" if self._fit else "")
 
     # -- words --------------------------------------------------------------------------------
@@ -183,6 +189,8 @@ class StaticEncoder:
     def _embeddable(self, word: str) -> bool:
         """With ``min_df`` > 1, only words in at least ``min_df`` documents of the prepared corpus
         count (the same whether the table already holds the others or not)."""
+        if self._kept is not None:
+            return word in self._kept
         if self.min_df <= 1 or not self._df:
             return True
         return self._df.get(word, 0) >= self.min_df
@@ -203,6 +211,10 @@ class StaticEncoder:
             tf.update(ws)
             df.update(set(ws))
         self._df = dict(df)
+        self._kept = None
+        if self.max_words:
+            ranked = sorted(df, key=lambda w: (-df[w], w))
+            self._kept = {w for w in ranked[: self.max_words] if df[w] >= self.min_df}
         n = max(len(distinct), 1)
         total = max(sum(tf.values()), 1)
         if self.weighting == "sif":
@@ -223,7 +235,9 @@ class StaticEncoder:
             k = min(k, len(distinct))
         parts = [
             repr(sorted(self._weights.items())).encode(),
-            repr((self.weighting, self.sif_a, self.min_df, self.ridge, self.sample_exact)).encode(),
+            repr(
+                (self.weighting, self.sif_a, self.min_df, self.max_words, self.ridge, self.sample_exact)
+            ).encode(),
         ]
         if k:
             sample = sorted(distinct, key=_text_rank)[:k]

@@ -160,3 +160,17 @@ def test_engine_builds_and_searches_with_the_static_encoder():
 def test_unknown_weighting_is_refused():
     with pytest.raises(ValueError):
         StaticEncoder(FakeEmbedder(), weighting="tfidf")
+
+
+def test_max_words_bounds_the_words_embedded_to_the_most_frequent():
+    base = CountingEmbedder()
+    enc = StaticEncoder(base, max_words=2)
+    docs = ["石墨烯薄膜制备", "石墨烯薄膜导热", "石墨烯水稻育种"]
+    enc.prepare(docs)
+    df: dict[str, int] = {}
+    for d in docs:
+        for w in set(enc.words(d)):
+            df[w] = df.get(w, 0) + 1
+    top = sorted(df, key=lambda w: (-df[w], w))[:2]
+    assert sorted(base.passages) == sorted(top)
+    assert "-w2" in enc.model_version
