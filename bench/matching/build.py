@@ -79,7 +79,7 @@ def parse_static(opt: str) -> dict | None:
     parts = opt.split("-")
     if parts[0] != "static" or len(parts) < 2:
         return None
-    kw: dict = {"weighting": parts[1]}
+    kw: dict = {"weighting": parts[1], "sample_share": 0.0}  # no correction unless -s<percent>
     for p in parts[2:]:
         if p.startswith("df"):
             kw["min_df"] = int(p[2:])

@@ -34,7 +34,7 @@ DOCS = [
 
 def test_a_document_is_the_normalised_mean_of_its_words_not_a_full_embedding():
     base = CountingEmbedder()
-    enc = StaticEncoder(base, weighting="mean")
+    enc = StaticEncoder(base, weighting="mean", sample_share=0)
     vecs = enc.embed_passages(DOCS)
     assert not set(DOCS) & set(base.passages)  # no document went through the model
     words = enc.words(DOCS[0])
@@ -58,7 +58,7 @@ def test_same_text_gives_the_same_vector_whatever_else_is_in_the_batch():
 def test_each_word_is_embedded_once_and_the_table_is_reused_across_builds(tmp_path):
     path = tmp_path / "words.npz"
     base = CountingEmbedder()
-    enc = StaticEncoder(base, table=WordTable(path))
+    enc = StaticEncoder(base, table=WordTable(path), sample_share=0)
     enc.prepare(DOCS)
     enc.embed_passages(DOCS + DOCS)
     assert len(base.passages) == len(set(base.passages))  # every word once
@@ -66,7 +66,7 @@ def test_each_word_is_embedded_once_and_the_table_is_reused_across_builds(tmp_pa
     enc.table.save()
 
     base2 = CountingEmbedder()  # a later build, another process: the stored table is read back
-    enc2 = StaticEncoder(base2, table=WordTable(path))
+    enc2 = StaticEncoder(base2, table=WordTable(path), sample_share=0)
     enc2.prepare(DOCS + ["石墨烯导热膜的产业化"])
     new_words = set(enc2.words("石墨烯导热膜的产业化"))
     assert new_words & first  # shares words with the first build …
@@ -83,7 +83,7 @@ def test_word_vectors_are_keyed_by_the_base_model_version(tmp_path):
         model_version = "2"
 
     other = Other()
-    StaticEncoder(other, table=WordTable(path)).prepare(DOCS)
+    StaticEncoder(other, table=WordTable(path), sample_share=0).prepare(DOCS)
     # the words of model version 1 are not reused for version 2
     assert set(enc.words(DOCS[0])) <= set(other.passages)
 
@@ -97,7 +97,7 @@ def test_model_version_never_equals_the_full_models_and_changes_with_the_fit():
     v1 = enc.model_version
     enc.prepare(DOCS[:3] + ["桥梁健康监测的传感器网络"])
     assert len({v0, v1, enc.model_version}) == 3
-    assert StaticEncoder(base, weighting="idf").model_version != v0
+    assert StaticEncoder(base, weighting="idf").model_version != StaticEncoder(base).model_version
 
 
 def test_engine_keys_static_vectors_apart_from_full_ones():
@@ -122,7 +122,7 @@ def test_the_correction_maps_documents_towards_their_full_vectors():
     sampled = [t for t in texts if t in base.passages]
     assert len(sampled) == 20  # 25 % of 80 distinct documents, embedded fully once
     rest = [t for t in texts if t not in sampled]
-    plain = StaticEncoder(FakeEmbedder())
+    plain = StaticEncoder(FakeEmbedder(), sample_share=0)
     plain.prepare(texts)
 
     def closeness(e):
@@ -140,7 +140,7 @@ def test_the_correction_maps_documents_towards_their_full_vectors():
 
 def test_min_df_leaves_rare_words_out_of_the_table():
     base = CountingEmbedder()
-    enc = StaticEncoder(base, min_df=2)
+    enc = StaticEncoder(base, min_df=2, sample_share=0)
     docs = ["石墨烯薄膜制备", "石墨烯导热膜", "水稻育种"]
     enc.prepare(docs)
     twice = set(enc.words(docs[0])) & set(enc.words(docs[1]))
@@ -164,7 +164,7 @@ def test_unknown_weighting_is_refused():
 
 def test_max_words_bounds_the_words_embedded_to_the_most_frequent():
     base = CountingEmbedder()
-    enc = StaticEncoder(base, max_words=2)
+    enc = StaticEncoder(base, max_words=2, sample_share=0)
     docs = ["石墨烯薄膜制备", "石墨烯薄膜导热", "石墨烯水稻育种"]
     enc.prepare(docs)
     df: dict[str, int] = {}
