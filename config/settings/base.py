@@ -93,6 +93,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's template renderer for forms, with <select> written in Python (kechuang/core/renderers.py, ADR 0048)
+FORM_RENDERER = "kechuang.core.renderers.FormRenderer"
 
 
 def database() -> dict:
