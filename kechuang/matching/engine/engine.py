@@ -168,15 +168,7 @@ class Engine:
         emb = self.embedder
         if emb is None:
             return []
-        out = []
-        summary = candidate_summary_text(candidate)
-        if summary:
-            out.append((passage_key(emb.model_name, emb.model_version, summary), summary))
-        for d in candidate.documents:
-            t = document_passage_text(d)
-            if t:
-                out.append((passage_key(emb.model_name, emb.model_version, t), t))
-        return out
+        return [(passage_key(emb.model_name, emb.model_version, t), t) for _, t in self._passage_texts(candidate)]
 
     def embed_candidates(
         self,
