@@ -231,7 +231,9 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=_longest_first)  # stable: the same order in every xdist worker
     if os.environ.get("KECHUANG_DB") != "postgres" or os.environ.get("KECHUANG_PG_ALL_TESTS") == "1":
         return
-    kept = [i for i in items if reaches_database(i)]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[i for i in items if not reaches_database(i)])
+    kept, dropped = [], []
+    for item in items:
+        (kept if reaches_database(item) else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
         items[:] = kept
