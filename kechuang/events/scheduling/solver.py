@@ -317,8 +317,10 @@ PORTFOLIO = (
     # meetings and on people, or on people alone (exact for two-person meetings at tables):
     # RC2 proved forum-13crafc in 5.3 CPU s with both and not in 20 with people alone, the
     # linear search reached 4 on tic-13crafc in 3.1 s with people alone and 5.7 with both
-    # (docs/adr/0035-scheduling-portfolio.md).
-    {"strategy": "rc2", "tables": "kmtotalizer", "symmetry": False},
+    # (docs/adr/0035-scheduling-portfolio.md). RC2 counts tables with the modulo totalizer:
+    # forum-13crafc proven in 3.3 CPU s instead of 8.1, its forb0003/forb0007 variants in 16 and
+    # 26 instead of not within 40 (docs/adr/0049-scheduling-rc2-tables-and-ladder-budget.md).
+    {"strategy": "rc2", "tables": "mtotalizer", "symmetry": False},
     {"strategy": "upper", "tables": "seqcounter", "quick": "minisat22", "lns": True, "people_only": True},
 )
 SINGLE = {
