@@ -8,7 +8,7 @@ def matching_panel(request, need):
 
     user = request.user
     matches = list(selectors.need_matches(user=user, need=need))
-    mine = [m for m in selectors.inbox(user=user) if m.need_id == need.pk]
+    mine = list(selectors.inbox(user=user).filter(need=need))  # in SQL: a liaison's inbox can be long
     coordinator = user.is_coordinator
     accepted = [m for m in matches if m.status == "accepted"]
     if not (coordinator or accepted or mine):

@@ -119,3 +119,21 @@ def test_the_expert_home_lazy_loads_needs_for_the_expert(mworld, client_for):
     home = client_for("expert").get(reverse("home:home")).content.decode()
     assert "可能适合您的需求" in home
     assert reverse("matching:expert_needs", args=[mworld.experts["own"].pk]) in home
+
+
+def test_the_need_page_shows_the_reader_only_the_invitation_for_that_need(mworld, client_for):
+    """The invitation card is the reader's routed matches of this need, not of every need."""
+    coordinator = client_for("coordinator")
+    for key in ("pub_laixi", "pub_zone"):
+        coordinator.post(
+            reverse("matching:decide", args=[mworld.needs[key].pk]),
+            {"kind": "expert", "candidate": mworld.experts["own"].pk, "decision": "accept"},
+        )
+    assert Match.objects.filter(status="accepted", expert=mworld.experts["own"]).count() == 2
+    expert = client_for("expert")
+    for key in ("pub_laixi", "pub_zone"):
+        html = expert.get(reverse("needs:detail", args=[mworld.needs[key].pk])).content.decode()
+        card = html.split('data-testid="need-invitation"', 1)[1].split("</div>", 1)[0]
+        assert card.count("<p>") == 1 and "协调员邀请您对接此需求" in card
+    other = expert.get(reverse("needs:detail", args=[mworld.needs["pub_laoshan"].pk]))
+    assert other.status_code == 404 or 'data-testid="need-invitation"' not in other.content.decode()
