@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -66,9 +68,6 @@ _FIELDS_SQL = {
 
 def expert_field_choices(*, user) -> list[str]:
     """Every research field of the experts ``user`` may browse, for the list's filter."""
-    from django.core.exceptions import EmptyResultSet
-    from django.db import connection
-
     try:
         scope, params = restrict(Expert.objects.all(), user).order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:

@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from .model import AFTERNOON, EITHER, MORNING, Problem, Violation
-from .validator import FIXED, PARTICIPANT_OVERLAP, PRECEDENCE, SESSION, TABLE_CAPACITY, UNAVAILABLE
+from .validator import (
+    FAIRNESS,
+    FIXED,
+    PARTICIPANT_OVERLAP,
+    PRECEDENCE,
+    SESSION,
+    TABLE_CAPACITY,
+    UNAVAILABLE,
+)
 
 
 def _domain_rule(problem: Problem, i: int) -> Violation:
@@ -148,6 +156,41 @@ def precheck(problem: Problem) -> list[Violation]:
     out.extend(_precedence_check(problem, domains))
     if not out:
         out.extend(_overlap_check(problem))
+    return out
+
+
+def fixed_breaks_check(problem: Problem, cap: int) -> list[Violation]:
+    """Participants whose fixed meetings alone force more than ``cap`` breaks.
+
+    Between two consecutive fixed slots of a participant lies a gap; it costs no break only if
+    the participant's other meetings fill all of it. Even placing those meetings anywhere (no
+    session, availability or table rule: a relaxation), filling the smallest gaps first leaves
+    the fewest breaks. More than ``cap`` proves the cap cannot hold. For fairness in its cap form
+    only (someone has at most one meeting, so nobody may have more than ``cap`` breaks).
+    ticf-14crafa.fixed040-Forb: three such participants, named in milliseconds, where the SAT
+    portfolio said "infeasible" after 1.4 s and relaxing rule groups then took 12 s to name
+    every group (docs/adr/0049).
+    """
+    out: list[Violation] = []
+    for p, ms in sorted(problem.meetings_of.items()):
+        fixed = sorted(problem.fixed[i] for i in ms if i in problem.fixed)
+        spare = len(ms) - len(fixed)
+        gaps = sorted(b - a - 1 for a, b in zip(fixed, fixed[1:]) if b - a > 1)
+        breaks = len(gaps)
+        for g in gaps:
+            if g > spare:
+                break
+            spare -= g
+            breaks -= 1
+        if breaks > cap:
+            out.append(
+                Violation(
+                    f"{FIXED},{FAIRNESS}",
+                    f"participant {p}'s fixed meetings (slots {', '.join(map(str, fixed))}) leave at least "
+                    f"{breaks} breaks, more than the {cap} allowed",
+                    participant=p,
+                )
+            )
     return out
 
 

@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from ortools.sat.python import cp_model
 
 from .model import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Problem, SolveResult, breaks_by_participant
-from .precheck import precheck
+from .precheck import fixed_breaks_check, precheck
 from .validator import (
     DEFAULT_FAIRNESS,
     FAIRNESS,
@@ -281,6 +281,8 @@ def solve(
     """
     started = time.perf_counter()
     problems = precheck(problem)
+    if not problems and fairness is not None and _fairness_is_cap(problem):
+        problems = fixed_breaks_check(problem, fairness)
     if problems:
         return _finish(
             problem,

@@ -12,6 +12,7 @@ from kechuang.events.scheduling.model import breaks_by_participant
 from kechuang.events.scheduling.solver import assign_tables, solve
 from kechuang.events.scheduling.validator import (
     FAIRNESS,
+    FIXED,
     PARTICIPANT_OVERLAP,
     PRECEDENCE,
     SESSION,
@@ -448,3 +449,71 @@ def test_pattern_bound_on_tic13crafc(b2b_dir):
 
     p = load_b2b(b2b_dir / "tic-13crafc.original.dzn")
     assert pattern_bound(p, 2) == 4
+
+
+def test_fixed_breaks_bound_is_the_minimum_of_its_relaxation():
+    # One participant: some meetings fixed, the rest placed freely on distinct other slots. The
+    # check's bound (it reports when the bound exceeds the cap) equals exhaustive search.
+    import random
+
+    from kechuang.events.scheduling.model import count_breaks
+    from kechuang.events.scheduling.precheck import fixed_breaks_check
+
+    rng = random.Random(11)
+    for _ in range(150):
+        n_slots = rng.randint(3, 9)
+        fixed = sorted(rng.sample(range(1, n_slots + 1), rng.randint(2, min(5, n_slots))))
+        spare = rng.randint(0, n_slots - len(fixed))
+        others = [s for s in range(1, n_slots + 1) if s not in fixed]
+        best = min(count_breaks(fixed + list(c)) for c in itertools.combinations(others, spare))
+        p = make_problem(
+            [(1, k + 2) for k in range(len(fixed) + spare)],
+            n_slots=n_slots,
+            n_tables=9,
+            fixed=dict(enumerate(fixed)),
+        )
+        assert fixed_breaks_check(p, best) == []
+        if best > 0:
+            got = fixed_breaks_check(p, best - 1)
+            assert [v.participant for v in got] == [1] and f"at least {best} breaks" in got[0].message
+
+
+def test_fixed_meetings_that_force_too_many_breaks_are_named_at_once():
+    # Participant 1's meetings are fixed to slots 1, 3 and 5 with nothing to fill the gaps: two
+    # breaks, but the cap is one (participant 5 has a single meeting, so fairness is a cap).
+    p = make_problem(
+        [(1, 2), (1, 3), (1, 4), (5, 2)], n_slots=5, n_tables=3, fixed={0: 1, 1: 3, 2: 5}
+    )
+    assert brute_force_min_breaks(p, fairness=1) is None
+    r = solve(p, time_limit=10, fairness=1)
+    assert r.status == "infeasible" and set(r.rule.split(",")) == {FIXED, FAIRNESS}
+    assert "participant 1" in r.message
+    ok = solve(p, time_limit=10, fairness=2)
+    assert ok.status == "optimal" and ok.breaks == brute_force_min_breaks(p, fairness=2)
+
+
+def test_fixed_breaks_check_never_refuses_an_instance_that_has_a_schedule():
+    import random
+
+    from kechuang.events.scheduling.model import Problem
+    from kechuang.events.scheduling.precheck import fixed_breaks_check
+
+    rng = random.Random(23)
+    refused = 0
+    for _ in range(200):
+        base = _random_tiny(rng, n_people=4, n_meetings=5, n_slots=6)
+        fixed = {i: rng.randint(1, 6) for i in rng.sample(range(len(base.meetings)), rng.randint(2, 5))}
+        p = Problem(
+            n_participants=base.n_participants + 1,  # someone without meetings: fairness is a cap
+            n_slots=base.n_slots,
+            n_tables=base.n_tables,
+            n_morning_slots=base.n_morning_slots,
+            meetings=base.meetings,
+            unavailable=base.unavailable,
+            fixed=fixed,
+            precedences=base.precedences,
+        )
+        if fixed_breaks_check(p, 1):
+            refused += 1
+            assert brute_force_min_breaks(p, fairness=1) is None, p
+    assert refused >= 5  # the random mix does reach the check
