@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/scheduling/probe.py rc2 forum-13crafc.original --tables mtotalizer
     .venv/bin/python bench/scheduling/probe.py ladder --match forum-13crafc --budget 200000
+    .venv/bin/python bench/scheduling/probe.py ladder-solver --match fixed020 --budget 15000
 
 ``rc2``: core-guided MaxSAT on the general encoding, as the portfolio's prover runs it (without
 asking "0 breaks?" first), with the table encoding and SAT solver given. ``ladder``: for each
@@ -74,9 +75,30 @@ def ladder(path: Path, budget: int, top: int) -> None:
             return
 
 
+def ladder_solver(path: Path, budget: int) -> None:
+    from kechuang.events.scheduling.satenc import window_ladder, zero_break_schedule
+
+    problem = load_b2b(str(path))
+    if zero_break_schedule(problem) is not None:
+        print(f"{path.stem:30} 0 breaks: yes", flush=True)
+        return
+    bounds = [1]
+    t = time.process_time()
+    window_ladder(
+        problem,
+        DEFAULT_FAIRNESS,
+        lambda *m: bounds.append(m[1]) if m[0] == "lb" else None,
+        1,
+        conflicts=budget,
+    )
+    print(
+        f"{path.stem:30} ladder ends at bound {max(bounds)} {time.process_time() - t:7.2f} CPU s", flush=True
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=["rc2", "ladder"])
+    ap.add_argument("what", choices=["rc2", "ladder", "ladder-solver"])
     ap.add_argument("names", nargs="*", help="instance names (file stems); default: all")
     ap.add_argument("--match", default="")
     ap.add_argument("--tables", default="mtotalizer")
@@ -94,8 +116,10 @@ def main() -> None:
     for p in paths:
         if args.what == "rc2":
             rc2(p, args.tables, args.solver, args.people_only)
-        else:
+        elif args.what == "ladder":
             ladder(p, args.budget, args.top)
+        else:
+            ladder_solver(p, args.budget)
 
 
 if __name__ == "__main__":

@@ -517,3 +517,34 @@ def test_fixed_breaks_check_never_refuses_an_instance_that_has_a_schedule():
             refused += 1
             assert brute_force_min_breaks(p, fairness=1) is None, p
     assert refused >= 5  # the random mix does reach the check
+
+
+def test_window_ladder_on_one_solver_proves_what_one_question_per_bound_proves():
+    # The ladder asks "at most k let off?" for k = 1, 2, … on one solver (k as an assumption);
+    # its bound must be exactly the first k whose question, built and asked alone, says yes.
+    import random
+
+    from kechuang.events.scheduling.satenc import (
+        _solve_cnf,
+        window_clauses,
+        window_ladder,
+        zero_break_schedule,
+    )
+
+    rng = random.Random(41)
+    raised = 0
+    for _ in range(40):
+        p = _random_tiny(rng, n_people=5, n_meetings=7, n_slots=5)
+        if zero_break_schedule(p) is not None or window_clauses(p, "free", 1) is None:
+            continue  # (None: a meeting without any slot, which the quick checks name)
+        people = sum(1 for ms in p.meetings_of.values() if len(ms) >= 2)
+        first_yes = next(
+            (k for k in range(1, people + 1) if _solve_cnf(len(p.meetings), window_clauses(p, "free", k))),
+            people + 1,
+        )
+        msgs = []
+        window_ladder(p, 2, lambda *m, out=msgs: out.append(m))
+        got = max((m[1] for m in msgs if m[0] == "lb"), default=1)
+        assert got == min(first_yes, people + 1), (p, msgs, first_yes)
+        raised += got > 1
+    assert raised >= 3  # the random mix does raise the bound
