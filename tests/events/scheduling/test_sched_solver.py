@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import pytest
@@ -383,7 +384,6 @@ def test_precheck_never_refuses_an_instance_that_has_a_schedule():
     # checks (now with single-slot propagation and distinct-slot matching) is a true no.
     import random
 
-    from kechuang.events.scheduling.model import Problem
     from kechuang.events.scheduling.precheck import precheck
 
     rng = random.Random(5)
@@ -391,16 +391,7 @@ def test_precheck_never_refuses_an_instance_that_has_a_schedule():
     for _ in range(120):
         base = _random_tiny(rng, n_slots=4)
         fixed = {i: rng.randint(1, 4) for i in rng.sample(range(len(base.meetings)), rng.randint(0, 3))}
-        p = Problem(
-            n_participants=base.n_participants,
-            n_slots=base.n_slots,
-            n_tables=base.n_tables,
-            n_morning_slots=base.n_morning_slots,
-            meetings=base.meetings,
-            unavailable=base.unavailable,
-            fixed=fixed,
-            precedences=base.precedences,
-        )
+        p = dataclasses.replace(base, fixed=fixed)
         if precheck(p):
             refused += 1
             assert brute_force_min_breaks(p, fairness=None) is None, p
@@ -495,7 +486,6 @@ def test_fixed_meetings_that_force_too_many_breaks_are_named_at_once():
 def test_fixed_breaks_check_never_refuses_an_instance_that_has_a_schedule():
     import random
 
-    from kechuang.events.scheduling.model import Problem
     from kechuang.events.scheduling.precheck import fixed_breaks_check
 
     rng = random.Random(23)
@@ -503,16 +493,8 @@ def test_fixed_breaks_check_never_refuses_an_instance_that_has_a_schedule():
     for _ in range(200):
         base = _random_tiny(rng, n_people=4, n_meetings=5, n_slots=6)
         fixed = {i: rng.randint(1, 6) for i in rng.sample(range(len(base.meetings)), rng.randint(2, 5))}
-        p = Problem(
-            n_participants=base.n_participants + 1,  # someone without meetings: fairness is a cap
-            n_slots=base.n_slots,
-            n_tables=base.n_tables,
-            n_morning_slots=base.n_morning_slots,
-            meetings=base.meetings,
-            unavailable=base.unavailable,
-            fixed=fixed,
-            precedences=base.precedences,
-        )
+        # someone without meetings: fairness is a cap
+        p = dataclasses.replace(base, n_participants=base.n_participants + 1, fixed=fixed)
         if fixed_breaks_check(p, 1):
             refused += 1
             assert brute_force_min_breaks(p, fairness=1) is None, p
