@@ -169,7 +169,7 @@ def fixed_breaks_check(problem: Problem, cap: int) -> list[Violation]:
     only (someone has at most one meeting, so nobody may have more than ``cap`` breaks).
     ticf-14crafa.fixed040-Forb: three such participants, named in milliseconds, where the SAT
     portfolio said "infeasible" after 1.4 s and relaxing rule groups then took 12 s to name
-    every group (docs/adr/0049).
+    every group (docs/adr/0050).
     """
     out: list[Violation] = []
     for p, ms in sorted(problem.meetings_of.items()):

@@ -15,8 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from ortools.sat.python import cp_model
 
 from .model import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Meeting, Problem, SolveResult
-from .precheck import precheck
-from .solver import BlockEncoding, _finish, _solver, assign_tables, explain_infeasible
+from .solver import BlockEncoding, _finish, _solver, assign_tables, explain_infeasible, quick_checks
 from .validator import DEFAULT_FAIRNESS
 
 
@@ -84,7 +83,7 @@ def replan(
     of moves and then the breaks are proven minimal.
     """
     started = time.perf_counter()
-    problems = precheck(problem)
+    problems = quick_checks(problem, fairness)
     if problems:
         res = SolveResult(
             INFEASIBLE, rule=problems[0].rule, message="; ".join(v.message for v in problems[:5])

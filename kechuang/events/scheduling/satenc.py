@@ -362,8 +362,9 @@ def window_ladder(
         return
     # "at most k let off?" for every k on one solver: the CNF is built once and k is an
     # assumption on a totalizer over the let-off literals, so what one question learns serves
-    # the next. Rebuilding per question cost 7.2 CPU s on forum-13crafc.fixed020-Forb and ~10
-    # on ticf-14crafa.fixed020-Forb to reach the same bounds (0.55 and 2.9 this way; ADR 0049).
+    # the next. Rebuilding per question cost 7.2 CPU s on forum-13crafc.fixed020-Forb and 25.0
+    # on ticf-14crafa.fixed020-Forb to reach the same bounds (0.55 and 2.9 this way, at load ~4;
+    # ADR 0049).
     built = _window_cnf(problem, "free", None)
     if built is None:  # a meeting without any slot: the quick checks name that
         return

@@ -34,7 +34,16 @@ from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
-from .model import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Problem, SolveResult, breaks_by_participant
+from .model import (
+    FEASIBLE,
+    INFEASIBLE,
+    OPTIMAL,
+    UNKNOWN,
+    Problem,
+    SolveResult,
+    Violation,
+    breaks_by_participant,
+)
 from .precheck import fixed_breaks_check, precheck
 from .validator import (
     DEFAULT_FAIRNESS,
@@ -263,6 +272,15 @@ def _finish(problem: Problem, res: SolveResult, fairness: int | None, started: f
     return res
 
 
+def quick_checks(problem: Problem, fairness: int | None) -> list[Violation]:
+    """The checks that name an impossible instance before modelling (``precheck``), and, when
+    fairness is a cap, fixed meetings that force more breaks than it allows (docs/adr/0050)."""
+    problems = precheck(problem)
+    if not problems and fairness is not None and _fairness_is_cap(problem):
+        problems = fixed_breaks_check(problem, fairness)
+    return problems
+
+
 def solve(
     problem: Problem,
     time_limit: float = 20.0,
@@ -280,9 +298,7 @@ def solve(
     always names the rule(s), from the quick checks or from relaxing rule groups.
     """
     started = time.perf_counter()
-    problems = precheck(problem)
-    if not problems and fairness is not None and _fairness_is_cap(problem):
-        problems = fixed_breaks_check(problem, fairness)
+    problems = quick_checks(problem, fairness)
     if problems:
         return _finish(
             problem,

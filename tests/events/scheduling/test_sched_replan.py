@@ -62,3 +62,12 @@ def test_moves_beat_breaks():
     p = make_problem([(1, 2), (1, 3)], n_slots=3, n_tables=1)
     r = replan(p, [1, 3], time_limit=5)
     assert r.moved == 0 and r.breaks == 1
+
+
+def test_replan_names_fixed_meetings_that_force_too_many_breaks():
+    # Participant 1's meetings fixed to slots 1, 3 and 5: two breaks, over a cap of one
+    # (participant 5 has one meeting, so fairness caps everyone): named, not modelled.
+    p = make_problem([(1, 2), (1, 3), (1, 4), (5, 2)], n_slots=5, n_tables=3, fixed={0: 1, 1: 3, 2: 5})
+    r = replan(p, [1, 3, 5, 2], time_limit=5, fairness=1)
+    assert r.status == "infeasible" and set(r.rule.split(",")) == {"fixed", "fairness"}
+    assert "participant 1" in r.message
