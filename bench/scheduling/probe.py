@@ -27,21 +27,14 @@ from kechuang.events.scheduling.validator import DEFAULT_FAIRNESS  # noqa: E402
 
 
 def rc2(path: Path, tables: str, solver: str, people_only: bool) -> None:
-    from pysat.examples.rc2 import RC2
-    from pysat.formula import WCNF
-
-    from kechuang.events.scheduling.satenc import SatEncoding
+    from kechuang.events.scheduling.satenc import SatEncoding, _rc2_search
 
     problem = load_b2b(str(path))
     enc = SatEncoding(problem, DEFAULT_FAIRNESS, False, tables, people_only)
-    w = WCNF()
-    w.extend(enc.clauses)
-    for g in enc.g:
-        w.append([-g], weight=1)
+    seen: dict = {}
     t = time.process_time()
-    with RC2(w, solver=solver) as r:
-        model = r.compute()
-        got = "infeasible" if model is None else f"cost {r.cost}, breaks {enc.breaks(model)}"
+    _rc2_search(enc, lambda *m: seen.setdefault(m[0], m[1:]), solver=solver)
+    got = "infeasible" if "infeasible" in seen else f"breaks {seen['ub'][0]}"
     print(
         f"{path.stem:30} rc2 {tables:12} {solver:6} {got:24} {time.process_time() - t:7.2f} CPU s", flush=True
     )
@@ -50,15 +43,12 @@ def rc2(path: Path, tables: str, solver: str, people_only: bool) -> None:
 def ladder(path: Path, budget: int, top: int) -> None:
     from pysat.solvers import Solver
 
-    from kechuang.events.scheduling.satenc import window_clauses, zero_break_clauses
+    from kechuang.events.scheduling.satenc import window_clauses, zero_break_schedule
 
     problem = load_b2b(str(path))
-    built = zero_break_clauses(problem)
-    if built is not None:
-        with Solver(name="cadical195", bootstrap_with=built[0]) as s:
-            if s.solve():
-                print(f"{path.stem:30} 0 breaks: yes", flush=True)
-                return
+    if zero_break_schedule(problem) is not None:
+        print(f"{path.stem:30} 0 breaks: yes", flush=True)
+        return
     for k in range(1, top + 1):
         cls, _ = window_clauses(problem, "free", k)
         t = time.process_time()

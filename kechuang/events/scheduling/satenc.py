@@ -631,7 +631,7 @@ def _quick_model(enc: SatEncoding, name: str) -> list[int] | None:
     return None
 
 
-def _rc2_search(enc: SatEncoding, emit: Callable[..., None], **opts) -> None:
+def _rc2_search(enc: SatEncoding, emit: Callable[..., None], solver: str = "cd19", **opts) -> None:
     """Core-guided MaxSAT on the encoding: hard clauses plus a soft ``-g`` per potential break."""
     from pysat.examples.rc2 import RC2
     from pysat.formula import WCNF
@@ -645,7 +645,7 @@ def _rc2_search(enc: SatEncoding, emit: Callable[..., None], **opts) -> None:
     w.extend(enc.clauses)
     for g in enc.g:
         w.append([-g], weight=1)
-    with _Reporting(w, solver="cd19", **opts) as rc2:
+    with _Reporting(w, solver=solver, **opts) as rc2:
         model = rc2.compute()
         if model is None:
             emit("infeasible")
