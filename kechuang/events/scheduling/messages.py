@@ -82,7 +82,10 @@ def result_message(res: SolveResult, lang: str = "zh") -> str:
         if lang == "en":
             return res.message or rule_message(res.rule, "en")
         several = "," in res.rule
-        return ("以下规则无法同时满足：" if several else "无法满足规则：") + rule_message(res.rule, "zh")
+        out = ("以下规则无法同时满足：" if several else "无法满足规则：") + rule_message(res.rule, "zh")
+        if res.undecided:
+            out += "（其中是否必须包含以下规则未能在时限内确定：" + rule_message(res.undecided, "zh") + "）"
+        return out
     if res.status == UNKNOWN:
         return STATUS_MESSAGES[UNKNOWN][lang]
     return res.message if lang == "en" else ""

@@ -137,6 +137,8 @@ class SolveResult:
     rule: str | None = None
     message: str = ""
     moved: int | None = None  # re-planning only: meetings whose slot changed
+    # infeasible only: rules in ``rule`` that may not be needed (not decided within the time)
+    undecided: str = ""
 
     @property
     def has_schedule(self) -> bool:
@@ -157,6 +159,8 @@ class SolveResult:
             out["message"] = self.message
         if self.moved is not None:
             out["moved"] = self.moved
+        if self.undecided:
+            out["undecided"] = self.undecided
         return out
 
 

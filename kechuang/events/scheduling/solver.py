@@ -627,7 +627,10 @@ def explain_infeasible(
     """Name the rule groups that cannot all hold, by solving with them as assumptions.
 
     CP-SAT returns a set of group literals sufficient for infeasibility; we shrink it by
-    dropping one group at a time (a deletion-based minimal core over at most six groups).
+    dropping one group at a time (a deletion-based minimal core over at most six groups). The
+    named groups always hold a proof: a group leaves only when the rest are proven infeasible
+    without it. A group whose question ran out of time stays, and is listed in ``undecided`` so
+    that the organiser is not told that every rule is at fault when that was never shown.
     """
     started = time.perf_counter()
     enc = BlockEncoding(problem, fairness, relax=True)
@@ -652,13 +655,22 @@ def explain_infeasible(
             message="meetings cannot be given distinct slots per participant even with every other rule off",
         )
     core = list(names)
+    undecided: list[str] = []
     for g in names:
         trial = [h for h in core if h != g]
-        if infeasible_with(trial) is True:
+        got = infeasible_with(trial)
+        if got is True:
             core = trial
+        elif got is None:
+            undecided.append(g)
+    undecided = [g for g in undecided if g in core]
+    message = "these rules cannot all hold together: " + ", ".join(core)
+    if undecided:
+        message += " (not decided within the time limit whether these are needed: " + ", ".join(undecided) + ")"
     return SolveResult(
         INFEASIBLE,
         rule=",".join(core),
-        message="these rules cannot all hold together: " + ", ".join(core),
+        message=message,
         seconds=time.perf_counter() - started,
+        undecided=",".join(undecided),
     )

@@ -158,6 +158,37 @@ def test_fairness_infeasibility_found_by_relaxing_groups():
     assert ok.status == "optimal" and ok.breaks == 2
 
 
+def test_explanation_names_the_rules_it_could_not_decide(monkeypatch):
+    # When a question runs out of time its rule group stays in the answer (the rest is then
+    # still a proof), but it is reported as undecided, in both languages, instead of being
+    # presented as one of the rules at fault.
+    from ortools.sat.python import cp_model
+
+    from kechuang.events.scheduling import solver
+    from kechuang.events.scheduling.messages import result_message
+
+    p = make_problem([(1, 2), (1, 3), (1, 4)], n_slots=5, n_tables=2, unavailable={1: frozenset({2, 4})}, n_participants=5)
+    exact = solver.explain_infeasible(p, 1, time_limit=10)
+    assert set(exact.rule.split(",")) == {FAIRNESS, UNAVAILABLE} and exact.undecided == ""
+    real = solver._solver
+
+    class TimesOutWithoutSession:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def Solve(self, model):
+            proto = model.Proto()
+            active = {proto.variables[a].name for a in proto.assumptions if a >= 0}
+            return self.inner.Solve(model) if SESSION in active else cp_model.UNKNOWN
+
+    monkeypatch.setattr(solver, "_solver", lambda *a, **k: TimesOutWithoutSession(real(*a, **k)))
+    r = solver.explain_infeasible(p, 1, time_limit=10)
+    assert set(r.rule.split(",")) == {SESSION, UNAVAILABLE, FAIRNESS} and r.undecided == SESSION
+    assert "not decided" in r.message and r.to_json()["undecided"] == SESSION
+    zh = result_message(r, "zh")
+    assert "未能在时限内确定" in zh and zh.endswith("上午/下午场要求不符）")
+
+
 def _check_real(path, seconds):
     p = load_b2b(path)
     r = solve(p, time_limit=seconds)
