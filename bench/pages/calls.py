@@ -3,8 +3,14 @@
 
     KECHUANG_SQLITE_PATH=/tmp/demo.sqlite3 .venv/bin/python bench/pages/calls.py [needs detail ...]
 
+Pages: needs, detail, experts, dashboard, home (the landing page ``/`` redirects a signed-in user to),
+login (where ``/`` sends an anonymous visitor; not signed in), api_needs, api_experts, bare (the load
+bench's baseline view). As BENCH_USER (default ``coordinator``; e.g. ``ent-1``, ``expert``, ``district``),
+in BENCH_LANG (``zh-hans`` default, or ``en``). A page the user may not open is listed with its status.
+BENCH_PROFILE=cumulative|tottime prints a cProfile of one request per page (top BENCH_PROFILE_N rows).
+
 Compare two code trees by running it from each (same database file): calls are deterministic, CPU
-milliseconds are not (report both). Writes bench/results/pages-calls.json. ADR 0048.
+milliseconds are not (report both). Writes bench/results/pages-calls.json. ADRs 0048, 0051.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+os.environ.setdefault("KECHUANG_BENCH_BARE", "1")  # mounts /bench/bare/ (ops/urls.py)
 
 
 def main(only: list[str]) -> None:
@@ -34,16 +41,27 @@ def main(only: list[str]) -> None:
 
     if not Need.objects.exists():
         sys.exit("no demo data: point KECHUANG_SQLITE_PATH at a database where `manage.py demo` ran")
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(User.objects.get(username=os.environ.get("BENCH_USER", "coordinator")))
+    lang = os.environ.get("BENCH_LANG", "zh-hans")
+    user = User.objects.get(username=os.environ.get("BENCH_USER", "coordinator"))
+    signed_in = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT_LANGUAGE=lang)
+    signed_in.force_login(user)
+    anonymous = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT_LANGUAGE=lang)
     need = Need.objects.order_by("pk").values_list("pk", flat=True).first()
     pages = {
         "needs": "/needs/", "detail": f"/needs/{need}/", "experts": "/experts/", "dashboard": "/dashboard/",
-        "api_needs": "/api/needs/", "api_experts": "/api/experts/",
+        "home": "/home/", "login": "/accounts/login/", "api_needs": "/api/needs/", "api_experts": "/api/experts/",
+        "bare": "/bench/bare/",
     }
+    profile = os.environ.get("BENCH_PROFILE", "")
     rows = []
     for name, url in pages.items():
         if only and name not in only:
+            continue
+        client = anonymous if name == "login" else signed_in
+        status = client.get(url).status_code
+        if status != 200:
+            print(f"{name:12s} HTTP {status} as {user.username}")
+            rows.append({"page": name, "url": url, "status": status})
             continue
         client.get(url), client.get(url)  # warm: templates, caches
         n = [0]
@@ -55,6 +73,14 @@ def main(only: list[str]) -> None:
         sys.setprofile(count)
         client.get(url)
         sys.setprofile(None)
+        if profile:
+            import cProfile
+            import pstats
+
+            prof = cProfile.Profile()
+            prof.runcall(client.get, url)
+            print(f"--- {name} ({url}) as {user.username}, {lang}")
+            pstats.Stats(prof).sort_stats(profile).print_stats(int(os.environ.get("BENCH_PROFILE_N", "40")))
         cpu = []
         for _ in range(int(os.environ.get("BENCH_REPEAT", "8"))):
             t = time.process_time()
@@ -67,7 +93,8 @@ def main(only: list[str]) -> None:
         print(f"{name:12s} {n[0]:8d} calls  {statistics.median(cpu):7.1f} ms CPU  {len(q.captured_queries):3d} queries")
     out = ROOT / "bench" / "results" / "pages-calls.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"load_average": os.getloadavg()[0], "pages": rows}, indent=1), encoding="utf-8")
+    meta = {"user": user.username, "role": user.role, "language": lang, "load_average": os.getloadavg()[0]}
+    out.write_text(json.dumps(meta | {"pages": rows}, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":
