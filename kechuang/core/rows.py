@@ -9,20 +9,20 @@ compares the bytes.
 
 The helpers reproduce what the template engine does to a value printed with ``{{ }}``
 (``text``) and to ``{% translate "literal" %}`` (``literal``: a literal is safe, so its
-translation is not escaped), and reverse a URL once per table instead of once per row (``pk_url``).
+translation is not escaped; the message is written ``gettext("…")`` where it is used, for makemessages), and reverse a URL once per table instead of once per row (``pk_url``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext
 
 _CONTEXT = Context(autoescape=True)
 _SENTINEL = 918273645
@@ -30,14 +30,17 @@ _SENTINEL = 918273645
 
 def text(value) -> str:
     """``{{ value }}``: localized, made a string and escaped unless safe (None prints "None", as there)."""
-    if type(value) is str:  # the common case, without the engine's localize()
+    if type(value) is str:  # the common cases, without the engine's localize()
         return conditional_escape(value)
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:  # localize() prints it as str() then
+        return str(value)
     return render_value_in_context(value, _CONTEXT)
 
 
-def literal(message: str) -> SafeString:
-    """``{% translate "message" %}``: the active language's translation, not escaped (a literal is safe)."""
-    return mark_safe(gettext(message).replace("%%", "%"))  # noqa: S308 — the template does the same
+def literal(translation: str) -> SafeString:
+    """``{% translate "message" %}`` as ``literal(gettext("message"))``: the translation of a literal is not
+    escaped (a template literal is safe), and "%%" prints "%"."""
+    return mark_safe(translation.replace("%%", "%"))  # noqa: S308 — the template does the same
 
 
 def markup(html: str) -> SafeString:

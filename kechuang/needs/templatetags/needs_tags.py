@@ -7,6 +7,7 @@ title or "（保密需求）". Lists come from selectors that mark their needs i
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext
 
 from kechuang.core.rows import literal, markup, pk_url, text, ymd
 from kechuang.needs.selectors import need_label, need_visible, visible_needs
@@ -47,7 +48,7 @@ def _status_tags(need, major: str, stalled: str) -> str:
 @register.simple_tag
 def need_status(need) -> str:
     """``{% include "needs/_status.html" %}`` for one need, written in Python (ADR 0051)."""
-    return markup(_status_tags(need, literal("重大"), literal("停滞")))
+    return markup(_status_tags(need, literal(gettext("重大")), literal(gettext("停滞"))))
 
 
 @register.simple_tag(takes_context=True)
@@ -63,10 +64,10 @@ def need_rows(context, needs) -> str:
         needs = list(needs)
     if not len(needs):
         cols = ("8" if bulk else "7") if sort else "6"
-        return markup(f'<tr><td colspan="{cols}" class="muted">{literal("没有符合条件的需求。")}</td></tr>')
+        return markup(f'<tr><td colspan="{cols}" class="muted">{literal(gettext("没有符合条件的需求。"))}</td></tr>')
     detail = pk_url("needs:detail")
-    select, major, stalled = literal("选择"), literal("重大"), literal("停滞")
-    unassigned = literal("未指定") if sort else ""
+    select, major, stalled = literal(gettext("选择")), literal(gettext("重大")), literal(gettext("停滞"))
+    unassigned = literal(gettext("未指定")) if sort else ""
     out = []
     for need in needs:
         label = text(need_label(user, need))
