@@ -19,7 +19,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.template.base import render_value_in_context
 from django.template.context import Context
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
@@ -54,6 +54,19 @@ def ymd(value) -> str:
         return ""
     value = template_localtime(value)
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+
+
+_FIXED: dict[tuple, str] = {}
+
+
+def fixed_url(viewname: str) -> str:
+    """``reverse(viewname)`` of a URL without arguments, kept per URL configuration and script prefix
+    (all a reverse depends on here: one instance per application namespace, no ``i18n_patterns``)."""
+    key = (viewname, get_script_prefix(), get_urlconf())
+    url = _FIXED.get(key)
+    if url is None:
+        url = _FIXED[key] = reverse(viewname)
+    return url
 
 
 def pk_url(viewname: str) -> Callable[[int], str]:

@@ -240,11 +240,10 @@ def achievement_get(*, user, pk: int) -> Achievement:
 
 
 def team_list(*, user) -> QuerySet[ServiceTeam]:
-    return (
-        restrict(ServiceTeam.objects.all(), user)
-        .prefetch_related("societies", "chains")
-        .annotate(n_experts=Count("experts", distinct=True))
-    )
+    """The service teams ``user`` may see with their number of experts, for the experts list and the
+    liaison's home page, which print name, theme and count (no prefetch of societies and chains: two
+    queries per page that nothing read; the teams page has its own, ``profile_selectors.team_list``)."""
+    return restrict(ServiceTeam.objects.all(), user).annotate(n_experts=Count("experts", distinct=True))
 
 
 def expert_society_choices(*, user):

@@ -1,21 +1,28 @@
 """Rows written in Python print the pages byte for byte as their templates did (ADR 0051).
 
 Every page whose rows moved from a template to a Python tag is rendered twice on the demo, for
-several roles and both languages: once with the original templates (kept in ``reference_templates/``,
-found first) and once as shipped; the HTML must be identical (CSRF tokens, random per render, aside).
+several roles and both languages: once as before (the original templates, kept in
+``reference_templates/`` and found first, and the original selectors where a page's reads changed)
+and once as shipped; the HTML must be identical (CSRF tokens, random per render, aside).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.db.models import Count
 from django.test import Client, override_settings
 
 from kechuang.accounts.models import User
+from kechuang.core.access import restrict
+from kechuang.experts.models import ServiceTeam
+from kechuang.matching import selectors as matching
 
 REFERENCE = Path(__file__).parent / "reference_templates"
 CSRF = re.compile(rb'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+"')
@@ -24,7 +31,7 @@ USERS = {
     "coordinator": ["/needs/", "/needs/?sort=-owner&stalled=on", "/needs/?page=2", "/home/", "/followup/stalled/",
                     "/needs/?q=zzzz-none", "/experts/", "/experts/?page=2&sort=-availability", "/experts/?q=zzzz-none",
                     "/experts/?field=" + "人工智能", "/dashboard/", "/dashboard/?district=qd-jiaozhou&start=2020-01-01"],
-    "leadership": ["/dashboard/"],
+    "leadership": ["/dashboard/"],  # its home is the dashboard
     "district": ["/needs/", "/home/", "/experts/", "/dashboard/"],
     "enterprise": ["/needs/", "/home/", "/experts/"],
     "expert": ["/needs/", "/home/", "/experts/"],
@@ -36,6 +43,24 @@ def _reference_templates():
     templates = copy.deepcopy(settings.TEMPLATES)
     templates[0]["DIRS"] = [REFERENCE, *templates[0]["DIRS"]]
     return templates
+
+
+def _old_team_list(*, user):
+    """experts.selectors.team_list before ADR 0051 (it prefetched societies and chains)."""
+    qs = restrict(ServiceTeam.objects.all(), user).prefetch_related("societies", "chains")
+    return qs.annotate(n_experts=Count("experts", distinct=True))
+
+
+@contextlib.contextmanager
+def _before():
+    """The original templates, and the selectors the pages used before ADR 0051."""
+    with (
+        override_settings(TEMPLATES=_reference_templates()),
+        mock.patch("kechuang.experts.selectors.team_list", _old_team_list),
+        mock.patch("kechuang.home.views.team_list", _old_team_list),
+        mock.patch.object(matching, "need_panel_matches", lambda *, user, need: list(matching.need_matches(user=user, need=need))),
+    ):
+        yield
 
 
 def _get(client, url) -> bytes:
@@ -55,8 +80,15 @@ def _pages(user, language: str) -> dict[str, tuple[bytes, bytes]]:
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(user)
     pages = {}
-    for url in USERS[user.username] + [f"/orgs/{user.organisation_id}/"] * bool(user.organisation_id):
-        with override_settings(TEMPLATES=_reference_templates()):
+    from kechuang.needs.selectors import need_list
+
+    needs = need_list(user=user)
+    decided = needs.filter(matches__status__in=["accepted", "declined"]).distinct()  # the matching panel
+    pks = [*needs.values_list("pk", flat=True)[:2], *decided.values_list("pk", flat=True)[:2],
+           *matching.inbox(user=user).values_list("need_id", flat=True)[:1]]
+    details = [f"/needs/{pk}/" for pk in dict.fromkeys(pks)]
+    for url in USERS[user.username] + [f"/orgs/{user.organisation_id}/"] * bool(user.organisation_id) + details:
+        with _before():
             before = _get(client, url)
         pages[url] = (before, _get(client, url))
     return pages
