@@ -38,6 +38,7 @@ def main(only: list[str]) -> None:
 
     from kechuang.accounts.models import User
     from kechuang.needs.models import Need
+    from kechuang.needs.selectors import need_list
 
     if not Need.objects.exists():
         sys.exit("no demo data: point KECHUANG_SQLITE_PATH at a database where `manage.py demo` ran")
@@ -46,7 +47,7 @@ def main(only: list[str]) -> None:
     signed_in = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT_LANGUAGE=lang)
     signed_in.force_login(user)
     anonymous = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT_LANGUAGE=lang)
-    need = Need.objects.order_by("pk").values_list("pk", flat=True).first()
+    need = need_list(user=user).order_by("pk").values_list("pk", flat=True).first()  # the first the user may open
     pages = {
         "needs": "/needs/", "detail": f"/needs/{need}/", "experts": "/experts/", "dashboard": "/dashboard/",
         "home": "/home/", "login": "/accounts/login/", "api_needs": "/api/needs/", "api_experts": "/api/experts/",

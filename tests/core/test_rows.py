@@ -16,8 +16,10 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from kechuang.accounts.models import User
 from kechuang.core.access import restrict
@@ -58,15 +60,20 @@ def _before():
         override_settings(TEMPLATES=_reference_templates()),
         mock.patch("kechuang.experts.selectors.team_list", _old_team_list),
         mock.patch("kechuang.home.views.team_list", _old_team_list),
+        mock.patch("kechuang.needs.selectors.for_table", lambda needs: needs),
+        mock.patch("kechuang.home.views.for_table", lambda needs: needs),
+        mock.patch("kechuang.experts.selectors.for_cards", lambda experts: experts),
         mock.patch.object(matching, "need_panel_matches", lambda *, user, need: list(matching.need_matches(user=user, need=need))),
     ):
         yield
 
 
-def _get(client, url) -> bytes:
-    response = client.get(url)
+def _get(client, url) -> tuple[bytes, int]:
+    """The page's HTML (CSRF tokens blanked) and its number of queries."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
-    return CSRF.sub(rb"\1-", response.content)
+    return CSRF.sub(rb"\1-", response.content), len(queries)
 
 
 @pytest.fixture
@@ -98,8 +105,10 @@ def _pages(user, language: str) -> dict[str, tuple[bytes, bytes]]:
 def test_pages_print_the_same_html_as_the_original_templates(demo, username):
     user = User.objects.get(username=username)
     for language in ("zh-hans", "en"):
-        for url, (before, after) in _pages(user, language).items():
+        for url, ((before, queries_before), (after, queries)) in _pages(user, language).items():
             assert after == before, (username, language, url)
+            # fewer columns read (for_table, for_cards) must not mean a query per row later
+            assert queries <= queries_before, (username, language, url, queries, queries_before)
             assert (b'<html lang="en">' in after) == (language == "en"), (username, language, url)
 
 
