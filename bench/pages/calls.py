@@ -10,7 +10,8 @@ in BENCH_LANG (``zh-hans`` default, or ``en``). A page the user may not open is 
 BENCH_PROFILE=cumulative|tottime prints a cProfile of one request per page (top BENCH_PROFILE_N rows).
 
 Compare two code trees by running it from each (same database file): calls are deterministic, CPU
-milliseconds are not (report both). Writes bench/results/pages-calls.json. ADRs 0048, 0051.
+milliseconds are not (report both; bench/pages/compare.py alternates two trees). Writes
+bench/results/pages-calls.json (or BENCH_OUT). ADRs 0048, 0051.
 """
 
 from __future__ import annotations
@@ -82,17 +83,19 @@ def main(only: list[str]) -> None:
             prof.runcall(client.get, url)
             print(f"--- {name} ({url}) as {user.username}, {lang}")
             pstats.Stats(prof).sort_stats(profile).print_stats(int(os.environ.get("BENCH_PROFILE_N", "40")))
-        cpu = []
+        cpu, wall = [], []
         for _ in range(int(os.environ.get("BENCH_REPEAT", "8"))):
-            t = time.process_time()
+            t, w = time.process_time(), time.perf_counter()
             client.get(url)
             cpu.append((time.process_time() - t) * 1000)
+            wall.append((time.perf_counter() - w) * 1000)
         with CaptureQueriesContext(connection) as q:
             client.get(url)
         rows.append({"page": name, "url": url, "calls": n[0], "cpu_ms_median": round(statistics.median(cpu), 1),
-                     "queries": len(q.captured_queries)})
-        print(f"{name:12s} {n[0]:8d} calls  {statistics.median(cpu):7.1f} ms CPU  {len(q.captured_queries):3d} queries")
-    out = ROOT / "bench" / "results" / "pages-calls.json"
+                     "wall_ms_median": round(statistics.median(wall), 1), "queries": len(q.captured_queries)})
+        print(f"{name:12s} {n[0]:8d} calls  {statistics.median(cpu):7.1f} ms CPU  {statistics.median(wall):7.1f} ms wall"
+              f"  {len(q.captured_queries):3d} queries")
+    out = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "results" / "pages-calls.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     meta = {"user": user.username, "role": user.role, "language": lang, "load_average": os.getloadavg()[0]}
     out.write_text(json.dumps(meta | {"pages": rows}, indent=1), encoding="utf-8")

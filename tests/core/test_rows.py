@@ -63,6 +63,7 @@ def _before():
         mock.patch("kechuang.needs.selectors.for_table", lambda needs: needs),
         mock.patch("kechuang.home.views.for_table", lambda needs: needs),
         mock.patch("kechuang.experts.selectors.for_cards", lambda experts: experts),
+        mock.patch.object(matching, "inbox_latest", lambda *, user, limit: list(matching.inbox(user=user)[:limit])),
         mock.patch.object(matching, "need_panel_matches", lambda *, user, need: list(matching.need_matches(user=user, need=need))),
     ):
         yield
