@@ -2,14 +2,15 @@
 
 A list page's rows were most of its CPU: per row and cell Django's template engine resolves
 variables, pushes contexts, reverses URLs (~40 µs each here) and translates (every ``gettext`` reads
-``asgiref`` context-locals). The row tags (``needs_tags.need_rows``, ``experts_tags.expert_cards``,
-…) write the same markup with these helpers; ``tests/core/test_rows.py`` renders every page that
-uses them with the original templates and with the tags, for several roles and both languages, and
-compares the bytes.
+``asgiref`` context-locals). The row tags (``needs_tags.need_rows``, ``experts_rows``,
+``dashboard_rows``) write the same markup with these helpers; ``tests/core/test_rows.py`` renders
+every page that uses them with the original templates and with the tags, for several roles and both
+languages, and compares the bytes.
 
-The helpers reproduce what the template engine does to a value printed with ``{{ }}``
-(``text``) and to ``{% translate "literal" %}`` (``literal``: a literal is safe, so its
-translation is not escaped; the message is written ``gettext("…")`` where it is used, for makemessages), and reverse a URL once per table instead of once per row (``pk_url``).
+The helpers reproduce what the template engine does to a value printed with ``{{ }}`` (``text``)
+and to ``{% translate "literal" %}`` (``literal``: a literal is safe, so its translation is not
+escaped; the message is written ``gettext("…")`` where it is used, for makemessages), and reverse a
+URL once per table instead of once per row (``pk_url``) or once per process (``fixed_url``).
 """
 
 from __future__ import annotations
