@@ -74,7 +74,7 @@ def expert_list(request):
     qs, sort = EXPERT_SORTING.apply(selectors.expert_list(user=request.user, filters=filters), request)
     if wants_export(request):
         return xlsx_response(qs, EXPERT_COLUMNS, filename="experts", sheet=_("专家"))
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.for_cards(qs), 30).get_page(request.GET.get("page"))
     title = _("本学会专家") if request.user.role == Role.LIAISON else _("专家库")
     return render(
         request,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.urls import reverse
-
 from kechuang.accounts.models import Role
 from kechuang.core.extensions import app_modules
+from kechuang.core.rows import fixed_url
 
 
 @cache
@@ -24,7 +23,7 @@ def navigation(request):
     items = []
     for name, label, roles in nav_entries():
         if roles is None or user.role in roles or user.is_superuser:
-            items.append({"url": reverse(name), "label": label, "active": False})
+            items.append({"url": fixed_url(name), "label": label, "active": False})
     # the longest URL prefix of the current path is the active entry ("/needs/new/" is not also "/needs/")
     matches = [i for i in items if i["url"] != "/" and request.path.startswith(i["url"])]
     if matches:

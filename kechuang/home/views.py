@@ -11,7 +11,7 @@ from kechuang.events.selectors import home_participations
 from kechuang.experts.selectors import achievement_list, expert_list, team_list
 from kechuang.home.progress import with_progress
 from kechuang.needs.models import NeedStatus
-from kechuang.needs.selectors import need_counts_by_status, need_list
+from kechuang.needs.selectors import for_table, need_counts_by_status, need_list
 
 
 def root(request):
@@ -30,12 +30,12 @@ def home(request):
         "role": user.role,
     }
     if user.is_coordinator:
-        ctx["queue"] = need_list(user=user, filters={"status": NeedStatus.SUBMITTED})[:10]
-        ctx["stalled"] = need_list(user=user, filters={"stalled": True})[:10]
+        ctx["queue"] = for_table(need_list(user=user, filters={"status": NeedStatus.SUBMITTED}))[:10]
+        ctx["stalled"] = for_table(need_list(user=user, filters={"stalled": True}))[:10]
         ctx["heading"] = gettext("协调员工作台")
     elif user.role == Role.DISTRICT:
-        ctx["queue"] = need_list(user=user, filters={"status": NeedStatus.SUBMITTED})[:10]
-        ctx["stalled"] = need_list(user=user, filters={"stalled": True})[:10]
+        ctx["queue"] = for_table(need_list(user=user, filters={"status": NeedStatus.SUBMITTED}))[:10]
+        ctx["stalled"] = for_table(need_list(user=user, filters={"stalled": True}))[:10]
         ctx["heading"] = gettext("%(value)s工作台") % {"value": user.area.name if user.area else ''}
     elif user.role == Role.ENTERPRISE:
         ctx["mine"] = with_progress(list(need_list(user=user)[:20]))
@@ -45,12 +45,12 @@ def home(request):
         ctx["n_experts"] = expert_list(user=user).count()
         ctx["n_achievements"] = achievement_list(user=user).count()
         ctx["teams"] = team_list(user=user)
-        ctx["open_needs"] = need_list(user=user)[:10]
+        ctx["open_needs"] = for_table(need_list(user=user))[:10]
         ctx["heading"] = gettext("%(value)s · 学会工作台") % {"value": user.organisation.name if user.organisation else ''}
     elif user.role == Role.EXPERT:
         ctx["expert"] = user.expert
         ctx["participations"] = home_participations(user=user)
-        ctx["open_needs"] = need_list(user=user)[:10]
+        ctx["open_needs"] = for_table(need_list(user=user))[:10]
         ctx["heading"] = gettext("专家工作台")
     else:
         ctx["heading"] = gettext("领导视图")

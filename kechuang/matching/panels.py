@@ -7,7 +7,7 @@ def matching_panel(request, need):
     from kechuang.matching import selectors
 
     user = request.user
-    matches = list(selectors.need_matches(user=user, need=need))
+    matches = selectors.need_panel_matches(user=user, need=need)
     mine = list(selectors.inbox(user=user).filter(need=need))  # in SQL: a liaison's inbox can be long
     coordinator = user.is_coordinator
     accepted = [m for m in matches if m.status == "accepted"]

@@ -77,7 +77,7 @@ def matching_home(context):
     from kechuang.matching import selectors
 
     user = context["request"].user
-    items = sorted(selectors.inbox(user=user)[:10], key=lambda m: bool(m.response))  # to answer first
+    items = sorted(selectors.inbox_latest(user=user, limit=10), key=lambda m: bool(m.response))  # to answer first
     return {
         "user": user,
         "items": items,

@@ -7,7 +7,9 @@ title or "（保密需求）". Lists come from selectors that mark their needs i
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext
 
+from kechuang.core.rows import literal, markup, pk_url, text, ymd
 from kechuang.needs.selectors import need_label, need_visible, visible_needs
 
 register = template.Library()
@@ -29,3 +31,61 @@ def need_is_visible(need, user) -> bool:
 def visible_to(needs, user) -> list:
     """The needs of a list that ``user`` may see (counts and lists never reveal a hidden need)."""
     return visible_needs(user, needs or [])
+
+
+def _status_tags(need, major: str, stalled: str) -> str:
+    """needs/_status.html (its final newline included)."""
+    out = f'<span class="tag st-{text(need.status)}">{text(need.get_status_display())}</span>'
+    if need.is_confidential:
+        out += f'<span class="tag conf">{text(need.get_confidentiality_display())}</span>'
+    if need.major:
+        out += f'<span class="tag major">{major}</span>'
+    if getattr(need, "is_stalled", None):
+        out += f'<span class="tag stalled">{stalled}</span>'
+    return out + "\n"
+
+
+@register.simple_tag
+def need_status(need) -> str:
+    """``{% include "needs/_status.html" %}`` for one need, written in Python (ADR 0051)."""
+    return markup(_status_tags(need, literal(gettext("重大")), literal(gettext("停滞"))))
+
+
+@register.simple_tag(takes_context=True)
+def need_rows(context, needs) -> str:
+    """The rows of needs/_table.html (what its ``{% for need in needs %}`` wrote), in Python: the
+    needs list, the home pages and the other tables of needs print 10–25 of them (ADR 0051).
+    Reads ``user``, ``bulk_form`` and ``sort`` from the context as the loop did."""
+    user = context.get("user")
+    bulk, sort = bool(context.get("bulk_form")), bool(context.get("sort"))
+    if needs is None:
+        needs = []
+    if not hasattr(needs, "__len__"):
+        needs = list(needs)
+    if not len(needs):
+        cols = ("8" if bulk else "7") if sort else "6"
+        return markup(f'<tr><td colspan="{cols}" class="muted">{literal(gettext("没有符合条件的需求。"))}</td></tr>')
+    detail = pk_url("needs:detail")
+    select, major, stalled = literal(gettext("选择")), literal(gettext("重大")), literal(gettext("停滞"))
+    unassigned = literal(gettext("未指定")) if sort else ""
+    out = []
+    for need in needs:
+        label = text(need_label(user, need))
+        row = "\n    <tr>"
+        if bulk:
+            row += (f'<td><input type="checkbox" name="needs" value="{text(need.pk)}" form="bulk-owner" '
+                    f'aria-label="{select} {label}"></td>')
+        row += f'<td><a href="{detail(need.pk)}">{label}</a>'
+        if sort and need.is_confidential:
+            row += f' <span class="tag conf">{text(need.get_confidentiality_display())}</span>'
+        row += (f"</td><td>{text(need.enterprise.name)}</td>\n"
+                f'      <td data-col="chain">{text(need.chain.name)}</td>'
+                f'<td data-col="district">{text(need.district.name)}</td>'
+                f"<td>{_status_tags(need, major, stalled)}</td>\n      ")
+        if sort:
+            owner = need.owner
+            row += (f'<td data-testid="owner">{text(owner)}</td>' if owner
+                    else f'<td data-testid="owner"><span class="muted">{unassigned}</span></td>')
+        row += f'\n      <td class="muted">{ymd(need.created_at)}</td></tr>\n  '
+        out.append(row)
+    return markup("".join(out))
