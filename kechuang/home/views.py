@@ -14,15 +14,25 @@ from kechuang.needs.models import NeedStatus
 from kechuang.needs.selectors import for_table, need_counts_by_status, need_list
 
 
+def _lands_on_dashboard(user) -> bool:
+    """Leadership's work is the figures: their landing page is the dashboard."""
+    return user.role == Role.LEADERSHIP and not user.is_coordinator
+
+
 def root(request):
-    return redirect("home:home" if request.user.is_authenticated else "accounts:login")
+    """Straight to the reader's landing page: one redirect, not two for leadership (under load each
+    hop waits in the queue again; ADR 0051)."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("accounts:login")
+    return redirect("dashboard:index" if _lands_on_dashboard(user) else "home:home")
 
 
 @login_required
 def home(request):
     user = request.user
-    if user.role == Role.LEADERSHIP and not user.is_coordinator:
-        return redirect("dashboard:index")  # leadership's work is the figures
+    if _lands_on_dashboard(user):
+        return redirect("dashboard:index")
     counts = need_counts_by_status(user=user)
     ctx = {
         "counts": [(s, label, counts.get(s, 0)) for s, label in NeedStatus.choices],
