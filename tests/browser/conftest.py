@@ -7,6 +7,7 @@ test-results/screenshots/ for a human to look at.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 
@@ -97,8 +98,16 @@ def demo(transactional_db):
 
 @pytest.fixture
 def page(browser, live_server, demo):
+    from playwright.sync_api import Error as PlaywrightError
+
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     pg.set_default_timeout(15000)
     yield pg
+    # The server shares the test's one database connection: a request still running when the test
+    # ends (an htmx panel loading on "load", such as the expert home's needs they could serve) would
+    # run into the teardown's flush of that connection, and the two threads then wait on each other
+    # for ever (seen once in CI: the suite hung). Let the page's requests finish first.
+    with contextlib.suppress(PlaywrightError):
+        pg.wait_for_load_state("networkidle", timeout=30_000)
     context.close()
