@@ -663,7 +663,6 @@ def explain_infeasible(
             core = trial
         elif got is None:
             undecided.append(g)
-    undecided = [g for g in undecided if g in core]
     message = "these rules cannot all hold together: " + ", ".join(core)
     if undecided:
         message += " (not decided within the time limit whether these are needed: " + ", ".join(undecided) + ")"
