@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from django import template
 from django.template.defaultfilters import floatformat
-from django.urls import reverse
 from django.utils.translation import gettext
 
-from kechuang.core.rows import literal, markup, pk_url, text, ymd
+from kechuang.core.rows import fixed_url, literal, markup, pk_url, text, ymd
 
 register = template.Library()
 
@@ -22,7 +21,7 @@ def _none() -> str:
 def chain_rows(board) -> str:
     """``{% for c in d.chains %}``: needs per chain, linked to the needs list of the chain (and area)."""
     area = getattr(board.scope, "area_code", None)
-    href = text(reverse("needs:list")) + "?chain="
+    href = text(fixed_url("needs:list")) + "?chain="
     district = f"&district={text(area)}" if area else ""
     out = []
     for c in board.chains:
