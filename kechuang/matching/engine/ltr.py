@@ -47,9 +47,15 @@ FEATURES: tuple[str, ...] = (
     "neighbours",  # profile-centroid cosine with the (score-weighted) centroid of the top-3 profiles
     "neighbours_rank",
     "log_docs",  # log(1 + documents) / log(101): profile size
+    "cluster",  # first-stage score of the candidate's CLUSTER_M most similar profiles, min-max (ADR 0052)
 )
 
 PRF_DEPTH = 3
+# ``cluster``: among the first-stage top CLUSTER_K of the pool, the mean first-stage score of each
+# candidate's CLUSTER_M most similar profiles (profile-centroid cosine), itself left out; 0 outside
+# the top CLUSTER_K. Chosen on the tune halves (ADR 0052).
+CLUSTER_K = 100
+CLUSTER_M = 3
 RANK_K = 10.0
 
 
@@ -132,6 +138,10 @@ class RawSignals:
     # the rows are an approximate index's candidate pool: which of them were drawn uniformly
     # from the whole pool (its floor sample); None = the rows are the whole pool
     sample: np.ndarray | None = None
+    # ``cluster``'s raw value and the rows it is defined for (the first-stage top CLUSTER_K with
+    # vectors); None = not computed (no dense signal)
+    cluster: np.ndarray | None = None
+    cluster_valid: np.ndarray | None = None
 
 
 def feature_matrix(raw: RawSignals) -> np.ndarray:
@@ -171,6 +181,7 @@ def feature_matrix(raw: RawSignals) -> np.ndarray:
         zero.copy() if raw.neighbours is None else _rank_feature(raw.neighbours, hv)
     )
     cols["log_docs"] = np.log1p(raw.doc_counts.astype(np.float64)) / math.log(101.0)
+    cols["cluster"] = zero.copy() if raw.cluster is None else _minmax(raw.cluster, raw.cluster_valid)
     if not n:
         return np.zeros((0, len(FEATURES)))
     out = np.empty((n, len(FEATURES)), dtype=np.float64)

@@ -242,3 +242,72 @@ def test_fit_logistic_learns_the_informative_feature_and_is_deterministic():
     # a strong penalty shrinks the weights
     w3, _ = fit_logistic(x, y, l2=1.0)
     assert abs(w3[1]) < abs(w1[1])
+
+
+# -------------------------------------------------------------------------------- cluster (ADR 0052)
+def _cluster_by_hand(index, sig, rows):
+    """``cluster`` written out the slow way: the first-stage top CLUSTER_K rows with vectors, and
+    for each the mean first-stage score of its CLUSTER_M most similar others (ties: earlier in the top)."""
+    first = index.fused_scores(sig, rows, FusionConfig(method="minmax"))
+    hv = index.dense.has_vectors[rows]
+    ranked = sorted(
+        (p for p in range(len(rows)) if hv[p]),
+        key=lambda p: (-round(float(first[p]), 9), int(index._id_rank[rows[p]])),
+    )[: ltr.CLUSTER_K]
+    cents = {}
+    for p in ranked:
+        c = index._centroid(int(rows[p])).astype(np.float64)
+        cents[p] = c / (np.linalg.norm(c) or 1.0)
+    want = {}
+    for p in ranked:
+        others = sorted((q for q in ranked if q != p), key=lambda q: (-float(cents[p] @ cents[q]), ranked.index(q)))
+        near = others[: ltr.CLUSTER_M]
+        want[p] = float(np.mean([first[q] for q in near]))
+    return want
+
+
+@pytest.mark.parametrize("k", [3, 100])
+def test_cluster_is_the_first_stage_score_of_the_closest_colleagues(fake_embedder, candidates, monkeypatch, k):
+    import kechuang.matching.engine.engine as engine_mod
+
+    monkeypatch.setattr(engine_mod, "CLUSTER_K", k)
+    monkeypatch.setattr(ltr, "CLUSTER_K", k)
+    index = Engine(FusionConfig(), embedder=fake_embedder).build(candidates)
+    for q in (Query(keywords=("水稻", "育种")), Query(text="锂电池正极材料")):
+        sig = index.signals(q)
+        rows = np.arange(len(index.ids))
+        raw = index.raw_signals(sig, rows)
+        want = _cluster_by_hand(index, sig, rows)
+        assert sorted(np.flatnonzero(raw.cluster_valid)) == sorted(want)
+        for p, v in want.items():
+            assert raw.cluster[p] == pytest.approx(v, abs=1e-9)
+        outside = ~raw.cluster_valid
+        assert not raw.cluster[outside].any()
+        x = col(feature_matrix(raw), "cluster")
+        assert not x[outside].any() and x.min() >= 0.0 and x.max() <= 1.0
+        if k == 3:  # only the first-stage top 3 are defined
+            assert raw.cluster_valid.sum() == 3
+
+
+def test_cluster_prefers_a_candidate_whose_colleagues_match(fake_embedder):
+    from kechuang.matching.engine import Candidate, Document
+
+    def person(cid, *docs):
+        return Candidate(cid, name=cid, documents=[Document("publication", t, t) for t in docs])
+
+    # "a" works among rice breeders; "b" has one rice paper but works among battery chemists
+    cands = [
+        person("a", "水稻 育种 抗病 基因"),
+        person("a1", "水稻 分子 育种 抗病 品种"),
+        person("a2", "水稻 抗病 育种 基因 品种"),
+        person("b", "水稻 育种 抗病 基因", "锂电池 正极 材料 高镍", "锂电池 正极 电解液 高镍"),
+        person("b1", "锂电池 正极 材料 高镍"),
+        person("b2", "锂电池 电解液 正极 材料"),
+        person("b3", "锂电池 高镍 正极 电解液"),
+    ]
+    index = Engine(FusionConfig(), embedder=fake_embedder).build(cands)
+    sig = index.signals(Query(keywords=("水稻", "育种")))
+    raw = index.raw_signals(sig, np.arange(len(cands)))
+    a, b = index.ids.index("a"), index.ids.index("b")
+    assert raw.cluster_valid[a] and raw.cluster_valid[b]
+    assert raw.cluster[a] > raw.cluster[b]
