@@ -416,7 +416,7 @@ def learned_rows(prepared: list[Prepared], dense_cfg: FusionConfig, out: dict, t
     # well it fits: the mean of (a) the in-sample tune nDCG@10 and (b) the leave-one-group-out tune
     # nDCG@10 (trained without the group, evaluated on its tune half), each averaged with every
     # group weighing the same (CSL's three query kinds are one group). Fitting alone chose the
-    # weakest penalty, whose CSL-only model ranks DBLP at 0.29-0.32 (ADR 0052).
+    # weakest penalty, whose CSL-only model ranks DBLP at 0.29-0.32 (ADR 0053).
     groups = sorted({set_group(p.task.name) for p in trainable})
 
     def by_group(values: dict[str, float]) -> float:

@@ -718,7 +718,7 @@ class Index:
     def _cluster(
         self, sig: Signals, rows: np.ndarray, cfg: FusionConfig, dense_all: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The ``cluster`` feature (ADR 0052): experts come in groups working on the same thing,
+        """The ``cluster`` feature (ADR 0053): experts come in groups working on the same thing,
         so a candidate whose closest colleagues also match the query is more likely to be right
         than one that matches alone. Among the pool's first-stage top ``CLUSTER_K`` (with
         vectors), the mean first-stage score of each one's ``CLUSTER_M`` most similar profiles

@@ -47,13 +47,13 @@ FEATURES: tuple[str, ...] = (
     "neighbours",  # profile-centroid cosine with the (score-weighted) centroid of the top-3 profiles
     "neighbours_rank",
     "log_docs",  # log(1 + documents) / log(101): profile size
-    "cluster",  # first-stage score of the candidate's CLUSTER_M most similar profiles, min-max (ADR 0052)
+    "cluster",  # first-stage score of the candidate's CLUSTER_M most similar profiles, min-max (ADR 0053)
 )
 
 PRF_DEPTH = 3
 # ``cluster``: among the first-stage top CLUSTER_K of the pool, the mean first-stage score of each
 # candidate's CLUSTER_M most similar profiles (profile-centroid cosine), itself left out; 0 outside
-# the top CLUSTER_K. Chosen on the tune halves (ADR 0052).
+# the top CLUSTER_K. Chosen on the tune halves (ADR 0053).
 CLUSTER_K = 100
 CLUSTER_M = 3
 RANK_K = 10.0

@@ -23,7 +23,7 @@ from kechuang.matching.engine.ltr import FEATURES, FORMAT
 WEIGHTS = [
     -0.194905, 0.764529, -0.104416, 0.0, 0.594107, -0.05661, -0.280209, -0.71173, 0.230235,
     1.115654, 1.653126, 0.459169, 0.870947, -1.081041, -0.012353, 1.523916, 1.650684, 1.463725,
-    0.0,  # ``cluster`` (ADR 0052), added later: weight 0 keeps the recorded scores
+    0.0,  # ``cluster`` (ADR 0053), added later: weight 0 keeps the recorded scores
 ]  # fmt: skip
 
 # top 10 (id, score) of main's engine (commit 3a592b5 + fixes, exact DenseIndex, learned fusion)

@@ -244,7 +244,7 @@ def test_fit_logistic_learns_the_informative_feature_and_is_deterministic():
     assert abs(w3[1]) < abs(w1[1])
 
 
-# -------------------------------------------------------------------------------- cluster (ADR 0052)
+# -------------------------------------------------------------------------------- cluster (ADR 0053)
 def _cluster_by_hand(index, sig, rows):
     """``cluster`` written out the slow way: the first-stage top CLUSTER_K rows with vectors, and
     for each the mean first-stage score of its CLUSTER_M most similar others (ties: earlier in the top)."""
