@@ -43,6 +43,8 @@ REVERSE_MIN_LEXICAL = 0.2
 # labelled needs (bench/matching/cutoff_demo.py): learned fusion, 0.6 keeps a median of 8 experts (6–10),
 # 631 of 655 above the fold labelled relevant, 3 of 634 relevant ones folded; keyword-only (min-max),
 # 0.6 keeps 8 (5–9), all 608 relevant, 28 folded. Achievements and societies: median 3/2 and 1 shown.
+# Re-measured with ADR 0053's model (2026-12-02): experts 8 (6–10), 632 of 647 above the fold relevant, 3 of
+# 635 relevant folded; achievements 3 (1–5), societies 2 (1–3).
 CUTOFF_RELATIVE = 0.6
 BAND_HIGH = 0.85  # relative score at or above: 高; at or above the cut-off: 中; below: 低
 FLAG_DECLINED_CHANGED = gettext_lazy("未采纳 · 证据已更新")
