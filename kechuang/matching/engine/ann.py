@@ -101,6 +101,7 @@ class AnnDenseIndex:
         floor_sample: int = FLOOR_SAMPLE,
         fine: np.ndarray | None = None,
         fine_top: int = 2000,
+        centroid_norms: np.ndarray | None = None,
     ):
         self.n, self.dim = int(n), int(dim)
         self.has_summary = np.asarray(has_summary, dtype=bool)
@@ -130,9 +131,12 @@ class AnnDenseIndex:
         self.set_floor_sample(floor_sample)
         self.summary = _Rows(self, self.m, self.n)
         self.docs = _Rows(self, 0, self.m)
-        # profile-centroid norms, computed the first time a profile is in a query's candidate
-        # pool and kept (they depend on the vectors only): NaN = not computed yet
+        # profile-centroid norms (they depend on the vectors only): computed by ``build`` and
+        # saved with the index; an index saved without them computes each the first time its
+        # profile is in a query's candidate pool and keeps it (NaN = not computed yet)
         self._cnorms = np.full(self.n, np.nan, dtype=np.float32)
+        if centroid_norms is not None and len(centroid_norms) == self.n:
+            self._cnorms[:] = centroid_norms
 
     def set_floor_sample(self, size: int) -> None:
         """The fixed deterministic sample of profiles (with vectors) rescored for every query."""
@@ -208,7 +212,18 @@ class AnnDenseIndex:
         search_params.setdefault("nprobe", 64 if nlist >= 1024 else 32)
         if fine:
             search_params["fine"] = np.concatenate([docs.astype(np.float16), summary.astype(np.float16)])
-        return cls(n, dim, has_summary, doc_counts, index, codes, vmin, vdiff, **search_params)
+        out = cls(n, dim, has_summary, doc_counts, index, codes, vmin, vdiff, **search_params)
+        out.fill_centroid_norms()
+        return out
+
+    def fill_centroid_norms(self, step: int = 20_000) -> None:
+        """Every profile's centroid norm, ``step`` profiles at a time (the same numbers as the
+        per-query ``centroid_norms``, which otherwise decodes each new candidate's vectors: ~10 ms
+        per query at 1M profiles, ADR 0052)."""
+        todo = np.flatnonzero(np.isnan(self._cnorms))
+        for i in range(0, len(todo), step):
+            rows = todo[i : i + step]
+            self._cnorms[rows] = self._centroid_norms(rows)
 
     def save(self, directory: str | os.PathLike, fingerprint: str = "") -> None:
         d = Path(directory)
@@ -220,6 +235,7 @@ class AnnDenseIndex:
             doc_counts=self.doc_counts,
             vmin=self.vmin,
             vdiff=self.vdiff,
+            centroid_norms=self._cnorms,
         )
         np.save(d / "codes.npy", self.codes)
         if self.fine is not None:
@@ -253,6 +269,8 @@ class AnnDenseIndex:
             vmin, vdiff = arrays["vmin"], arrays["vdiff"]
             has_summary, doc_counts = arrays["has_summary"], arrays["doc_counts"]
             fine = np.load(d / "fine-f16.npy", mmap_mode="r") if (d / "fine-f16.npy").exists() else None
+            # saved since ADR 0052 (older saves compute them query by query, as before)
+            cnorms = arrays["centroid_norms"] if "centroid_norms" in arrays.files else None
         except (OSError, ValueError, KeyError, RuntimeError):
             return None
         return cls(
@@ -268,6 +286,7 @@ class AnnDenseIndex:
             k_vectors=meta["k_vectors"],
             floor_sample=meta["floor_sample"],
             fine=fine,
+            centroid_norms=cnorms,
         )
 
     @property
@@ -293,22 +312,30 @@ class AnnDenseIndex:
         """Decoded vectors of these ids (within ~vdiff/510 of the originals per dimension)."""
         return self._zero + self.codes[np.asarray(ids, dtype=np.int64)].astype(np.float32) * self._step
 
-    def _dots(self, ids: np.ndarray, q: np.ndarray) -> np.ndarray:
+    def _dots(self, ids: np.ndarray, q: np.ndarray, keep: dict | None = None) -> np.ndarray:
         """Decoded vectors · q (q: (dim,) or (dim, k)) without materialising the decoded vectors;
-        the floor sample's rows from its kept float32 codes."""
+        the floor sample's rows from its kept float32 codes. ``keep``: a dict that carries the
+        gathered float32 codes of the other ids (and where the floor's are) from one call to the
+        next with the same ``ids`` — the query's rescoring, then its PRF pass (ADR 0052): the
+        same matrix, so the same products, without gathering and converting it twice."""
         qs = q * (self._step if q.ndim == 1 else self._step[:, None])
         off = self._zero @ q
         fids = self._floor_ids
         if not len(fids):
             return self.codes[ids].astype(np.float32) @ qs + off
-        pos = np.minimum(np.searchsorted(fids, ids), len(fids) - 1)
-        hit = fids[pos] == ids
+        if keep is not None and "hit" in keep:
+            pos, hit, codes = keep["pos"], keep["hit"], keep["codes"]
+        else:
+            pos = np.minimum(np.searchsorted(fids, ids), len(fids) - 1)
+            hit = fids[pos] == ids
+            codes = self.codes[ids[~hit]].astype(np.float32) if not hit.all() else None
+            if keep is not None:
+                keep.update(pos=pos, hit=hit, codes=codes)
         out = np.empty((len(ids),) + q.shape[1:], dtype=np.float32)
         if hit.any():
             out[hit] = (self._floor_codes @ qs)[pos[hit]] + off
-        rest = ~hit
-        if rest.any():
-            out[rest] = self.codes[ids[rest]].astype(np.float32) @ qs + off
+        if codes is not None:
+            out[~hit] = codes @ qs + off
         return out
 
     def _doc_ids(self, rows: np.ndarray) -> np.ndarray:
@@ -336,18 +363,22 @@ class AnnDenseIndex:
         return summ, docs
 
     def project_rows(
-        self, qm: np.ndarray, rows: np.ndarray
+        self, qm: np.ndarray, rows: np.ndarray, keep: dict | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``project`` restricted to ``rows``, without the full-size arrays: (summary cosines
         (len(rows) × k), 0 without a summary; document cosines of those rows, profile by profile
-        (documents × k); each row's document count)."""
+        (documents × k); each row's document count). ``keep``: what ``similarities(keep=…)``
+        kept of this query's rescoring, reused when ``rows`` are the rows it rescored."""
         rows = np.asarray(rows, dtype=np.int64)
         qm = np.asarray(qm, dtype=np.float32).reshape(self.dim, -1)
         k = qm.shape[1]
         doc_ids = self._doc_ids(rows)
         has = self.has_summary[rows]
-        ids = np.concatenate([doc_ids, self.m + rows[has]])
-        sims = self._dots(ids, qm)
+        if keep is not None and "rows" in keep and np.array_equal(keep["rows"], rows):
+            ids = keep["ids"]  # the same vector ids, in the same order
+        else:
+            ids, keep = np.concatenate([doc_ids, self.m + rows[has]]), None
+        sims = self._dots(ids, qm, keep)
         summ = np.zeros((len(rows), k), dtype=np.float32)
         summ[has] = sims[len(doc_ids) :]
         return summ, sims[: len(doc_ids)], self.doc_counts[rows]
@@ -387,9 +418,12 @@ class AnnDenseIndex:
         ids = ids[0]
         return ids[ids >= 0]
 
-    def similarities(self, qvec: np.ndarray, hint: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def similarities(
+        self, qvec: np.ndarray, hint: np.ndarray | None = None, keep: dict | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(n,) summary and (m,) document cosines — exact (from the 8-bit codes) for the rescored
-        candidates, NaN (summaries) / -1 (documents) for everyone else."""
+        candidates, NaN (summaries) / -1 (documents) for everyone else. ``keep`` (a dict): filled
+        with the rescored rows, their vector ids and gathered codes, for ``project_rows``."""
         q = np.ascontiguousarray(np.asarray(qvec, dtype=np.float32).ravel())
         rows = np.unique(self._owner[self._search(q)])
         parts = [rows, self._floor_rows]
@@ -401,7 +435,9 @@ class AnnDenseIndex:
         doc_ids = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
         srows = rows[self.has_summary[rows]]
         ids = np.concatenate([doc_ids, self.m + srows])
-        sims = self._dots(ids, q)
+        sims = self._dots(ids, q, keep)
+        if keep is not None:
+            keep.update(rows=rows, ids=ids)
         if self.fine is not None and len(ids):
             top = np.argpartition(-sims, min(self.fine_top, len(ids)) - 1)[: self.fine_top]
             top = top[np.argsort(ids[top])]  # in file order (memory map)

@@ -93,6 +93,9 @@ class Signals:
     fields: dict | None = None
     # dense aggregates already computed for this query, by (top_docs, summary_weight)
     dense_cache: dict = field(default_factory=dict, repr=False)
+    # an approximate index's rescoring state (rows, vector ids, gathered codes), for the learned
+    # features' PRF pass over the same rows; dropped once used (ADR 0052)
+    dense_keep: dict | None = field(default=None, repr=False)
 
 
 class Engine:
@@ -409,7 +412,7 @@ class Index:
         warns: list[str] = []
         tw = self.query_token_weights(q)
         lex, subs, per_field = self.lexical.score_fields(tw)
-        summ = docs = None
+        summ = docs = keep = None
         if self.dense is not None and self.embedder is not None:
             text = build_query_text(q)
             if text:
@@ -419,14 +422,15 @@ class Index:
                         hint = _lexical_top(lex, pool, LEXICAL_HINT)
                         if pool is not None and len(pool) <= POOL_HINT:
                             hint = np.concatenate([hint, pool])
-                        summ, docs = self.dense.similarities(qv, hint=hint)
+                        keep = {} if self.config.method == "learned" else None
+                        summ, docs = self.dense.similarities(qv, hint=hint, keep=keep)
                     else:
                         summ, docs = self.dense.similarities(qv)
                 except Exception as exc:
                     msg = f"query embedding failed ({type(exc).__name__}: {exc}); ranking is lexical-only"
                     log.warning(msg)
                     warns.append(msg)
-        return Signals(lex, summ, docs, tw, subs, warns, per_field)
+        return Signals(lex, summ, docs, tw, subs, warns, per_field, dense_keep=keep or None)
 
     def dense_scores(self, sig: Signals, config: FusionConfig | None = None) -> np.ndarray | None:
         if self.dense is None or sig.doc_sims is None or sig.summary_sims is None:
@@ -491,11 +495,17 @@ class Index:
             return SearchResult([], excluded, warns, dense_used)
         whole = len(rows) == n  # rows == arange(n): no gathers of index-sized arrays
         lex = sig.lexical if whole else sig.lexical[rows]
-        fused = self.fused_scores(sig, rows, cfg, dense_all)
         fusion = (
             "learned" if self.learned_used(cfg, dense_all) else "rrf" if cfg.method == "rrf" else "minmax"
         )
-        order = top_order(fused, self._id_rank if whole else self._id_rank[rows], top_k)
+        id_rank = self._id_rank if whole else self._id_rank[rows]
+        ranked = self._top_of_candidates(sig, rows, cfg, dense_all, id_rank, top_k)
+        if ranked is not None:  # approximate index: the top and the median are in its candidate pool
+            order, top_scores, pool_median = ranked
+        else:
+            fused = self.fused_scores(sig, rows, cfg, dense_all)
+            order = top_order(fused, id_rank, top_k)
+            top_scores, pool_median = fused[order], self._pool_median(sig, rows, fused)
         top = rows[order]
         lex_max = float(lex.max()) if len(lex) else 0.0
         matched = LexicalIndex.matched_terms(top, sig.subs)
@@ -513,7 +523,7 @@ class Index:
             results.append(
                 Suggestion(
                     id=self.ids[i],
-                    score=float(fused[order[rank]]),
+                    score=float(top_scores[rank]),
                     lexical=float(sig.lexical[i] / lex_max) if lex_max > 0 else 0.0,
                     dense=float(dense_all[i])
                     if dense_all is not None and self.dense.has_vectors[i]
@@ -523,7 +533,7 @@ class Index:
                     flag=flags.get(self.ids[i]),
                 )
             )
-        return SearchResult(results, excluded, warns, dense_used, fusion, self._pool_median(sig, rows, fused))
+        return SearchResult(results, excluded, warns, dense_used, fusion, pool_median)
 
     def rank(
         self,
@@ -603,20 +613,77 @@ class Index:
         ranges close to the whole pool's and gives the dense z-score its mean and spread (ADR
         0039). Rows outside it (no dense score, at most the 257th lexical score) rank below every
         candidate, in their min-max fusion order."""
+        return self._below_candidates(
+            sig, rows, cand, cfg, dense_all, self._candidate_scores(model, sig, rows, cand, cfg, dense_all)
+        )
+
+    def _candidate_scores(
+        self, model, sig: Signals, rows: np.ndarray, cand: np.ndarray, cfg: FusionConfig, dense_all: np.ndarray
+    ) -> np.ndarray:
+        """The learned scores of the candidate pool ``rows[cand]`` (``_learned_on_candidates``)."""
+        if not len(cand):
+            return np.zeros(0, dtype=np.float64)
+        raw = self.raw_signals(sig, rows[cand], cfg, dense_all)
+        # the dense z-score's mean and spread from the floor sample, not from a pool made of
+        # the best candidates (ADR 0039)
+        raw.sample = np.isin(rows[cand], self.dense.floor_rows)
+        return model.score(feature_matrix(raw))
+
+    def _below_candidates(
+        self,
+        sig: Signals,
+        rows: np.ndarray,
+        cand: np.ndarray,
+        cfg: FusionConfig,
+        dense_all: np.ndarray,
+        scores: np.ndarray,
+    ) -> np.ndarray:
+        """Scores of every row: the candidates' ``scores``, and below the lowest of them, the rest
+        in their min-max fusion order: 0.5 · lowest · first-stage score (≤ 0.5 · lowest)."""
         out = np.zeros(len(rows), dtype=np.float64)
-        if len(cand):
-            raw = self.raw_signals(sig, rows[cand], cfg, dense_all)
-            # the dense z-score's mean and spread from the floor sample, not from a pool made of
-            # the best candidates (ADR 0039)
-            raw.sample = np.isin(rows[cand], self.dense.floor_rows)
-            out[cand] = model.score(feature_matrix(raw))
+        out[cand] = scores
         rest = np.ones(len(rows), dtype=bool)
         rest[cand] = False
         if rest.any():
             first = fuse(sig.lexical[rows], dense_all[rows], cfg, self.dense.has_vectors[rows])
-            lowest = float(out[cand].min()) if len(cand) else 1.0
+            lowest = float(scores.min()) if len(cand) else 1.0
             out[rest] = 0.5 * lowest * first[rest]
         return out
+
+    def _top_of_candidates(
+        self,
+        sig: Signals,
+        rows: np.ndarray,
+        cfg: FusionConfig,
+        dense_all: np.ndarray | None,
+        id_rank: np.ndarray,
+        top_k: int | None,
+    ) -> tuple[np.ndarray, np.ndarray, float] | None:
+        """``search``'s top ``top_k`` (positions in ``rows``, their scores) and pool median with an
+        approximate index and learned fusion, from the candidate pool alone: exactly what ranking
+        every row gives (``fused_scores`` + ``top_order`` + ``_pool_median``), without the
+        index-sized arrays (at 1M profiles: a min-max fusion, a rounding and a partition over
+        every row, ~ms each). It holds when the ``top_k``-th candidate's rounded score is above
+        the rounded 0.5 · lowest candidate score, the most any other row gets
+        (``_below_candidates``), and the floor sample is in the pool; None otherwise (then the
+        caller ranks every row)."""
+        if not top_k or dense_all is None or not self.learned_used(cfg, dense_all):
+            return None
+        cand = self.rescored(sig, rows)
+        if cand is None or len(cand) < top_k:
+            return None
+        model = cached_model(cfg.model_path)
+        scores = self._candidate_scores(model, sig, rows, cand, cfg, dense_all)
+        key = np.round(scores, 9)
+        kth = np.partition(key, len(key) - top_k)[len(key) - top_k]
+        sample = np.isin(rows[cand], self.dense.floor_rows)
+        if not kth > np.round(0.5 * float(scores.min()), 9) or not sample.any():
+            # rows outside the pool may tie with the top: rank them all (same scores, computed once)
+            fused = self._below_candidates(sig, rows, cand, cfg, dense_all, scores)
+            order = top_order(fused, id_rank, top_k)
+            return order, fused[order], self._pool_median(sig, rows, fused)
+        pick = top_order(scores, id_rank[cand], top_k)
+        return cand[pick], scores[pick], float(np.median(scores[sample]))
 
     def raw_signals(
         self,
@@ -764,7 +831,8 @@ class Index:
             return None, None
         qm = np.asarray(np.stack(vecs), dtype=np.float32).T  # (dim, 1 or 2)
         if isinstance(d, AnnDenseIndex):  # the candidate pool's vectors only
-            return self._prf_pool(d, qm, rows, has_prf, norm > 0)
+            keep, sig.dense_keep = sig.dense_keep, None  # the rescoring's gathered codes, once
+            return self._prf_pool(d, qm, rows, has_prf, norm > 0, keep)
         summ_all = d.summary @ qm if d.summary.size else np.zeros((d.n, len(vecs)), np.float32)
         docs_all = d.docs @ qm if d.docs.size else np.zeros((0, len(vecs)), np.float32)
         if has_prf:
@@ -784,12 +852,18 @@ class Index:
 
     @staticmethod
     def _prf_pool(
-        d: AnnDenseIndex, qm: np.ndarray, rows: np.ndarray, has_prf: bool, has_nb: bool
+        d: AnnDenseIndex,
+        qm: np.ndarray,
+        rows: np.ndarray,
+        has_prf: bool,
+        has_nb: bool,
+        keep: dict | None = None,
     ) -> tuple[np.ndarray | None, np.ndarray | None]:
         """``_prf``'s two pseudo-query scores with an approximate index, computed over the rows of
         the candidate pool alone (the same per-row arithmetic as the exact path's whole-index
-        arrays, without allocating or reducing them: O(pool), not O(index))."""
-        summ, docs, counts = d.project_rows(qm, rows)
+        arrays, without allocating or reducing them: O(pool), not O(index)); ``keep``: the
+        query's rescoring state (``AnnDenseIndex.similarities``), reused for the same rows."""
+        summ, docs, counts = d.project_rows(qm, rows, keep)
         hs = d.has_summary[rows]
         wd = np.flatnonzero(counts > 0)
         starts = (np.cumsum(counts) - counts)[wd]

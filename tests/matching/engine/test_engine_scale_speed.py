@@ -1,0 +1,99 @@
+"""The query-time shortcuts of ADR 0052 compute exactly what the longer ways computed.
+
+With an approximate index and learned fusion, ``search`` takes its top and pool median from the
+candidate pool instead of scoring and ranking every row; the PRF pass reuses the rescoring's
+gathered codes; profile-centroid norms are computed when the index is built (and saved with it).
+Each is compared with the general computation it replaces, to the last bit.
+"""
+
+import json
+
+import numpy as np
+import pytest
+from engine_fakes import FakeEmbedder, pool
+
+from kechuang.matching.engine import Engine, FusionConfig, Query
+from kechuang.matching.engine.ann import AnnDenseIndex
+from kechuang.matching.engine import engine as engine_module
+from kechuang.matching.engine.engine import top_order
+from kechuang.matching.engine.ltr import FEATURES, FORMAT, cached_model
+
+WEIGHTS = [
+    -0.194905, 0.764529, -0.104416, 0.0, 0.594107, -0.05661, -0.280209, -0.71173, 0.230235,
+    1.115654, 1.653126, 0.459169, 0.870947, -1.081041, -0.012353, 1.523916, 1.650684, 1.463725,
+]  # fmt: skip
+N = 1200
+QUERIES = ["石墨烯薄膜 规模化制备", "水稻育种方法", "桥梁监测应用", "疫苗佐剂 锂电池", "一种装置 系统"]
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory) -> FusionConfig:
+    path = tmp_path_factory.mktemp("ltr") / "model.json"
+    model = {"format": FORMAT, "features": list(FEATURES), "weights": WEIGHTS, "bias": 0.0, "meta": {}}
+    path.write_text(json.dumps(model), encoding="utf-8")
+    return FusionConfig(model_path=str(path))
+
+
+def _ann(d, **kw) -> AnnDenseIndex:
+    return AnnDenseIndex.build(
+        d.n, d.dim, d.summary, d.has_summary, d.docs, d.doc_counts,
+        nlist=16, nprobe=4, k_vectors=150, floor_sample=100, **kw,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def approx(config):
+    """1200 profiles with a deliberately small approximate index (most rows not rescored)."""
+    index = Engine(config, embedder=FakeEmbedder()).build(pool(N))
+    index.dense = _ann(index.dense)
+    return index
+
+
+def _every_row(index, q, top_k, allowed=None):
+    """``search``'s ids, scores and pool median the general way: every row scored and ranked."""
+    n = len(index)
+    rows = np.arange(n) if allowed is None else np.sort([index.position[i] for i in allowed])
+    sig = index.signals(q, None if len(rows) == n else rows)
+    fused = index.fused_scores(sig, rows)
+    order = top_order(fused, index._id_rank[rows], top_k)
+    return [index.ids[i] for i in rows[order]], fused[order].tolist(), index._pool_median(sig, rows, fused)
+
+
+@pytest.mark.parametrize("top_k", [1, 10, 40])
+def test_top_from_the_candidate_pool_equals_ranking_every_row(approx, top_k, monkeypatch):
+    taken = []
+    real = type(approx)._top_of_candidates
+
+    def spy(self, *a, **k):
+        out = real(self, *a, **k)
+        taken.append(out is not None)
+        return out
+
+    monkeypatch.setattr(type(approx), "_top_of_candidates", spy)
+    # a restricted pool larger than this is not rescored entirely (as one of > 20k would not be)
+    monkeypatch.setattr(engine_module, "POOL_HINT", 100)
+    allowed = [approx.ids[i] for i in range(0, N, 2)]
+    for text in QUERIES:
+        for pool_ids in (None, allowed):
+            q = Query(problem=text)
+            res = approx.search(q, top_k=top_k, allowed_ids=pool_ids)
+            ids, scores, median = _every_row(approx, q, top_k, pool_ids)
+            assert [r.id for r in res.results] == ids
+            assert [r.score for r in res.results] == scores  # bit-identical
+            assert res.pool_median == median
+    assert taken and all(taken)  # the candidate pool's shortcut was the one used
+
+
+def test_rows_outside_the_pool_that_could_tie_fall_back_to_ranking_every_row(approx, config, monkeypatch):
+    """Scores that round to 0 (1e-9 grid) tie with the rows outside the pool: those are then ranked
+    too, by id, as before."""
+    model = cached_model(config.model_path)
+    monkeypatch.setattr(type(model), "score", lambda self, x: np.full(len(x), 1e-12))
+    q = Query(problem=QUERIES[0])
+    res = approx.search(q, top_k=20)
+    ids, scores, median = _every_row(approx, q, 20)
+    assert [r.id for r in res.results] == ids and [r.score for r in res.results] == scores
+    assert res.pool_median == median
+    sig = approx.signals(q)
+    cand = approx.rescored(sig, np.arange(N))
+    assert any(approx.ids[i] not in {approx.ids[j] for j in cand} for i in map(approx.position.get, ids))
