@@ -45,7 +45,9 @@ def _parse() -> argparse.Namespace:
     ap.add_argument("--exact", action="store_true", help="also profile the exact float32 index")
     ap.add_argument("--synthetic", action="store_true", help="random clustered paper vectors, no cache")
     ap.add_argument("--rounds", type=int, default=1, help="passes over the queries (more samples)")
-    ap.add_argument("--cprofile", type=Path, default=None, help="also write cProfile stats of the approximate runs")
+    ap.add_argument(
+        "--cprofile", type=Path, default=None, help="also write cProfile stats of the approximate runs"
+    )
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--compare", type=Path, default=None, help="another run's JSON: same tops?")
     return ap.parse_args()
@@ -185,7 +187,11 @@ def profile(index: Index, queries, real, rounds: int) -> dict:
     }
     return {
         "stages_cpu_ms": table,
-        "cpu_ms": {"p50": float(np.percentile(cpu, 50)), "p95": float(np.percentile(cpu, 95)), "mean": float(np.mean(cpu))},
+        "cpu_ms": {
+            "p50": float(np.percentile(cpu, 50)),
+            "p95": float(np.percentile(cpu, 95)),
+            "mean": float(np.mean(cpu)),
+        },
         "wall_ms": {"p50": float(np.percentile(wall, 50)), "p95": float(np.percentile(wall, 95))},
         "load_average": [round(load0[0], 2), round(load1[0], 2)],
         "tops": tops,
@@ -199,7 +205,9 @@ def print_table(label: str, r: dict) -> None:
     for k in sorted(st, key=lambda k: -st[k]["mean"]):
         print(f"| {k} | {st[k]['p50']:.1f} | {st[k]['mean']:.1f} |")
     c, w = r["cpu_ms"], r["wall_ms"]
-    print(f"| **query total** | CPU p50 {c['p50']:.1f} / p95 {c['p95']:.1f} | wall p50 {w['p50']:.1f} / p95 {w['p95']:.1f} |")
+    print(
+        f"| **query total** | CPU p50 {c['p50']:.1f} / p95 {c['p95']:.1f} | wall p50 {w['p50']:.1f} / p95 {w['p95']:.1f} |"
+    )
 
 
 def main() -> None:
@@ -216,8 +224,17 @@ def main() -> None:
     queries = [Query(title=p.title, keywords=tuple(p.keywords[:3])) for p in qp]
     import kechuang
 
-    out = {"repo": str(ARGS.repo), "kechuang": kechuang.__file__, "wrapped": STAGES.wrapped, "missing": STAGES.missing, "sizes": {}}
-    print(f"# {ARGS.repo} ({kechuang.__file__}); not in this tree: {', '.join(STAGES.missing) or 'none'}", file=sys.stderr)
+    out = {
+        "repo": str(ARGS.repo),
+        "kechuang": kechuang.__file__,
+        "wrapped": STAGES.wrapped,
+        "missing": STAGES.missing,
+        "sizes": {},
+    }
+    print(
+        f"# {ARGS.repo} ({kechuang.__file__}); not in this tree: {', '.join(STAGES.missing) or 'none'}",
+        file=sys.stderr,
+    )
     for n in ARGS.sizes:
         pool = scale.Pool(papers, n)
         summary, docs = pool.vectors(base)
@@ -234,7 +251,9 @@ def main() -> None:
             print_table(f"{n:,} profiles, exact", res["exact"])
             del index, exact
         t = time.perf_counter()
-        ann = ann_mod.AnnDenseIndex.build(n, base.shape[1], summary, has_summary, docs, pool.counts, fine=ARGS.fine)
+        ann = ann_mod.AnnDenseIndex.build(
+            n, base.shape[1], summary, has_summary, docs, pool.counts, fine=ARGS.fine
+        )
         print(f"[{n}] approximate index built in {time.perf_counter() - t:.0f} s", file=sys.stderr)
         tmp = Path(tempfile.mkdtemp(prefix="kechuang-stages-"))
         try:
@@ -251,7 +270,7 @@ def main() -> None:
                 import cProfile
 
                 prof = cProfile.Profile(time.process_time)
-                prof.runcall(lambda: [index.search(q, top_k=20) for q in queries])
+                prof.runcall(lambda ix=index: [ix.search(q, top_k=20) for q in queries])
                 prof.dump_stats(str(ARGS.cprofile))
             print_table(f"{n:,} profiles, approximate{' (float16)' if ARGS.fine else ''}", res["approx"])
         finally:
@@ -269,12 +288,20 @@ def main() -> None:
                 o = other["sizes"].get(n, {}).get(kind)
                 if o is None:
                     continue
-                ids = sum(a == b for a, b in zip((x[0] for t in r["tops"] for x in t), (x[0] for t in o["tops"] for x in t)))
+                ids = sum(
+                    a == b
+                    for a, b in zip(
+                        (x[0] for t in r["tops"] for x in t), (x[0] for t in o["tops"] for x in t)
+                    )
+                )
                 diff = max(
-                    (abs(x[1] - y[1]) for t, u in zip(r["tops"], o["tops"]) for x, y in zip(t, u)), default=0.0
+                    (abs(x[1] - y[1]) for t, u in zip(r["tops"], o["tops"]) for x, y in zip(t, u)),
+                    default=0.0,
                 )
                 same = all([x[0] for x in t] == [y[0] for y in u] for t, u in zip(r["tops"], o["tops"]))
-                print(f"compare {n} {kind}: same top-20 ids {same} ({ids} positions equal), max |Δscore| {diff:.3g}")
+                print(
+                    f"compare {n} {kind}: same top-20 ids {same} ({ids} positions equal), max |Δscore| {diff:.3g}"
+                )
 
 
 if __name__ == "__main__":

@@ -171,7 +171,9 @@ class Engine:
         emb = self.embedder
         if emb is None:
             return []
-        return [(passage_key(emb.model_name, emb.model_version, t), t) for _, t in self._passage_texts(candidate)]
+        return [
+            (passage_key(emb.model_name, emb.model_version, t), t) for _, t in self._passage_texts(candidate)
+        ]
 
     def embed_candidates(
         self,
@@ -618,7 +620,13 @@ class Index:
         )
 
     def _candidate_scores(
-        self, model, sig: Signals, rows: np.ndarray, cand: np.ndarray, cfg: FusionConfig, dense_all: np.ndarray
+        self,
+        model,
+        sig: Signals,
+        rows: np.ndarray,
+        cand: np.ndarray,
+        cfg: FusionConfig,
+        dense_all: np.ndarray,
     ) -> np.ndarray:
         """The learned scores of the candidate pool ``rows[cand]`` (``_learned_on_candidates``)."""
         if not len(cand):

@@ -13,8 +13,8 @@ import pytest
 from engine_fakes import FakeEmbedder, pool
 
 from kechuang.matching.engine import Engine, FusionConfig, Query
-from kechuang.matching.engine.ann import AnnDenseIndex
 from kechuang.matching.engine import engine as engine_module
+from kechuang.matching.engine.ann import AnnDenseIndex
 from kechuang.matching.engine.engine import top_order
 from kechuang.matching.engine.ltr import FEATURES, FORMAT, cached_model
 
