@@ -456,7 +456,9 @@ class AnnDenseIndex:
         score (the floor sample makes that an estimate of the pool's minimum)."""
         return self.aggregate_many(summary_sims, doc_sims, [(top_docs, summary_weight)])[0]
 
-    def aggregate_many(self, summary_sims: np.ndarray, doc_sims: np.ndarray, specs) -> list[np.ndarray]:
+    def aggregate_many(
+        self, summary_sims: np.ndarray, doc_sims: np.ndarray, specs
+    ) -> list[np.ndarray]:
         """``aggregate`` for several (top_docs, summary_weight): one series of max passes."""
         known = np.flatnonzero(~np.isnan(summary_sims))
         if len(known) == 0:

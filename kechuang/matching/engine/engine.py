@@ -171,9 +171,7 @@ class Engine:
         emb = self.embedder
         if emb is None:
             return []
-        return [
-            (passage_key(emb.model_name, emb.model_version, t), t) for _, t in self._passage_texts(candidate)
-        ]
+        return [(passage_key(emb.model_name, emb.model_version, t), t) for _, t in self._passage_texts(candidate)]
 
     def embed_candidates(
         self,

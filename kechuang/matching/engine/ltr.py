@@ -167,7 +167,9 @@ def feature_matrix(raw: RawSignals) -> np.ndarray:
         cols["dense_z"] = _zscore(raw.dense_default, hv, raw.sample)
     cols["prf_rank"] = zero.copy() if raw.prf is None else _rank_feature(raw.prf, hv & has_docs)
     cols["neighbours"] = zero.copy() if raw.neighbours is None else _minmax(raw.neighbours, hv)
-    cols["neighbours_rank"] = zero.copy() if raw.neighbours is None else _rank_feature(raw.neighbours, hv)
+    cols["neighbours_rank"] = (
+        zero.copy() if raw.neighbours is None else _rank_feature(raw.neighbours, hv)
+    )
     cols["log_docs"] = np.log1p(raw.doc_counts.astype(np.float64)) / math.log(101.0)
     if not n:
         return np.zeros((0, len(FEATURES)))
