@@ -97,3 +97,47 @@ def test_rows_outside_the_pool_that_could_tie_fall_back_to_ranking_every_row(app
     sig = approx.signals(q)
     cand = approx.rescored(sig, np.arange(N))
     assert any(approx.ids[i] not in {approx.ids[j] for j in cand} for i in map(approx.position.get, ids))
+
+
+def test_prf_pass_reuses_the_rescorings_gathered_codes_to_the_last_bit(approx):
+    d = approx.dense
+    rng = np.random.default_rng(5)
+    for text in QUERIES:
+        sig = approx.signals(Query(problem=text))
+        keep = sig.dense_keep
+        assert keep is not None and keep["codes"] is not None  # rows outside the floor sample
+        rows = np.arange(N)[approx.rescored(sig, np.arange(N))]
+        assert np.array_equal(keep["rows"], rows)
+        qm = rng.standard_normal((d.dim, 2)).astype(np.float32)
+        fresh = d.project_rows(qm, rows)
+        reused = d.project_rows(qm, rows, keep)
+        for a, b in zip(fresh, reused, strict=True):
+            assert a.tobytes() == b.tobytes()
+        # other rows: the kept state is not used
+        other = rows[::2]
+        for a, b in zip(d.project_rows(qm, other), d.project_rows(qm, other, keep), strict=True):
+            assert a.tobytes() == b.tobytes()
+        # the search uses it once and drops it (a Signals kept by a caller does not hold the codes)
+        prf = approx._prf(sig, rows, approx.config, approx.dense_scores(sig))
+        assert sig.dense_keep is None
+        again = approx._prf(sig, rows, approx.config, approx.dense_scores(sig))
+        assert prf[1] is not None
+        for a, b in zip(prf, again, strict=True):
+            assert (a is None and b is None) or a.tobytes() == b.tobytes()
+
+
+def test_centroid_norms_computed_at_build_equal_the_per_query_ones_and_are_saved(approx, tmp_path):
+    d = approx.dense
+    built = d._cnorms.copy()
+    assert not np.isnan(built).any()
+    rows = np.sort(np.random.default_rng(2).choice(N, size=300, replace=False))
+    d.save(tmp_path / "new")
+    assert AnnDenseIndex.load(tmp_path / "new")._cnorms.tobytes() == built.tobytes()
+    # a save without them (older format of ann-meta.npz) loads, and computes them query by query
+    d.save(tmp_path / "old")
+    meta = dict(np.load(tmp_path / "old" / "ann-meta.npz"))
+    del meta["centroid_norms"]
+    np.savez(tmp_path / "old" / "ann-meta.npz", **meta)
+    old = AnnDenseIndex.load(tmp_path / "old")
+    assert np.isnan(old._cnorms).all()
+    assert old.centroid_norms(rows).tobytes() == built[rows].tobytes()
