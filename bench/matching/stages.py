@@ -46,6 +46,11 @@ def _parse() -> argparse.Namespace:
     ap.add_argument("--synthetic", action="store_true", help="random clustered paper vectors, no cache")
     ap.add_argument("--rounds", type=int, default=1, help="passes over the queries (more samples)")
     ap.add_argument(
+        "--cold-explanations",
+        action="store_true",
+        help="forget the tokenizer's memo of explained sentences before every query (first-seen texts)",
+    )
+    ap.add_argument(
         "--cprofile", type=Path, default=None, help="also write cProfile stats of the approximate runs"
     )
     ap.add_argument("--json", type=Path, default=None)
@@ -168,6 +173,9 @@ def profile(index: Index, queries, real, rounds: int) -> dict:
     load0 = os.getloadavg()
     for r in range(rounds):
         for q in queries:
+            memo = getattr(index.tokenizer, "_span_memo", None)
+            if ARGS.cold_explanations and memo is not None:
+                memo.clear()
             t, c = time.perf_counter(), time.process_time()
             res = index.search(q, top_k=20)
             wall.append((time.perf_counter() - t) * 1000)

@@ -150,6 +150,11 @@ class AnnDenseIndex:
         rows = self._floor_rows
         self._floor_ids = np.concatenate([self._doc_ids(rows), self.m + rows[self.has_summary[rows]]])
         self._floor_codes = np.ascontiguousarray(self.codes[self._floor_ids], dtype=np.float32)
+        # and transposed (dim × vectors), for the PRF pass's two pseudo-queries: OpenBLAS computes
+        # ``(qs.T @ codes.T).T`` with the same kernel as ``codes @ qs`` (the same bits, tested) but
+        # reads this layout ~1.7× faster (ADR 0052); a single query column still uses ``codes``
+        # (its product takes another kernel, which sums in another order)
+        self._floor_codes_t = np.ascontiguousarray(self._floor_codes.T)
 
     @property
     def floor_rows(self) -> np.ndarray:
@@ -302,6 +307,7 @@ class AnnDenseIndex:
             + self.doc_counts.nbytes
             + 3 * self.n
             + self._floor_codes.nbytes
+            + self._floor_codes_t.nbytes
             + self._floor_ids.nbytes
             + self._cnorms.nbytes
         )
@@ -333,7 +339,11 @@ class AnnDenseIndex:
                 keep.update(pos=pos, hit=hit, codes=codes)
         out = np.empty((len(ids),) + q.shape[1:], dtype=np.float32)
         if hit.any():
-            out[hit] = (self._floor_codes @ qs)[pos[hit]] + off
+            if q.ndim == 2 and q.shape[1] > 1:  # a matrix–matrix product either way
+                floor = (qs.T @ self._floor_codes_t).T
+            else:
+                floor = self._floor_codes @ qs
+            out[hit] = floor[pos[hit]] + off
         if codes is not None:
             out[~hit] = codes @ qs + off
         return out

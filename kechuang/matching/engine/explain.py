@@ -106,7 +106,7 @@ def best_sentence(tokenizer: Tokenizer, texts: Sequence[str], weights: Mapping[s
         return None
     sent = best[1]
     spans, terms = [], set()
-    for tok, a, b in tokenizer.tokenize_with_spans(sent):
+    for tok, a, b in tokenizer.spans(sent):
         if tok in weights:
             spans.append((a, b))
             terms.add(tok)

@@ -141,3 +141,48 @@ def test_centroid_norms_computed_at_build_equal_the_per_query_ones_and_are_saved
     old = AnnDenseIndex.load(tmp_path / "old")
     assert np.isnan(old._cnorms).all()
     assert old.centroid_norms(rows).tobytes() == built[rows].tobytes()
+
+
+def test_floor_sample_products_from_the_transposed_codes_are_bit_identical(approx):
+    """Several pseudo-queries are projected onto the floor sample through its transposed copy:
+    the same numbers as the row-major product it replaced."""
+    d = approx.dense
+    rng = np.random.default_rng(9)
+    ids = np.sort(np.concatenate([d._floor_ids[::3], rng.choice(d.m + d.n, size=200, replace=False)]))
+    ids = np.unique(ids)
+    for k in (1, 2, 3):
+        q = rng.standard_normal((d.dim, k)).astype(np.float32)
+        got = d._dots(ids, q)
+        qs = q * d._step[:, None]
+        want = np.empty_like(got)
+        fids = d._floor_ids
+        pos = np.minimum(np.searchsorted(fids, ids), len(fids) - 1)
+        hit = fids[pos] == ids
+        want[hit] = (d._floor_codes @ qs)[pos[hit]] + d._zero @ q
+        want[~hit] = d.codes[ids[~hit]].astype(np.float32) @ qs + d._zero @ q
+        assert got.tobytes() == want.tobytes()
+
+
+def test_explanations_tokenise_a_sentence_once_and_say_the_same():
+    from kechuang.matching.engine.explain import explain
+    from kechuang.matching.engine.tokenize import Tokenizer
+
+    tk = Tokenizer(user_words=["石墨烯薄膜"])
+    text = "本文提出石墨烯薄膜的规模化制备方法。Graphene films are grown by CVD."
+    assert tk.spans(text) == tuple(tk.tokenize_with_spans(text))
+    assert tk.spans(text) is tk.spans(text)  # memoised
+    assert ("规模化制备", 10, 15) not in tk.spans(text)
+    tk.add_words(["规模化制备"])  # a new dictionary word: the memo is dropped
+    assert ("规模化制备", 10, 15) in tk.spans(text)
+    assert tk.spans(text) == tuple(tk.tokenize_with_spans(text))
+    cand = pool(12)[3]
+    weights = {"石墨烯": 2.0, "薄膜": 1.0, "制备": 1.0, "水稻": 1.0, "graphene": 1.0}
+    first = explain(tk, cand, sorted(weights), weights, None, 3)
+    tk._span_memo.clear()
+    calls = []
+    real = tk.tokenize_with_spans
+    tk.tokenize_with_spans = lambda t: calls.append(t) or real(t)
+    assert [e.to_dict() for e in explain(tk, cand, sorted(weights), weights, None, 3)] == [e.to_dict() for e in first]
+    n = len(calls)
+    assert [e.to_dict() for e in explain(tk, cand, sorted(weights), weights, None, 3)] == [e.to_dict() for e in first]
+    assert len(calls) == n  # the second explanation of the same profile did not run jieba again
