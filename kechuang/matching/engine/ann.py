@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .dense import DenseIndex, top_n_means
+from .dense import DenseIndex, _count_groups, grouped_top_n_means
 
 # exact up to where it stops being as fast (docs/benchmarks.md, "Matching at scale")
 ANN_MIN_PROFILES = 50_000
@@ -477,12 +477,10 @@ class AnnDenseIndex:
         with_docs = known[self.doc_counts[known] > 0]
         bests: dict[int, np.ndarray] = {}
         if len(with_docs):
-            counts = self.doc_counts[with_docs]
-            starts = self.doc_offsets[with_docs]
-            idx = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-            seg_starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-            seg_of = np.repeat(np.arange(len(with_docs)), counts)
-            bests = top_n_means(doc_sims[idx], seg_starts, seg_of, [t for t, _ in specs])
+            # the candidates' documents grouped by count, each group sorted once: the same sums
+            # as top_n_means's max passes (bit-identical, tests), ~3× faster (ADR 0052)
+            groups = _count_groups(self.doc_counts[with_docs], self.doc_offsets[with_docs])
+            bests = grouped_top_n_means(doc_sims, groups, len(with_docs), [t for t, _ in specs])
             pos = np.searchsorted(known, with_docs)
             both = self.has_summary[with_docs]
         valid = self.has_vectors[known]

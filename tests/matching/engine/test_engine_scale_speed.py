@@ -186,3 +186,28 @@ def test_explanations_tokenise_a_sentence_once_and_say_the_same():
     n = len(calls)
     assert [e.to_dict() for e in explain(tk, cand, sorted(weights), weights, None, 3)] == [e.to_dict() for e in first]
     assert len(calls) == n  # the second explanation of the same profile did not run jieba again
+
+
+def test_candidate_aggregates_grouped_by_document_count_equal_the_max_passes(approx):
+    """The approximate index's top-n document means (and the PRF's top-2) sort each document-count
+    group once instead of max passes over the candidates' documents: the same bits."""
+    from kechuang.matching.engine.dense import top_n_means
+
+    d = approx.dense
+    specs = [(2, 0.3), (1, 0.0), (2, 0.0), (5, 0.0)]
+    for text in QUERIES:
+        sig = approx.signals(Query(problem=text))
+        got = d.aggregate_many(sig.summary_sims, sig.doc_sims, specs)
+        known = np.flatnonzero(~np.isnan(sig.summary_sims))
+        with_docs = known[d.doc_counts[known] > 0]
+        counts, starts = d.doc_counts[with_docs], d.doc_offsets[with_docs]
+        idx = np.concatenate([np.arange(s, s + c) for s, c in zip(starts, counts, strict=True)])
+        seg_starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        seg_of = np.repeat(np.arange(len(with_docs)), counts)
+        bests = top_n_means(sig.doc_sims[idx], seg_starts, seg_of, [1, 2, 5])
+        for (top, w), arr in zip(specs, got, strict=True):
+            part = np.where(d.has_summary[known], sig.summary_sims[known], 0.0).astype(np.float32)
+            pos = np.searchsorted(known, with_docs)
+            both = d.has_summary[with_docs]
+            part[pos] = np.where(both, (1.0 - w) * bests[top] + w * sig.summary_sims[with_docs], bests[top])
+            assert arr[known].tobytes() == part.tobytes()
