@@ -286,6 +286,20 @@ def _lexical_top(lex: np.ndarray, pool: np.ndarray | None, k: int) -> np.ndarray
     return rows
 
 
+def _pool_positions(col: np.ndarray, data: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Positions in ``rows`` (ascending) of the rows of one posting list (``col`` ascending) whose
+    ``data`` is positive: the list's entries looked up among the rows, or the rows among its
+    entries, whichever is shorter — the same positions as an index-sized position map gives."""
+    if not len(col) or not len(rows):
+        return np.zeros(0, dtype=np.int64)
+    if len(col) <= len(rows):
+        col = col[data > 0]
+        pos = np.minimum(np.searchsorted(rows, col), len(rows) - 1)
+        return pos[rows[pos] == col]
+    pos = np.minimum(np.searchsorted(col, rows), len(col) - 1)
+    return np.flatnonzero((col[pos] == rows) & (data[pos] > 0))
+
+
 def top_order(scores: np.ndarray, id_rank: np.ndarray, top_k: int | None) -> np.ndarray:
     """Positions of the ``top_k`` best ``scores`` (all when 0/None): score rounded to 1e-9
     descending, ties by ``id_rank``. Only the candidates tied with or above the k-th score are
@@ -716,7 +730,10 @@ class Index:
         total_w = float(w.sum()) or 1.0
         fields: dict[str, np.ndarray] = {}
         whole = n == len(self.ids) and bool(np.array_equal(rows, np.arange(n)))
-        if not whole:  # position of each index row in ``rows`` (-1 outside)
+        # ascending rows (a candidate pool, a restricted pool): each posting list is matched with
+        # them by binary search, O(min(postings, pool) · log); else an index-sized position map
+        ascending = not whole and bool(np.all(rows[1:] > rows[:-1]))
+        if not whole and not ascending:  # position of each index row in ``rows`` (-1 outside)
             where = np.full(len(self.ids), -1, dtype=np.int64)
             where[rows] = np.arange(n)
         # (query tokens × pool rows): token found in any field / in the keywords field. Built from
@@ -732,10 +749,15 @@ class Index:
             fields[name] = np.asarray(scores[rows], dtype=np.float64)  # pool rows, then float64
             if sub is None:
                 continue
+            if ascending and not sub.has_sorted_indices:
+                sub.sort_indices()
             for j, t in enumerate(known):
                 lo, hi = sub.indptr[j], sub.indptr[j + 1]
-                hit = sub.indices[lo:hi][sub.data[lo:hi] > 0]
-                if not whole:
+                if ascending:
+                    hit = _pool_positions(sub.indices[lo:hi], sub.data[lo:hi], rows)
+                else:
+                    hit = sub.indices[lo:hi][sub.data[lo:hi] > 0]
+                if not whole and not ascending:
                     hit = where[hit]
                     hit = hit[hit >= 0]
                 found[col[t], hit] = True

@@ -211,3 +211,30 @@ def test_candidate_aggregates_grouped_by_document_count_equal_the_max_passes(app
             both = d.has_summary[with_docs]
             part[pos] = np.where(both, (1.0 - w) * bests[top] + w * sig.summary_sims[with_docs], bests[top])
             assert arr[known].tobytes() == part.tobytes()
+
+
+def test_posting_lists_matched_with_an_ascending_pool_give_the_position_maps_positions():
+    from kechuang.matching.engine.engine import _pool_positions
+
+    rng = np.random.default_rng(4)
+    for _ in range(300):
+        n = int(rng.integers(1, 400))
+        rows = np.sort(rng.choice(n, size=int(rng.integers(0, n + 1)), replace=False))
+        col = np.sort(rng.choice(n, size=int(rng.integers(0, n + 1)), replace=False))
+        data = rng.choice([0.0, 0.5, 1.0], size=len(col)).astype(np.float32)
+        where = np.full(n, -1)
+        where[rows] = np.arange(len(rows))
+        want = where[col[data > 0]]
+        want = want[want >= 0]
+        assert sorted(_pool_positions(col, data, rows).tolist()) == sorted(want.tolist())
+
+
+@pytest.mark.parametrize("text", ["石墨烯薄膜 锂电池正极", "桥梁健康监测 疫苗佐剂 机器人"])
+def test_coverage_of_an_ascending_pool_equals_the_position_map(approx, text):
+    sig = approx.signals(Query(problem=text))
+    rows = np.arange(5, N, 3)
+    fast = approx.raw_signals(sig, rows)
+    slow = approx.raw_signals(sig, rows[::-1])  # not ascending: the index-sized position map
+    assert fast.coverage.any() and fast.keyword_coverage.any()
+    assert fast.coverage.tobytes() == slow.coverage[::-1].tobytes()
+    assert fast.keyword_coverage.tobytes() == slow.keyword_coverage[::-1].tobytes()
