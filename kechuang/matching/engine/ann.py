@@ -435,11 +435,14 @@ class AnnDenseIndex:
         candidates, NaN (summaries) / -1 (documents) for everyone else. ``keep`` (a dict): filled
         with the rescored rows, their vector ids and gathered codes, for ``project_rows``."""
         q = np.ascontiguousarray(np.asarray(qvec, dtype=np.float32).ravel())
-        rows = np.unique(self._owner[self._search(q)])
-        parts = [rows, self._floor_rows]
+        # the ANN hits' profiles ∪ the floor sample ∪ the hint, ascending: a mark per profile
+        # (the same rows as sorting them, ~5× cheaper even at 1M profiles, ADR 0052)
+        mark = np.zeros(self.n, dtype=bool)
+        mark[self._owner[self._search(q)]] = True
+        mark[self._floor_rows] = True
         if hint is not None and len(hint):
-            parts.append(np.asarray(hint, dtype=np.int64))
-        rows = np.unique(np.concatenate(parts).astype(np.int64))
+            mark[np.asarray(hint, dtype=np.int64)] = True
+        rows = np.flatnonzero(mark)
         counts = self.doc_counts[rows]
         starts = self.doc_offsets[rows]
         doc_ids = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))

@@ -153,7 +153,7 @@ class Tokenizer:
         hit = self._span_memo.get(text)
         if hit is None:
             hit = tuple(self.tokenize_with_spans(text))
-            if len(self._span_memo) > 50_000:
+            if len(self._span_memo) > 20_000:
                 self._span_memo.clear()
             self._span_memo[text] = hit
         return hit

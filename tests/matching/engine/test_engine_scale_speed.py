@@ -164,7 +164,7 @@ def test_floor_sample_products_from_the_transposed_codes_are_bit_identical(appro
 
 
 def test_explanations_tokenise_a_sentence_once_and_say_the_same():
-    from kechuang.matching.engine.explain import explain
+    from kechuang.matching.engine.explain import _sentences, explain, normalize, split_sentences
     from kechuang.matching.engine.tokenize import Tokenizer
 
     tk = Tokenizer(user_words=["石墨烯薄膜"])
@@ -177,7 +177,9 @@ def test_explanations_tokenise_a_sentence_once_and_say_the_same():
     assert tk.spans(text) == tuple(tk.tokenize_with_spans(text))
     cand = pool(12)[3]
     weights = {"石墨烯": 2.0, "薄膜": 1.0, "制备": 1.0, "水稻": 1.0, "graphene": 1.0}
+    _sentences.cache_clear()
     first = explain(tk, cand, sorted(weights), weights, None, 3)
+    assert _sentences.cache_info().currsize > 0
     tk._span_memo.clear()
     calls = []
     real = tk.tokenize_with_spans
@@ -186,6 +188,8 @@ def test_explanations_tokenise_a_sentence_once_and_say_the_same():
     n = len(calls)
     assert [e.to_dict() for e in explain(tk, cand, sorted(weights), weights, None, 3)] == [e.to_dict() for e in first]
     assert len(calls) == n  # the second explanation of the same profile did not run jieba again
+    for d in cand.documents:
+        assert _sentences(d.text) == (normalize(d.text), tuple(split_sentences(d.text)))
 
 
 def test_candidate_aggregates_grouped_by_document_count_equal_the_max_passes(approx):
