@@ -234,7 +234,8 @@ def test_posting_lists_matched_with_an_ascending_pool_give_the_position_maps_pos
 
 
 @pytest.mark.parametrize("text", ["石墨烯薄膜 锂电池正极", "桥梁健康监测 疫苗佐剂 机器人"])
-def test_coverage_of_an_ascending_pool_equals_the_position_map(approx, text):
+def test_coverage_of_an_ascending_pool_equals_the_position_map(approx, text, monkeypatch):
+    monkeypatch.setattr(engine_module, "POSTINGS_SEARCH_RATIO", 0)  # a pool this small: search too
     sig = approx.signals(Query(problem=text))
     rows = np.arange(5, N, 3)
     fast = approx.raw_signals(sig, rows)
