@@ -525,7 +525,7 @@ class Index:
             "learned" if self.learned_used(cfg, dense_all) else "rrf" if cfg.method == "rrf" else "minmax"
         )
         id_rank = self._id_rank if whole else self._id_rank[rows]
-        ranked = self._top_of_candidates(sig, rows, cfg, dense_all, id_rank, top_k)
+        ranked = self._top_of_candidates(sig, rows, cfg, dense_all, id_rank, top_k, whole)
         if ranked is not None:  # approximate index: the top and the median are in its candidate pool
             order, top_scores, pool_median = ranked
         else:
@@ -651,14 +651,16 @@ class Index:
         cand: np.ndarray,
         cfg: FusionConfig,
         dense_all: np.ndarray,
+        sample: np.ndarray | None = None,
     ) -> np.ndarray:
-        """The learned scores of the candidate pool ``rows[cand]`` (``_learned_on_candidates``)."""
+        """The learned scores of the candidate pool ``rows[cand]`` (``_learned_on_candidates``);
+        ``sample``: which of them are in the floor sample, if the caller has it already."""
         if not len(cand):
             return np.zeros(0, dtype=np.float64)
         raw = self.raw_signals(sig, rows[cand], cfg, dense_all)
         # the dense z-score's mean and spread from the floor sample, not from a pool made of
         # the best candidates (ADR 0039)
-        raw.sample = np.isin(rows[cand], self.dense.floor_rows)
+        raw.sample = np.isin(rows[cand], self.dense.floor_rows) if sample is None else sample
         return model.score(feature_matrix(raw))
 
     def _below_candidates(
@@ -690,6 +692,7 @@ class Index:
         dense_all: np.ndarray | None,
         id_rank: np.ndarray,
         top_k: int | None,
+        whole: bool = False,
     ) -> tuple[np.ndarray, np.ndarray, float] | None:
         """``search``'s top ``top_k`` (positions in ``rows``, their scores) and pool median with an
         approximate index and learned fusion, from the candidate pool alone: exactly what ranking
@@ -698,17 +701,23 @@ class Index:
         every row, ~ms each). It holds when the ``top_k``-th candidate's rounded score is above
         the rounded 0.5 · lowest candidate score, the most any other row gets
         (``_below_candidates``), and the floor sample is in the pool; None otherwise (then the
-        caller ranks every row)."""
+        caller ranks every row). ``whole``: ``rows`` are every row in order (``arange``)."""
         if not top_k or dense_all is None or not self.learned_used(cfg, dense_all):
             return None
-        cand = self.rescored(sig, rows)
+        keep = sig.dense_keep
+        if whole and keep is not None and "rows" in keep:
+            # the rows the rescoring marked: exactly those with a summary similarity (``rescored``),
+            # without testing every row's for NaN
+            cand = keep["rows"] if len(keep["rows"]) < len(rows) else None
+        else:
+            cand = self.rescored(sig, rows)
         if cand is None or len(cand) < top_k:
             return None
         model = cached_model(cfg.model_path)
-        scores = self._candidate_scores(model, sig, rows, cand, cfg, dense_all)
+        sample = np.isin(rows[cand], self.dense.floor_rows)
+        scores = self._candidate_scores(model, sig, rows, cand, cfg, dense_all, sample)
         key = np.round(scores, 9)
         kth = np.partition(key, len(key) - top_k)[len(key) - top_k]
-        sample = np.isin(rows[cand], self.dense.floor_rows)
         if not kth > np.round(0.5 * float(scores.min()), 9) or not sample.any():
             # rows outside the pool may tie with the top: rank them all (same scores, computed once)
             fused = self._below_candidates(sig, rows, cand, cfg, dense_all, scores)
