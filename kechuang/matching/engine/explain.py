@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .profiles import Candidate
 from .tokenize import STOPWORDS, Tokenizer, normalize
@@ -87,6 +88,13 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+@lru_cache(maxsize=10_000)
+def _sentences(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """``normalize(text)`` and ``split_sentences(text)``, memoised: explanations read the same
+    documents again (every suggestion of every query; a Python loop over each character)."""
+    return normalize(text), tuple(split_sentences(text))
+
+
 def best_sentence(tokenizer: Tokenizer, texts: Sequence[str], weights: Mapping[str, float]):
     """(score, sentence, spans, terms) of the sentence of ``texts`` with most matched weight.
 
@@ -96,8 +104,8 @@ def best_sentence(tokenizer: Tokenizer, texts: Sequence[str], weights: Mapping[s
     """
     best = None
     for text in texts:
-        norm = normalize(text)
-        for s, e in split_sentences(text):
+        norm, sentences = _sentences(text)
+        for s, e in sentences:
             seg = norm[s:e]
             score = sum(w for t, w in weights.items() if t in seg)
             if best is None or score > best[0]:
@@ -106,7 +114,7 @@ def best_sentence(tokenizer: Tokenizer, texts: Sequence[str], weights: Mapping[s
         return None
     sent = best[1]
     spans, terms = [], set()
-    for tok, a, b in tokenizer.tokenize_with_spans(sent):
+    for tok, a, b in tokenizer.spans(sent):
         if tok in weights:
             spans.append((a, b))
             terms.add(tok)
