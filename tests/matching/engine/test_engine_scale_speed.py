@@ -21,6 +21,7 @@ from kechuang.matching.engine.ltr import FEATURES, FORMAT, cached_model
 WEIGHTS = [
     -0.194905, 0.764529, -0.104416, 0.0, 0.594107, -0.05661, -0.280209, -0.71173, 0.230235,
     1.115654, 1.653126, 0.459169, 0.870947, -1.081041, -0.012353, 1.523916, 1.650684, 1.463725,
+    1.740257,  # ``cluster`` (ADR 0053), the shipped model's weight: the shortcuts hold with it active
 ]  # fmt: skip
 N = 1200
 QUERIES = ["石墨烯薄膜 规模化制备", "水稻育种方法", "桥梁监测应用", "疫苗佐剂 锂电池", "一种装置 系统"]
