@@ -856,7 +856,7 @@ class Index:
         if len(pos) < 2:
             return out, valid
         top = pos[top_order(first[pos], self._id_rank[rows[pos]], CLUSTER_K)]
-        cents = np.stack([self._centroid(int(rows[p])) for p in top]).astype(np.float64)
+        cents = self._centroids(rows[top]).astype(np.float64)
         norms = np.linalg.norm(cents, axis=1)
         cents /= np.where(norms > 0, norms, 1.0)[:, None]
         sims = cents @ cents.T
@@ -867,6 +867,27 @@ class Index:
         out[top] = first[top][nearest].mean(axis=1)
         valid[top] = True
         return out, valid
+
+    def _centroids(self, idx: np.ndarray) -> np.ndarray:
+        """``_centroid`` of several candidates at once (one gather/decode of their vectors instead
+        of one per candidate): the same float32 sums, per candidate in document order."""
+        d = self.dense
+        idx = np.asarray(idx, dtype=np.int64)
+        counts = d.doc_counts[idx].astype(np.int64)
+        out = np.zeros((len(idx), d.dim), dtype=np.float32)
+        with_docs = np.flatnonzero(counts > 0)
+        if len(with_docs):
+            c = counts[with_docs]
+            starts = np.asarray(d.doc_offsets, dtype=np.int64)[idx[with_docs]]
+            ids = np.repeat(starts - np.cumsum(c) + c, c) + np.arange(int(c.sum()))
+            docs = d.reconstruct(ids) if isinstance(d, AnnDenseIndex) else d.docs[ids]
+            for j, lo, n in zip(with_docs, np.cumsum(c) - c, c, strict=True):
+                out[j] = docs[lo : lo + n].mean(axis=0)
+        hs = np.flatnonzero(d.has_summary[idx])
+        if len(hs):
+            summ = d.reconstruct(d.m + idx[hs]) if isinstance(d, AnnDenseIndex) else d.summary[idx[hs]]
+            out[hs] = out[hs] + 0.5 * summ
+        return out
 
     def _centroid_norms(self) -> np.ndarray:
         """Norm of every candidate's profile centroid (computed once per index); 0 without vectors."""

@@ -244,3 +244,16 @@ def test_coverage_of_an_ascending_pool_equals_the_position_map(approx, text, mon
     assert fast.coverage.any() and fast.keyword_coverage.any()
     assert fast.coverage.tobytes() == slow.coverage[::-1].tobytes()
     assert fast.keyword_coverage.tobytes() == slow.keyword_coverage[::-1].tobytes()
+
+
+def test_centroids_of_many_equal_one_at_a_time(approx, config):
+    """``_centroids`` (the cluster feature's batch, ADR 0053) gives ``_centroid``'s vectors bit for bit,
+    on the approximate index (decoded codes) and on the exact one."""
+    exact = Engine(config, embedder=FakeEmbedder()).build(pool(N))
+    rng = np.random.default_rng(5)
+    for index in (approx, exact):
+        idx = rng.choice(len(index), size=150, replace=False)
+        counts = index.dense.doc_counts[idx]
+        assert (counts == 0).any() and (counts > 1).any() and (~index.dense.has_summary[idx]).any()
+        want = np.stack([index._centroid(int(i)) for i in idx])
+        np.testing.assert_array_equal(index._centroids(idx), want)
