@@ -31,6 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
+# this tree's engine first (data.py imports it before run.py would put the tree on the path; without
+# this, a second checkout sharing a .venv measured the installed engine)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from data import Task, csl_tasks, dblp_task, load_csl  # noqa: E402
