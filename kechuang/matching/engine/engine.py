@@ -845,7 +845,8 @@ class Index:
         vectors), the mean first-stage score of each one's ``CLUSTER_M`` most similar profiles
         (profile-centroid cosine), itself left out. Returns (values, valid) over ``rows``; rows
         outside that top are not valid. Restricting to the top keeps it O(K²·dim) whatever the
-        index size, and the same on the exact and the approximate path."""
+        index size. The approximate path computes it over its candidate pool, whose first-stage
+        min-max differs from every row's: recall against the exact path fell with it (ADR 0053)."""
         d = self.dense
         n = len(rows)
         out = np.zeros(n, dtype=np.float64)
