@@ -10,6 +10,20 @@ import pytest
 from django.utils import timezone
 from race import db_conf  # noqa: F401 - the fixture for thread races, shared by every test folder
 
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the platform's default language. A request with another
+    Accept-Language activates it for the rest of the thread (LocaleMiddleware never deactivates),
+    so without this a service's message language depended on which test ran before it in the same
+    xdist worker (tests/experts/test_contact_requests.py failed after tests/api's English requests)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
 ROLES = ("coordinator", "district", "enterprise", "liaison", "expert", "leadership")
 
 
