@@ -806,8 +806,10 @@ class Index:
             top1, top2, top5 = (a[rows] for a in self._aggregates(sig, LEARNED_AGGREGATES))
             summ = np.where(has_summary, sig.summary_sims[rows], 0.0)
             dflt = dense_all[rows]
-            prf, nb = self._prf(sig, rows, cfg, dense_all)
-            cluster, cluster_valid = self._cluster(sig, rows, cfg, dense_all)
+            # the first stage (min-max fusion over the pool), read by both the PRF and the cluster
+            first = fuse(sig.lexical[rows], dense_all[rows], cfg, has_vectors)
+            prf, nb = self._prf(sig, rows, first)
+            cluster, cluster_valid = self._cluster(rows, first)
         return RawSignals(
             bm25=np.asarray(sig.lexical[rows], dtype=np.float64),
             bm25_fields=fields,
@@ -836,9 +838,7 @@ class Index:
             v = v + 0.5 * d.summary[i]
         return v
 
-    def _cluster(
-        self, sig: Signals, rows: np.ndarray, cfg: FusionConfig, dense_all: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _cluster(self, rows: np.ndarray, first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The ``cluster`` feature (ADR 0053): experts come in groups working on the same thing,
         so a candidate whose closest colleagues also match the query is more likely to be right
         than one that matches alone. Among the pool's first-stage top ``CLUSTER_K`` (with
@@ -851,9 +851,7 @@ class Index:
         n = len(rows)
         out = np.zeros(n, dtype=np.float64)
         valid = np.zeros(n, dtype=bool)
-        hv = d.has_vectors[rows]
-        first = fuse(sig.lexical[rows], dense_all[rows], cfg, hv)
-        pos = np.flatnonzero(hv)
+        pos = np.flatnonzero(d.has_vectors[rows])
         if len(pos) < 2:
             return out, valid
         top = pos[top_order(first[pos], self._id_rank[rows[pos]], CLUSTER_K)]
@@ -905,15 +903,14 @@ class Index:
         return self._cnorms
 
     def _prf(
-        self, sig: Signals, rows: np.ndarray, cfg: FusionConfig, dense_all: np.ndarray
+        self, sig: Signals, rows: np.ndarray, first: np.ndarray
     ) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Dense pseudo-relevance feedback from the first-stage top ``PRF_DEPTH`` candidates of the
         pool: (a) ``prf``: the centroid of their best-matching documents, scored like the query
         (top-2 documents); (b) ``neighbours``: cosine of each candidate's profile centroid with
-        their score-weighted centroids (experts close to the best experts)."""
+        their score-weighted centroids (experts close to the best experts). ``first``: the
+        pool's first-stage (min-max fusion) scores."""
         d = self.dense
-        valid = d.has_vectors[rows]
-        first = fuse(sig.lexical[rows], dense_all[rows], cfg, valid)
         order = top_order(first, self._id_rank[rows], PRF_DEPTH)
         picked, cw = [], np.zeros(d.dim, dtype=np.float64)
         for pos in order:

@@ -16,6 +16,7 @@ from kechuang.matching.engine import Engine, FusionConfig, Query
 from kechuang.matching.engine import engine as engine_module
 from kechuang.matching.engine.ann import AnnDenseIndex
 from kechuang.matching.engine.engine import top_order
+from kechuang.matching.engine.fusion import fuse
 from kechuang.matching.engine.ltr import FEATURES, FORMAT, cached_model
 
 WEIGHTS = [
@@ -119,9 +120,10 @@ def test_prf_pass_reuses_the_rescorings_gathered_codes_to_the_last_bit(approx):
         for a, b in zip(d.project_rows(qm, other), d.project_rows(qm, other, keep), strict=True):
             assert a.tobytes() == b.tobytes()
         # the search uses it once and drops it (a Signals kept by a caller does not hold the codes)
-        prf = approx._prf(sig, rows, approx.config, approx.dense_scores(sig))
+        first = fuse(sig.lexical[rows], approx.dense_scores(sig)[rows], approx.config, d.has_vectors[rows])
+        prf = approx._prf(sig, rows, first)
         assert sig.dense_keep is None
-        again = approx._prf(sig, rows, approx.config, approx.dense_scores(sig))
+        again = approx._prf(sig, rows, first)
         assert prf[1] is not None
         for a, b in zip(prf, again, strict=True):
             assert (a is None and b is None) or a.tobytes() == b.tobytes()
