@@ -318,6 +318,15 @@ class AnnDenseIndex:
         """Decoded vectors of these ids (within ~vdiff/510 of the originals per dimension)."""
         return self._zero + self.codes[np.asarray(ids, dtype=np.int64)].astype(np.float32) * self._step
 
+    def precise(self, ids: np.ndarray) -> np.ndarray:
+        """The most precise copy of these vectors kept: the float16 copy when the index has it,
+        else the decoded 8-bit codes. For features that compare profiles with each other (the
+        cluster feature's centroid cosines), where the 8-bit error of both sides adds up: with
+        decoded codes, recall@10 against the exact index fell from 0.982 to 0.970 at 100k."""
+        if self.fine is None:
+            return self.reconstruct(ids)
+        return np.asarray(self.fine[np.asarray(ids, dtype=np.int64)], dtype=np.float32)
+
     def _dots(self, ids: np.ndarray, q: np.ndarray, keep: dict | None = None) -> np.ndarray:
         """Decoded vectors · q (q: (dim,) or (dim, k)) without materialising the decoded vectors;
         the floor sample's rows from its kept float32 codes. ``keep``: a dict that carries the

@@ -6,6 +6,7 @@ gathered codes; profile-centroid norms are computed when the index is built (and
 Each is compared with the general computation it replaces, to the last bit.
 """
 
+import copy
 import json
 
 import numpy as np
@@ -259,3 +260,18 @@ def test_centroids_of_many_equal_one_at_a_time(approx, config):
         assert (counts == 0).any() and (counts > 1).any() and (~index.dense.has_summary[idx]).any()
         want = np.stack([index._centroid(int(i)) for i in idx])
         np.testing.assert_array_equal(index._centroids(idx), want)
+
+
+def test_cluster_centroids_come_from_the_float16_copy(config):
+    """With the float16 copy (as the platform builds it), the cluster feature's centroids are read from
+    it, not from the 8-bit codes: at 100k profiles the codes' error moved the final top 10 (recall 0.970
+    against the exact index; 0.984 with the copy)."""
+    exact = Engine(config, embedder=FakeEmbedder()).build(pool(N))
+    fine, coarse = copy.copy(exact), copy.copy(exact)
+    fine.dense, coarse.dense = _ann(exact.dense, fine=True), _ann(exact.dense)
+    idx = np.random.default_rng(3).choice(N, size=200, replace=False)
+    want = exact._centroids(idx)
+    err_fine = np.abs(fine._centroids(idx) - want).max()
+    err_coarse = np.abs(coarse._centroids(idx) - want).max()
+    assert err_fine <= 1e-3 < err_coarse
+    np.testing.assert_array_equal(fine.dense.precise(np.arange(5)), fine.dense.fine[:5].astype(np.float32))
