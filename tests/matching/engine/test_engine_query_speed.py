@@ -220,7 +220,7 @@ def test_dense_z_takes_mean_and_spread_from_the_uniform_sample_of_a_candidate_po
 def test_floor_sample_rescored_from_kept_codes_equals_the_gathered_codes(pair):
     _, approx = pair
     ann = approx.dense
-    assert len(ann.floor_rows) == 100 and ann._floor_codes.shape == (len(ann._floor_ids), ann.dim)
+    assert len(ann.floor_rows) == 100 and ann._floor_codes_t.shape == (ann.dim, len(ann._floor_ids))
     rng = np.random.default_rng(9)
     ids = np.unique(np.concatenate([ann._floor_ids[::3], rng.choice(ann.m + ann.n, size=300)]))
     q = rng.standard_normal(ann.dim).astype(np.float32)
