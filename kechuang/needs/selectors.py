@@ -116,6 +116,20 @@ def need_is_stalled(need: Need) -> bool:
     return need.status in NeedStatus.MAY_STALL and need.status_changed_at < stalled_before()
 
 
+# What the API's needs list prints (``kechuang.api.needs.NeedOut``, in its order), then the enterprise
+# id its audit needs: read as tuples, the list builds no model instance (a need with its enterprise,
+# chain, area and owner, every column, per row) and no schema validates them (ADR 0054).
+API_ROW_COLUMNS = (
+    "pk", "title", "enterprise__name", "kind", "chain__code", "district__code", "status", "confidentiality",
+    "major", "created_at", "enterprise_id",
+)
+
+
+def for_api_rows(needs: QuerySet[Need]) -> QuerySet:
+    """``needs`` (from ``need_list``: every row visible to its reader) as tuples of API_ROW_COLUMNS."""
+    return needs.values_list(*API_ROW_COLUMNS)
+
+
 def need_counts_by_status(*, user) -> dict[str, int]:
     from django.db.models import Count
 
