@@ -31,14 +31,13 @@ EXPERT_OUT_FIELDS = tuple(ExpertOut.model_fields)  # the columns of selectors.AP
 
 def _expert_rows(request, page) -> list[dict]:
     """The page's rows as ``ExpertOut`` prints them (its fields, in order; ADR 0054)."""
-    return [dict(zip(EXPERT_OUT_FIELDS, row, strict=True)) for row in page]
+    return [dict(zip(EXPERT_OUT_FIELDS, row, strict=True)) for row in selectors.for_api_rows(page)]
 
 
 @router.get("/", response={200: list[ExpertOut], **LIST_ERRORS})
 @paginate_rows()
 def list_experts(request, filters: Query[ExpertFilters]):
-    experts = selectors.expert_list(user=request.user, filters={"q": filters.q or ""})
-    return selectors.for_api_rows(experts), _expert_rows
+    return selectors.expert_list(user=request.user, filters={"q": filters.q or ""}), _expert_rows
 
 
 @router.get("/{expert_id}", response={200: ExpertOut, **READ_ERRORS})

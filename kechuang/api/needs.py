@@ -127,7 +127,7 @@ def _need_rows(request, page) -> list[dict]:
     """The page's rows as ``NeedOut`` printed them (ADR 0054). Every row comes from ``need_list``, so
     its reader may see it and its title is its label (``need_label``); the confidential ones shown are
     audited as an export of the list is (``via="api:needs"``, as ``ListedNeedsPagination`` does)."""
-    rows = list(page)
+    rows = list(selectors.for_api_rows(page))
     confidential = [
         Need(pk=pk, title=title, confidentiality=level, enterprise_id=enterprise_id)
         for pk, title, *_columns, level, _major, _created, enterprise_id in rows
@@ -143,7 +143,7 @@ def list_needs(request, filters: Query[NeedFilters]):
     f = filters.dict(exclude_none=True)
     ordering = f.pop("ordering", None)
     qs = selectors.need_list(user=request.user, filters=f).order_by("-created_at", "-pk")
-    return selectors.for_api_rows(apply_ordering(qs, ORDERING, ordering)), _need_rows
+    return apply_ordering(qs, ORDERING, ordering), _need_rows
 
 
 @router.get("/{need_id}", response={200: NeedDetailOut, **READ_ERRORS})

@@ -71,11 +71,11 @@ def paginate_rows(paginator_class: type[BoundedPagination] = BoundedPagination):
 
     The same query parameters (``limit``, ``offset``: the same 422s) and the same documented response
     (``Paged<Item>``: ``items`` then ``count``) as ninja's ``@paginate``, but the view returns
-    ``(queryset, rows)``: ``rows(request, page)`` turns the page's slice of ``queryset`` into the
-    items as plain JSON-able dicts, in the schema's field order, and they are dumped as ninja dumps a
-    validated schema (same encoder, same content type) — no model instance and no per-row pydantic
-    validation. The dicts must be what the schema would have printed: tests/api/test_api_rows.py
-    compares the bytes with the schema-based lists of before."""
+    ``(queryset, rows)``: ``queryset`` is counted as ``@paginate`` counts it, and ``rows(request, page)``
+    turns the page's slice of it into the items as plain JSON-able dicts in the schema's field order,
+    dumped as ninja dumps a validated schema (same encoder, same content type): no model instance, no
+    per-row pydantic validation. The dicts must be what the schema would have printed:
+    tests/api/test_api_rows.py compares the bytes with the schema-based lists of before."""
     paginator = paginator_class()
 
     def wrapper(func):
