@@ -105,7 +105,13 @@ def need_attachment_get(*, user, pk: int) -> NeedAttachment:
 
 
 def need_history(*, user, need: Need) -> QuerySet[NeedStatusChange]:
-    return restrict(NeedStatusChange.objects.filter(need=need), user).select_related("by")
+    """The need page's status record, reading only what it prints (``needs_tags.need_history_rows``:
+    the person's name, not their whole account)."""
+    return (
+        restrict(NeedStatusChange.objects.filter(need=need), user)
+        .select_related("by")
+        .only("from_status", "to_status", "at", "note", "by", "by__username", "by__display_name")
+    )
 
 
 def stalled_before():
