@@ -68,6 +68,7 @@ def _before():
         mock.patch("kechuang.experts.selectors.team_list", _old_team_list),
         mock.patch("kechuang.home.views.team_list", _old_team_list),
         mock.patch("kechuang.needs.selectors.need_history", _old_need_history),
+        mock.patch("kechuang.needs.forms.for_owner_labels", lambda candidates: candidates),
         mock.patch("kechuang.needs.selectors.for_table", lambda needs: needs),
         mock.patch("kechuang.home.views.for_table", lambda needs: needs),
         mock.patch("kechuang.experts.selectors.for_cards", lambda experts: experts),
@@ -167,3 +168,26 @@ def test_the_need_history_prints_as_its_template_did(demo):
         assert after[1] <= before[1], language
         assert ("负责人变更" if language == "zh-hans" else "Person following up changed").encode() in after[0]
         assert b"&lt;b&gt;&quot;" in after[0]
+
+
+def test_the_owner_select_prints_as_before_for_staff_without_a_display_name(demo):
+    """The option label's other branch (username with area or role: the columns ``for_owner_labels``
+    keeps), which the demo's staff, all named, never take; on the need page and the needs list."""
+    from kechuang.accounts.models import Role
+    from kechuang.needs.selectors import need_list
+
+    coordinator = User.objects.get(username="coordinator")
+    district = User.objects.get(username="district")
+    User.objects.create_user(username="zz-district", password="x", role=Role.DISTRICT, area=district.area)
+    User.objects.create_user(username="zz-coordinator", password="x", role=Role.COORDINATOR)
+    need = need_list(user=coordinator).order_by("pk").first()
+    for language in ("zh-hans", "en"):
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        client.force_login(coordinator)
+        for url in (f"/needs/{need.pk}/", "/needs/?sort=-owner"):
+            with _before():
+                before = _get(client, url)
+            after = _get(client, url)
+            assert after[0] == before[0], (language, url)
+            assert after[1] <= before[1], (language, url, after[1], before[1])
+            assert b"zz-district\xef\xbc\x88" in after[0] and b"zz-coordinator\xef\xbc\x88" in after[0], (language, url)
