@@ -1,8 +1,7 @@
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import paginate
 
 from kechuang.api.common import LIST_ERRORS, READ_ERRORS, pk_path
-from kechuang.api.pagination import BoundedPagination
+from kechuang.api.pagination import paginate_rows
 from kechuang.core.filters import SEARCH_MAX_CHARS
 from kechuang.experts import selectors
 
@@ -27,10 +26,18 @@ class ExpertFilters(Schema):
     q: str | None = Field(None, max_length=SEARCH_MAX_CHARS)
 
 
+EXPERT_OUT_FIELDS = tuple(ExpertOut.model_fields)  # the columns of selectors.API_ROW_COLUMNS, named
+
+
+def _expert_rows(request, page) -> list[dict]:
+    """The page's rows as ``ExpertOut`` prints them (its fields, in order; ADR 0054)."""
+    return [dict(zip(EXPERT_OUT_FIELDS, row, strict=True)) for row in selectors.for_api_rows(page)]
+
+
 @router.get("/", response={200: list[ExpertOut], **LIST_ERRORS})
-@paginate(BoundedPagination)
+@paginate_rows()
 def list_experts(request, filters: Query[ExpertFilters]):
-    return selectors.expert_list(user=request.user, filters={"q": filters.q or ""})
+    return selectors.expert_list(user=request.user, filters={"q": filters.q or ""}), _expert_rows
 
 
 @router.get("/{expert_id}", response={200: ExpertOut, **READ_ERRORS})

@@ -8,7 +8,6 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import paginate
 
 from kechuang.accounts.models import Area, Role
 from kechuang.api.common import (
@@ -23,7 +22,7 @@ from kechuang.api.common import (
     pk_path,
     service_call,
 )
-from kechuang.api.pagination import ListedNeedsPagination
+from kechuang.api.pagination import paginate_rows
 from kechuang.core.errors import ApplicationError
 from kechuang.core.filters import SEARCH_MAX_CHARS
 from kechuang.needs import selectors, services
@@ -121,13 +120,30 @@ class NeedFilters(Schema):
     ordering: str | None = ordering_field(ORDERING)
 
 
+NEED_OUT_FIELDS = tuple(NeedOut.model_fields)  # the first columns of selectors.API_ROW_COLUMNS, named
+
+
+def _need_rows(request, page) -> list[dict]:
+    """The page's rows as ``NeedOut`` printed them (ADR 0054). Every row comes from ``need_list``, so
+    its reader may see it and its title is its label (``need_label``); the confidential ones shown are
+    audited as an export of the list is (``via="api:needs"``, as ``ListedNeedsPagination`` does)."""
+    rows = list(selectors.for_api_rows(page))
+    confidential = [
+        Need(pk=pk, title=title, confidentiality=level, enterprise_id=enterprise_id)
+        for pk, title, *_columns, level, _major, _created, enterprise_id in rows
+        if level != Need.Confidentiality.PUBLIC
+    ]
+    selectors.record_listed_views(request.user, confidential, via="api:needs")
+    return [dict(zip(NEED_OUT_FIELDS, row[:-1], strict=True)) for row in rows]
+
+
 @router.get("/", response={200: list[NeedOut], **LIST_ERRORS})
-@paginate(ListedNeedsPagination)
+@paginate_rows()
 def list_needs(request, filters: Query[NeedFilters]):
     f = filters.dict(exclude_none=True)
     ordering = f.pop("ordering", None)
     qs = selectors.need_list(user=request.user, filters=f).order_by("-created_at", "-pk")
-    return apply_ordering(qs, ORDERING, ordering)
+    return apply_ordering(qs, ORDERING, ordering), _need_rows
 
 
 @router.get("/{need_id}", response={200: NeedDetailOut, **READ_ERRORS})

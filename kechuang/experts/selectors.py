@@ -181,6 +181,16 @@ def for_cards(experts: QuerySet[Expert]) -> QuerySet[Expert]:
     )
 
 
+# What the API's experts list prints (``kechuang.api.experts.ExpertOut``, in its order), as tuples
+# (ADR 0054): no model instances, no societies prefetched (the list does not print them).
+API_ROW_COLUMNS = ("pk", "name", "title", "affiliation__name", "fields", "keywords", "availability")
+
+
+def for_api_rows(experts: QuerySet[Expert]) -> QuerySet:
+    """``experts`` (from ``expert_list``) as tuples of API_ROW_COLUMNS."""
+    return experts.prefetch_related(None).values_list(*API_ROW_COLUMNS)
+
+
 def expert_cards(experts) -> list[ExpertCard]:
     return [expert_card(e) for e in experts]
 

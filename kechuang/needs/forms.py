@@ -167,6 +167,14 @@ class NeedFilterForm(forms.Form):
         self.fields["confidentiality"].choices = [("", _("全部保密级别"))] + list(Need.Confidentiality.choices)
 
 
+OWNER_LABEL_FIELDS = ("username", "display_name", "role", "area", "area__name")  # what _owner_label reads
+
+
+def for_owner_labels(candidates):
+    """The owner ``<select>``'s candidates reading only OWNER_LABEL_FIELDS (ADR 0051, amended in session 13)."""
+    return candidates.only(*OWNER_LABEL_FIELDS)
+
+
 def _owner_label(u) -> str:
     """The person's name as shown everywhere (demo names already say where they work), else the
     username with their area or role."""
@@ -188,7 +196,9 @@ class OwnerForm(forms.Form):
         from kechuang.needs.selectors import owner_candidates
 
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owner_candidates(user=user)
+        candidates = owner_candidates(user=user)
+        # only printed: read the option labels' columns (a bound form's owner goes to the service whole)
+        self.fields["owner"].queryset = candidates if self.is_bound else for_owner_labels(candidates)
         self.fields["owner"].label_from_instance = _owner_label
         self.fields["owner"].widget.attrs["aria-label"] = _("跟进负责人")
 

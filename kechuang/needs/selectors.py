@@ -105,7 +105,13 @@ def need_attachment_get(*, user, pk: int) -> NeedAttachment:
 
 
 def need_history(*, user, need: Need) -> QuerySet[NeedStatusChange]:
-    return restrict(NeedStatusChange.objects.filter(need=need), user).select_related("by")
+    """The need page's status record, reading only what it prints (``needs_tags.need_history_rows``:
+    the person's name, not their whole account)."""
+    return (
+        restrict(NeedStatusChange.objects.filter(need=need), user)
+        .select_related("by")
+        .only("from_status", "to_status", "at", "note", "by", "by__username", "by__display_name")
+    )
 
 
 def stalled_before():
@@ -114,6 +120,20 @@ def stalled_before():
 
 def need_is_stalled(need: Need) -> bool:
     return need.status in NeedStatus.MAY_STALL and need.status_changed_at < stalled_before()
+
+
+# What the API's needs list prints (``kechuang.api.needs.NeedOut``, in its order), then the enterprise
+# id its audit needs: read as tuples, the list builds no model instance (a need with its enterprise,
+# chain, area and owner, every column, per row) and no schema validates them (ADR 0054).
+API_ROW_COLUMNS = (
+    "pk", "title", "enterprise__name", "kind", "chain__code", "district__code", "status", "confidentiality",
+    "major", "created_at", "enterprise_id",
+)
+
+
+def for_api_rows(needs: QuerySet[Need]) -> QuerySet:
+    """``needs`` (from ``need_list``: every row visible to its reader) as tuples of API_ROW_COLUMNS."""
+    return needs.values_list(*API_ROW_COLUMNS)
 
 
 def need_counts_by_status(*, user) -> dict[str, int]:

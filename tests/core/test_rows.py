@@ -53,6 +53,13 @@ def _old_team_list(*, user):
     return qs.annotate(n_experts=Count("experts", distinct=True))
 
 
+def _old_need_history(*, user, need):
+    """needs.selectors.need_history before session 13 (the person's whole account)."""
+    from kechuang.needs.models import NeedStatusChange
+
+    return restrict(NeedStatusChange.objects.filter(need=need), user).select_related("by")
+
+
 @contextlib.contextmanager
 def _before():
     """The original templates, and the selectors the pages used before ADR 0051."""
@@ -60,6 +67,8 @@ def _before():
         override_settings(TEMPLATES=_reference_templates()),
         mock.patch("kechuang.experts.selectors.team_list", _old_team_list),
         mock.patch("kechuang.home.views.team_list", _old_team_list),
+        mock.patch("kechuang.needs.selectors.need_history", _old_need_history),
+        mock.patch("kechuang.needs.forms.for_owner_labels", lambda candidates: candidates),
         mock.patch("kechuang.needs.selectors.for_table", lambda needs: needs),
         mock.patch("kechuang.home.views.for_table", lambda needs: needs),
         mock.patch("kechuang.experts.selectors.for_cards", lambda experts: experts),
@@ -130,3 +139,55 @@ def test_every_reference_template_differs_from_the_shipped_one():
     for name in references:
         if (shipped / name).exists():  # a partial no longer included (needs/_status.html) may be gone
             assert (shipped / name).read_text() != (REFERENCE / name).read_text(), name
+
+
+def test_the_need_history_prints_as_its_template_did(demo):
+    """The status record's branches the demo lacks: an owner change (same status), no person (the
+    system), a note with markup; in both languages, before and after."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kechuang.needs.models import NeedStatusChange
+    from kechuang.needs.selectors import need_list
+
+    user = User.objects.get(username="coordinator")
+    need = need_list(user=user).order_by("pk").first()
+    now = timezone.now().replace(hour=23, minute=5)  # a local date other than UTC's (Asia/Shanghai)
+    NeedStatusChange.objects.create(need=need, from_status=need.status, to_status=need.status, at=now, by=None,
+                                    note='<b>"改派" & 说明</b>')
+    NeedStatusChange.objects.create(need=need, from_status="submitted", to_status="reviewed",
+                                    at=now - timedelta(days=1), by=user, note="")
+    for language in ("zh-hans", "en"):
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        client.force_login(user)
+        with _before():
+            before = _get(client, f"/needs/{need.pk}/")
+        after = _get(client, f"/needs/{need.pk}/")
+        assert after[0] == before[0], language
+        assert after[1] <= before[1], language
+        assert ("负责人变更" if language == "zh-hans" else "Person following up changed").encode() in after[0]
+        assert b"&lt;b&gt;&quot;" in after[0]
+
+
+def test_the_owner_select_prints_as_before_for_staff_without_a_display_name(demo):
+    """The option label's other branch (username with area or role: the columns ``for_owner_labels``
+    keeps), which the demo's staff, all named, never take; on the need page and the needs list."""
+    from kechuang.accounts.models import Role
+    from kechuang.needs.selectors import need_list
+
+    coordinator = User.objects.get(username="coordinator")
+    district = User.objects.get(username="district")
+    User.objects.create_user(username="zz-district", password="x", role=Role.DISTRICT, area=district.area)
+    User.objects.create_user(username="zz-coordinator", password="x", role=Role.COORDINATOR)
+    need = need_list(user=coordinator).order_by("pk").first()
+    for language in ("zh-hans", "en"):
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        client.force_login(coordinator)
+        for url in (f"/needs/{need.pk}/", "/needs/?sort=-owner"):
+            with _before():
+                before = _get(client, url)
+            after = _get(client, url)
+            assert after[0] == before[0], (language, url)
+            assert after[1] <= before[1], (language, url, after[1], before[1])
+            assert b"zz-district\xef\xbc\x88" in after[0] and b"zz-coordinator\xef\xbc\x88" in after[0], (language, url)
