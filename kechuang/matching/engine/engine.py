@@ -869,8 +869,9 @@ class Index:
         return out, valid
 
     def _centroids(self, idx: np.ndarray) -> np.ndarray:
-        """``_centroid`` of several candidates at once (one gather/decode of their vectors instead
-        of one per candidate): the same float32 sums, per candidate in document order."""
+        """Profile centroids of several candidates at once (one gather of their vectors instead of
+        one per candidate), for the cluster feature: ``_centroid``'s float32 sums, except that an
+        approximate index with a float16 copy reads that copy, not its 8-bit codes (``precise``)."""
         d = self.dense
         idx = np.asarray(idx, dtype=np.int64)
         counts = d.doc_counts[idx].astype(np.int64)
