@@ -7,7 +7,7 @@ import pytest
 from engine_fakes import FakeEmbedder
 
 from kechuang.matching.engine import Candidate, Document, Engine, Query
-from kechuang.matching.engine.ann import AnnDenseIndex, build_dense_index, fingerprint
+from kechuang.matching.engine.ann import FINE_TOP, AnnDenseIndex, build_dense_index, fingerprint
 from kechuang.matching.engine.dense import DenseIndex
 
 DIM = 32
@@ -225,7 +225,7 @@ def test_float16_rescoring_of_the_best_is_closer_to_exact_and_survives_save_load
     )
     fine.save(tmp_path)
     loaded = AnnDenseIndex.load(tmp_path)
-    assert isinstance(loaded.fine, np.memmap) and loaded.fine_top == 2000  # stored vectors, default top
+    assert isinstance(loaded.fine, np.memmap) and loaded.fine_top == FINE_TOP  # stored vectors, default top
     loaded.fine_top = 50
     q = queries[0]
     want_s, want_d = exact.similarities(q)
