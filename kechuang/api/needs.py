@@ -124,17 +124,10 @@ NEED_OUT_FIELDS = tuple(NeedOut.model_fields)  # the first columns of selectors.
 
 
 def _need_rows(request, page) -> list[dict]:
-    """The page's rows as ``NeedOut`` printed them (ADR 0054). Every row comes from ``need_list``, so
-    its reader may see it and its title is its label (``need_label``); the confidential ones shown are
-    audited as an export of the list is (``via="api:needs"``, as ``ListedNeedsPagination`` does)."""
-    rows = list(selectors.for_api_rows(page))
-    confidential = [
-        Need(pk=pk, title=title, confidentiality=level, enterprise_id=enterprise_id)
-        for pk, title, *_columns, level, _major, _created, enterprise_id in rows
-        if level != Need.Confidentiality.PUBLIC
-    ]
-    selectors.record_listed_views(request.user, confidential, via="api:needs")
-    return [dict(zip(NEED_OUT_FIELDS, row[:-1], strict=True)) for row in rows]
+    """The page's rows as ``NeedOut`` printed them (ADR 0054), titles through ``need_label``; the
+    confidential ones shown are audited as an export of the list is (``via="api:needs"``)."""
+    rows = selectors.api_need_rows(request.user, page, via="api:needs")
+    return [dict(zip(NEED_OUT_FIELDS, row, strict=True)) for row in rows]
 
 
 @router.get("/", response={200: list[NeedOut], **LIST_ERRORS})

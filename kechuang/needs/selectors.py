@@ -131,9 +131,21 @@ API_ROW_COLUMNS = (
 )
 
 
-def for_api_rows(needs: QuerySet[Need]) -> QuerySet:
-    """``needs`` (from ``need_list``: every row visible to its reader) as tuples of API_ROW_COLUMNS."""
-    return needs.values_list(*API_ROW_COLUMNS)
+def api_need_rows(user, needs: QuerySet[Need], *, via: str) -> list[tuple]:
+    """``needs`` (from ``need_list``) as tuples of API_ROW_COLUMNS without the last (the enterprise id),
+    each title printed through ``need_label``.
+
+    The visibility mark ``need_list`` computes inside its query is read as one more column, so the
+    labels cost no further query; a queryset without that mark fails here rather than printing
+    unchecked titles. The confidential rows shown are audited with ``via`` (as an export is)."""
+    rows = list(needs.values_list(*API_ROW_COLUMNS, _mark(user)))
+    shown = []
+    for pk, title, *_columns, level, _major, _created, enterprise_id, visible in rows:
+        need = Need(pk=pk, title=title, confidentiality=level, enterprise_id=enterprise_id)
+        setattr(need, _mark(user), bool(visible))
+        shown.append(need)
+    record_listed_views(user, [n for n in shown if need_visible(user, n)], via=via)
+    return [(row[0], need_label(user, need), *row[2:-2]) for row, need in zip(rows, shown, strict=True)]
 
 
 def need_counts_by_status(*, user) -> dict[str, int]:

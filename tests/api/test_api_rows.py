@@ -116,3 +116,22 @@ def test_the_documented_response_is_unchanged(demo):
         assert ok == f"Paged{item}"
         assert list(schema["components"]["schemas"][ok]["properties"]) == ["items", "count"]
         assert {"limit", "offset"} <= {p["name"] for p in op["parameters"]}
+
+
+def test_the_api_rows_print_titles_through_need_label_and_refuse_an_unchecked_queryset(demo):
+    """``api_need_rows`` reads the visibility mark ``need_list`` computed: a queryset without it
+    (not checked against the reader) is an error, never a list of raw titles."""
+    from django.core.exceptions import FieldError
+
+    from kechuang.needs import selectors
+
+    user = User.objects.get(username="enterprise")
+    with pytest.raises(FieldError):
+        selectors.api_need_rows(user, Need.objects.all(), via="api:needs")
+
+    labels = []
+    with mock.patch.object(selectors, "need_label", wraps=selectors.need_label) as label:
+        rows = selectors.api_need_rows(user, selectors.need_list(user=user), via="api:needs")
+        labels = [c.args[1].pk for c in label.call_args_list]
+    assert rows and labels == [row[0] for row in rows]
+    assert {row[1] for row in rows} == set(Need.objects.filter(pk__in=labels).values_list("title", flat=True))
