@@ -35,7 +35,7 @@ def expert_list(*, user, filters: dict | None = None) -> QuerySet[Expert]:
             | Q(title__icontains=t)
             | Q(pk__in=_ids_with_term(qs, t))
         )
-    return qs.distinct()
+    return qs  # every filter and access rule is a subquery or a to-one join: no row twice, no DISTINCT
 
 
 # JSON lists are matched in Python: SQLite stores non-ASCII JSON text escaped ("\u77f3…"), so a

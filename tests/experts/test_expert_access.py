@@ -98,3 +98,20 @@ def test_field_filter_offers_the_fields_of_the_experts_in_scope_only(world, role
     assert selectors.expert_field_choices(user=user) == oracle
     assert ("海洋装备" in oracle) == ("other" in EXPERTS[role])
     assert "石墨烯" in oracle and "氢能" not in oracle
+
+
+@pytest.mark.parametrize("role", sorted(EXPERTS))
+def test_an_expert_tied_many_ways_is_listed_once_without_distinct(world, role):
+    """Two societies and two suggestions for the enterprise's needs: still one row per expert, and the
+    list's SQL has no DISTINCT (a DISTINCT over every expert column was the slow PostgreSQL count)."""
+    from kechuang.matching.models import Match
+
+    own = world.experts["own"]
+    own.societies.add(world.orgs["soc2"])
+    for need in list(world.needs.values())[:2]:
+        Match.objects.create(need=need, kind="expert", expert=own, score=0.5)
+    qs = selectors.expert_list(user=world.users[role])
+    ids = list(qs.values_list("pk", flat=True))
+    assert len(ids) == len(set(ids)) == qs.count()
+    assert "DISTINCT" not in str(qs.query).upper()
+    assert own.pk in ids
