@@ -73,6 +73,9 @@ def _minmax(x: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
+RANK_DECIMALS = 6  # float32 carries ~7 significant digits; scores are O(1)
+
+
 def _rank_feature(x: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
     """RANK_K / (RANK_K + rank), rank 1 = best among the valid; 0 for invalid rows."""
     x = np.asarray(x, dtype=np.float64)
@@ -80,7 +83,9 @@ def _rank_feature(x: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
     out = np.zeros(len(x), dtype=np.float64)
     if not v.any():
         return out
-    out[v] = RANK_K / (RANK_K + _min_ranks(-x[v]))
+    # equal up to float32 noise = equal: twins' scores differ in the last bits by CPU (BLAS kernels),
+    # and one rank apart moved the final order on one machine and not on another
+    out[v] = RANK_K / (RANK_K + _min_ranks(-np.round(x[v], RANK_DECIMALS)))
     return out
 
 

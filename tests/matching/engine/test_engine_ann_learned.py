@@ -85,8 +85,11 @@ GOLDEN = {
     "工业机器人": [
         ("c0335", 0.9966969594115086),
         ("c0125", 0.9960946905191493),
-        ("c0167", 0.9958073613897491),
-        ("c0083", 0.995251523444591),
+        # twins (equal lexical and dense scores) that tie to 1e-6; ordered by id. On another CPU in
+        # session 13, BLAS's last bits split their prf rank: c0083 scored 0.995252 (rank features and the
+        # final order now read scores to 1e-6, ltr.RANK_DECIMALS / top_order)
+        ("c0083", 0.9958073609260827),
+        ("c0167", 0.9958073604601717),
         ("c0005", 0.9949509931795598),
         ("c0293", 0.9947655001524407),
         ("c0215", 0.9944774886904828),

@@ -147,9 +147,9 @@ def test_centroid_norms_computed_at_build_equal_the_per_query_ones_and_are_saved
     assert old.centroid_norms(rows).tobytes() == built[rows].tobytes()
 
 
-def test_floor_sample_products_from_the_transposed_codes_are_bit_identical(approx):
+def test_floor_sample_products_from_the_transposed_codes_are_the_same_numbers(approx):
     """Several pseudo-queries are projected onto the floor sample through its transposed copy:
-    the same numbers as the row-major product it replaced (one column takes another kernel; it is
+    the same numbers (to float32 rounding) as the row-major product it replaced (one column takes another kernel; it is
     checked against the decoded codes in test_engine_query_speed.py)."""
     d = approx.dense
     rng = np.random.default_rng(9)
@@ -165,7 +165,9 @@ def test_floor_sample_products_from_the_transposed_codes_are_bit_identical(appro
         hit = fids[pos] == ids
         want[hit] = (d.codes[fids].astype(np.float32) @ qs)[pos[hit]] + d._zero @ q
         want[~hit] = d.codes[ids[~hit]].astype(np.float32) @ qs + d._zero @ q
-        assert got.tobytes() == want.tobytes()
+        # equal to float32 rounding: the transposed product takes another BLAS kernel, whose last
+        # bits differ by CPU (bit-identical on session 13's machine, not on session 14's)
+        np.testing.assert_allclose(got, want, rtol=0, atol=2e-6)
 
 
 def test_explanations_tokenise_a_sentence_once_and_say_the_same():
