@@ -916,13 +916,18 @@ class Index:
         d = self.dense
         order = top_order(first, self._id_rank[rows], PRF_DEPTH)
         picked, cw = [], np.zeros(d.dim, dtype=np.float64)
-        for pos in order:
+        ann = isinstance(d, AnnDenseIndex)
+        # an approximate index's pseudo-queries from its most precise copy (as the cluster feature's
+        # centroids): from the 8-bit codes they moved the final order against the exact path
+        cents = self._centroids(rows[order]) if ann else None
+        for k, pos in enumerate(order):
             i = int(rows[pos])
             c = int(d.doc_counts[i])
             if c:
                 off = int(d.doc_offsets[i])
-                picked.append(d.docs[off + int(np.argmax(sig.doc_sims[off : off + c]))])
-            cent = self._centroid(i)
+                best = off + int(np.argmax(sig.doc_sims[off : off + c]))
+                picked.append(d.precise(np.array([best]))[0] if ann else d.docs[best])
+            cent = cents[k] if ann else self._centroid(i)
             norm = float(np.linalg.norm(cent))
             if norm > 0:
                 cw += float(first[pos]) * cent / norm
@@ -941,7 +946,7 @@ class Index:
         if not vecs:
             return None, None
         qm = np.asarray(np.stack(vecs), dtype=np.float32).T  # (dim, 1 or 2)
-        if isinstance(d, AnnDenseIndex):  # the candidate pool's vectors only
+        if ann:  # the candidate pool's vectors only
             keep, sig.dense_keep = sig.dense_keep, None  # the rescoring's gathered codes, once
             return self._prf_pool(d, qm, rows, has_prf, norm > 0, keep)
         summ_all = d.summary @ qm if d.summary.size else np.zeros((d.n, len(vecs)), np.float32)
