@@ -395,6 +395,10 @@ class AnnDenseIndex:
         else:
             ids, keep = np.concatenate([doc_ids, self.m + rows[has]]), None
         sims = self._dots(ids, qm, keep)
+        if keep is not None and "fine_pos" in keep:
+            # the query's best vectors from the float16 copy, as its rescoring read them: their
+            # pseudo-query cosines decide the PRF features of the candidates that make the top
+            sims[keep["fine_pos"]] = keep["fine_vecs"] @ qm
         summ = np.zeros((len(rows), k), dtype=np.float32)
         summ[has] = sims[len(doc_ids) :]
         return summ, sims[: len(doc_ids)], self.doc_counts[rows]
@@ -460,7 +464,10 @@ class AnnDenseIndex:
         if self.fine is not None and len(ids):
             top = np.argpartition(-sims, min(self.fine_top, len(ids)) - 1)[: self.fine_top]
             top = top[np.argsort(ids[top])]  # in file order (memory map)
-            sims[top] = np.asarray(self.fine[ids[top]], dtype=np.float32) @ q
+            fine = np.asarray(self.fine[ids[top]], dtype=np.float32)
+            sims[top] = fine @ q
+            if keep is not None:  # the PRF pass projects the same best vectors from this copy too
+                keep.update(fine_pos=top, fine_vecs=fine)
         summ = np.full(self.n, np.nan, dtype=np.float32)
         summ[rows] = 0.0
         summ[srows] = sims[len(doc_ids) :]

@@ -807,8 +807,10 @@ class Index:
             top1, top2, top5 = (a[rows] for a in self._aggregates(sig, LEARNED_AGGREGATES))
             summ = np.where(has_summary, sig.summary_sims[rows], 0.0)
             dflt = dense_all[rows]
-            # the first stage (min-max fusion over the pool), read by both the PRF and the cluster
-            first = fuse(sig.lexical[rows], dense_all[rows], cfg, has_vectors)
+            # the first stage (min-max fusion over the pool), read by both the PRF and the cluster;
+            # an approximate index's candidate pool takes its range's low end from its floor sample
+            sample = np.isin(rows, d.floor_rows) if isinstance(d, AnnDenseIndex) else None
+            first = fuse(sig.lexical[rows], dense_all[rows], cfg, has_vectors, sample)
             prf, nb = self._prf(sig, rows, first)
             cluster, cluster_valid = self._cluster(rows, first)
         return RawSignals(

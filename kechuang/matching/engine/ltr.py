@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .fusion import minmax
+
 log = logging.getLogger(__name__)
 
 MODEL_PATH = Path(__file__).with_name("ltr_model.json")
@@ -59,18 +61,11 @@ CLUSTER_M = 3
 RANK_K = 10.0
 
 
-def _minmax(x: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    out = np.zeros(len(x), dtype=np.float64)
-    v = np.ones(len(x), dtype=bool) if valid is None else valid.astype(bool)
-    if not v.any():
-        return out
-    lo, hi = float(x[v].min()), float(x[v].max())
-    if hi > lo:
-        out[v] = (x[v] - lo) / (hi - lo)
-    elif hi > 0:
-        out[v] = 1.0
-    return out
+def _minmax(x: np.ndarray, valid: np.ndarray | None = None, sample: np.ndarray | None = None) -> np.ndarray:
+    """``fusion.minmax``: between the pool's low quantile (the uniform sample's, for an approximate
+    index's candidate pool) and its maximum."""
+    v = np.ones(len(x), dtype=bool) if valid is None else np.asarray(valid, dtype=bool)
+    return minmax(x, v, sample)
 
 
 RANK_DECIMALS = 6  # float32 carries ~7 significant digits; scores are O(1)
@@ -152,15 +147,16 @@ class RawSignals:
 def feature_matrix(raw: RawSignals) -> np.ndarray:
     """(n, len(FEATURES)) float64 matrix, every column in [0, 1] (dense_z in [-1, 1])."""
     n = len(raw.bm25)
+    sample = raw.sample
     lex_valid = raw.bm25 > 0
     cols: dict[str, np.ndarray] = {}
-    cols["bm25"] = _minmax(raw.bm25, lex_valid)
+    cols["bm25"] = _minmax(raw.bm25, lex_valid, sample)
     f = raw.bm25_fields
     zero = np.zeros(n)
-    cols["bm25_documents"] = _minmax(f.get("documents", zero), f.get("documents", zero) > 0)
-    cols["bm25_keywords"] = _minmax(f.get("keywords", zero), f.get("keywords", zero) > 0)
+    cols["bm25_documents"] = _minmax(f.get("documents", zero), f.get("documents", zero) > 0, sample)
+    cols["bm25_keywords"] = _minmax(f.get("keywords", zero), f.get("keywords", zero) > 0, sample)
     tf = f.get("title", zero) + f.get("fields", zero)
-    cols["bm25_title_fields"] = _minmax(tf, tf > 0)
+    cols["bm25_title_fields"] = _minmax(tf, tf > 0, sample)
     cols["bm25_rank"] = _rank_feature(raw.bm25, lex_valid)
     cols["coverage"] = np.clip(raw.coverage, 0.0, 1.0)
     cols["keyword_coverage"] = np.clip(raw.keyword_coverage, 0.0, 1.0)
@@ -173,7 +169,7 @@ def feature_matrix(raw: RawSignals) -> np.ndarray:
         ("dense_summary", raw.dense_summary, raw.has_summary.astype(bool)),
         ("prf", raw.prf, hv & has_docs),
     ):
-        cols[name] = zero.copy() if arr is None else _minmax(arr, valid)
+        cols[name] = zero.copy() if arr is None else _minmax(arr, valid, sample)
     if raw.dense_default is None:
         cols["dense_rank"] = zero.copy()
         cols["dense_z"] = zero.copy()
@@ -181,7 +177,7 @@ def feature_matrix(raw: RawSignals) -> np.ndarray:
         cols["dense_rank"] = _rank_feature(raw.dense_default, hv)
         cols["dense_z"] = _zscore(raw.dense_default, hv, raw.sample)
     cols["prf_rank"] = zero.copy() if raw.prf is None else _rank_feature(raw.prf, hv & has_docs)
-    cols["neighbours"] = zero.copy() if raw.neighbours is None else _minmax(raw.neighbours, hv)
+    cols["neighbours"] = zero.copy() if raw.neighbours is None else _minmax(raw.neighbours, hv, sample)
     cols["neighbours_rank"] = (
         zero.copy() if raw.neighbours is None else _rank_feature(raw.neighbours, hv)
     )

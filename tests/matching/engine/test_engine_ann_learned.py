@@ -33,82 +33,82 @@ WEIGHTS = [
 # they were first recorded, the float32 dot products differed in the last bits (≤ 1e-9), and for
 # "工业机器人" that (most likely) flipped a near-tie in the first stage, which moved one candidate by 5.6e-4
 # (c0083, rank 3 → 4). A golden ranking is therefore only exact on one kind of CPU.
+# Re-recorded in session 14 after two deliberate changes to the engine: rank features and the final
+# order read scores to 1e-6 (twins tie on every CPU; this machine split c0083's prf rank again), and
+# min-max ranges start at the pool's 2 % quantile, not its minimum (ADR 0055).
 GOLDEN = {
     "石墨烯薄膜 规模化制备": [
-        ("c0090", 0.9976169689574549),
-        ("c0270", 0.9965333585571389),
-        ("c0258", 0.9964267231311514),
-        ("c0222", 0.9957798659257763),
-        ("c0390", 0.9955386974557537),
+        ("c0090", 0.997588027579096),
+        ("c0270", 0.9964845889550654),
+        ("c0258", 0.9963863821979235),
+        ("c0222", 0.9957283802960145),
+        ("c0390", 0.9954689077646779),
         ("c0102", 0.9953247172724722),
         ("c0306", 0.9953247172724722),
-        ("c0030", 0.994976991672898),
-        ("c0126", 0.9947258897689604),
-        ("c0150", 0.994708968712822),
+        ("c0030", 0.9948914629354163),
+        ("c0126", 0.9946591611373914),
+        ("c0150", 0.9946223773132886),
     ],
     "水稻育种方法": [
         ("c0265", 0.9976991336383769),
-        ("c0055", 0.9965215763462895),
-        ("c0115", 0.9965166751208273),
-        ("c0295", 0.9949956756602784),
-        ("c0205", 0.9946942375693657),
-        ("c0175", 0.9946697825355294),
-        ("c0235", 0.9942869498418542),
-        ("c0325", 0.994048210247215),
-        ("c0145", 0.9928480408994517),
-        ("c0385", 0.9923408861271147),
+        ("c0055", 0.9965176805189616),
+        ("c0115", 0.9965089410419578),
+        ("c0295", 0.994983478707756),
+        ("c0205", 0.9946808953923247),
+        ("c0175", 0.994647749991524),
+        ("c0235", 0.9942689987683444),
+        ("c0325", 0.994029046958061),
+        ("c0145", 0.9928229516644386),
+        ("c0385", 0.9923076810620501),
     ],
     "桥梁监测应用": [
-        ("c0057", 0.9966281228653154),
-        ("c0267", 0.9961740299131857),
-        ("c0351", 0.9956827097942528),
-        ("c0087", 0.9947804935725759),
-        ("c0387", 0.994498895650578),
-        ("c0117", 0.9939631733315556),
-        ("c0081", 0.9935273987890617),
-        ("c0261", 0.993104507867082),
-        ("c0141", 0.9929319392893994),
-        ("c0177", 0.9916195856564932),
+        ("c0057", 0.9966237524896219),
+        ("c0267", 0.9961694193336478),
+        ("c0351", 0.9956766892154683),
+        ("c0087", 0.9947681634650736),
+        ("c0387", 0.9944868923602492),
+        ("c0117", 0.9939512417835082),
+        ("c0081", 0.9935089201633881),
+        ("c0261", 0.9930813978364023),
+        ("c0141", 0.9929097183449453),
+        ("c0177", 0.9915894980868755),
     ],
     "疫苗佐剂 锂电池": [
         ("c0166", 0.9977326474693744),
-        ("c0082", 0.9969481027894062),
-        ("c0298", 0.9966080370832295),
-        ("c0334", 0.9960427941546651),
-        ("c0214", 0.995618034873232),
-        ("c0346", 0.9943891071592927),
-        ("c0046", 0.9942667920357161),
-        ("c0382", 0.9942667920357161),
-        ("c0322", 0.9940365612586171),
-        ("c0250", 0.9929338589976905),
+        ("c0082", 0.996945070491834),
+        ("c0298", 0.9966046047452859),
+        ("c0334", 0.9960356037667364),
+        ("c0214", 0.995607557713728),
+        ("c0346", 0.9943722532940477),
+        ("c0046", 0.9942505361429896),
+        ("c0382", 0.9942505361429896),
+        ("c0322", 0.9940190799646083),
+        ("c0250", 0.9928825200074141),
     ],
     "工业机器人": [
-        ("c0335", 0.9966969594115086),
-        ("c0125", 0.9960946905191493),
-        # twins (equal lexical and dense scores) that tie to 1e-6; ordered by id. On another CPU in
-        # session 13, BLAS's last bits split their prf rank: c0083 scored 0.995252 (rank features and the
-        # final order now read scores to 1e-6, ltr.RANK_DECIMALS / top_order)
-        ("c0083", 0.9958073609260827),
-        ("c0167", 0.9958073604601717),
-        ("c0005", 0.9949509931795598),
-        ("c0293", 0.9947655001524407),
-        ("c0215", 0.9944774886904828),
-        ("c0209", 0.9940290740250269),
-        ("c0155", 0.9937722778576732),
-        ("c0251", 0.993422646013066),
+        ("c0335", 0.9980831763789844),
+        ("c0125", 0.9976567043084208),
+        ("c0005", 0.9972390094612432),
+        ("c0215", 0.996675130126631),
+        ("c0155", 0.9966624956404582),
+        ("c0065", 0.9958851655030053),
+        ("c0275", 0.9958226734071057),
+        ("c0035", 0.9951501285794404),
+        ("c0095", 0.9951501285794404),
+        ("c0185", 0.9951211212137374),
     ],
 }
 GOLDEN_RESTRICTED = [  # "疫苗佐剂", allowed = every third row, c0003 excluded
     ("c0102", 0.9974421757466408),
     ("c0306", 0.9974421757466408),
-    ("c0258", 0.9954873568341709),
-    ("c0222", 0.9923974750019132),
-    ("c0378", 0.9894246717959742),
-    ("c0246", 0.9872129319774527),
-    ("c0126", 0.9871288891828712),
-    ("c0066", 0.9861603338847834),
-    ("c0114", 0.983329880911723),
-    ("c0042", 0.9832601768078024),
+    ("c0258", 0.994954607619138),
+    ("c0222", 0.9913998609726544),
+    ("c0378", 0.9878567134319449),
+    ("c0126", 0.9854133220000624),
+    ("c0246", 0.9852346759193591),
+    ("c0066", 0.9839087216719861),
+    ("c0042", 0.9808140204241674),
+    ("c0114", 0.9803584280324348),
 ]
 
 
@@ -240,10 +240,18 @@ def test_pseudo_query_projection_and_centroid_norms_match_the_exact_vectors(pair
     np.testing.assert_allclose(ann.docs[off : off + c], d.docs[off : off + c], atol=0.02)
 
 
-def test_pool_median_with_an_approximate_index_stands_for_the_whole_pool(pair):
+def test_pool_median_with_an_approximate_index_stands_for_the_whole_pool(pair, config):
     """The page's 匹配度 runs from the pool's median to the best; with most rows not rescored, the
     median over all rows would be a placeholder (~0) and every suggestion would read ~100 %."""
-    exact, approx = pair
+    exact, _ = pair
+    # a quarter of the pool as floor sample (4096 by default): with the 100 rows of ``pair`` the
+    # sample's 2 % quantile is its second-lowest value, too coarse for the features' range (ADR 0055)
+    approx = Engine(config, embedder=FakeEmbedder()).build(pool(N))
+    d = exact.dense
+    approx.dense = AnnDenseIndex.build(
+        d.n, d.dim, d.summary, d.has_summary, d.docs, d.doc_counts,
+        nlist=16, nprobe=4, k_vectors=150, floor_sample=300,
+    )  # fmt: skip
     rows = np.arange(N)
     for text in QUERIES:
         q = Query(problem=text)
@@ -251,4 +259,4 @@ def test_pool_median_with_an_approximate_index_stands_for_the_whole_pool(pair):
         got = approx.search(q, top_k=10).pool_median
         placeholders = float(np.median(approx.fused_scores(approx.signals(q), rows)))
         assert placeholders < 0.1 < want  # what the median over every row would have been
-        assert abs(got - want) < 0.1  # a 100-profile floor sample here; 8192 by default
+        assert abs(got - want) < 0.1
