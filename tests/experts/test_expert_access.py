@@ -42,6 +42,10 @@ def test_achievement_list_scope(world, role):
 def test_service_teams_follow_the_society(world):
     from kechuang.experts.models import ServiceTeam
 
+    # teams' ids must not coincide with experts' (a rule comparing the wrong ids passed on SQLite, where both
+    # tables counted from 1, and failed only on PostgreSQL): ids used and deleted are not given out again
+    for i in range(7):
+        ServiceTeam.objects.create(name=f"空服务团{i}").delete()
     team = ServiceTeam.objects.create(name="石墨烯服务团")
     team.societies.add(world.orgs["soc"])
     team.experts.add(world.experts["own"])
