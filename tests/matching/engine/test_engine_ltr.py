@@ -311,3 +311,20 @@ def test_cluster_prefers_a_candidate_whose_colleagues_match(fake_embedder):
     a, b = index.ids.index("a"), index.ids.index("b")
     assert raw.cluster_valid[a] and raw.cluster_valid[b]
     assert raw.cluster[a] > raw.cluster[b]
+
+
+def test_values_equal_up_to_float32_noise_share_a_rank_and_tie_by_id():
+    """Twins' scores differ in the last bits by CPU (BLAS kernels); that must not decide a rank feature
+    or the final order (session 14: one machine split a prf rank that another did not)."""
+    from kechuang.matching.engine.engine import top_order
+    from kechuang.matching.engine.ltr import RANK_K, _rank_feature
+
+    x = np.array([0.9864773, 0.9864774, 0.5, 0.9864773 + 3e-8])
+    ranks = _rank_feature(x)
+    assert ranks[0] == ranks[1] == ranks[3] == RANK_K / (RANK_K + 1)
+    assert ranks[2] == RANK_K / (RANK_K + 4)
+    scores = np.array([0.99580736093, 0.99580736046, 0.7])
+    id_rank = np.array([1, 0, 2])  # the second row's id sorts first
+    assert top_order(scores, id_rank, 2).tolist() == [1, 0]
+    assert top_order(np.array([0.9958, 0.9959, 0.7]), id_rank, 2).tolist() == [1, 0]  # a real gap still counts
+    assert top_order(np.array([0.9960, 0.9959, 0.7]), id_rank, 2).tolist() == [0, 1]
