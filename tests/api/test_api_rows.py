@@ -129,7 +129,6 @@ def test_the_api_rows_print_titles_through_need_label_and_refuse_an_unchecked_qu
     with pytest.raises(FieldError):
         selectors.api_need_rows(user, Need.objects.all(), via="api:needs")
 
-    labels = []
     with mock.patch.object(selectors, "need_label", wraps=selectors.need_label) as label:
         rows = selectors.api_need_rows(user, selectors.need_list(user=user), via="api:needs")
         labels = [c.args[1].pk for c in label.call_args_list]

@@ -28,7 +28,7 @@ from .dense import (
 from .explain import Evidence, explain, order_terms
 from .fusion import fuse
 from .lexical import LexicalIndex
-from .ltr import CLUSTER_K, CLUSTER_M, PRF_DEPTH, RawSignals, cached_model, feature_matrix
+from .ltr import CLUSTER_K, CLUSTER_M, PRF_DEPTH, TIE_DECIMALS, RawSignals, cached_model, feature_matrix
 from .profiles import (
     CANDIDATE_FIELDS,
     Candidate,
@@ -310,7 +310,7 @@ def top_order(scores: np.ndarray, id_rank: np.ndarray, top_k: int | None) -> np.
     sorted (``np.partition`` first): the same order as sorting the whole pool, without its
     O(n log n) lexsort (~40 ms at 100k). Scores from float32 vectors differ by CPU in their
     last bits (BLAS kernels): at 1e-9, twins' order was decided by that noise."""
-    key = np.round(scores, 6)
+    key = np.round(scores, TIE_DECIMALS)
     n = len(key)
     if top_k and 0 < top_k < n:
         kth = np.partition(key, n - top_k)[n - top_k]  # the top_k-th largest rounded score
@@ -717,9 +717,9 @@ class Index:
         model = cached_model(cfg.model_path)
         sample = np.isin(rows[cand], self.dense.floor_rows)
         scores = self._candidate_scores(model, sig, rows, cand, cfg, dense_all, sample)
-        key = np.round(scores, 6)
+        key = np.round(scores, TIE_DECIMALS)
         kth = np.partition(key, len(key) - top_k)[len(key) - top_k]
-        if not kth > np.round(0.5 * float(scores.min()), 6) or not sample.any():
+        if not kth > np.round(0.5 * float(scores.min()), TIE_DECIMALS) or not sample.any():
             # rows outside the pool may tie with the top: rank them all (same scores, computed once)
             fused = self._below_candidates(sig, rows, cand, cfg, dense_all, scores)
             order = top_order(fused, id_rank, top_k)
@@ -862,7 +862,7 @@ class Index:
         cents = self._centroids(rows[top]).astype(np.float64)
         norms = np.linalg.norm(cents, axis=1)
         cents /= np.where(norms > 0, norms, 1.0)[:, None]
-        sims = np.round(cents @ cents.T, 6)  # BLAS last bits differ by CPU: twins must tie on every machine
+        sims = np.round(cents @ cents.T, TIE_DECIMALS)  # twins tie on every CPU
         np.fill_diagonal(sims, -np.inf)
         m = min(CLUSTER_M, len(top) - 1)
         # the m most similar, ties by position in the top (a stable sort of the negated row)

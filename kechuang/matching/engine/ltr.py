@@ -68,7 +68,9 @@ def _minmax(x: np.ndarray, valid: np.ndarray | None = None, sample: np.ndarray |
     return minmax(x, v, sample)
 
 
-RANK_DECIMALS = 6  # float32 carries ~7 significant digits; scores are O(1)
+# values equal to this many decimals are ties (rank features, the final order, the cluster's cosines):
+# float32 carries ~7 significant digits, and its last bits differ by CPU (BLAS kernels)
+TIE_DECIMALS = 6
 
 
 def _rank_feature(x: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
@@ -80,7 +82,7 @@ def _rank_feature(x: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
         return out
     # equal up to float32 noise = equal: twins' scores differ in the last bits by CPU (BLAS kernels),
     # and one rank apart moved the final order on one machine and not on another
-    out[v] = RANK_K / (RANK_K + _min_ranks(-np.round(x[v], RANK_DECIMALS)))
+    out[v] = RANK_K / (RANK_K + _min_ranks(-np.round(x[v], TIE_DECIMALS)))
     return out
 
 
