@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
-from kechuang.matching.engine import Embedder, Engine, FusionConfig, Index
+from kechuang.matching.engine import Embedder, Engine, FusionConfig, Index, npio
 from kechuang.matching.models import IndexKind, IndexState, StoredVector
 from kechuang.matching.profiles import CANDIDATE_BUILDERS
 from kechuang.matching.stale import _bump, enqueue_reindex, mark_stale, state  # noqa: F401 — re-exported
@@ -267,11 +267,11 @@ def shipped_vectors(path: Path | None = None) -> dict[str, np.ndarray]:
     with _shipped_lock:
         if str(path) not in _shipped:
             try:
-                with np.load(path, allow_pickle=False) as z:
-                    vecs = z["vectors"].astype(np.float32)
-                    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-                    norms[norms == 0] = 1.0
-                    _shipped[str(path)] = dict(zip(z["keys"].tolist(), vecs / norms, strict=True))
+                z = npio.load_all(path)
+                vecs = z["vectors"].astype(np.float32)
+                norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+                norms[norms == 0] = 1.0
+                _shipped[str(path)] = dict(zip(z["keys"].tolist(), vecs / norms, strict=True))
             except (OSError, KeyError, ValueError) as exc:
                 if path.exists():
                     log.warning("shipped vectors %s unreadable: %s", path, exc)

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import npio
 from .dense import DenseIndex, _count_groups, grouped_top_n_means
 
 # exact up to where it stops being as fast (docs/benchmarks.md, "Matching at scale")
@@ -281,14 +282,14 @@ class AnnDenseIndex:
                 fingerprint is not None and meta.get("fingerprint") != fingerprint
             ):
                 return None
-            arrays = np.load(d / "ann-meta.npz")
+            arrays = npio.load_all(d / "ann-meta.npz")
             index = _faiss().read_index(str(d / "ivf-sq8.faiss"))
-            codes = np.load(d / "codes.npy")
+            codes = npio.load(d / "codes.npy")
             vmin, vdiff = arrays["vmin"], arrays["vdiff"]
             has_summary, doc_counts = arrays["has_summary"], arrays["doc_counts"]
-            fine = np.load(d / "fine-f16.npy", mmap_mode="r") if (d / "fine-f16.npy").exists() else None
+            fine = npio.load(d / "fine-f16.npy", mmap_mode="r") if (d / "fine-f16.npy").exists() else None
             # saved since ADR 0052 (older saves compute them query by query, as before)
-            cnorms = arrays["centroid_norms"] if "centroid_norms" in arrays.files else None
+            cnorms = arrays.get("centroid_norms")
         except (OSError, ValueError, KeyError, RuntimeError):
             return None
         return cls(

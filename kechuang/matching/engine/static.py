@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import npio
 from .dense import Embedder, _normalise
 from .tokenize import Tokenizer
 
@@ -41,7 +42,7 @@ class WordTable:
         self._lock = threading.Lock()
         self.dirty = False
         if self.path is not None and self.path.exists():
-            z = np.load(self.path, allow_pickle=False)
+            z = npio.load_all(self.path)
             self._vecs = dict(zip(z["keys"].tolist(), np.asarray(z["vecs"], np.float32)))
 
     @staticmethod
