@@ -77,6 +77,20 @@ def busy_patterns(
     return out
 
 
+def may_apply(problem: Problem, limit: int = MAX_PATTERNS) -> bool:
+    """Whether :func:`busy_patterns` could stay within ``limit`` (a count, nothing enumerated):
+    lets the solver know, before asking, whether a pattern bound may still come."""
+    if problem.has_online or not all(len(m.participants) == 2 for m in problem.meetings):
+        return False
+    total = 0
+    for ms in problem.meetings_of.values():
+        can = set().union(*(problem.allowed_slots(i) for i in ms)) if ms else set()
+        total += math.comb(len(can), len(ms))
+        if total > limit:
+            return False
+    return True
+
+
 def pattern_bound(problem: Problem, cap: int | None, limit: int = MAX_PATTERNS) -> int | None:
     """Proven lower bound on total breaks from :func:`busy_patterns`: the linear relaxation of
     "one pattern per participant, at most 2t busy people per slot", rounded up (HiGHS, about

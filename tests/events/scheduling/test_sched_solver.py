@@ -561,3 +561,51 @@ def test_window_ladder_on_one_solver_proves_what_one_question_per_bound_proves()
         assert got == min(first_yes, people + 1), (p, msgs, first_yes)
         raised += got > 1
     assert raised >= 3  # the random mix does raise the bound
+
+
+@pytest.mark.parametrize("pattern_may_follow", [False, True])
+def test_a_slow_zero_question_is_raced_by_rc2(monkeypatch, caplog, pattern_may_follow):
+    # When "0 breaks?" on the window encoding has not answered within its share of the time,
+    # RC2 starts beside it (its first core asks the same question on the general encoding) and
+    # the upper-bound search. When RC2 answers first and no pattern bound can follow, the window
+    # question is stopped; when a pattern bound may still follow, it keeps running for it.
+    import logging
+    import time
+
+    from kechuang.events.scheduling import satenc, solver
+
+    def never_answers(problem, solver="cadical195"):
+        time.sleep(60)
+
+    monkeypatch.setattr(satenc, "zero_break_schedule", never_answers)  # forked children inherit it
+    monkeypatch.setattr(solver, "ZERO_SHARE", 0.02)
+    monkeypatch.setattr(solver, "may_apply", lambda problem: pattern_may_follow)
+    p = make_problem([(1, 2), (1, 3)], n_slots=3, n_tables=2, unavailable={1: frozenset({2})})
+    with caplog.at_level(logging.DEBUG, logger=solver.__name__):
+        r = solve(p, time_limit=20, engine="sat")
+    assert (r.status, r.breaks, r.bound) == ("optimal", 1, 1)
+    said = [m.getMessage() for m in caplog.records]
+    assert "start rc2" in said and not any(m.startswith("zero:") for m in said)
+    assert ("stop zero" in said) is (not pattern_may_follow)
+
+
+def test_may_apply_never_denies_a_pattern_relaxation_that_exists(b2b_dir):
+    # may_apply counts patterns without enumerating them: it must say yes wherever
+    # busy_patterns builds the relaxation (else the solver would stop a question that still
+    # had a bound to give), and no on the 21-slot events, where the relaxation is too big.
+    import random
+
+    from kechuang.events.scheduling.patterns import busy_patterns, may_apply
+
+    rng = random.Random(7)
+    built = 0
+    for _ in range(40):
+        p = _random_tiny(rng, n_people=5, n_meetings=7, n_slots=5)
+        if busy_patterns(p, 2) is not None:
+            built += 1
+            assert may_apply(p)
+    assert built >= 10
+    for name in ("tic-13crafc.original", "forumt-14.prec25"):
+        p = load_b2b(b2b_dir / f"{name}.dzn")
+        assert busy_patterns(p, 2) is not None and may_apply(p)
+    assert not may_apply(load_b2b(b2b_dir / "forum-13crafc.forb0003.dzn"))
