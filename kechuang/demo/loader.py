@@ -15,6 +15,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from kechuang.accounts.models import Area, Role, User
+from kechuang.core.dbstats import refresh_planner_statistics
 from kechuang.core.extensions import app_modules
 from kechuang.core.models import AuditEntry
 from kechuang.experts.models import Achievement, Expert, Patent, Publication, ServiceTeam
@@ -251,6 +252,7 @@ def load_scenario(s: dict, *, fast_passwords: bool = False) -> dict:
     )
     for module in app_modules("demo_loader"):  # fn(scenario, ctx); ctx holds the key -> object maps built here
         module.load(s, ctx)
+    refresh_planner_statistics()  # PostgreSQL would plan the first pages for empty tables
     return ctx
 
 

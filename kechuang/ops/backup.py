@@ -26,6 +26,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from kechuang.core.dbstats import refresh_planner_statistics
+
 
 def fingerprints() -> dict[str, dict]:
     """{table: {"rows": n, "sha256": hex}} for every table of the default database."""
@@ -144,6 +146,7 @@ def restore(archive: Path, *, force: bool = False) -> dict:
                      "--dbname", connection.settings_dict["NAME"], str(tmp / "db.dump")],
                     env=_pg_env(), check=True, capture_output=True,
                 )
+                refresh_planner_statistics()  # pg_restore brings rows, not the planner's statistics
             if (tmp / "media").is_dir():
                 media = Path(settings.MEDIA_ROOT)
                 media.mkdir(parents=True, exist_ok=True)
