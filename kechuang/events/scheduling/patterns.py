@@ -53,24 +53,20 @@ def busy_patterns(
 ) -> dict[int, list[tuple[tuple[int, ...], int]]] | None:
     """Participant -> [(busy slots, breaks)] that some placement of their meetings allows,
     or None when the relaxation does not apply (online or non-pair meetings) or is too big."""
-    if problem.has_online or not all(len(m.participants) == 2 for m in problem.meetings):
+    if not may_apply(problem, limit):
         return None
     out: dict[int, list[tuple[tuple[int, ...], int]]] = {}
-    budget = limit
     for p, ms in problem.meetings_of.items():
         doms = [set(problem.allowed_slots(i)) for i in ms]
         can = sorted(set().union(*doms)) if doms else []
         k = len(ms)
         if k > len(can):
             return None  # no pattern at all: the quick checks name this case
-        if math.comb(len(can), k) > budget:
-            return None
         pats = []
         for sl in itertools.combinations(can, k):
             b = _blocks(sl) - 1
             if (cap is None or b <= cap) and _matchable(sl, doms):
                 pats.append((sl, b))
-        budget -= math.comb(len(can), k)
         if not pats:
             return None
         out[p] = pats
@@ -78,8 +74,9 @@ def busy_patterns(
 
 
 def may_apply(problem: Problem, limit: int = MAX_PATTERNS) -> bool:
-    """Whether :func:`busy_patterns` could stay within ``limit`` (a count, nothing enumerated):
-    lets the solver know, before asking, whether a pattern bound may still come."""
+    """Whether the relaxation applies (two-person meetings, none online) and its patterns number at
+    most ``limit`` (a count, nothing enumerated): :func:`busy_patterns` asks it first, and the
+    solver asks it to know whether a pattern bound may still come."""
     if problem.has_online or not all(len(m.participants) == 2 for m in problem.meetings):
         return False
     total = 0

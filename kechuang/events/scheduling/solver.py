@@ -420,7 +420,6 @@ class _Children:
         self.infeasible = False
         self.errors: list[str] = []
         self.pattern: int | None | bool = False  # False: not reported yet
-        self.started: set[str] = set()
 
     def start(self, name: str, cfg: dict) -> None:
         ctx = mp.get_context("fork")
@@ -433,7 +432,10 @@ class _Children:
         send.close()
         self.procs.append(proc)
         self.conns[recv] = name
-        self.started.add(name)
+
+    def has_started(self, name: str) -> bool:
+        """Whether that search was started (it may since have ended or been stopped)."""
+        return any(proc.name == name for proc in self.procs)
 
     @property
     def settled(self) -> bool:
@@ -528,12 +530,12 @@ def _solve_sat(
                 else:
                     kids.run(deadline, until=answered)
             if not kids.settled and time.perf_counter() < deadline:
-                if "upper" not in kids.conns.values() and "upper" not in kids.done:
+                if not kids.has_started("upper"):
                     kids.start("upper", {**upper, "skip_zero": True, "nice": UPPER_NICE})
                 reported = lambda: kids.pattern is not False or "zero" in kids.done  # noqa: E731
                 if kids.lb >= 1:  # "0 breaks?" said no: wait (briefly) for the pattern bound
                     kids.run(min(deadline, time.perf_counter() + PATTERN_SHARE * time_limit), until=reported)
-                if not kids.pattern and not kids.settled and "rc2" not in kids.started:
+                if not kids.pattern and not kids.settled and not kids.has_started("rc2"):
                     # RC2 re-asks "0 breaks?" only if the lone question never answered (it failed)
                     kids.start("rc2", {**rc2, "skip_zero": kids.lb >= 1})
                     kids.run(deadline, until=reported)
