@@ -191,3 +191,30 @@ def test_the_owner_select_prints_as_before_for_staff_without_a_display_name(demo
             assert after[0] == before[0], (language, url)
             assert after[1] <= before[1], (language, url, after[1], before[1])
             assert b"zz-district\xef\xbc\x88" in after[0] and b"zz-coordinator\xef\xbc\x88" in after[0], (language, url)
+
+
+def test_the_top_bar_and_footer_print_as_base_html_did(demo):
+    """``{% topbar %}``/``{% footer %}`` (session 16) against the original base.html, on the branches the
+    role pages above do not take: a visitor not signed in, a superuser with staff rights (the admin and
+    two-factor links), unread notifications on the bell, and a path whose query needs escaping."""
+    from kechuang.notifications.models import Notification
+
+    admin = User.objects.create_superuser(username="zz-admin", password="x")
+    coordinator = User.objects.get(username="coordinator")
+    Notification.objects.filter(recipient=coordinator).update(read_at=None)
+    assert Notification.objects.filter(recipient=coordinator, read_at=None).exists()
+    for language in ("zh-hans", "en"):
+        visitor = Client(HTTP_ACCEPT_LANGUAGE=language)
+        cases = [(visitor, "/accounts/login/?next=/needs/%3Fq%3D%3Cb%3E%26%22x")]
+        for user in (admin, coordinator):
+            client = Client(HTTP_ACCEPT_LANGUAGE=language)
+            client.force_login(user)
+            cases.append((client, "/needs/?q=%3Cb%3E%26%22%27x"))
+        for client, url in cases:
+            with _before():
+                before = _get(client, url)
+            after = _get(client, url)
+            assert after[0] == before[0], (language, url)
+            assert after[1] <= before[1], (language, url)
+        # the branches were taken: the coordinator's bell counts, the escaped path is in the language form
+        assert b'data-testid="bell-count"' in after[0] and b'value="/needs/?q=%3Cb%3E%26%22%27x"' in after[0]

@@ -5,9 +5,11 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
+from django.utils.translation import get_language, get_language_info, gettext, ngettext, pgettext
 
 from kechuang.core.rows import fixed_url as _fixed_url
-from kechuang.core.rows import markup, text
+from kechuang.core.rows import literal, markup, text
 
 register = template.Library()
 ACTIVE = ' class="active" aria-current="page"'
@@ -25,3 +27,99 @@ def nav_links(items) -> str:
         f'<a href="{text(i["url"])}"{ACTIVE if i["active"] else ""}>{text(i["label"])}</a>'
         for i in items or []
     ))
+
+
+def _csrf_input(context) -> str:
+    """``{% csrf_token %}`` (CsrfTokenNode): the hidden input with the page's one masked token, or nothing."""
+    token = context.get("csrf_token")
+    if token and token != "NOTPROVIDED":  # noqa: S105 — Django's marker for "no token", not a secret
+        return f'<input type="hidden" name="csrfmiddlewaretoken" value="{text(str(token))}">'
+    return ""
+
+
+def _bell(unread) -> str:
+    """``notifications/_bell.html`` as it printed (the unread count; ``default:0`` for none)."""
+    n = unread or 0
+    label = ngettext("通知（%(n)s 条未读）", "通知（%(n)s 条未读）", n) % {"n": text(n)}  # as blocktranslate: the value escaped
+    count = f'<span class="bell-count" data-testid="bell-count">{text(unread)}</span>' if unread else ""
+    return (
+        f'<a class="bell{" has-unread" if unread else ""}" href="{text(_fixed_url("notifications:list"))}" '
+        f'data-testid="bell" title="{literal(gettext("通知"))}" aria-label="{label}">'
+        f"{BELL_SVG}{count}</a>\n"
+    )
+
+
+BELL_SVG = (
+    '<svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" '
+    'stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9"/>'
+    '<path d="M13.7 21a2 2 0 0 1-3.4 0"/></svg>'
+)
+
+
+@register.simple_tag(takes_context=True)
+def topbar(context) -> str:
+    """base.html's ``<header>``: brand, the menu of a signed-in reader (navigation, bell, account links,
+    log-out) — what its template printed, written once per page instead of node by node (ADR 0051)."""
+    user = context.get("user")
+    html = [
+        '<header class="topbar">\n'
+        f'  <a class="brand" href="{text(_fixed_url("home:root"))}">{literal(gettext("科创对接"))} '
+        f'<small>{literal(gettext("科创中国 · 试点城市服务平台"))}</small></a>\n  '
+    ]
+    if user is not None and user.is_authenticated:
+        staff = user.is_staff
+        admin = f'<a href="{text(_fixed_url("admin:index"))}">{literal(gettext("管理后台"))}</a>' if staff else ""
+        coordinator = user.is_coordinator
+        otp = (f'<a class="who-link" href="{text(_fixed_url("accounts:otp_setup"))}">{literal(gettext("双因素认证"))}</a>'
+               if coordinator or staff else "")
+        lockouts = (f'<a class="who-link" href="{text(_fixed_url("accounts:lockouts"))}">{literal(gettext("登录锁定"))}</a>'
+                    if coordinator else "")
+        html.append(
+            "\n  \n"
+            '  <input type="checkbox" id="nav-toggle" class="nav-toggle" aria-controls="site-menu">\n'
+            '  <label for="nav-toggle" class="nav-toggle-label" data-testid="nav-toggle"><span aria-hidden="true">☰</span> '
+            f'{literal(gettext("菜单"))}</label>\n'
+            '  <div class="site-menu" id="site-menu">\n'
+            f'  <nav class="mainnav" aria-label="{literal(gettext("主导航"))}">\n'
+            f'    {nav_links(context.get("nav_items"))}\n'
+            f"    {admin}\n"
+            "  </nav>\n"
+            '  <div class="who">\n'
+            f'    {_bell(context.get("notifications_unread"))}\n'
+            f'    <span class="role-badge">{text(context.get("role_label", ""))}</span> '
+            f'<span data-testid="current-user">{text(user)}</span>\n'
+            f'    <a class="who-link" href="{text(_fixed_url("accounts:password_change"))}">{literal(gettext("修改密码"))}</a>\n'
+            f'    <a class="who-link" href="{text(_fixed_url("apitokens:list"))}">{literal(gettext("API 令牌"))}</a>\n'
+            f"    {otp}\n"
+            f"    {lockouts}\n"
+            f'    <form method="post" action="{text(_fixed_url("accounts:logout"))}" class="inline">{_csrf_input(context)}'
+            f'<button type="submit" class="link">{literal(gettext("退出"))}</button></form>\n'
+            "  </div>\n"
+            "  </div>\n  "
+        )
+    html.append("\n</header>")
+    return markup("".join(html))
+
+
+@register.simple_tag(takes_context=True)
+def footer(context) -> str:
+    """base.html's ``<footer>``: the tagline and the language switch (every language but the current one)."""
+    user = context.get("user")
+    demo = (f' · <span class="muted">{literal(gettext("演示数据均为虚构"))}</span>'
+            if user is not None and user.is_authenticated else "")
+    request = context.get("request")
+    path = text(request.get_full_path()) if request is not None else ""
+    current = get_language()
+    buttons = "".join(
+        f'<button type="submit" name="language" value="{text(info["code"])}" class="link-dark">{text(info["name_local"])}</button>'
+        for info in (get_language_info(code) for code, _name in settings.LANGUAGES)
+        if info["code"] != current
+    )
+    return markup(
+        f'<footer class="foot">kechuang {literal(pgettext("footer tagline", "科创对接"))} · '
+        f'{literal(gettext("需求上传、资源下沉"))}{demo}\n'
+        f'  <form action="{text(_fixed_url("set_language"))}" method="post" class="inline lang-switch">{_csrf_input(context)}'
+        f'<input name="next" type="hidden" value="{path}">\n'
+        f"  {buttons}</form>\n"
+        "</footer>"
+    )
