@@ -10,9 +10,11 @@ anything else — another template, a custom option template, a label that is no
 
 from __future__ import annotations
 
+import html
+
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 
 SELECT = "django/forms/widgets/select.html"
@@ -22,7 +24,12 @@ OPTION = "django/forms/widgets/select_option.html"
 def _formatted(value) -> str:
     """``{{ value|stringformat:'s' }}``: the value as text, escaped unless it was marked safe."""
     text = str(value)
-    return text if isinstance(value, SafeData) else escape(text)
+    return text if isinstance(value, SafeData) else html.escape(text)  # escape() is html.escape of str
+
+
+def _escaped(value) -> str:
+    """``conditional_escape``, with a plain ``str`` (most names, values and labels) escaped directly."""
+    return html.escape(value) if type(value) is str else conditional_escape(value)
 
 
 def _attrs(attrs: dict) -> str:
@@ -31,7 +38,7 @@ def _attrs(attrs: dict) -> str:
     for name, value in attrs.items():
         if value is False:
             continue
-        out.append(f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{_formatted(value)}"')
+        out.append(f" {_escaped(name)}" if value is True else f' {_escaped(name)}="{_formatted(value)}"')
     return "".join(out)
 
 
@@ -41,18 +48,18 @@ def _text(value) -> bool:
 
 def _select(widget: dict) -> str | None:
     """The select's markup, or None when something calls for Django's own templates."""
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{_escaped(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
             if not _text(group_name):
                 return None
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{_escaped(group_name)}">')
         for option in options:
             if option.get("template_name") != OPTION or not _text(option["label"]):
                 return None
             parts.append(
                 f'\n  <option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>'
-                f"{conditional_escape(option['label'])}</option>\n"
+                f"{_escaped(option['label'])}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")

@@ -15,6 +15,7 @@ URL once per table instead of once per row (``pk_url``) or once per process (``f
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from django.conf import settings
@@ -31,8 +32,8 @@ _SENTINEL = 918273645
 
 def text(value) -> str:
     """``{{ value }}``: localized, made a string and escaped unless safe (None prints "None", as there)."""
-    if type(value) is str:  # the common cases, without the engine's localize()
-        return conditional_escape(value)
+    if type(value) is str:  # the common cases, without the engine's localize(); for a plain str
+        return html.escape(value)  # conditional_escape is html.escape, less its lazy-argument check
     if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:  # localize() prints it as str() then
         return str(value)
     return render_value_in_context(value, _CONTEXT)
