@@ -60,6 +60,25 @@ def _old_need_history(*, user, need):
     return restrict(NeedStatusChange.objects.filter(need=need), user).select_related("by")
 
 
+def _old_expert_cards(experts):
+    """experts.selectors.expert_cards before session 16 (model instances with the societies prefetched)."""
+    from kechuang.experts.selectors import ExpertCard
+
+    return [
+        ExpertCard(
+            pk=expert.pk,
+            name=expert.name,
+            title=expert.title,
+            affiliation=expert.affiliation.name if expert.affiliation_id else "",
+            societies=[s.short_name or s.name for s in expert.societies.all()],
+            fields=list(expert.fields or []),
+            availability=expert.availability,
+            availability_label=expert.get_availability_display(),
+        )
+        for expert in experts
+    ]
+
+
 @contextlib.contextmanager
 def _before():
     """The original templates, and the selectors the pages used before ADR 0051."""
@@ -72,6 +91,7 @@ def _before():
         mock.patch("kechuang.needs.selectors.for_table", lambda needs: needs),
         mock.patch("kechuang.home.views.for_table", lambda needs: needs),
         mock.patch("kechuang.experts.selectors.for_cards", lambda experts: experts),
+        mock.patch("kechuang.experts.selectors.expert_cards", _old_expert_cards),
         mock.patch.object(matching, "inbox_latest", lambda *, user, limit: list(matching.inbox(user=user)[:limit])),
         mock.patch.object(matching, "need_panel_matches", lambda *, user, need: list(matching.need_matches(user=user, need=need))),
     ):
