@@ -155,12 +155,13 @@ class NeedFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         from kechuang.needs.models import NeedStatus
 
-        self.fields["chain"].choices = [("", gettext("全部产业链"))] + [
-            (c.code, c.name) for c in IndustryChain.objects.filter(active=True)
-        ]
-        self.fields["district"].choices = [("", gettext("全部地区"))] + [
-            (a.code, a.name) for a in Area.objects.exclude(kind=Area.Kind.CITY).order_by("kind", "code")
-        ]
+        # (code, name) pairs, not model instances: every needs list page builds these two lists
+        self.fields["chain"].choices = [("", gettext("全部产业链"))] + list(
+            IndustryChain.objects.filter(active=True).values_list("code", "name")
+        )
+        self.fields["district"].choices = [("", gettext("全部地区"))] + list(
+            Area.objects.exclude(kind=Area.Kind.CITY).order_by("kind", "code").values_list("code", "name")
+        )
         self.fields["status"].choices = [("", gettext("全部状态"))] + list(NeedStatus.choices)
         # the levels the model defines; the filter narrows the needs the reader may see, so choosing
         # a level they are never shown answers "none" — it never reveals a need (need_list restricts first)
