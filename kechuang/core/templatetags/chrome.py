@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
-from django.utils.translation import get_language, get_language_info, gettext, ngettext, pgettext
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.translation import (
+    get_language,
+    get_language_info,
+    gettext,
+    gettext_noop,
+    ngettext,
+    pgettext,
+)
 
 from kechuang.core.rows import fixed_url as _fixed_url
 from kechuang.core.rows import literal, markup, text
@@ -20,13 +29,61 @@ def fixed_url(viewname: str) -> str:
     return _fixed_url(viewname)  # escaped by the simple tag, as {% url %} escapes
 
 
+_NAV: dict[tuple, str] = {}
+
+
 @register.simple_tag
 def nav_links(items) -> str:
-    """``{% for item in nav_items %}<a href="…"{% if item.active %} class="active" aria-current="page"{% endif %}>…</a>{% endfor %}``."""
-    return markup("".join(
-        f'<a href="{text(i["url"])}"{ACTIVE if i["active"] else ""}>{text(i["label"])}</a>'
-        for i in items or []
-    ))
+    """``{% for item in nav_items %}<a href="…"{% if item.active %} class="active" aria-current="page"{% endif %}>…</a>{% endfor %}``.
+
+    Written once per language and set of links: the items come from ``home.context_processors.navigation``,
+    whose label for a URL is fixed (each app's ``NAV``), so the URLs and the active one decide the markup."""
+    items = items or []
+    key = (get_language(), *((i["url"], i["active"]) for i in items))
+    html = _NAV.get(key)
+    if html is None:
+        html = _NAV[key] = markup("".join(
+            f'<a href="{text(i["url"])}"{ACTIVE if i["active"] else ""}>{text(i["label"])}</a>' for i in items
+        ))
+    return html
+
+
+@receiver(setting_changed)
+def _forget_translations(*, setting, **kwargs):
+    """Tests that change the languages or catalogues get fresh words (a server never does this)."""
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"):
+        _NAV.clear()
+        _LITERALS.clear()
+
+
+# the top bar's and footer's fixed words, translated once per language (each gettext reads asgiref
+# context-locals; a page printed ~15 of them)
+_MESSAGES = {
+    "bell": gettext_noop("通知"),
+    "brand": gettext_noop("科创对接"),
+    "brand_sub": gettext_noop("科创中国 · 试点城市服务平台"),
+    "admin": gettext_noop("管理后台"),
+    "otp": gettext_noop("双因素认证"),
+    "lockouts": gettext_noop("登录锁定"),
+    "menu": gettext_noop("菜单"),
+    "main_nav": gettext_noop("主导航"),
+    "password": gettext_noop("修改密码"),
+    "api_tokens": gettext_noop("API 令牌"),
+    "logout": gettext_noop("退出"),
+    "demo": gettext_noop("演示数据均为虚构"),
+    "slogan": gettext_noop("需求上传、资源下沉"),
+}
+_LITERALS: dict[str | None, dict[str, str]] = {}
+
+
+def _literals(language: str | None) -> dict[str, str]:
+    """``{key: literal(gettext(message))}`` for the active language (and the footer's tagline)."""
+    found = _LITERALS.get(language)
+    if found is None:
+        found = {key: literal(gettext(message)) for key, message in _MESSAGES.items()}
+        found["tagline"] = literal(pgettext("footer tagline", "科创对接"))
+        _LITERALS[language] = found
+    return found
 
 
 def _csrf_input(context) -> str:
@@ -37,14 +94,14 @@ def _csrf_input(context) -> str:
     return ""
 
 
-def _bell(unread) -> str:
+def _bell(unread, tr) -> str:
     """``notifications/_bell.html`` as it printed (the unread count; ``default:0`` for none)."""
     n = unread or 0
     label = ngettext("通知（%(n)s 条未读）", "通知（%(n)s 条未读）", n) % {"n": text(n)}  # as blocktranslate: the value escaped
     count = f'<span class="bell-count" data-testid="bell-count">{text(unread)}</span>' if unread else ""
     return (
         f'<a class="bell{" has-unread" if unread else ""}" href="{text(_fixed_url("notifications:list"))}" '
-        f'data-testid="bell" title="{literal(gettext("通知"))}" aria-label="{label}">'
+        f'data-testid="bell" title="{tr["bell"]}" aria-label="{label}">'
         f"{BELL_SVG}{count}</a>\n"
     )
 
@@ -60,40 +117,40 @@ BELL_SVG = (
 def topbar(context) -> str:
     """base.html's ``<header>``: brand, the menu of a signed-in reader (navigation, bell, account links,
     log-out) — what its template printed, written once per page instead of node by node (ADR 0051)."""
-    user = context.get("user")
+    user, tr = context.get("user"), _literals(get_language())
     html = [
         '<header class="topbar">\n'
-        f'  <a class="brand" href="{text(_fixed_url("home:root"))}">{literal(gettext("科创对接"))} '
-        f'<small>{literal(gettext("科创中国 · 试点城市服务平台"))}</small></a>\n  '
+        f'  <a class="brand" href="{text(_fixed_url("home:root"))}">{tr["brand"]} '
+        f'<small>{tr["brand_sub"]}</small></a>\n  '
     ]
     if user is not None and user.is_authenticated:
         staff = user.is_staff
-        admin = f'<a href="{text(_fixed_url("admin:index"))}">{literal(gettext("管理后台"))}</a>' if staff else ""
+        admin = f'<a href="{text(_fixed_url("admin:index"))}">{tr["admin"]}</a>' if staff else ""
         coordinator = user.is_coordinator
-        otp = (f'<a class="who-link" href="{text(_fixed_url("accounts:otp_setup"))}">{literal(gettext("双因素认证"))}</a>'
+        otp = (f'<a class="who-link" href="{text(_fixed_url("accounts:otp_setup"))}">{tr["otp"]}</a>'
                if coordinator or staff else "")
-        lockouts = (f'<a class="who-link" href="{text(_fixed_url("accounts:lockouts"))}">{literal(gettext("登录锁定"))}</a>'
+        lockouts = (f'<a class="who-link" href="{text(_fixed_url("accounts:lockouts"))}">{tr["lockouts"]}</a>'
                     if coordinator else "")
         html.append(
             "\n  \n"
             '  <input type="checkbox" id="nav-toggle" class="nav-toggle" aria-controls="site-menu">\n'
             '  <label for="nav-toggle" class="nav-toggle-label" data-testid="nav-toggle"><span aria-hidden="true">☰</span> '
-            f'{literal(gettext("菜单"))}</label>\n'
+            f'{tr["menu"]}</label>\n'
             '  <div class="site-menu" id="site-menu">\n'
-            f'  <nav class="mainnav" aria-label="{literal(gettext("主导航"))}">\n'
+            f'  <nav class="mainnav" aria-label="{tr["main_nav"]}">\n'
             f'    {nav_links(context.get("nav_items"))}\n'
             f"    {admin}\n"
             "  </nav>\n"
             '  <div class="who">\n'
-            f'    {_bell(context.get("notifications_unread"))}\n'
+            f'    {_bell(context.get("notifications_unread"), tr)}\n'
             f'    <span class="role-badge">{text(context.get("role_label", ""))}</span> '
             f'<span data-testid="current-user">{text(user)}</span>\n'
-            f'    <a class="who-link" href="{text(_fixed_url("accounts:password_change"))}">{literal(gettext("修改密码"))}</a>\n'
-            f'    <a class="who-link" href="{text(_fixed_url("apitokens:list"))}">{literal(gettext("API 令牌"))}</a>\n'
+            f'    <a class="who-link" href="{text(_fixed_url("accounts:password_change"))}">{tr["password"]}</a>\n'
+            f'    <a class="who-link" href="{text(_fixed_url("apitokens:list"))}">{tr["api_tokens"]}</a>\n'
             f"    {otp}\n"
             f"    {lockouts}\n"
             f'    <form method="post" action="{text(_fixed_url("accounts:logout"))}" class="inline">{_csrf_input(context)}'
-            f'<button type="submit" class="link">{literal(gettext("退出"))}</button></form>\n'
+            f'<button type="submit" class="link">{tr["logout"]}</button></form>\n'
             "  </div>\n"
             "  </div>\n  "
         )
@@ -104,8 +161,8 @@ def topbar(context) -> str:
 @register.simple_tag(takes_context=True)
 def footer(context) -> str:
     """base.html's ``<footer>``: the tagline and the language switch (every language but the current one)."""
-    user = context.get("user")
-    demo = (f' · <span class="muted">{literal(gettext("演示数据均为虚构"))}</span>'
+    user, tr = context.get("user"), _literals(get_language())
+    demo = (f' · <span class="muted">{tr["demo"]}</span>'
             if user is not None and user.is_authenticated else "")
     request = context.get("request")
     path = text(request.get_full_path()) if request is not None else ""
@@ -116,8 +173,8 @@ def footer(context) -> str:
         if info["code"] != current
     )
     return markup(
-        f'<footer class="foot">kechuang {literal(pgettext("footer tagline", "科创对接"))} · '
-        f'{literal(gettext("需求上传、资源下沉"))}{demo}\n'
+        f'<footer class="foot">kechuang {tr["tagline"]} · '
+        f'{tr["slogan"]}{demo}\n'
         f'  <form action="{text(_fixed_url("set_language"))}" method="post" class="inline lang-switch">{_csrf_input(context)}'
         f'<input name="next" type="hidden" value="{path}">\n'
         f"  {buttons}</form>\n"
