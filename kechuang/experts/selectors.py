@@ -185,7 +185,8 @@ def expert_cards(rows) -> list[ExpertCard]:
     if rows:
         links = (
             Expert.societies.through.objects.filter(expert_id__in=list(societies))
-            .order_by(*(f"organisation__{f}" for f in Organisation._meta.ordering), "organisation_id")
+            .order_by(*(f"-organisation__{f[1:]}" if f.startswith("-") else f"organisation__{f}"
+                        for f in Organisation._meta.ordering), "organisation_id")
             .values_list("expert_id", "organisation__short_name", "organisation__name")
         )
         for expert_id, short_name, name in links:
