@@ -219,7 +219,9 @@ class BulkOwnerForm(OwnerForm):
         from kechuang.needs.selectors import need_list
 
         super().__init__(*args, user=user, **kwargs)
-        self.fields["needs"].queryset = need_list(user=user)
+        # the checked needs are validated against what the reader may see; a form only displayed (the
+        # needs list's bar: its boxes are in the table's rows) has no choices to build
+        self.fields["needs"].queryset = need_list(user=user) if self.is_bound else Need.objects.none()
 
 
 class NeedAttachmentForm(forms.Form):
