@@ -40,12 +40,12 @@ def home(request):
         "role": user.role,
     }
     if user.is_coordinator:
-        ctx["queue"] = for_table(need_list(user=user, filters={"status": NeedStatus.SUBMITTED}))[:10]
-        ctx["stalled"] = for_table(need_list(user=user, filters={"stalled": True}))[:10]
+        ctx["queue"] = for_table(need_list(user=user, filters={"status": NeedStatus.SUBMITTED}), user=user)[:10]
+        ctx["stalled"] = for_table(need_list(user=user, filters={"stalled": True}), user=user)[:10]
         ctx["heading"] = gettext("协调员工作台")
     elif user.role == Role.DISTRICT:
-        ctx["queue"] = for_table(need_list(user=user, filters={"status": NeedStatus.SUBMITTED}))[:10]
-        ctx["stalled"] = for_table(need_list(user=user, filters={"stalled": True}))[:10]
+        ctx["queue"] = for_table(need_list(user=user, filters={"status": NeedStatus.SUBMITTED}), user=user)[:10]
+        ctx["stalled"] = for_table(need_list(user=user, filters={"stalled": True}), user=user)[:10]
         ctx["heading"] = gettext("%(value)s工作台") % {"value": user.area.name if user.area else ''}
     elif user.role == Role.ENTERPRISE:
         ctx["mine"] = with_progress(list(need_list(user=user)[:20]))
@@ -55,12 +55,12 @@ def home(request):
         ctx["n_experts"] = expert_list(user=user).count()
         ctx["n_achievements"] = achievement_list(user=user).count()
         ctx["teams"] = team_list(user=user)
-        ctx["open_needs"] = for_table(need_list(user=user))[:10]
+        ctx["open_needs"] = for_table(need_list(user=user), user=user)[:10]
         ctx["heading"] = gettext("%(value)s · 学会工作台") % {"value": user.organisation.name if user.organisation else ''}
     elif user.role == Role.EXPERT:
         ctx["expert"] = user.expert
         ctx["participations"] = home_participations(user=user)
-        ctx["open_needs"] = for_table(need_list(user=user))[:10]
+        ctx["open_needs"] = for_table(need_list(user=user), user=user)[:10]
         ctx["heading"] = gettext("专家工作台")
     else:
         ctx["heading"] = gettext("领导视图")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
@@ -75,19 +76,60 @@ def owner_candidates(*, user):
     return qs.select_related("area").order_by("role", "area__code", "username", "pk")
 
 
-# What a table of needs prints (needs/_table.html, needs_tags.need_rows): the other columns — the long
-# texts, the JSON fields and the owner's account — cost a page of 25 rows about a third of its query
-# CPU (compiled, read and converted on every request; ADR 0051).
-TABLE_FIELDS = (
-    "title", "confidentiality", "status", "major", "created_at", "enterprise", "enterprise__name", "chain",
-    "chain__name", "district", "district__name", "owner", "owner__username", "owner__display_name",
+# What a table of needs prints (needs/_table.html, needs_tags.need_rows), read as tuples: a page of 25
+# builds one light need per row (what its label and audit read) instead of a need with its enterprise,
+# chain, district and owner (ADR 0051, amended in session 16). The visibility mark closes each row.
+TABLE_COLUMNS = (
+    "pk", "title", "confidentiality", "enterprise_id", "status", "major", "created_at", "is_stalled",
+    "enterprise__name", "chain__name", "district__name", "owner_id", "owner__username", "owner__display_name",
 )
 
 
-def for_table(needs: QuerySet[Need]) -> QuerySet[Need]:
-    """``needs`` (from ``need_list``) reading only what a table of needs prints. Another column read
-    later costs a query per row: keep TABLE_FIELDS and need_rows together."""
-    return needs.only(*TABLE_FIELDS)
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """One row of a table of needs. ``need`` holds only what ``need_label`` and the audit read."""
+
+    need: Need
+    status: str
+    major: bool
+    created_at: datetime
+    is_stalled: bool
+    enterprise_name: str
+    chain_name: str
+    district_name: str
+    owner: str | None  # the follow-up owner as a person is printed (name, else username); None without one
+
+
+def for_table(needs: QuerySet[Need], *, user) -> QuerySet:
+    """``needs`` (from ``need_list`` for ``user``) as tuples of TABLE_COLUMNS and the visibility mark
+    ``need_list`` computed in its query (a queryset without it fails here, never printing unchecked
+    titles); ``table_rows`` makes them rows."""
+    return needs.values_list(*TABLE_COLUMNS, _mark(user))
+
+
+def table_rows(user, rows) -> list[TableRow]:
+    """Rows of ``for_table`` tuples, or of needs read another way (whole instances, as a list of stalled
+    needs reads them), for ``needs_tags.need_rows``."""
+    out, mark = [], _mark(user)
+    for row in rows:
+        if isinstance(row, Need):
+            owner = row.owner
+            out.append(TableRow(
+                need=row, status=row.status, major=row.major, created_at=row.created_at,
+                is_stalled=bool(getattr(row, "is_stalled", None)), enterprise_name=row.enterprise.name,
+                chain_name=row.chain.name, district_name=row.district.name, owner=str(owner) if owner else None,
+            ))
+            continue
+        (pk, title, level, enterprise_id, status, major, created_at, is_stalled, enterprise_name, chain_name,
+         district_name, owner_id, owner_username, owner_name, visible) = row
+        need = _label_need(id=pk, title=title, confidentiality=level, enterprise_id=enterprise_id)
+        setattr(need, mark, bool(visible))
+        out.append(TableRow(
+            need=need, status=status, major=major, created_at=created_at, is_stalled=bool(is_stalled),
+            enterprise_name=enterprise_name, chain_name=chain_name, district_name=district_name,
+            owner=(owner_name or owner_username) if owner_id is not None else None,
+        ))
+    return out
 
 
 def need_get(*, user, pk: int) -> Need:

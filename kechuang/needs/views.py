@@ -49,7 +49,7 @@ def need_list(request):
     qs, sort = NEED_SORTING.apply(selectors.need_list(user=request.user, filters=filters), request)
     if wants_export(request):
         return need_export(request.user, qs)
-    page = Paginator(selectors.for_table(qs), 25).get_page(request.GET.get("page"))
+    page = Paginator(selectors.for_table(qs, user=request.user), 25).get_page(request.GET.get("page"))
     stalled_before = selectors.stalled_before()
     title = gettext("我的需求") if request.user.role == Role.ENTERPRISE else gettext("需求库")
     query = request.GET.copy()

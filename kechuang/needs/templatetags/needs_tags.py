@@ -10,8 +10,10 @@ from django import template
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 
+from kechuang.core.choices import choice_labels
 from kechuang.core.rows import literal, markup, pk_url, text, ymd
-from kechuang.needs.selectors import need_label, need_visible, visible_needs
+from kechuang.needs.models import Need
+from kechuang.needs.selectors import need_label, need_visible, table_rows, visible_needs
 
 register = template.Library()
 
@@ -34,14 +36,17 @@ def visible_to(needs, user) -> list:
     return visible_needs(user, needs or [])
 
 
-def _status_tags(need, major: str, stalled: str) -> str:
-    """needs/_status.html (its final newline included)."""
-    out = f'<span class="tag st-{text(need.status)}">{text(need.get_status_display())}</span>'
+def _status_tags(need, major: str, stalled: str, *, status=None, is_major=None, is_stalled=None) -> str:
+    """needs/_status.html (its final newline included); the row's own status and flags when given
+    (a table row's light need holds only what its label reads)."""
+    status = need.status if status is None else status
+    labels = choice_labels(Need._meta.get_field("status"))
+    out = f'<span class="tag st-{text(status)}">{text(labels.get(status, status))}</span>'
     if need.is_confidential:
         out += f'<span class="tag conf">{text(need.get_confidentiality_display())}</span>'
-    if need.major:
+    if need.major if is_major is None else is_major:
         out += f'<span class="tag major">{major}</span>'
-    if getattr(need, "is_stalled", None):
+    if getattr(need, "is_stalled", None) if is_stalled is None else is_stalled:
         out += f'<span class="tag stalled">{stalled}</span>'
     return out + "\n"
 
@@ -70,25 +75,26 @@ def need_rows(context, needs) -> str:
     select, major, stalled = literal(gettext("选择")), literal(gettext("重大")), literal(gettext("停滞"))
     unassigned = literal(gettext("未指定")) if sort else ""
     out = []
-    for need in needs:
+    for row in table_rows(user, needs):
+        need = row.need
         label = text(need_label(user, need))
-        row = "\n    <tr>"
+        html = "\n    <tr>"
         if bulk:
-            row += (f'<td><input type="checkbox" name="needs" value="{text(need.pk)}" form="bulk-owner" '
-                    f'aria-label="{select} {label}"></td>')
-        row += f'<td><a href="{detail(need.pk)}">{label}</a>'
+            html += (f'<td><input type="checkbox" name="needs" value="{text(need.pk)}" form="bulk-owner" '
+                     f'aria-label="{select} {label}"></td>')
+        html += f'<td><a href="{detail(need.pk)}">{label}</a>'
         if sort and need.is_confidential:
-            row += f' <span class="tag conf">{text(need.get_confidentiality_display())}</span>'
-        row += (f"</td><td>{text(need.enterprise.name)}</td>\n"
-                f'      <td data-col="chain">{text(need.chain.name)}</td>'
-                f'<td data-col="district">{text(need.district.name)}</td>'
-                f"<td>{_status_tags(need, major, stalled)}</td>\n      ")
+            html += f' <span class="tag conf">{text(need.get_confidentiality_display())}</span>'
+        status = _status_tags(need, major, stalled, status=row.status, is_major=row.major, is_stalled=row.is_stalled)
+        html += (f"</td><td>{text(row.enterprise_name)}</td>\n"
+                 f'      <td data-col="chain">{text(row.chain_name)}</td>'
+                 f'<td data-col="district">{text(row.district_name)}</td>'
+                 f"<td>{status}</td>\n      ")
         if sort:
-            owner = need.owner
-            row += (f'<td data-testid="owner">{text(owner)}</td>' if owner
-                    else f'<td data-testid="owner"><span class="muted">{unassigned}</span></td>')
-        row += f'\n      <td class="muted">{ymd(need.created_at)}</td></tr>\n  '
-        out.append(row)
+            html += (f'<td data-testid="owner">{text(row.owner)}</td>' if row.owner
+                     else f'<td data-testid="owner"><span class="muted">{unassigned}</span></td>')
+        html += f'\n      <td class="muted">{ymd(row.created_at)}</td></tr>\n  '
+        out.append(html)
     return markup("".join(out))
 
 
