@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from kechuang.accounts.models import Area, Role
 from kechuang.core.access import restrict
+from kechuang.core.choices import choice_labels
 from kechuang.core.filters import SEARCH_MAX_CHARS
 from kechuang.core.forms import ModelMultipleChoiceField
 from kechuang.core.widgets import DateInput, SearchableSelect
@@ -162,10 +163,15 @@ class NeedFilterForm(forms.Form):
         self.fields["district"].choices = [("", gettext("全部地区"))] + list(
             Area.objects.exclude(kind=Area.Kind.CITY).order_by("kind", "code").values_list("code", "name")
         )
-        self.fields["status"].choices = [("", gettext("全部状态"))] + list(NeedStatus.choices)
+        # the labels as translated once per language (core.choices), not a lazy translation per option
+        status_labels = choice_labels(Need._meta.get_field("status"))
+        self.fields["status"].choices = [("", gettext("全部状态"))] + [(v, status_labels[v]) for v in NeedStatus.values]
         # the levels the model defines; the filter narrows the needs the reader may see, so choosing
         # a level they are never shown answers "none" — it never reveals a need (need_list restricts first)
-        self.fields["confidentiality"].choices = [("", _("全部保密级别"))] + list(Need.Confidentiality.choices)
+        levels = choice_labels(Need._meta.get_field("confidentiality"))
+        self.fields["confidentiality"].choices = [("", _("全部保密级别"))] + [
+            (v, levels[v]) for v in Need.Confidentiality.values
+        ]
 
 
 OWNER_LABEL_FIELDS = ("username", "display_name", "role", "area", "area__name")  # what _owner_label reads
