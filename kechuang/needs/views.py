@@ -109,7 +109,7 @@ def need_edit(request, pk: int):
 
 @login_required
 def need_detail(request, pk: int):
-    need = selectors.need_get(user=request.user, pk=pk)
+    need = selectors.need_for_page(user=request.user, pk=pk)
     services.need_record_view(user=request.user, need=need)
     history = selectors.need_history(user=request.user, need=need)
     actions = [(s, services.TRANSITION_LABELS[s]) for s in services.allowed_transitions(request.user, need)]
