@@ -123,3 +123,26 @@ def _marked(user, ranked: ranking.Ranked) -> ranking.Ranked:
 
 def index_states(*, user) -> list[IndexState]:
     return [idx.state(k) for k in idx.KINDS]
+
+
+# What the need page's matching panel prints of a match (matching/_need_panel.html, matching/_decided.html):
+# the candidate's name (``Match.candidate``: the expert's name and title, the achievement's title, the
+# society's name), the decision, the reply, and whether an invitation went to a society.
+PANEL_FIELDS = (
+    "kind", "status", "reason", "comment", "response", "response_text", "routed_to_org", "expert",
+    "expert__name", "expert__title", "achievement", "achievement__title", "society", "society__name",
+)
+
+
+def need_panel_rows(*, user, need: Need) -> tuple[list[Match], list[Match]]:
+    """The need page's panel: ``need_panel_matches`` and ``inbox(user).filter(need=need)`` (the
+    invitations to the reader about this need), reading only PANEL_FIELDS (ADR 0051, amended in session
+    16). Both through ``restrict`` as before; a reader nothing is routed to (``routed_q`` is None: the
+    coordinator, district staff, enterprises, leadership) has no invitations, and no query is compiled
+    for them (``inbox``'s empty queryset still compiled its seven joins)."""
+    rows = restrict(Match.objects.all(), user).filter(need=need).select_related("expert", "achievement", "society")
+    rows = rows.only(*PANEL_FIELDS)
+    matches = list(rows.exclude(status=Match.Status.SUGGESTED).order_by("kind", "rank", "pk"))
+    q = routed_q(user)
+    mine = [] if q is None else list(rows.filter(q).order_by("-decided_at", "-pk"))
+    return matches, mine
