@@ -7,6 +7,7 @@ title or "（保密需求）". Lists come from selectors that mark their needs i
 from __future__ import annotations
 
 from django import template
+from django.utils.html import conditional_escape, escape
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 
@@ -108,4 +109,40 @@ def need_history_rows(history) -> str:
         by = text(h.by) if h.by else system
         note = f"<div>{text(h.note)}</div>" if h.note else ""
         out.append(f'<li>{tag} <span class="muted">{when} · {by}</span>{note}</li>')
+    return markup("".join(out))
+
+
+@register.simple_tag
+def owner_select(form) -> str:
+    """``{{ form.owner }}`` of an unbound ``OwnerForm`` (the need page's 跟进负责人 card), written in Python:
+    the candidates read as tuples of the columns their labels print (``forms.OWNER_OPTION_COLUMNS``), not as
+    accounts through the widget's option dicts and templates — ~10,000 calls of the coordinator's need page
+    (ADR 0051, amended in session 16). The markup is ``core.renderers``'s ``<select>``'s; the attributes,
+    value and empty label come from the bound field as Django's widget takes them. A bound form (a POST
+    whose errors are shown), or a widget other than a plain Select, is rendered by Django."""
+    from django import forms
+
+    from kechuang.core.renderers import OPTION, SELECT, _attrs
+    from kechuang.needs.forms import OWNER_OPTION_COLUMNS, owner_option_label
+
+    bf = form["owner"]
+    field, widget = bf.field, bf.field.widget
+    if (form.is_bound or type(widget) is not forms.Select or widget.template_name != SELECT
+            or widget.option_template_name != OPTION or widget.allow_multiple_selected):
+        return bf.as_widget()
+    attrs = bf.build_widget_attrs({}, widget)
+    if bf.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", bf.auto_id)
+    values = set(widget.format_value(bf.value()))
+    options = [] if field.empty_label is None else [("", field.empty_label)]
+    options += [(pk, owner_option_label(*label)) for pk, *label in field.queryset.values_list(*OWNER_OPTION_COLUMNS)]
+    out = [f'<select name="{conditional_escape(bf.html_name)}"{_attrs(widget.build_attrs(widget.attrs, attrs))}>']
+    chosen = False
+    for value, label in options:
+        value = str(value)
+        selected = not chosen and value in values
+        chosen = chosen or selected
+        out.append(f'\n  <option value="{escape(value)}"{" selected" if selected else ""}>{conditional_escape(label)}'
+                   "</option>\n")
+    out.append("\n</select>")
     return markup("".join(out))
