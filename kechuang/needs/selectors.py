@@ -283,3 +283,11 @@ def need_for_page(*, user, pk: int) -> Need:
     need = get_object_or_404(qs.only(*PAGE_FIELDS), pk=pk)
     mark_visible(user, [need])
     return need
+
+
+def need_attachments_for_page(*, user, need: Need) -> QuerySet[NeedAttachment]:
+    """``need_attachments`` for the need page: the same files (``restrict``), reading what the page prints —
+    the name, the date, who uploaded it (their name, not their whole account)."""
+    return need_attachments(user=user, need=need).only(
+        "name", "uploaded_at", "uploaded_by", "uploaded_by__username", "uploaded_by__display_name"
+    )

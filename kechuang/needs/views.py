@@ -130,7 +130,7 @@ def need_detail(request, pk: int):
                 else None
             ),
             "can_see_contact": services.can_see_contact(request.user, need),
-            "attachments": selectors.need_attachments(user=request.user, need=need),
+            "attachments": selectors.need_attachments_for_page(user=request.user, need=need),
             "can_attach": services.can_attach(request.user, need),
             "attachment_form": NeedAttachmentForm(),
             "need_panels": need_panels(request, need),
