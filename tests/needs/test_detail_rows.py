@@ -247,3 +247,36 @@ def test_every_reference_template_differs_from_the_shipped_one():
     for name in references:
         if (shipped / name).exists():
             assert (shipped / name).read_text() != (REFERENCE / name).read_text(), name
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"budget_min": None, "budget_max": 0, "keywords": [], "deadline": None, "contact_name": "", "contact_phone": ""},
+        {"budget_min": 0, "budget_max": 30, "keywords": ['<b>"石墨烯"</b>', 7, "a&b"], "contact_name": "<i>张</i>"},
+        {"budget_min": 1200, "budget_max": None, "background": "<script>x</script> & 100%", "major": True,
+         "keywords": "石墨"},
+        {"budget_min": 5, "budget_max": 5000000, "goal": "", "problem": "50%% %(x)s"},
+    ],
+)
+def test_the_fields_card_prints_as_its_template_did(demo, changes):
+    """The fields card's branches the demo may lack: budgets missing on one side or zero, no keywords or
+    keywords with markup and numbers, no deadline, no contact, markup in the texts, a chain without a task
+    force, an owner without a display name; as the coordinator (who sees the contact) and district staff."""
+    from kechuang.orgs.models import IndustryChain
+
+    coordinator = User.objects.get(username="coordinator")
+    district = User.objects.get(username="district")
+    need = selectors.need_list(user=district).filter(owner__isnull=False).order_by("pk").first()
+    Need.objects.filter(pk=need.pk).update(**changes)
+    IndustryChain.objects.filter(pk=need.chain_id).update(task_force="" if "keywords" in changes else "<专班>")
+    User.objects.filter(pk=need.owner_id).update(display_name="")
+    for user in (coordinator, district):
+        for language in ("zh-hans", "en"):
+            client = Client(HTTP_ACCEPT_LANGUAGE=language)
+            client.force_login(user)
+            with _before():
+                before, queries_before, _audited = _get(client, f"/needs/{need.pk}/")
+            after, queries, _audited = _get(client, f"/needs/{need.pk}/")
+            assert after == before, (user.username, language, changes)
+            assert queries <= queries_before
