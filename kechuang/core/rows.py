@@ -16,6 +16,7 @@ URL once per table instead of once per row (``pk_url``) or once per process (``f
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape as _html_escape
 
 from django.conf import settings
 from django.template.base import render_value_in_context
@@ -79,3 +80,13 @@ def pk_url(viewname: str) -> Callable[[int], str]:
     if not sep or str(_SENTINEL) in tail:
         return lambda pk: str(conditional_escape(reverse(viewname, args=[pk])))
     return lambda pk: f"{head}{int(pk)}{tail}"
+
+
+def plain_text(value) -> str:
+    """``text(value)`` at the price of one ``html.escape`` when ``value`` is a plain ``str`` — what
+    ``conditional_escape`` ends in for one (Django's ``escape`` is ``html.escape`` behind a wrapper that
+    looks for lazy arguments, ~40 calls a value); anything else (a safe or lazy string, a number, a
+    date, an object) goes to ``text``. Added in session 16 for the need page's tags."""
+    if type(value) is str:
+        return _html_escape(value)
+    return text(value)

@@ -91,23 +91,23 @@ def decided_rows(matches) -> str:
     """The rows of matching/_decided.html (what its ``{% for m in matches %}`` wrote), in Python, as the
     other row tags do (``kechuang/core/rows.py``; ADR 0051, amended in session 16): the need page's
     matching panel, where a need's decided matches were a third of the panel's calls."""
-    from kechuang.core.rows import literal, markup, text
+    from kechuang.core.rows import literal, markup, plain_text
 
     waiting = literal(_("等待回复"))
     out = []
     for m in matches:
         accepted = m.status == "accepted"
-        decision = f'<span class="tag {"st-met" if accepted else "st-closed"}">{text(m.get_status_display())}</span>'
+        decision = f'<span class="tag {"st-met" if accepted else "st-closed"}">{plain_text(m.get_status_display())}</span>'
         if m.reason:
-            decision += f" {text(m.get_reason_display())}"
+            decision += f" {plain_text(m.get_reason_display())}"
         if m.comment:
-            decision += f'<div class="muted">{text(m.comment)}</div>'
+            decision += f'<div class="muted">{plain_text(m.comment)}</div>'
         if m.response:
-            reply = text(m.get_response_display())
+            reply = plain_text(m.get_response_display())
             if m.response_text:
-                reply += f'<div class="muted">{text(m.response_text)}</div>'
+                reply += f'<div class="muted">{plain_text(m.response_text)}</div>'
         else:
             reply = f'<span class="muted">{waiting}</span>' if accepted else "—"
-        out.append(f"<tr>\n    <td>{text(m.get_kind_display())}</td>\n    <td>{text(str(m.candidate))}</td>\n"
+        out.append(f"<tr>\n    <td>{plain_text(m.get_kind_display())}</td>\n    <td>{plain_text(str(m.candidate))}</td>\n"
                    f"    <td>{decision}</td>\n    <td>{reply}</td>\n  </tr>")
     return markup("".join(out))

@@ -11,7 +11,7 @@ from django.utils.html import conditional_escape, escape
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 
-from kechuang.core.rows import literal, markup, pk_url, text, ymd
+from kechuang.core.rows import literal, markup, pk_url, plain_text, text, ymd
 from kechuang.needs.selectors import need_label, need_visible, visible_needs
 
 register = template.Library()
@@ -103,11 +103,11 @@ def need_history_rows(history) -> str:
         if h.from_status == h.to_status:
             tag = f'<span class="tag">{owner_changed}</span>'
         else:
-            tag = f'<span class="tag st-{text(h.to_status)}">{text(h.get_to_status_display())}</span>'
+            tag = f'<span class="tag st-{plain_text(h.to_status)}">{plain_text(h.get_to_status_display())}</span>'
         at = template_localtime(h.at)
         when = f"{ymd(at)} {at.hour:02d}:{at.minute:02d}"
-        by = text(h.by) if h.by else system
-        note = f"<div>{text(h.note)}</div>" if h.note else ""
+        by = plain_text(str(h.by)) if h.by else system
+        note = f"<div>{plain_text(h.note)}</div>" if h.note else ""
         out.append(f'<li>{tag} <span class="muted">{when} · {by}</span>{note}</li>')
     return markup("".join(out))
 
@@ -142,7 +142,7 @@ def owner_select(form) -> str:
         value = str(value)
         selected = not chosen and value in values
         chosen = chosen or selected
-        out.append(f'\n  <option value="{escape(value)}"{" selected" if selected else ""}>{conditional_escape(label)}'
+        out.append(f'\n  <option value="{escape(value)}"{" selected" if selected else ""}>{plain_text(label)}'
                    "</option>\n")
     out.append("\n</select>")
     return markup("".join(out))
@@ -156,30 +156,30 @@ def need_fields(need, can_see_contact) -> str:
     ``{% translate "…" %}`` does; ``|default:"—"`` prints "—" for any false value, as the filter does."""
 
     def dd(value) -> str:
-        return text(value) if value else "—"
+        return plain_text(value) if value else "—"
 
     chain = need.chain
     keywords = need.keywords if need.keywords is not None else []
-    keywords = "".join(f'<span class="tag">{text(k)}</span>' for k in keywords) or "—"
+    keywords = "".join(f'<span class="tag">{plain_text(k)}</span>' for k in keywords) or "—"
     if need.budget_min or need.budget_max:
         budget = gettext("%(budget_min)s–%(budget_max)s 万元") % {
-            "budget_min": text(need.budget_min or "?"), "budget_max": text(need.budget_max or "?")}
+            "budget_min": plain_text(need.budget_min or "?"), "budget_max": plain_text(need.budget_max or "?")}
     else:
         budget = literal(gettext("面议"))
     owner = need.owner
     rows = [
-        (gettext("需求企业"), text(need.enterprise.name)),
-        (gettext("需求类型"), text(need.get_kind_display())),
-        (gettext("行业领域/产业链"), text(chain.name) + (f"（{text(chain.task_force)}）" if chain.task_force else "")),
-        (gettext("地区"), text(need.district.name)),
-        (gettext("需求背景"), text(need.background)),
-        (gettext("需解决的主要技术难题"), text(need.problem)),
-        (gettext("期望实现的技术目标"), text(need.goal)),
+        (gettext("需求企业"), plain_text(need.enterprise.name)),
+        (gettext("需求类型"), plain_text(need.get_kind_display())),
+        (gettext("行业领域/产业链"), plain_text(chain.name) + (f"（{plain_text(chain.task_force)}）" if chain.task_force else "")),
+        (gettext("地区"), plain_text(need.district.name)),
+        (gettext("需求背景"), plain_text(need.background)),
+        (gettext("需解决的主要技术难题"), plain_text(need.problem)),
+        (gettext("期望实现的技术目标"), plain_text(need.goal)),
         (gettext("关键词"), keywords),
         (gettext("预算"), budget),
         (gettext("期限"), ymd(need.deadline) or "—"),
-        (gettext("来源"), text(need.get_source_display())),
-        (gettext("跟进负责人"), text(str(owner)) if owner else literal(gettext("未指定"))),
+        (gettext("来源"), plain_text(need.get_source_display())),
+        (gettext("跟进负责人"), plain_text(str(owner)) if owner else literal(gettext("未指定"))),
     ]
     out = "".join(f"  <dt>{literal(label)}</dt><dd>{value}</dd>\n" for label, value in rows) + "  "
     if can_see_contact:
