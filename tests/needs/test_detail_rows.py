@@ -280,3 +280,33 @@ def test_the_fields_card_prints_as_its_template_did(demo, changes):
             after, queries, _audited = _get(client, f"/needs/{need.pk}/")
             assert after == before, (user.username, language, changes)
             assert queries <= queries_before
+
+
+@pytest.mark.parametrize("username", ["liaison", "expert"])
+def test_the_invitations_print_as_before_in_their_order(demo, username):
+    """The panel's invitations (``need_panel_rows`` puts them in order itself): several on one need, two
+    decided at the same time, and one without a time (the database orders those), on both databases."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user = User.objects.get(username=username)
+    routed = {"routed_to_org": user.organisation} if username == "liaison" else {"routed_to_user": user}
+    need = selectors.need_list(user=user).filter(confidentiality="public").order_by("pk").first()
+    other = Match.objects.exclude(need=need).filter(expert__isnull=False).order_by("pk")[:4]
+    when = timezone.now() - timedelta(days=3)
+    for i, m in enumerate(other):
+        Match.objects.create(need=need, kind="expert", expert=m.expert, score=0.5, rank=9 - i, status="accepted",
+                             decided_at=when if i < 2 else when + timedelta(hours=i), response="interested" * (i == 3),
+                             **routed)
+    client = Client()
+    client.force_login(user)
+    for blank in (False, True):
+        if blank:
+            Match.objects.filter(need=need, rank=7).update(decided_at=None)
+        with _before():
+            before, queries_before, _audited = _get(client, f"/needs/{need.pk}/")
+        after, queries, _audited = _get(client, f"/needs/{need.pk}/")
+        assert after == before, blank
+        assert queries <= queries_before
+        assert after.count(b'data-testid="need-invitation"') == 1 and after.count("协调员邀请".encode()) >= 4
