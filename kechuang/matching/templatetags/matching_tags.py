@@ -111,3 +111,25 @@ def decided_rows(matches) -> str:
         out.append(f"<tr>\n    <td>{plain_text(m.get_kind_display())}</td>\n    <td>{plain_text(str(m.candidate))}</td>\n"
                    f"    <td>{decision}</td>\n    <td>{reply}</td>\n  </tr>")
     return markup("".join(out))
+
+
+@register.simple_tag
+def invitation_rows(matches) -> str:
+    """The need page's invitations (what matching/_need_panel.html's ``{% for m in panel.mine %}`` wrote), in
+    Python (ADR 0051, amended in session 16). ``{% blocktranslate %}`` is its message formatted with the
+    values printed as ``{{ }}`` prints them."""
+    from django.utils.html import conditional_escape
+
+    from kechuang.core.rows import fixed_url, literal, markup, plain_text
+
+    invited, society, you = literal(_("协调员邀请")), literal(_("贵学会")), literal(_("您"))
+    reply = f'<a href="{conditional_escape(fixed_url("matching:inbox"))}">{literal(_("去回复"))}</a>'
+    out = []
+    for m in matches:
+        line = _("对接此需求（%(candidate)s）。") % {"candidate": plain_text(str(m.candidate))}
+        if m.response:
+            line += _("已回复：%(get_response_display)s") % {"get_response_display": plain_text(m.get_response_display())}
+        else:
+            line += reply
+        out.append(f"<p>{invited}{society if m.routed_to_org_id else you}{line}</p>")
+    return markup("".join(out))
