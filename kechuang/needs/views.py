@@ -121,8 +121,6 @@ def need_detail(request, pk: int):
             "history": history,
             "actions": actions,
             "stalled": selectors.need_is_stalled(need),
-            "transition_form": TransitionForm(),
-            "statuses": NeedStatus,
             "can_edit": services.can_edit(request.user, need),
             "owner_form": (
                 OwnerForm(user=request.user, initial={"owner": need.owner_id})
