@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import conditional_escape, escape
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from kechuang.core.rows import literal, markup, pk_url, plain_text, text, ymd
 from kechuang.needs.selectors import need_label, need_visible, visible_needs
@@ -148,16 +148,36 @@ def owner_select(form) -> str:
     return markup("".join(out))
 
 
+_FIELD_LABELS: dict[str, tuple] = {}
+
+
+def _field_labels() -> tuple:
+    """The fields card's labels as ``{% translate %}`` printed them, translated once per language (as
+    ``core.choices`` keeps choice labels): 17 ``gettext`` calls a page otherwise."""
+    language = get_language()
+    labels = _FIELD_LABELS.get(language)
+    if labels is None:
+        labels = _FIELD_LABELS[language] = tuple(literal(m) for m in (
+            gettext("需求企业"), gettext("需求类型"), gettext("行业领域/产业链"), gettext("地区"), gettext("需求背景"),
+            gettext("需解决的主要技术难题"), gettext("期望实现的技术目标"), gettext("关键词"), gettext("预算"),
+            gettext("期限"), gettext("来源"), gettext("跟进负责人"), gettext("联系人"), gettext("联系电话"),
+            gettext("面议"), gettext("未指定"),
+        ))
+    return labels
+
+
 @register.simple_tag
 def need_fields(need, can_see_contact) -> str:
     """The need page's fields card (what needs/detail.html's ``<dl class="fields">`` held), in Python: its
     17 ``{% translate %}`` and 20 printed values were a sixth of the page's calls (ADR 0051, amended in
-    session 16). Values printed with ``text`` as ``{{ }}`` does, labels with ``literal(gettext(…))`` as
-    ``{% translate "…" %}`` does; ``|default:"—"`` prints "—" for any false value, as the filter does."""
+    session 16). Values printed with ``plain_text`` as ``{{ }}`` does, labels as ``{% translate "…" %}``
+    does (``_field_labels``); ``|default:"—"`` prints "—" for any false value, as the filter does."""
 
     def dd(value) -> str:
         return plain_text(value) if value else "—"
 
+    (enterprise, kind, chain_label, district, background, problem, goal, keywords_label, budget_label, deadline,
+     source, owner_label, contact, phone, negotiable, unassigned) = _field_labels()
     chain = need.chain
     keywords = need.keywords if need.keywords is not None else []
     keywords = "".join(f'<span class="tag">{plain_text(k)}</span>' for k in keywords) or "—"
@@ -165,24 +185,26 @@ def need_fields(need, can_see_contact) -> str:
         budget = gettext("%(budget_min)s–%(budget_max)s 万元") % {
             "budget_min": plain_text(need.budget_min or "?"), "budget_max": plain_text(need.budget_max or "?")}
     else:
-        budget = literal(gettext("面议"))
+        budget = negotiable
     owner = need.owner
     rows = [
-        (gettext("需求企业"), plain_text(need.enterprise.name)),
-        (gettext("需求类型"), plain_text(need.get_kind_display())),
-        (gettext("行业领域/产业链"), plain_text(chain.name) + (f"（{plain_text(chain.task_force)}）" if chain.task_force else "")),
-        (gettext("地区"), plain_text(need.district.name)),
-        (gettext("需求背景"), plain_text(need.background)),
-        (gettext("需解决的主要技术难题"), plain_text(need.problem)),
-        (gettext("期望实现的技术目标"), plain_text(need.goal)),
-        (gettext("关键词"), keywords),
-        (gettext("预算"), budget),
-        (gettext("期限"), ymd(need.deadline) or "—"),
-        (gettext("来源"), plain_text(need.get_source_display())),
-        (gettext("跟进负责人"), plain_text(str(owner)) if owner else literal(gettext("未指定"))),
+        (enterprise, plain_text(need.enterprise.name)),
+        (kind, plain_text(need.get_kind_display())),
+        (chain_label, plain_text(chain.name) + (f"（{plain_text(chain.task_force)}）" if chain.task_force else "")),
+        (district, plain_text(need.district.name)),
+        (background, plain_text(need.background)),
+        (problem, plain_text(need.problem)),
+        (goal, plain_text(need.goal)),
+        (keywords_label, keywords),
+        (budget_label, budget),
+        (deadline, ymd(need.deadline) or "—"),
+        (source, plain_text(need.get_source_display())),
+        (owner_label, plain_text(str(owner)) if owner else unassigned),
     ]
-    out = "".join(f"  <dt>{literal(label)}</dt><dd>{value}</dd>\n" for label, value in rows) + "  "
+    out = "".join(f"  <dt>{label}</dt><dd>{value}</dd>\n" for label, value in rows) + "  "
     if can_see_contact:
-        out += (f'<dt>{literal(gettext("联系人"))}</dt><dd data-testid="need-contact">{dd(need.contact_name)}</dd>\n'
-                f'  <dt>{literal(gettext("联系电话"))}</dt><dd data-testid="need-phone">{dd(need.contact_phone)}</dd>')
+        out += (f'<dt>{contact}</dt><dd data-testid="need-contact">{dd(need.contact_name)}</dd>\n'
+                f'  <dt>{phone}</dt><dd data-testid="need-phone">{dd(need.contact_phone)}</dd>')
     return markup(out)
+
+
