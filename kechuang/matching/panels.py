@@ -7,8 +7,7 @@ def matching_panel(request, need):
     from kechuang.matching import selectors
 
     user = request.user
-    matches = selectors.need_panel_matches(user=user, need=need)
-    mine = list(selectors.inbox(user=user).filter(need=need))  # in SQL: a liaison's inbox can be long
+    matches, mine = selectors.need_panel_rows(user=user, need=need)  # mine in SQL: a liaison's inbox can be long
     coordinator = user.is_coordinator
     accepted = [m for m in matches if m.status == "accepted"]
     if not (coordinator or accepted or mine):

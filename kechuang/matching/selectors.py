@@ -7,7 +7,7 @@ see is never ranked, explained or counted.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from kechuang.core.access import restrict
@@ -123,3 +123,44 @@ def _marked(user, ranked: ranking.Ranked) -> ranking.Ranked:
 
 def index_states(*, user) -> list[IndexState]:
     return [idx.state(k) for k in idx.KINDS]
+
+
+# What the need page's matching panel prints of a match (matching/_need_panel.html, matching/_decided.html):
+# the candidate's name (``Match.candidate``: the expert's name and title, the achievement's title, the
+# society's name), the decision, the reply, and whether an invitation went to a society.
+PANEL_FIELDS = (
+    "kind", "status", "reason", "comment", "response", "response_text", "routed_to_org", "expert",
+    "expert__name", "expert__title", "achievement", "achievement__title", "society", "society__name",
+)
+
+
+def need_panel_rows(*, user, need: Need) -> tuple[list[Match], list[Match]]:
+    """The need page's panel: ``need_panel_matches`` (the decided matches, by kind and rank) and
+    ``inbox(user).filter(need=need)`` (the invitations to the reader about this need, latest first),
+    reading only PANEL_FIELDS (ADR 0051, amended in session 16).
+
+    Both through ``restrict`` as before, in one query: an invitation is accepted (``routed_q``), so it is
+    among the decided matches; each row says whether it is routed to the reader, and the invitations are
+    put in their order here (by the decision's time, then pk — the database is asked instead when one has
+    no time, since SQLite and PostgreSQL place NULLs differently). A reader who may see no match at all,
+    or to whom nothing is routed, costs no compiled query for it (``inbox``'s empty queryset still
+    compiled its seven joins)."""
+    rows = restrict(Match.objects.all(), user)
+    if rows.query.is_empty():
+        return [], []
+    rows = rows.filter(need=need).select_related("expert", "achievement", "society")
+    decided, q = ~Q(status=Match.Status.SUGGESTED), routed_q(user)
+    if q is None:
+        return list(rows.only(*PANEL_FIELDS).filter(decided).order_by("kind", "rank", "pk")), []
+    found = list(
+        rows.only(*PANEL_FIELDS, "decided_at")
+        .filter(decided | q)
+        .annotate(routed_to_reader=ExpressionWrapper(q, output_field=BooleanField()))
+        .order_by("kind", "rank", "pk")
+    )
+    matches = [m for m in found if m.status != Match.Status.SUGGESTED]
+    mine = [m for m in found if m.routed_to_reader]
+    if any(m.decided_at is None for m in mine):
+        return matches, list(rows.only(*PANEL_FIELDS).filter(q).order_by("-decided_at", "-pk"))
+    mine.sort(key=lambda m: (m.decided_at, m.pk), reverse=True)
+    return matches, mine

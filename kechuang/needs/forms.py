@@ -190,6 +190,21 @@ def _owner_label(u) -> str:
     return f"{u.username}（{u.area.name if u.area_id and u.role == Role.DISTRICT else u.get_role_display()}）"
 
 
+OWNER_OPTION_COLUMNS = ("pk", "username", "display_name", "role", "area__name")  # owner_option_label's arguments
+
+
+def owner_option_label(username: str, display_name: str, role: str, area_name: str | None) -> str:
+    """``_owner_label`` of a candidate read as OWNER_OPTION_COLUMNS (``needs_tags.owner_select``)."""
+    if display_name:
+        return display_name
+    if area_name is not None and role == Role.DISTRICT:
+        return f"{username}（{area_name}）"
+    from kechuang.accounts.models import User
+    from kechuang.core.choices import choice_labels
+
+    return f"{username}（{choice_labels(User._meta.get_field('role')).get(role, role)}）"
+
+
 class OwnerForm(forms.Form):
     """Choose a need's follow-up owner among the staff the assigner may name (``owner_candidates``)."""
 

@@ -313,3 +313,33 @@ def record_listed_views(user, needs, *, via: str = "list") -> None:
     seen.update(n.pk for n in fresh)
     for level in sorted({n.confidentiality for n in fresh}):
         record_views(user, [n for n in fresh if n.confidentiality == level], via=via, confidentiality=level)
+
+
+# What the need page prints of a need and its relations (needs/detail.html) and what its services read
+# (``allowed_transitions``, ``can_edit``, ``can_attach``, ``need_is_stalled``, ``need_record_view``):
+# ``need_get``'s every column of the need, its enterprise, chain, area and owner (the owner's password
+# hash included) were the page's longest query (ADR 0051, amended in session 16).
+PAGE_FIELDS = (
+    "title", "kind", "background", "problem", "goal", "keywords", "budget_min", "budget_max", "deadline",
+    "contact_name", "contact_phone", "confidentiality", "source", "major", "status", "status_changed_at",
+    "submitted_by", "enterprise", "enterprise__name", "chain", "chain__name", "chain__task_force", "district",
+    "district__name", "owner", "owner__username", "owner__display_name",
+)
+
+
+def need_for_page(*, user, pk: int) -> Need:
+    """``need_get`` for the need page: the same need (404 when it does not exist or the user may not see
+    it: ``restrict``), reading only PAGE_FIELDS, marked visible to ``user``. A column not listed that is
+    read later costs a query: keep PAGE_FIELDS and the page together (tests/needs/test_detail_rows.py)."""
+    qs = restrict(Need.objects.all(), user).select_related("enterprise", "chain", "district", "owner")
+    need = get_object_or_404(qs.only(*PAGE_FIELDS), pk=pk)
+    mark_visible(user, [need])
+    return need
+
+
+def need_attachments_for_page(*, user, need: Need) -> QuerySet[NeedAttachment]:
+    """``need_attachments`` for the need page: the same files (``restrict``), reading what the page prints —
+    the name, the date, who uploaded it (their name, not their whole account)."""
+    return need_attachments(user=user, need=need).only(
+        "name", "uploaded_at", "uploaded_by", "uploaded_by__username", "uploaded_by__display_name"
+    )

@@ -109,7 +109,7 @@ def need_edit(request, pk: int):
 
 @login_required
 def need_detail(request, pk: int):
-    need = selectors.need_get(user=request.user, pk=pk)
+    need = selectors.need_for_page(user=request.user, pk=pk)
     services.need_record_view(user=request.user, need=need)
     history = selectors.need_history(user=request.user, need=need)
     actions = [(s, services.TRANSITION_LABELS[s]) for s in services.allowed_transitions(request.user, need)]
@@ -121,8 +121,6 @@ def need_detail(request, pk: int):
             "history": history,
             "actions": actions,
             "stalled": selectors.need_is_stalled(need),
-            "transition_form": TransitionForm(),
-            "statuses": NeedStatus,
             "can_edit": services.can_edit(request.user, need),
             "owner_form": (
                 OwnerForm(user=request.user, initial={"owner": need.owner_id})
@@ -130,7 +128,7 @@ def need_detail(request, pk: int):
                 else None
             ),
             "can_see_contact": services.can_see_contact(request.user, need),
-            "attachments": selectors.need_attachments(user=request.user, need=need),
+            "attachments": selectors.need_attachments_for_page(user=request.user, need=need),
             "can_attach": services.can_attach(request.user, need),
             "attachment_form": NeedAttachmentForm(),
             "need_panels": need_panels(request, need),

@@ -84,3 +84,52 @@ def matching_home(context):
         "pending": sum(1 for m in items if not m.response),
         "expert_id": user.expert_id if user.role == "expert" else None,
     }
+
+
+@register.simple_tag
+def decided_rows(matches) -> str:
+    """The rows of matching/_decided.html (what its ``{% for m in matches %}`` wrote), in Python, as the
+    other row tags do (``kechuang/core/rows.py``; ADR 0051, amended in session 16): the need page's
+    matching panel, where a need's decided matches were a third of the panel's calls."""
+    from kechuang.core.rows import literal, markup, text
+
+    waiting = literal(_("等待回复"))
+    out = []
+    for m in matches:
+        accepted = m.status == "accepted"
+        decision = f'<span class="tag {"st-met" if accepted else "st-closed"}">{text(m.get_status_display())}</span>'
+        if m.reason:
+            decision += f" {text(m.get_reason_display())}"
+        if m.comment:
+            decision += f'<div class="muted">{text(m.comment)}</div>'
+        if m.response:
+            reply = text(m.get_response_display())
+            if m.response_text:
+                reply += f'<div class="muted">{text(m.response_text)}</div>'
+        else:
+            reply = f'<span class="muted">{waiting}</span>' if accepted else "—"
+        out.append(f"<tr>\n    <td>{text(m.get_kind_display())}</td>\n    <td>{text(str(m.candidate))}</td>\n"
+                   f"    <td>{decision}</td>\n    <td>{reply}</td>\n  </tr>")
+    return markup("".join(out))
+
+
+@register.simple_tag
+def invitation_rows(matches) -> str:
+    """The need page's invitations (what matching/_need_panel.html's ``{% for m in panel.mine %}`` wrote), in
+    Python (ADR 0051, amended in session 16). ``{% blocktranslate %}`` is its message formatted with the
+    values printed as ``{{ }}`` prints them."""
+    from django.utils.html import conditional_escape
+
+    from kechuang.core.rows import fixed_url, literal, markup, text
+
+    invited, society, you = literal(_("协调员邀请")), literal(_("贵学会")), literal(_("您"))
+    reply = f'<a href="{conditional_escape(fixed_url("matching:inbox"))}">{literal(_("去回复"))}</a>'
+    out = []
+    for m in matches:
+        line = _("对接此需求（%(candidate)s）。") % {"candidate": text(str(m.candidate))}
+        if m.response:
+            line += _("已回复：%(get_response_display)s") % {"get_response_display": text(m.get_response_display())}
+        else:
+            line += reply
+        out.append(f"<p>{invited}{society if m.routed_to_org_id else you}{line}</p>")
+    return markup("".join(out))
