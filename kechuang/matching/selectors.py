@@ -56,19 +56,6 @@ def need_matches(*, user, need: Need) -> QuerySet[Match]:
     )
 
 
-def need_panel_matches(*, user, need: Need) -> list[Match]:
-    """``need_matches`` for the need page's panel: the same rows, joined only to what the panel prints
-    (the candidate). ``match_list``'s seven joins and its prefetch of the need (the page has it) cost
-    two thirds of the need page's queries' CPU — their SQL is compiled on every request (ADR 0051)."""
-    return list(
-        restrict(Match.objects.all(), user)
-        .filter(need=need)
-        .exclude(status=Match.Status.SUGGESTED)
-        .select_related("expert", "achievement", "society")
-        .order_by("kind", "rank", "pk")
-    )
-
-
 def inbox(*, user) -> QuerySet[Match]:
     """Accepted matches routed to the user (an expert) or to their society (a liaison)."""
     q = routed_q(user)
@@ -135,7 +122,7 @@ PANEL_FIELDS = (
 
 
 def need_panel_rows(*, user, need: Need) -> tuple[list[Match], list[Match]]:
-    """The need page's panel: ``need_panel_matches`` (the decided matches, by kind and rank) and
+    """The need page's panel: the decided matches (``need_matches``' rows, by kind and rank) and
     ``inbox(user).filter(need=need)`` (the invitations to the reader about this need, latest first),
     reading only PANEL_FIELDS (ADR 0051, amended in session 16).
 

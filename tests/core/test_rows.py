@@ -93,7 +93,6 @@ def _before():
         mock.patch("kechuang.experts.selectors.for_cards", lambda experts: experts),
         mock.patch("kechuang.experts.selectors.expert_cards", _old_expert_cards),
         mock.patch.object(matching, "inbox_latest", lambda *, user, limit: list(matching.inbox(user=user)[:limit])),
-        mock.patch.object(matching, "need_panel_matches", lambda *, user, need: list(matching.need_matches(user=user, need=need))),
     ):
         yield
 
