@@ -75,9 +75,18 @@ def inbox_latest(*, user, limit: int) -> list[Match]:
         restrict(Match.objects.all(), user)
         .filter(q)
         .select_related("expert", "achievement", "society")
+        .only(*HOME_FIELDS)
         .prefetch_related(Prefetch("need", queryset=with_visibility(user, Need.objects.select_related("enterprise"))))
         .order_by("-decided_at", "-pk")[:limit]
     )
+
+
+# What the home page's invitations print of a match (matching/_home.html: the candidate as ``str`` prints it,
+# the reply) and order it by; the candidates' long texts (biography, description) are not read (session 16).
+HOME_FIELDS = (
+    "need", "kind", "response", "decided_at", "expert", "expert__name", "expert__title", "achievement",
+    "achievement__title", "society", "society__name",
+)
 
 
 def inbox_match_get(*, user, need: Need, pk) -> Match:
