@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -176,6 +176,10 @@ def home_participations(*, user, limit: int = 6) -> list[dict]:
                 ),
             )
         )
+        .annotate(  # event_scheduled's two questions, asked in this query instead of two per event
+            has_meetings=Exists(Meeting.objects.filter(event=OuterRef("event_id"))),
+            has_runs=Exists(ScheduleRun.objects.filter(event=OuterRef("event_id"))),
+        )
         .order_by("-event__start", "pk")
     )
     now = timezone.now()
@@ -183,7 +187,7 @@ def home_participations(*, user, limit: int = 6) -> list[dict]:
     past = [p for p in ps if p.event.end < now]
     out = []
     for p in (upcoming + past)[:limit]:
-        out.append({"p": p, "event": p.event, "n": p.n_meetings, "scheduled": event_scheduled(p.event)})
+        out.append({"p": p, "event": p.event, "n": p.n_meetings, "scheduled": p.has_meetings or p.has_runs})
     return out
 
 
