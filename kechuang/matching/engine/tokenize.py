@@ -47,8 +47,13 @@ STOPWORDS_GENERIC_ZH = frozenset(
     其中 一定 显著 明显 较高 较低 高效 新型 传统 现代 当前 目前 近年来 随着 结合 实现 解决 完成 取得 得到 获得 形成 提供
     包括 包含 涉及 存在 具备 达到 满足 要求 支持 促进 推动 加强 改善 优化 分别 共同 相关性 不同 内容
     效果 规模 程度 方式 途径 手段 措施 体系 机制 模式 策略 思路 原则 成果 专家 团队 单位 部门
-    公司 学会 中心 平台 科技 科学 创新 合作 对接 方向""".split()  # noqa: SIM905
+    公司 学会 中心 平台 科技 科学 创新 合作 对接 方向
+    关键 先进 现有 已有 难以 无法 尚未 直接 依赖 导致 不足 缺少 稀少 偏高 偏低 给出 寻求 期望 希望 亟需 急需 迫切
+    面临 原因 不明 长期 联合 实施 申请 专利 发明 发明专利 示范 建成""".split()  # noqa: SIM905
 )
+# (the last two lines: words that were among the most frequent "matched terms" of the demo's top-10
+# suggestions although they say how a need is worded or what it should deliver — "现有方法难以…",
+# "申请发明专利、建成示范线" — not what an expert knows)
 STOPWORDS = STOPWORDS_ZH | STOPWORDS_EN | STOPWORDS_GENERIC_ZH
 
 _base_lock = threading.Lock()
