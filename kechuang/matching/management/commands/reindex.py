@@ -16,16 +16,19 @@ class Command(BaseCommand):
         parser.add_argument("--lexical-only", action="store_true", help="不计算向量，仅关键词索引")
         parser.add_argument("--enqueue", action="store_true", help="交给后台任务（db_worker）执行，立即返回")
         parser.add_argument(
-            "--if-needed", action="store_true", help="与 --enqueue 合用：跳过已就绪或已排队的索引"
+            "--if-needed", action="store_true", help="与 --enqueue 合用：跳过已排队的索引，以及已用当前模型建好的索引"
         )
 
     def handle(self, *args, kind=None, lexical_only=False, enqueue=False, if_needed=False, **opts):
         kinds = kind or list(idx.KINDS)
         if enqueue:
+            # a ready index built with another model (an upgrade changed the embedder) is needed too
+            current = "" if lexical_only or not if_needed else idx.current_model_version()
             queued = []
             for k in kinds:
                 st = idx.state(k)
-                if if_needed and (st.queued or st.status == st.Status.READY):
+                ready = st.status == st.Status.READY and (st.model_version or "") == current
+                if if_needed and (st.queued or ready):
                     continue
                 idx.mark_stale(k, enqueue=False)
                 idx.enqueue_reindex(k, lexical_only)
