@@ -27,6 +27,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
@@ -115,12 +116,16 @@ def get_embedder() -> tuple[Embedder | None, str]:
                     _embedder_cache[name] = (CachingEmbedder(emb), "")
                 except Exception as exc:  # a broken model degrades to lexical-only, visibly
                     log.warning("embedder %s unavailable: %s", name, exc)
-                    _embedder_cache[name] = (
-                        None,
-                        gettext("向量模型不可用（%(name)s），当前仅使用关键词匹配")
-                        % {"name": type(exc).__name__},
-                    )
+                    # lazy: the cached reason is read by readers in either language
+                    _embedder_cache[name] = (None, _unavailable(type(exc).__name__))
         return _embedder_cache[name]
+
+
+def _unavailable_text(name: str) -> str:
+    return gettext("向量模型不可用（%(name)s），当前仅使用关键词匹配") % {"name": name}
+
+
+_unavailable = lazy(_unavailable_text, str)
 
 
 def current_model_version() -> str:
@@ -218,7 +223,7 @@ def _reindex(kind: str, lexical_only: bool, on_progress: ProgressFn | None) -> R
     if lexical_only:
         warnings.append(gettext("仅构建关键词索引（--lexical-only）"))
     elif err:
-        warnings.append(err)
+        warnings.append(str(err))
     if emb is None:
         if on_progress:
             on_progress(0, 0)
@@ -319,7 +324,9 @@ class BuiltIndex:
     index: Index
     token: str
     dense: bool
-    warnings: list[str]
+    # lazy translations, not strings: one built index serves readers of both languages (ranking
+    # turns them into the reader's words)
+    warnings: list
     state: IndexState
     version: int = 0
     loading: bool = False  # a placeholder: no index built in this process yet
@@ -429,9 +436,9 @@ def _build(kind: str, st: IndexState) -> BuiltIndex:
         if complete:
             index = engine.build(candidates, precomputed_vectors=stored)
             return BuiltIndex(index, st.token, True, [], st, st.version)
-        warnings.append(str(BUILDING_WARNING if st.status != IndexState.Status.READY else MISSING_WARNING))
+        warnings.append(BUILDING_WARNING if st.status != IndexState.Status.READY else MISSING_WARNING)
     else:
-        warnings.append(str(err or LEXICAL_SETTING_WARNING))
+        warnings.append(err or LEXICAL_SETTING_WARNING)
     engine = Engine(FusionConfig(), embedder=None, user_words=words)
     index = engine.build(candidates)
     return BuiltIndex(index, st.token, False, warnings, st, st.version)

@@ -210,3 +210,23 @@ def test_the_platform_saves_its_approximate_index_under_var_per_kind(mworld, mon
         call_command("reindex", "--kind", "expert", verbosity=0)
         idx.get_index("expert")
     assert str(tmp_path / "matching-ann" / "expert") in seen
+
+
+def test_an_index_built_for_one_language_warns_each_reader_in_their_own(mworld):
+    """One built index serves every reader of the process: its warnings are translated when read,
+    not frozen in the language of whoever happened to build it (an English banner on a Chinese page)."""
+    from django.utils import translation
+
+    from kechuang.matching import ranking
+
+    need = mworld.needs["pub_laixi"]
+    idx.clear_cache()
+    with override_settings(KECHUANG_EMBEDDER="lexical"), translation.override("en"):
+        built = idx.get_index("expert", wait=True)
+        assert not built.dense
+        english = ranking.rank_for_need(need, "expert").warnings
+    with override_settings(KECHUANG_EMBEDDER="lexical"), translation.override("zh-hans"):
+        assert idx.get_index("expert", wait=True) is built  # the same index, not rebuilt
+        chinese = ranking.rank_for_need(need, "expert").warnings
+    assert english == ["No vector model is enabled; only keyword matching is used"]
+    assert chinese == ["未启用向量模型，当前仅使用关键词匹配"]
