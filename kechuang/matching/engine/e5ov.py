@@ -269,6 +269,9 @@ class OpenVinoE5Embedder:
                 "INFERENCE_PRECISION_HINT": self.precision,
                 "NUM_STREAMS": self.threads,
                 "INFERENCE_NUM_THREADS": self.threads,
+                # no pinning: several processes (web workers, task workers) share the cores, and two
+                # of them pinned to the same core would wait for each other while another idles
+                "ENABLE_CPU_PINNING": False,
                 "CACHE_DIR": "",
             },
         )
