@@ -143,7 +143,13 @@ class Tokenizer:
         self._scores = mf.scores.tolist()
         self._unk_score = float(mf.scores.min()) - 10.0
         self._max_bytes = max(len(p.encode()) for p in mf.pieces)
-        self._max_chars = max(len(p) for p in mf.pieces)
+        # the longest piece starting with each character: a piece that starts at i starts with s[i], so
+        # no longer substring there can match (most CJK characters begin pieces of 1–3 characters)
+        longest: dict[str, int] = {}
+        for piece in ids:
+            if len(piece) > longest.get(piece[0], 0):
+                longest[piece[0]] = len(piece)
+        self._longest = longest
         self._table = mf.normalise
         self.unk, self.bos, self.eos = mf.unk, mf.bos, mf.eos
 
@@ -160,19 +166,13 @@ class Tokenizer:
         best[0] = 0.0
         piece = [0] * (n + 1)
         start = [0] * (n + 1)
-        ids, scores, unk, max_bytes, max_chars = (
-            self._ids,
-            self._scores,
-            self.unk,
-            self._max_bytes,
-            self._max_chars,
-        )
+        ids, scores, unk, max_bytes, longest = self._ids, self._scores, self.unk, self._max_bytes, self._longest
         for i in range(n):
             bi = best[i]
             if bi <= -1e29:
                 continue
             length = 0
-            for e in range(i + 1, min(n, i + max_chars) + 1):
+            for e in range(i + 1, min(n, i + longest.get(s[i], 0)) + 1):
                 length += nbytes[e - 1]
                 if length > max_bytes:
                     break
