@@ -122,14 +122,18 @@ def invitation_rows(matches) -> str:
 
     from kechuang.core.rows import fixed_url, literal, markup, text
 
-    invited, society, you = literal(_("协调员邀请")), literal(_("贵学会")), literal(_("您"))
     reply = f'<a href="{conditional_escape(fixed_url("matching:inbox"))}">{literal(_("去回复"))}</a>'
     out = []
     for m in matches:
-        line = _("对接此需求（%(candidate)s）。") % {"candidate": text(str(m.candidate))}
+        # one whole sentence per addressee: fragments glued in English ("invitationyouto take up")
+        if m.routed_to_org_id:
+            invitation = _("协调员邀请贵学会对接此需求（%(candidate)s）。")
+        else:
+            invitation = _("协调员邀请您对接此需求（%(candidate)s）。")
+        line = invitation % {"candidate": text(str(m.candidate))}
         if m.response:
             line += _("已回复：%(get_response_display)s") % {"get_response_display": text(m.get_response_display())}
         else:
             line += reply
-        out.append(f"<p>{invited}{society if m.routed_to_org_id else you}{line}</p>")
+        out.append(f"<p>{line}</p>")
     return markup("".join(out))
