@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 
 def approx(n: int) -> str:
@@ -63,10 +63,12 @@ def summary_sentence(h: Headline, *, period: str, area: str) -> str:
     parts.append(gettext("梳理企业重大需求%(approx)s项") % {"approx": approx(h.major_needs)})
     parts.append(gettext("走进园区%(approx)s场次") % {"approx": approx(h.visits)})
     parts.append(gettext("签订合作协议%(approx)s项") % {"approx": approx(h.agreements)})
-    sentence = "，".join(parts)
+    # the punctuation is the language's too: "，" and "。" left in an English sentence read as typos
+    sentence = pgettext("between clauses", "，").join(parts)
     if h.bases:
         sentence += gettext("，建成成果转化基地和产业创新服务中心%(bases)s个") % {"bases": h.bases}
-    return sentence + "。"
+    sentence += pgettext("end of a sentence", "。")
+    return sentence[:1].upper() + sentence[1:]  # English starts with "As of"; Chinese has no case
 
 
 def detail_sentence(h: Headline) -> str:
