@@ -160,6 +160,22 @@ def test_breakdown_by_district(world, dash):
     assert [(r["area"].code, r["needs"], r["agreements"]) for r in rows] == [("qd-laixi", 1, 0)]
 
 
+def test_an_agreement_counts_once_in_a_district_whatever_its_parties_sub_areas(world, dash):
+    """Two parties of one agreement in 莱西市 and in its development zone: one agreement in 莱西's row,
+    as in the headline (the demo's district dashboard said 3 in the headline and 4 in the table)."""
+    from kechuang.followup.models import Agreement
+    from kechuang.orgs.models import Organisation
+
+    zone_firm = Organisation.objects.create(name="开发区某材料公司", kind="enterprise", district=world.areas["laixi-zone"])
+    a1 = Agreement.objects.get(parties=world.orgs["ent"])
+    a1.parties.add(zone_firm)
+    for district in (None, "qd-laixi"):
+        sc = scope(world, district=district)
+        rows = {r["area"].code: r["agreements"] for r in s.by_district(world.users["coordinator"], sc)}
+        assert rows["qd-laixi"] == 1
+        assert sum(rows.values()) <= s.headline(world.users["coordinator"], sc)["agreements"]
+
+
 def test_breakdown_by_society(world, dash):
     rows = {
         r["society"].name: (r["events"], r["visits"], r["agreements"], r["bases"])

@@ -42,16 +42,31 @@ def _district_records(user, scope: Scope) -> list[tuple[str, int, int]]:
         ("visits", r["district_id"], r["n"])
         for r in scoped_visits(user, scope).values("district_id").annotate(n=Count("pk"))
     ]
-    agr = Agreement.objects.filter(pk__in=scoped_agreements(user, scope).values("pk"))
-    out += [
-        ("agreements", r["parties__district_id"], r["n"])
-        for r in agr.values("parties__district_id").annotate(n=Count("pk", distinct=True))
-    ]
+    out += _agreements_per_district(user, scope)
     out += [
         ("bases", r["district_id"], r["n"])
         for r in scoped_bases(user, scope).values("district_id").annotate(n=Count("pk"))
     ]
     return out
+
+
+def _agreements_per_district(user, scope: Scope) -> list[tuple[str, int, int]]:
+    """Agreements per district of their parties, each agreement once per district: two parties in
+    one district (say one in 莱西市 and one in its development zone) are one agreement there, not two
+    — the district table must agree with the headline. Parties outside the scope's areas do not
+    count (the other party of an agreement that is in scope through one party)."""
+    areas = {a.pk: a for a in Area.objects.all()}
+    top = _top_district(areas)
+    zone = scope.area.pk if scope.area is not None and scope.area.kind == Area.Kind.ZONE else None
+    seen: dict[int, set[int]] = {}
+    agr = Agreement.objects.filter(pk__in=scoped_agreements(user, scope).values("pk"))
+    for pk, area_id in agr.values_list("pk", "parties__district_id").distinct():
+        if area_id is None or area_id not in top:
+            continue
+        if scope.area_ids is not None and area_id not in scope.area_ids:
+            continue
+        seen.setdefault(zone or top[area_id], set()).add(pk)
+    return [("agreements", d, len(pks)) for d, pks in seen.items()]
 
 
 def by_district(user, scope: Scope) -> list[dict]:
