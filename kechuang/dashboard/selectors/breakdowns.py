@@ -36,13 +36,13 @@ def _top_district(areas: dict[int, Area]) -> dict[int, int]:
     return out
 
 
-def _district_records(user, scope: Scope) -> list[tuple[str, int, int]]:
+def _district_records(user, scope: Scope, areas: dict[int, Area]) -> list[tuple[str, int, int]]:
     """(figure, area id, count) of visits, agreements (per party's area) and bases — no needs."""
     out = [
         ("visits", r["district_id"], r["n"])
         for r in scoped_visits(user, scope).values("district_id").annotate(n=Count("pk"))
     ]
-    out += _agreements_per_district(user, scope)
+    out += _agreements_per_district(user, scope, areas)
     out += [
         ("bases", r["district_id"], r["n"])
         for r in scoped_bases(user, scope).values("district_id").annotate(n=Count("pk"))
@@ -50,12 +50,11 @@ def _district_records(user, scope: Scope) -> list[tuple[str, int, int]]:
     return out
 
 
-def _agreements_per_district(user, scope: Scope) -> list[tuple[str, int, int]]:
+def _agreements_per_district(user, scope: Scope, areas: dict[int, Area]) -> list[tuple[str, int, int]]:
     """Agreements per district of their parties, each agreement once per district: two parties in
     one district (say one in 莱西市 and one in its development zone) are one agreement there, not two
     — the district table must agree with the headline. Parties outside the scope's areas do not
     count (the other party of an agreement that is in scope through one party)."""
-    areas = {a.pk: a for a in Area.objects.all()}
     top = _top_district(areas)
     zone = scope.area.pk if scope.area is not None and scope.area.kind == Area.Kind.ZONE else None
     seen: dict[int, set[int]] = {}
@@ -93,7 +92,7 @@ def by_district(user, scope: Scope) -> list[dict]:
         add(district_id, "needs", r["n"])
         add(district_id, "major", r["major"])
     for key, area_id, n in part(
-        scope, "record_districts", RECORD_APPS, lambda: _district_records(user, scope)
+        scope, "record_districts", RECORD_APPS, lambda: _district_records(user, scope, areas)
     ):
         add(area_id, key, n)
     return sorted(rows.values(), key=lambda r: (-r["needs"], r["area"].code))
