@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.choices import ChoiceLabels
@@ -45,7 +45,7 @@ class Role(models.TextChoices):
     DISTRICT = "district", _("区（市）工作人员")
     ENTERPRISE = "enterprise", _("企业联系人")
     LIAISON = "liaison", _("学会联络员")
-    EXPERT = "expert", _("专家")
+    EXPERT = "expert", pgettext_lazy("role", "专家")  # one person: "Expert"; the nav's "专家" is "Experts"
     LEADERSHIP = "leadership", _("领导（只读）")
 
 
