@@ -1,0 +1,22 @@
+"""Punctuation of the reader's language around words the templates put together.
+
+A Chinese template writes ``{% translate "待确认的已对接" %}（{{ n }}）``; in English that reads
+"Matches awaiting confirmation（0）", the full-width brackets looking like a typo. ``{{ n|parens }}``
+gives （0） in Chinese and " (0)" in English.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.filter
+def parens(value) -> str:
+    """``value`` in the active language's brackets (escaped unless already safe)."""
+    if (get_language() or "zh-hans").startswith("zh"):
+        return format_html("（{}）", value)
+    return format_html(" ({})", value)
