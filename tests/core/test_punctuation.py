@@ -16,3 +16,12 @@ def test_chinese_keeps_full_width_brackets_and_english_gets_a_space_and_ascii_on
 
 def test_the_value_is_escaped():
     assert render("<b>", "en") == "待确认 (&lt;b&gt;)"
+
+
+def test_a_label_s_colon_is_the_reader_s():
+    def colon(lang):
+        with translation.override(lang):
+            return Template("{% load punctuation %}学会{% colon %}x").render(Context({}))
+
+    assert colon("zh-hans") == "学会：x"
+    assert colon("en") == "学会: x"

@@ -20,3 +20,9 @@ def parens(value) -> str:
     if (get_language() or "zh-hans").startswith("zh"):
         return format_html("（{}）", value)
     return format_html(" ({})", value)
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label: "：" in Chinese, ": " in English ("Society:Value" otherwise)."""
+    return "：" if (get_language() or "zh-hans").startswith("zh") else ": "
