@@ -56,16 +56,24 @@ def _agreements_per_district(user, scope: Scope, areas: dict[int, Area]) -> list
     — the district table must agree with the headline. Parties outside the scope's areas do not
     count (the other party of an agreement that is in scope through one party)."""
     top = _top_district(areas)
-    zone = scope.area.pk if scope.area is not None and scope.area.kind == Area.Kind.ZONE else None
     seen: dict[int, set[int]] = {}
     agr = Agreement.objects.filter(pk__in=scoped_agreements(user, scope).values("pk"))
     for pk, area_id in agr.values_list("pk", "parties__district_id").distinct():
-        if area_id is None or area_id not in top:
-            continue
-        if scope.area_ids is not None and area_id not in scope.area_ids:
-            continue
-        seen.setdefault(zone or top[area_id], set()).add(pk)
+        d = _row_area(area_id, scope, top, areas)
+        if d is not None:
+            seen.setdefault(d, set()).add(pk)
     return [("agreements", d, len(pks)) for d, pks in seen.items()]
+
+
+def _row_area(area_id, scope: Scope, top: dict[int, int], areas: dict[int, Area]) -> int | None:
+    """The district-table row an area's figures go to (its district, or the scope's zone), or None
+    when they are not shown: no area, an area outside the scope, or the city itself."""
+    if area_id is None or area_id not in top:
+        return None
+    if scope.area_ids is not None and area_id not in scope.area_ids:
+        return None  # e.g. the other party of an agreement that is in scope through one party
+    d = scope.area.pk if scope.area is not None and scope.area.kind == Area.Kind.ZONE else top[area_id]
+    return None if areas[d].kind == Area.Kind.CITY else d
 
 
 def by_district(user, scope: Scope) -> list[dict]:
@@ -73,15 +81,9 @@ def by_district(user, scope: Scope) -> list[dict]:
     top = _top_district(areas)
     rows: dict[int, dict] = {}
 
-    zone_scope = scope.area is not None and scope.area.kind == Area.Kind.ZONE
-
     def add(area_id, key, n):
-        if area_id is None or area_id not in top:
-            return
-        if scope.area_ids is not None and area_id not in scope.area_ids:
-            return  # e.g. the other party of an agreement that is in scope through one party
-        d = scope.area.pk if zone_scope else top[area_id]
-        if areas[d].kind == Area.Kind.CITY:
+        d = _row_area(area_id, scope, top, areas)
+        if d is None:
             return
         row = rows.setdefault(
             d, {"area": areas[d], "needs": 0, "major": 0, "visits": 0, "agreements": 0, "bases": 0}
