@@ -331,6 +331,10 @@ class BuiltIndex:
     version: int = 0
     loading: bool = False  # a placeholder: no index built in this process yet
 
+    def reader_warnings(self) -> list[str]:
+        """The warnings in the active language (``warnings`` stay lazy across readers)."""
+        return [str(w) for w in self.warnings]
+
 
 _cache_lock = threading.Lock()
 _cache: dict[str, BuiltIndex] = {}

@@ -318,7 +318,7 @@ def rank_for_need(need: Need, kind: str, *, filters: dict | None = None, top_k: 
     objs = _objects(kind, ids)
     out = Ranked(
         kind,
-        warnings=[str(w) for w in built.warnings],  # in the reader's language (BuiltIndex.warnings)
+        warnings=built.reader_warnings(),
         dense_used=result.dense_used,
         state=built.state,
         fusion=result.fusion,
@@ -408,7 +408,7 @@ def rank_needs(source, visible_need_ids: list[int], *, top_k: int = 10) -> Ranke
         gone = RETIRED_EXPERT if isinstance(source, Expert) else RETIRED_ACHIEVEMENT
         return Ranked("need", warnings=[gettext(gone)], dense_used=built.dense, state=built.state)
     if not visible_need_ids:
-        return Ranked("need", warnings=[str(w) for w in built.warnings], dense_used=built.dense, state=built.state)
+        return Ranked("need", warnings=built.reader_warnings(), dense_used=built.dense, state=built.state)
     index = visible_need_index(built, visible_need_ids)
     if isinstance(source, Expert):
         query = expert_query(source)
@@ -434,7 +434,7 @@ def rank_needs(source, visible_need_ids: list[int], *, top_k: int = 10) -> Ranke
     result = index.search(query, top_k=top_k, exclude=exclude, flags=flags)
     ids = [int(s.id) for s in result.results] + [int(e.id) for e in result.excluded]
     objs = Need.objects.filter(pk__in=ids).select_related("enterprise", "chain", "district").in_bulk()
-    out = Ranked("need", warnings=[str(w) for w in built.warnings], dense_used=result.dense_used, state=built.state)
+    out = Ranked("need", warnings=built.reader_warnings(), dense_used=result.dense_used, state=built.state)
     rank = 0
     for s in result.results:
         if not result.dense_used and s.lexical < REVERSE_MIN_LEXICAL:

