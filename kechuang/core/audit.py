@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import models
 
+from kechuang.core import pagecache
 from kechuang.core.bulk import insert_many
 from kechuang.core.models import AuditEntry
 
@@ -77,6 +78,7 @@ def record(
     """
     entry = _entry(actor, action, obj, changes, object_repr, object_type)
     entry.save(force_insert=True)
+    pagecache.audited([entry])
     return entry
 
 
@@ -86,6 +88,7 @@ def record_many(actor, action: str, items: Iterable[tuple[models.Model, dict[str
     (``core.bulk.insert_many``: the entries returned have no id)."""
     entries = [_entry(actor, action, obj, changes, None) for obj, changes in items]
     insert_many(entries)
+    pagecache.audited(entries)
     return entries
 
 
@@ -124,4 +127,6 @@ def record_views(user, objs: Iterable[models.Model], *, via: str, **details: Any
     entries = [_entry(user, view_action(o), o, {"via": via, **details}, None) for o in objs]
     if not entries:
         return []
-    return AuditEntry.objects.bulk_create(entries)
+    entries = AuditEntry.objects.bulk_create(entries)
+    pagecache.audited(entries)  # written again each time a cached page that showed them is served
+    return entries

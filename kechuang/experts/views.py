@@ -12,6 +12,7 @@ from kechuang.accounts.models import Role
 from kechuang.core.access import restrict
 from kechuang.core.exports import Column, attr, display, wants_export, xlsx_response
 from kechuang.core.http import int_param, perform
+from kechuang.core.pagecache import cached_page
 from kechuang.core.sorting import Sorting
 from kechuang.experts import selectors, services
 from kechuang.experts.forms import ContactConsentForm, ContactRequestForm, ContactStepForm
@@ -69,6 +70,7 @@ ACHIEVEMENT_COLUMNS = [
 
 
 @login_required
+@cached_page
 def expert_list(request):
     filters = _filters(request)
     qs, sort = EXPERT_SORTING.apply(selectors.expert_list(user=request.user, filters=filters), request)

@@ -31,6 +31,7 @@ from django.utils.functional import lazy
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
+from kechuang.core import pagecache
 from kechuang.matching.engine import Embedder, Engine, FusionConfig, Index, npio
 from kechuang.matching.models import IndexKind, IndexState, StoredVector
 from kechuang.matching.profiles import CANDIDATE_BUILDERS
@@ -375,6 +376,8 @@ def get_index(kind: str, *, wait: bool | None = None) -> BuiltIndex:
         _store(kind, built)
         return built
     _start_build(kind, st)
+    # what the page shows now changes when the thread is done, with no write to say so
+    pagecache.not_kept(f"the {kind} index is being rebuilt")
     if hit is not None:
         hit.state = st
         return hit

@@ -19,6 +19,7 @@ from kechuang.core.confirm import confirmation_page, confirmed
 from kechuang.core.exports import wants_export
 from kechuang.core.extensions import app_modules
 from kechuang.core.http import call_for_form, perform
+from kechuang.core.pagecache import cached_page
 from kechuang.needs import selectors, services
 from kechuang.needs.forms import (
     BulkOwnerForm,
@@ -43,6 +44,7 @@ def need_panels(request, need) -> list[dict]:
 
 
 @login_required
+@cached_page
 def need_list(request):
     form = NeedFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -108,6 +110,7 @@ def need_edit(request, pk: int):
 
 
 @login_required
+@cached_page
 def need_detail(request, pk: int):
     need = selectors.need_for_page(user=request.user, pk=pk)
     services.need_record_view(user=request.user, need=need)

@@ -1,0 +1,188 @@
+"""Whole pages served from the cache until a table they read is written (kechuang/core/pagecache.py, ADR 0059).
+
+These tests commit (``transactional_db``): a write's tokens are bumped when it is committed, and a
+connection with uncommitted writes — every ``db`` test's own transaction — never uses the cache.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+
+from kechuang.core import pagecache
+from kechuang.core.models import AuditEntry
+from kechuang.needs.models import Need
+from tests.conftest import build_world
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def w():
+    return build_world()
+
+
+def _reader(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    c.get("/needs/")  # the first page sets the CSRF cookie: nothing is kept for a request without one
+    return c
+
+
+def _hit(response) -> bool:
+    return response.get("X-Page-Cache") == "hit"
+
+
+def _served_twice(c: Client, url: str):
+    first = c.get(url)
+    again = c.get(url)
+    assert first.status_code == again.status_code == 200
+    return first, again
+
+
+def test_a_page_is_served_again_until_a_table_it_read_is_written(w):
+    c = _reader(w.users["coordinator"])
+    first, again = _served_twice(c, "/needs/")
+    assert not _hit(first) and _hit(again)
+    assert again.content == first.content
+
+    need = w.needs["pub_laixi"]
+    Need.objects.filter(pk=need.pk).update(title="石墨烯规模化制备（改）")  # no signal, no service
+    after = c.get("/needs/")
+    assert not _hit(after) and "石墨烯规模化制备（改）" in after.content.decode()
+    assert _hit(c.get("/needs/"))
+
+    with connection.cursor() as cur:  # raw SQL too
+        cur.execute("UPDATE needs_need SET title = %s WHERE id = %s", ["原始SQL改的标题", need.pk])
+    after = c.get("/needs/")
+    assert not _hit(after) and "原始SQL改的标题" in after.content.decode()
+
+
+def test_a_write_to_a_table_the_page_did_not_read_keeps_it(w):
+    from kechuang.events.models import Event
+
+    c = _reader(w.users["coordinator"])
+    _served_twice(c, "/needs/")
+    Event.objects.all().update(title="无关的活动")  # the needs list reads no event
+    assert _hit(c.get("/needs/"))
+
+
+def test_a_transaction_counts_when_committed_not_when_rolled_back(w):
+    c = _reader(w.users["coordinator"])
+    _served_twice(c, "/needs/")
+    need = w.needs["pub_laixi"]
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Need.objects.filter(pk=need.pk).update(title="回滚的标题")
+        raise RuntimeError
+    kept = c.get("/needs/")
+    assert _hit(kept) and "回滚的标题" not in kept.content.decode()
+
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():  # a savepoint rolled back
+            Need.objects.filter(pk=need.pk).update(title="回滚的标题")
+            raise RuntimeError
+        Need.objects.filter(pk=need.pk).update(title="提交的标题")
+    after = c.get("/needs/")
+    assert not _hit(after) and "提交的标题" in after.content.decode()
+
+
+def test_confidential_needs_are_audited_on_every_view_even_from_the_cache(w):
+    c = _reader(w.users["coordinator"])
+    views = AuditEntry.objects.filter(action="need.view_confidential")
+
+    def get(url):
+        last = max(views.values_list("pk", flat=True), default=0)
+        r = c.get(url)
+        assert r.status_code == 200
+        return r, sorted(views.filter(pk__gt=last).values_list("object_id", "actor_username", "changes"))
+
+    for url in ["/needs/", f"/needs/{w.needs['conf_ent'].pk}/"]:
+        first, shown = get(url)
+        again, shown_again = get(url)
+        assert not _hit(first) and _hit(again)
+        assert shown and shown_again == shown  # the same entries, written again by the hit
+    assert shown == [(str(w.needs["conf_ent"].pk), "coordinator", {"via": "detail", "confidentiality": "matched"})]
+
+
+def test_a_reader_whose_role_changes_is_not_served_the_old_page(w):
+    from kechuang.accounts.models import User
+
+    coordinator = w.users["coordinator"]
+    c = _reader(coordinator)
+    page = f"/needs/{w.needs['secret_ent2'].pk}/"
+    _, again = _served_twice(c, page)
+    assert _hit(again)
+    User.objects.filter(pk=coordinator.pk).update(role="enterprise")
+    assert c.get(page).status_code == 404  # coordinators-only: no longer theirs
+
+
+def test_readers_and_languages_do_not_share_pages(w):
+    a = _reader(w.users["coordinator"])
+    _served_twice(a, "/experts/")
+    b = _reader(w.users["leadership"])
+    assert not _hit(b.get("/experts/"))
+    english = a.get("/experts/", HTTP_ACCEPT_LANGUAGE="en")
+    assert not _hit(english)
+
+
+def _request(user, path, *, csrf="s" * 32):
+    request = RequestFactory().get(path)
+    request.user = user
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    request.META["CSRF_COOKIE"] = csrf
+    request.LANGUAGE_CODE = "zh-hans"
+    return request
+
+
+def test_what_is_not_kept(w):
+    user = w.users["coordinator"]
+    calls = []
+
+    def view_factory(action):
+        @pagecache.cached_page
+        def view(request):
+            calls.append(1)
+            action()
+            return HttpResponse("<p>页面</p>", content_type="text/html; charset=utf-8")
+
+        return view
+
+    def served_from_cache(view, path, message: str = "") -> bool:
+        calls.clear()
+        for _ in range(2):
+            request = _request(user, path)
+            if message:
+                messages.info(request, message)
+            view(request)
+        return len(calls) == 1
+
+    assert served_from_cache(view_factory(lambda: None), "/control/")
+    assert not served_from_cache(view_factory(lambda: pagecache.not_kept("索引重建中")), "/index/")
+    assert not served_from_cache(view_factory(lambda: Need.objects.filter(pk=0).update(title="x")), "/write/")
+    assert not served_from_cache(view_factory(lambda: None), "/message/", message="已保存")
+
+
+def test_uncommitted_writes_turn_the_cache_off(w):
+    c = _reader(w.users["coordinator"])
+    with transaction.atomic():
+        Need.objects.filter(pk=w.needs["pub_laixi"].pk).update(title="还没提交")
+        assert pagecache.uncommitted_writes()
+        first, again = _served_twice(c, "/needs/")
+        assert not _hit(again) and "还没提交" in again.content.decode()
+    assert not pagecache.uncommitted_writes()
+
+
+def test_tables_are_the_words_of_sql_that_name_tables():
+    assert pagecache._tables('SELECT "needs_need"."id" FROM "needs_need" INNER JOIN orgs_organisation ON 1') == {
+        "needs_need",
+        "orgs_organisation",
+    }
+    assert pagecache._tables("UPDATE kechuang_cache SET value = 1") == set()  # the cache itself
+    assert pagecache._tables("SELECT title FROM django_session") == set()
