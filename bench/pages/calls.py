@@ -8,6 +8,9 @@ login (where ``/`` sends an anonymous visitor; not signed in), api_needs, api_ex
 bench's baseline view). As BENCH_USER (default ``coordinator``; e.g. ``ent-1``, ``expert``, ``district``),
 in BENCH_LANG (``zh-hans`` default, or ``en``). A page the user may not open is listed with its status.
 BENCH_PROFILE=cumulative|tottime prints a cProfile of one request per page (top BENCH_PROFILE_N rows).
+The page cache (ADR 0059) serves the measured requests of its pages as it would a reader's repeated
+visits; BENCH_PAGE_CACHE=miss makes every measured request a miss (every table's token bumped before
+it, outside the measure); KECHUANG_PAGE_CACHE_SECONDS=0 turns the cache off.
 
 Compare two code trees by running it from each (same database file): calls are deterministic, CPU
 milliseconds are not (report both; bench/pages/compare.py alternates two trees). Writes
@@ -55,6 +58,14 @@ def main(only: list[str]) -> None:
         "bare": "/bench/bare/",
     }
     profile = os.environ.get("BENCH_PROFILE", "")
+    miss = os.environ.get("BENCH_PAGE_CACHE", "") == "miss"
+
+    def before() -> None:
+        if miss:
+            from kechuang.core import pagecache
+
+            pagecache.bump(pagecache._known_tables())
+
     rows = []
     for name, url in pages.items():
         if only and name not in only:
@@ -72,6 +83,7 @@ def main(only: list[str]) -> None:
             if event in ("call", "c_call"):
                 n[0] += 1
 
+        before()
         sys.setprofile(count)
         client.get(url)
         sys.setprofile(None)
@@ -85,10 +97,12 @@ def main(only: list[str]) -> None:
             pstats.Stats(prof).sort_stats(profile).print_stats(int(os.environ.get("BENCH_PROFILE_N", "40")))
         cpu, wall = [], []
         for _ in range(int(os.environ.get("BENCH_REPEAT", "8"))):
+            before()
             t, w = time.process_time(), time.perf_counter()
             client.get(url)
             cpu.append((time.process_time() - t) * 1000)
             wall.append((time.perf_counter() - w) * 1000)
+        before()
         with CaptureQueriesContext(connection) as q:
             client.get(url)
         rows.append({"page": name, "url": url, "calls": n[0], "cpu_ms_median": round(statistics.median(cpu), 1),
@@ -97,7 +111,9 @@ def main(only: list[str]) -> None:
               f"  {len(q.captured_queries):3d} queries")
     out = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "results" / "pages-calls.json")
     out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"user": user.username, "role": user.role, "language": lang, "load_average": os.getloadavg()[0]}
+    meta = {"user": user.username, "role": user.role, "language": lang, "load_average": os.getloadavg()[0],
+            "page_cache": os.environ.get("BENCH_PAGE_CACHE", "") or "as configured",
+            "page_cache_seconds": os.environ.get("KECHUANG_PAGE_CACHE_SECONDS", "default")}
     out.write_text(json.dumps(meta | {"pages": rows}, indent=1), encoding="utf-8")
 
 

@@ -84,13 +84,13 @@ def _tables(sql: str) -> set[str]:
 @functools.cache
 def _code_version() -> str:
     """The code and translations this process serves (a deploy starts with empty pages)."""
-    root = Path(__file__).resolve().parent.parent
     h = hashlib.sha1(usedforsecurity=False)
-    for dirpath, _dirs, files in os.walk(root):
-        for f in sorted(files):
-            if f.endswith((".py", ".html", ".mo")):
-                st = os.stat(os.path.join(dirpath, f))
-                h.update(f"{dirpath}/{f}:{st.st_mtime_ns}:{st.st_size}".encode())
+    for root in [Path(__file__).resolve().parent.parent, *map(Path, settings.LOCALE_PATHS)]:
+        for dirpath, _dirs, files in sorted(os.walk(root)):
+            for f in sorted(files):
+                if f.endswith((".py", ".html", ".mo")):
+                    st = os.stat(os.path.join(dirpath, f))
+                    h.update(f"{dirpath}/{f}:{st.st_mtime_ns}:{st.st_size}".encode())
     return h.hexdigest()[:12]
 
 
