@@ -18,12 +18,13 @@ class CoreConfig(AppConfig):
         app_modules("access_rules")  # importing registers each app's @rule functions
         connection_created.connect(register_sqlite_function, dispatch_uid="kechuang_audit_guard")
         # the page cache follows what pages read and what is written (ADR 0059)
-        from django.core.signals import request_finished
+        from django.core.signals import request_finished, request_started
         from django.db import connections
 
         from kechuang.core import pagecache
 
         connection_created.connect(pagecache.install, dispatch_uid="kechuang_page_cache")
+        request_started.connect(pagecache.install_current, dispatch_uid="kechuang_page_cache_install")
         request_finished.connect(pagecache.flush_all, dispatch_uid="kechuang_page_cache_flush")
         atexit.register(pagecache.flush_all)
         for conn in connections.all(initialized_only=True):

@@ -219,8 +219,16 @@ def _bump_now(tables) -> None:
 
 def install(connection, **_kwargs) -> None:
     """``connection_created``: wrap the new connection (from ``CoreConfig.ready``)."""
+    # First in the list, not last: ``connection.execute_wrapper()`` (the request log's) pops the last
+    # wrapper when it ends, so one appended while it was open — a connection opened inside a request —
+    # would go with it.
     if execute_wrapper not in connection.execute_wrappers:
-        connection.execute_wrappers.append(execute_wrapper)
+        connection.execute_wrappers.insert(0, execute_wrapper)
+
+
+def install_current(**_kwargs) -> None:
+    """``request_started``: this thread's connection has the wrapper, whenever it was opened."""
+    install(connection)
 
 
 def flush_all(**_kwargs) -> None:

@@ -186,3 +186,27 @@ def test_tables_are_the_words_of_sql_that_name_tables():
     }
     assert pagecache._tables("UPDATE kechuang_cache SET value = 1") == set()  # the cache itself
     assert pagecache._tables("SELECT title FROM django_session") == set()
+
+
+def test_the_wrapper_outlives_a_request_logs_own(w):
+    """The request log wraps each request's queries (``connection.execute_wrapper``, which pops the last
+    wrapper when it ends); a connection opened inside that request must keep the page cache's."""
+    seen = []
+
+    def log(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    connection.execute_wrappers.remove(pagecache.execute_wrapper)
+    with connection.execute_wrapper(log):
+        pagecache.install(connection)  # what ``connection_created`` does for a connection opened here
+        Need.objects.count()
+    assert seen and connection.execute_wrappers == [pagecache.execute_wrapper]
+
+    c = _reader(w.users["coordinator"])
+    _served_twice(c, "/needs/")
+    connection.execute_wrappers.clear()  # whatever removed it, the next request puts it back
+    assert _hit(c.get("/needs/"))
+    assert connection.execute_wrappers == [pagecache.execute_wrapper]
+    Need.objects.filter(pk=w.needs["pub_laixi"].pk).update(title="请求之间改的标题")
+    assert "请求之间改的标题" in c.get("/needs/").content.decode()
