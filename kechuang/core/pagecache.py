@@ -11,15 +11,15 @@ written, whoever writes it, in whatever process.
   ``bulk_create`` or raw SQL, once the write is committed (``on_commit``; at once outside a
   transaction), plus an epoch token. A page whose tables' tokens all still match is served; any other
   is rendered again. A page during whose rendering the epoch moved is not kept.
-- **What a page is not kept for**: a request with messages waiting, without a CSRF cookie (its forms'
-  token would be new), on a connection with uncommitted writes (a test's transaction, an atomic
+- **What a page is not kept for**: a request with messages waiting, on a connection with uncommitted writes (a test's transaction, an atomic
   request), a render that wrote something other than the audit trail, or one whose content came from
   elsewhere (``not_kept``: the matching index while it is rebuilt in the background).
 - **The audit trail is written on every view**: the entries a render wrote (a confidential need
   listed or opened) are kept with the page and written again, with the time of the new view, when the
   page is served from the cache.
 - **The key** names the code (``_code_version``), the path with its query, the language, the reader,
-  the reader's CSRF secret (the forms' tokens), 2FA verification and htmx. An entry also expires
+  2FA verification and htmx. The forms' CSRF tokens are the session's: kept as a slot, filled with the
+  reading session's token when the page is served (``_without_csrf_tokens``). An entry also expires
   after ``KECHUANG_PAGE_CACHE_SECONDS`` (default 60; 0 turns it off) for what depends on the clock
   ("stalled since", "3 days ago").
 """
@@ -42,6 +42,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
+from django.middleware.csrf import CSRF_TOKEN_LENGTH, _unmask_cipher_token, get_token
 
 logger = logging.getLogger(__name__)
 
@@ -270,9 +271,8 @@ def audited(entries) -> None:
 # ------------------------------------------------------------------ the view decorator
 
 def _key(request) -> str | None:
-    csrf = request.META.get("CSRF_COOKIE")
     user = request.user
-    if not csrf or not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False):
         return None
     verified = getattr(user, "is_verified", None)
     parts = [
@@ -280,7 +280,6 @@ def _key(request) -> str | None:
         request.get_full_path(),
         getattr(request, "LANGUAGE_CODE", ""),
         str(user.pk),
-        csrf,
         "v" if callable(verified) and verified() else "",
         request.headers.get("HX-Request", ""),
         request.headers.get("HX-Target", ""),
@@ -313,6 +312,28 @@ def _tokens(tables) -> dict[str, str]:
     return found
 
 
+# A form's CSRF token is the session's secret, masked anew each time it is printed (64 letters and
+# digits). A kept page holds a slot where a token of the session that rendered it was; the page is
+# served with the reading session's own token there, so one reader's sessions share their pages.
+_CSRF_TOKEN = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSRF_TOKEN_LENGTH)
+CSRF_SLOT = b"\x00csrf-token\x00"
+
+
+def _without_csrf_tokens(request, body: bytes) -> bytes:
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
+        return body
+
+    def slot(m: re.Match) -> bytes:
+        return CSRF_SLOT if _unmask_cipher_token(m.group().decode()) == secret else m.group()
+
+    return _CSRF_TOKEN.sub(slot, body)
+
+
+def _with_csrf_token(request, body: bytes) -> bytes:
+    return body.replace(CSRF_SLOT, get_token(request).encode()) if CSRF_SLOT in body else body
+
+
 def _serve(request, entry) -> HttpResponse | None:
     deps = entry["deps"]
     current = cache.get_many(list(deps))
@@ -322,7 +343,8 @@ def _serve(request, entry) -> HttpResponse | None:
         from kechuang.core.models import AuditEntry
 
         AuditEntry.objects.bulk_create([AuditEntry(**row) for row in entry["audit"]])
-    response = HttpResponse(zlib.decompress(entry["body"]), content_type=entry["content_type"])
+    body = _with_csrf_token(request, zlib.decompress(entry["body"]))
+    response = HttpResponse(body, content_type=entry["content_type"])
     response["X-Page-Cache"] = "hit"
     return response
 
@@ -352,13 +374,13 @@ def cached_page(view):
                 response.render()
         finally:
             _rendering.reset(reset)
-        _keep(key, epoch, render, response)
+        _keep(request, key, epoch, render, response)
         return response
 
     return wrapped
 
 
-def _keep(key, epoch, render: _Render, response) -> None:
+def _keep(request, key, epoch, render: _Render, response) -> None:
     why = _why_not_kept(render, response)
     if why:
         logger.debug("page cache: %s not kept: %s", key, why)
@@ -371,7 +393,7 @@ def _keep(key, epoch, render: _Render, response) -> None:
         key,
         {
             "deps": {f"{PREFIX}:t:{t}": tokens[f"{PREFIX}:t:{t}"] for t in deps},
-            "body": zlib.compress(response.content, 1),
+            "body": zlib.compress(_without_csrf_tokens(request, response.content), 1),
             "content_type": response["Content-Type"],
             "audit": render.audit,
         },

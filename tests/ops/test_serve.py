@@ -11,6 +11,7 @@ import ssl
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -156,3 +157,46 @@ def test_stopping_serve_stops_every_process_it_started(served):
     assert served.proc.returncode is not None
     left = subprocess.run(["pgrep", "-g", str(pgid)], capture_output=True, text=True)
     assert left.stdout.strip() == "", f"still running: {left.stdout}"
+
+
+def _shell(served, code: str) -> str:
+    """Run ``code`` in a process of its own with the settings and database ``make serve`` uses."""
+    env = serve_env(served.log.parent, served.port, DJANGO_SETTINGS_MODULE="config.settings.production",
+                    KECHUANG_ENV="production", PYTHONPATH=f"{ROOT}:{ROOT / 'tests'}")
+    out = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "manage.py", "shell", "-c", code], cwd=ROOT,
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_a_page_kept_by_the_web_processes_changes_when_another_process_writes(served):
+    """The page cache (ADR 0059) under `make serve`: two gunicorn processes share the kept pages through
+    the database cache, and a write from a third process (an `update()` in a shell) shows at once."""
+    import http.cookiejar
+
+    need = _shell(served, "from tests.conftest import build_world; print(build_world().needs['pub_laixi'].pk)")
+    class PretendTLS(http.cookiejar.DefaultCookiePolicy):
+        def return_ok_secure(self, cookie, request):  # the Secure cookies, over plain HTTP to 127.0.0.1
+            return True
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar(PretendTLS())))
+    referer = {"Referer": f"https://127.0.0.1:{served.port}/accounts/login/"}
+
+    def fetch(path, data=None):
+        req = urllib.request.Request(served.base + path, data=data, headers=HTTPS | referer)  # noqa: S310 - local
+        with opener.open(req, timeout=20) as r:
+            return r.headers, r.read().decode()
+
+    _, form = fetch("/accounts/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    fetch("/accounts/login/", urllib.parse.urlencode(
+        {"username": "district", "password": "pw-test-123", "csrfmiddlewaretoken": token}).encode())
+    seen = [fetch("/needs/") for _ in range(6)]  # answered by either process
+    assert all("石墨烯规模化制备" in body for _, body in seen)
+    assert [h.get("X-Page-Cache") for h, _ in seen[1:]].count("hit") >= 4  # kept once, served by both
+
+    _shell(served, f"from kechuang.needs.models import Need; Need.objects.filter(pk={need}).update(title='另一进程改的标题')"
+                   "; print('ok')")
+    for _ in range(4):
+        headers, body = fetch("/needs/")
+        assert "另一进程改的标题" in body and "石墨烯规模化制备" not in body
