@@ -48,8 +48,10 @@ logger = logging.getLogger(__name__)
 
 PREFIX = "kechuang:page"
 EPOCH_KEY = f"{PREFIX}:epoch"
-_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
-_READ = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
+# The statement's first word, after comments and brackets (PostgreSQL writes a union as ``(SELECT …``).
+_FIRST_WORD = re.compile(r"^(?:\s|\(|--[^\n]*\n|/\*.*?\*/)*([A-Za-z]+)", re.DOTALL)
+_WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "TRUNCATE"})
+_WRITE_IN_WITH = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b(?!\s*(?:OF|NOWAIT|SKIP)\b)", re.IGNORECASE)
 _WORD = re.compile(r"[a-z][a-z0-9_]*")
 
 # The audit trail: its rows are replayed, not followed. Django's sessions (written once a minute by
@@ -75,6 +77,15 @@ def _known_tables() -> frozenset[str]:
 
 def _cache_table() -> str:
     return str(settings.CACHES["default"].get("LOCATION", "")).lower()
+
+
+def _writes(sql: str) -> bool:
+    """Does ``sql`` write? (``SELECT … FOR UPDATE`` does not; ``WITH … UPDATE …`` does.)"""
+    m = _FIRST_WORD.match(sql)
+    word = m.group(1).upper() if m else ""
+    if word in _WRITES:
+        return True
+    return word == "WITH" and bool(_WRITE_IN_WITH.search(sql.replace("FOR UPDATE", "")))
 
 
 def _tables(sql: str) -> set[str]:
@@ -113,10 +124,12 @@ _rendering: contextvars.ContextVar[_Render | None] = contextvars.ContextVar("kec
 class _Bump:
     """An ``on_commit`` callback bumping the tokens of the tables its transaction wrote."""
 
-    def __init__(self) -> None:
+    def __init__(self, key) -> None:
+        self.key = key
         self.tables: set[str] = set()
 
     def __call__(self) -> None:
+        _thread.bumps.pop(self.key, None)
         bump(self.tables)
 
 
@@ -125,8 +138,8 @@ def bump(tables) -> None:
     if not tables:
         return
     token = f"{time.time_ns()}-{os.getpid()}-{threading.get_ident()}"
-    try:
-        cache.set_many({**{f"{PREFIX}:t:{t}": token for t in tables}, EPOCH_KEY: token}, None)
+    try:  # the epoch first: a cache that writes one key at a time never shows a new token under the old epoch
+        cache.set_many({EPOCH_KEY: token, **{f"{PREFIX}:t:{t}": token for t in tables}}, None)
     except Exception:  # noqa: BLE001 - a cache that cannot be written must not fail the write it follows
         logger.exception("page cache: tokens not bumped for %s", sorted(tables))
 
@@ -149,20 +162,24 @@ class _ThreadState(threading.local):
 _thread = _ThreadState()
 
 
-def _after_write(conn, tables: set[str]) -> None:
+def _after_write(conn, sql: str, tables: set[str]) -> None:
     if conn.in_atomic_block:
         cb = _pending_bump(conn)
         if cb is None:
-            cb = _Bump()
-            _thread.bumps[(conn.alias, tuple(conn.savepoint_ids))] = cb
+            pending = {f for _sids, f, _robust in conn.run_on_commit}
+            for k in [k for k, f in _thread.bumps.items() if k[0] == conn.alias and f not in pending]:
+                del _thread.bumps[k]  # rolled back: Django dropped its callback
+            key = (conn.alias, tuple(conn.savepoint_ids))
+            cb = _thread.bumps[key] = _Bump(key)
             conn.on_commit(cb)
         cb.tables |= tables
-    else:
-        # Committed already, but not bumped again here: the statement may still be open (an INSERT …
-        # RETURNING), and SQLite refuses a commit (the cache's write) until it is done. Bumped before
-        # this connection's next statement, at the end of the request, or at exit (``flush``): a page
-        # rendered between the bump before the write and the write itself is not served after that.
+    elif "RETURNING" in sql.upper():
+        # Committed, but the statement is still open until its rows are read, and SQLite refuses a
+        # commit (the cache's write) until then: bumped again before this connection's next statement,
+        # at the end of the request, or at exit (``flush``).
         _thread.unbumped.setdefault(conn.alias, set()).update(tables)
+    else:
+        _bump_now(tables)
 
 
 def flush(conn=None, **_kwargs) -> None:
@@ -189,7 +206,7 @@ def execute_wrapper(execute, sql, params, many, context):
         return execute(sql, params, many, context)
     if _thread.unbumped:
         flush(conn)
-    if _WRITE.match(sql):
+    if _writes(sql):
         tables = _tables(sql)
         render = _rendering.get()
         if render is not None:
@@ -201,12 +218,11 @@ def execute_wrapper(execute, sql, params, many, context):
             _bump_now(tables)
         result = execute(sql, params, many, context)
         if tables:
-            _after_write(conn, tables)
+            _after_write(conn, sql, tables)
         return result
-    if _READ.match(sql):
-        render = _rendering.get()
-        if render is not None:
-            render.read |= _tables(sql)
+    render = _rendering.get()
+    if render is not None:  # a SELECT, or anything else that names a table
+        render.read |= _tables(sql)
     return execute(sql, params, many, context)
 
 
@@ -280,12 +296,19 @@ def _key(request) -> str | None:
         request.get_full_path(),
         getattr(request, "LANGUAGE_CODE", ""),
         str(user.pk),
+        # the reader's row as the middleware read it: a page rendered for a row read before a change
+        # of role or area is never served to the changed reader (it is kept under the old values)
+        repr([getattr(user, f, None) for f in _USER_FIELDS]),
         "v" if callable(verified) and verified() else "",
         request.headers.get("HX-Request", ""),
         request.headers.get("HX-Target", ""),
     ]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     return f"{PREFIX}:p:{digest}"
+
+
+_USER_FIELDS = ("username", "display_name", "role", "organisation_id", "area_id", "expert_id", "is_active",
+                "is_staff", "is_superuser")
 
 
 def _usable(request) -> bool:
@@ -308,7 +331,7 @@ def _tokens(tables) -> dict[str, str]:
         else:  # ``add``: another process may have written its own first
             for k in missing:
                 cache.add(k, token, None)
-        found.update(cache.get_many(list(missing)))
+        found.update(cache.get_many([*missing, EPOCH_KEY]))  # the epoch again: a write may have come between
     return found
 
 
@@ -360,12 +383,16 @@ def cached_page(view):
         key = _key(request)
         if key is None:
             return view(request, *args, **kwargs)
-        entry = cache.get(key)
-        if entry is not None:
-            response = _serve(request, entry)
-            if response is not None:
-                return response
-        epoch = cache.get(EPOCH_KEY)
+        try:
+            entry = cache.get(key)
+            if entry is not None:
+                response = _serve(request, entry)
+                if response is not None:
+                    return response
+            epoch = cache.get(EPOCH_KEY)
+        except Exception:  # noqa: BLE001 - a cache that cannot be read: the page as if there were none
+            logger.exception("page cache: not read")
+            return view(request, *args, **kwargs)
         render = _Render()
         reset = _rendering.set(render)
         try:
@@ -374,7 +401,10 @@ def cached_page(view):
                 response.render()
         finally:
             _rendering.reset(reset)
-        _keep(request, key, epoch, render, response)
+        try:
+            _keep(request, key, epoch, render, response)
+        except Exception:  # noqa: BLE001 - the reader has the page; it is only not kept
+            logger.exception("page cache: not kept")
         return response
 
     return wrapped
@@ -410,6 +440,8 @@ def _why_not_kept(render: _Render, response) -> str:
         return "not HTML"
     if response.cookies:
         return "sets a cookie"
+    if AUDIT_TABLE in render.read:
+        return "read the audit trail (its writes bump nothing)"
     if render.wrote - {AUDIT_TABLE}:
         return f"wrote {sorted(render.wrote - {AUDIT_TABLE})}"
     if uncommitted_writes():

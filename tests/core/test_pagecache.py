@@ -237,3 +237,49 @@ def test_a_readers_sessions_share_pages_each_with_its_own_csrf_token(w):
     # and a form of the served page posts (the owner form: a coordinator may name the follow-up owner)
     posted = two.post(f"/needs/{w.needs['pub_laixi'].pk}/owner/", {"csrfmiddlewaretoken": tokens.pop(), "owner": ""})
     assert posted.status_code != 403
+
+
+def test_statements_are_told_apart():
+    writes = pagecache._writes
+    assert writes("INSERT INTO needs_need (title) VALUES (%s) RETURNING id")
+    assert writes("  update needs_need set title = %s") and writes("DELETE FROM needs_need")
+    assert writes("/* a comment */ DELETE FROM needs_need") and writes("-- why\nUPDATE needs_need SET x = 1")
+    assert writes("WITH old AS (SELECT id FROM needs_need) UPDATE needs_need SET title = '' WHERE id IN old")
+    assert not writes('(SELECT "needs_need"."id" FROM "needs_need") UNION (SELECT 1)')  # PostgreSQL's union
+    assert not writes('SELECT "needs_need"."id" FROM "needs_need" FOR UPDATE')
+    assert not writes("WITH x AS (SELECT 1) SELECT * FROM x") and not writes("SAVEPOINT s1")
+
+
+def test_a_page_read_under_the_readers_old_row_is_not_served_to_the_changed_reader(w):
+    """The middleware reads the reader's row before the page's epoch is read: a page rendered for a row
+    read just before a change of role is kept under the old row's values, not served after the change."""
+    user = w.users["district"]
+    before = pagecache._key(_request(user, "/needs/"))
+    user.area_id = w.areas["laoshan"].pk
+    assert pagecache._key(_request(user, "/needs/")) != before
+    user.area_id, user.role = w.areas["laixi"].pk, "leadership"
+    assert pagecache._key(_request(user, "/needs/")) != before
+
+
+def test_the_bookkeeping_of_transactions_does_not_grow(w):
+    need = w.needs["pub_laixi"]
+    for i in range(30):
+        with transaction.atomic(), transaction.atomic():
+            Need.objects.filter(pk=need.pk).update(title=f"第{i}版")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Need.objects.filter(pk=need.pk).update(title="回滚")
+            raise RuntimeError
+    assert len(pagecache._thread.bumps) <= 1  # the last rolled-back one, pruned at the next transaction
+    assert not pagecache._thread.unbumped
+
+
+def test_a_cache_that_fails_serves_the_page_uncached(w, monkeypatch):
+    c = _reader(w.users["coordinator"])
+    _served_twice(c, "/needs/")
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pagecache.cache, "get", broken)
+    r = c.get("/needs/")
+    assert r.status_code == 200 and not _hit(r) and "石墨烯规模化制备" in r.content.decode()
