@@ -150,15 +150,6 @@ def test_debian_nginx_with_the_shipped_site_in_front_of_serve(served, tmp_path):
         proc.wait(30)
 
 
-def test_stopping_serve_stops_every_process_it_started(served):
-    """Last in this module: stops the shared instance and checks nothing it started is left."""
-    pgid = served.proc.pid
-    served.stop()
-    assert served.proc.returncode is not None
-    left = subprocess.run(["pgrep", "-g", str(pgid)], capture_output=True, text=True)
-    assert left.stdout.strip() == "", f"still running: {left.stdout}"
-
-
 def _shell(served, code: str) -> str:
     """Run ``code`` in a process of its own with the settings and database ``make serve`` uses."""
     env = serve_env(served.log.parent, served.port, DJANGO_SETTINGS_MODULE="config.settings.production",
@@ -200,3 +191,13 @@ def test_a_page_kept_by_the_web_processes_changes_when_another_process_writes(se
     for _ in range(4):
         headers, body = fetch("/needs/")
         assert "另一进程改的标题" in body and "石墨烯规模化制备" not in body
+
+
+def test_stopping_serve_stops_every_process_it_started(served):
+    """Last in this module: stops the shared instance and checks nothing it started is left."""
+    pgid = served.proc.pid
+    served.stop()
+    assert served.proc.returncode is not None
+    left = subprocess.run(["pgrep", "-g", str(pgid)], capture_output=True, text=True)
+    assert left.stdout.strip() == "", f"still running: {left.stdout}"
+
