@@ -222,7 +222,7 @@ CACHES = {
 
 # The lists and the need page are kept whole in that cache, per reader, until a table they read is
 # written (kechuang/core/pagecache.py, ADR 0059); 0 turns it off. The timeout bounds what follows the clock.
-KECHUANG_PAGE_CACHE_SECONDS = int(os.environ.get("KECHUANG_PAGE_CACHE_SECONDS", "60"))
+KECHUANG_PAGE_CACHE_SECONDS = int(os.environ.get("KECHUANG_PAGE_CACHE_SECONDS", "300"))
 
 # Uploads: the largest file (agreement attachments), and the room a form's other fields may take;
 # a body larger than the sum is refused (413) before it is read (kechuang/core/uploads.py).

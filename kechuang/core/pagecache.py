@@ -20,7 +20,7 @@ written, whoever writes it, in whatever process.
 - **The key** names the code (``_code_version``), the path with its query, the language, the reader,
   2FA verification and htmx. The forms' CSRF tokens are the session's: kept as a slot, filled with the
   reading session's token when the page is served (``_without_csrf_tokens``). An entry also expires
-  after ``KECHUANG_PAGE_CACHE_SECONDS`` (default 60; 0 turns it off) for what depends on the clock
+  after ``KECHUANG_PAGE_CACHE_SECONDS`` (default 300; 0 turns it off) for what depends on the clock
   ("stalled since", "3 days ago").
 """
 
