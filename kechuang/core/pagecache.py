@@ -61,7 +61,7 @@ IGNORED = {"django_session"}
 
 
 def seconds() -> int:
-    return int(getattr(settings, "KECHUANG_PAGE_CACHE_SECONDS", 60))
+    return int(settings.KECHUANG_PAGE_CACHE_SECONDS)
 
 
 @functools.cache
@@ -173,7 +173,7 @@ def _after_write(conn, sql: str, tables: set[str]) -> None:
             cb = _thread.bumps[key] = _Bump(key)
             conn.on_commit(cb)
         cb.tables |= tables
-    elif "RETURNING" in sql.upper():
+    elif _returns_rows(sql):
         # Committed, but the statement is still open until its rows are read, and SQLite refuses a
         # commit (the cache's write) until then: bumped again before this connection's next statement,
         # at the end of the request, or at exit (``flush``).
@@ -212,9 +212,9 @@ def execute_wrapper(execute, sql, params, many, context):
         if render is not None:
             render.wrote |= tables
         tables -= {AUDIT_TABLE}
-        if tables and not conn.in_atomic_block:
-            # In autocommit the write is visible as soon as it runs: bump before it (so another thread
-            # or process stops serving the old page now), and again after it (``_after_write``).
+        if tables and not conn.in_atomic_block and _returns_rows(sql):
+            # Its bump after it is deferred (``_after_write``), and the write is visible as soon as it
+            # runs: bump before it too, so another thread or process stops serving the old page now.
             _bump_now(tables)
         result = execute(sql, params, many, context)
         if tables:
@@ -224,6 +224,10 @@ def execute_wrapper(execute, sql, params, many, context):
     if render is not None:  # a SELECT, or anything else that names a table
         render.read |= _tables(sql)
     return execute(sql, params, many, context)
+
+
+def _returns_rows(sql: str) -> bool:
+    return "RETURNING" in sql.upper()
 
 
 def _bump_now(tables) -> None:
