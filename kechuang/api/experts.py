@@ -1,8 +1,10 @@
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 
 from kechuang.api.common import LIST_ERRORS, READ_ERRORS, pk_path
 from kechuang.api.pagination import paginate_rows
 from kechuang.core.filters import SEARCH_MAX_CHARS
+from kechuang.core.pagecache import cached_page
 from kechuang.experts import selectors
 
 router = Router(tags=["experts"])
@@ -35,11 +37,13 @@ def _expert_rows(request, page) -> list[dict]:
 
 
 @router.get("/", response={200: list[ExpertOut], **LIST_ERRORS})
+@decorate_view(cached_page)  # a browser session's read, kept as the experts page is (ADR 0059)
 @paginate_rows()
 def list_experts(request, filters: Query[ExpertFilters]):
     return selectors.expert_list(user=request.user, filters={"q": filters.q or ""}), _expert_rows
 
 
 @router.get("/{expert_id}", response={200: ExpertOut, **READ_ERRORS})
+@decorate_view(cached_page)
 def get_expert(request, expert_id: int = pk_path()):
     return selectors.expert_get(user=request.user, pk=expert_id)

@@ -8,6 +8,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 
 from kechuang.accounts.models import Area, Role
 from kechuang.api.common import (
@@ -25,6 +26,7 @@ from kechuang.api.common import (
 from kechuang.api.pagination import paginate_rows
 from kechuang.core.errors import ApplicationError
 from kechuang.core.filters import SEARCH_MAX_CHARS
+from kechuang.core.pagecache import cached_page
 from kechuang.needs import selectors, services
 from kechuang.needs.forms import NeedForm
 from kechuang.needs.models import Need, NeedStatus
@@ -131,6 +133,7 @@ def _need_rows(request, page) -> list[dict]:
 
 
 @router.get("/", response={200: list[NeedOut], **LIST_ERRORS})
+@decorate_view(cached_page)  # a browser session's read, kept as the needs page is (ADR 0059)
 @paginate_rows()
 def list_needs(request, filters: Query[NeedFilters]):
     f = filters.dict(exclude_none=True)
@@ -140,6 +143,7 @@ def list_needs(request, filters: Query[NeedFilters]):
 
 
 @router.get("/{need_id}", response={200: NeedDetailOut, **READ_ERRORS})
+@decorate_view(cached_page)
 def get_need(request, need_id: int = pk_path()):
     need = selectors.need_get(user=request.user, pk=need_id)
     services.need_record_view(user=request.user, need=need, via="api")

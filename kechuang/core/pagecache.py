@@ -22,6 +22,9 @@ written, whoever writes it, in whatever process.
   reading session's token when the page is served (``_without_csrf_tokens``). An entry also expires
   after ``KECHUANG_PAGE_CACHE_SECONDS`` (default 300; 0 turns it off) for what depends on the clock
   ("stalled since", "3 days ago").
+- **The API's reads** take the same decorator (``ninja.decorators.decorate_view(cached_page)``) for a
+  browser session's calls; a call with an ``Authorization`` header (a personal token) is never kept
+  or served from the cache: its reader is known only once ninja has authenticated it.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ _WORD = re.compile(r"[a-z][a-z0-9_]*")
 # The audit trail: its rows are replayed, not followed. Django's sessions (written once a minute by
 # the idle logout) and the cache itself are not page content.
 AUDIT_TABLE = "core_auditentry"
+KEPT_TYPES = ("text/html", "application/json")  # pages, and the API's reads (``decorate_view``)
 IGNORED = {"django_session"}
 
 
@@ -291,6 +295,8 @@ def audited(entries) -> None:
 # ------------------------------------------------------------------ the view decorator
 
 def _key(request) -> str | None:
+    if "Authorization" in request.headers:
+        return None  # the API's token names the reader only once the view has run (api.auth)
     user = request.user
     if not getattr(user, "is_authenticated", False):
         return None
@@ -440,8 +446,8 @@ def _why_not_kept(render: _Render, response) -> str:
         return render.not_kept
     if response.status_code != 200 or getattr(response, "streaming", False):
         return f"HTTP {response.status_code}"
-    if not response.get("Content-Type", "").startswith("text/html"):
-        return "not HTML"
+    if not response.get("Content-Type", "").startswith(KEPT_TYPES):
+        return "neither HTML nor JSON"
     if response.cookies:
         return "sets a cookie"
     if AUDIT_TABLE in render.read:

@@ -283,3 +283,30 @@ def test_a_cache_that_fails_serves_the_page_uncached(w, monkeypatch):
     monkeypatch.setattr(pagecache.cache, "get", broken)
     r = c.get("/needs/")
     assert r.status_code == 200 and not _hit(r) and "石墨烯规模化制备" in r.content.decode()
+
+
+def test_the_apis_reads_for_a_browser_session_are_kept_as_the_pages_are(w):
+    from kechuang.api.tokens import token_create
+
+    c = _reader(w.users["coordinator"])
+    views = AuditEntry.objects.filter(action="need.view_confidential", changes__via="api:needs")
+    for url in ["/api/needs/", f"/api/needs/{w.needs['conf_ent'].pk}", "/api/experts/", "/api/experts/?q=石墨烯"]:
+        first, again = _served_twice(c, url)
+        assert not _hit(first) and _hit(again), url
+        assert again.json() == first.json() and again["Content-Type"] == first["Content-Type"]
+
+    before = views.count()
+    assert _hit(c.get("/api/needs/")) and views.count() > before  # the confidential rows listed: audited again
+
+    need = w.needs["pub_laixi"]
+    Need.objects.filter(pk=need.pk).update(title="接口里改的标题")
+    after = c.get("/api/needs/")
+    assert not _hit(after) and "接口里改的标题" in {row["title"] for row in after.json()["items"]}
+
+    # a personal token names its own reader: never served from, nor kept in, the session's pages
+    secret = token_create(user=w.users["enterprise"], name="测试")[1]
+    for _ in range(2):
+        by_token = c.get("/api/needs/", headers={"Authorization": f"Bearer {secret}"})
+        assert by_token.status_code == 200 and not _hit(by_token)
+        assert by_token.json() != after.json()  # the enterprise's needs, not the coordinator's
+    assert c.get("/api/needs/?limit=0").status_code == 422 and not _hit(c.get("/api/needs/?limit=0"))
