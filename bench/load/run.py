@@ -112,7 +112,9 @@ def _wait(port: int, seconds: float = 420) -> None:
 def _server_cpu_seconds(sid: int) -> float:
     """User + system CPU seconds of every live process of the server's session (gunicorn's master
     and workers, the task worker): read before and after each step, the difference is what the
-    server spent on that step's requests (logins included)."""
+    server spent on that step's requests (logins included). A process's reaped children count too
+    (``cutime``/``cstime``): a worker gunicorn recycles (``max_requests``) moves its CPU into the
+    master's, and the sum never goes back (it did: −30 s for a step with a recycle)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -122,7 +124,7 @@ def _server_cpu_seconds(sid: int) -> float:
         except OSError:
             continue
         if int(fields[3]) == sid:  # field 6 of stat: the session id
-            total += (int(fields[11]) + int(fields[12])) / tick
+            total += sum(int(x) for x in fields[11:15]) / tick  # utime stime cutime cstime
     return total
 
 
