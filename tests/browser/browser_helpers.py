@@ -28,12 +28,22 @@ def login(page, username: str, password: str | None = None) -> None:
 def pick(page, label: str, typed: str, option: str | None = None) -> None:
     """Choose in a searchable select (kechuang.core.widgets.Searchable*, Tom Select): type part of the
     name into the field labelled ``label``, then click the option whose text contains ``option`` (or
-    ``typed``). Multi-selects stay open for the next pick; Escape closes the list."""
+    ``typed``). Multi-selects stay open for the next pick; Escape closes the list.
+
+    Tom Select filters the list 300 ms after the last key (``refreshThrottle``): the click waits
+    until every option shown matches what was typed. Clicking the option found in the unfiltered
+    list picked whichever option the re-rendered list then put under the mouse."""
+    from playwright.sync_api import expect
+
     box = page.get_by_role("combobox", name=label, exact=True)
     box.locator("xpath=..").click()  # the control (a single select's input is hidden while it shows a choice)
     box.fill(typed)
     dropdown = page.locator(f"#{box.get_attribute('aria-controls')}")
-    dropdown.get_by_role("option", name=option or typed).first.click()
+    options = dropdown.get_by_role("option")
+    for word in typed.split():
+        expect(options.filter(has_not_text=word)).to_have_count(0)
+    chosen = options.filter(has_text=option or typed).first
+    chosen.click()
     box.press("Escape")
 
 
