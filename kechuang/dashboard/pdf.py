@@ -12,20 +12,18 @@ WeasyPrint's time goes into laying out the table cells (docs/adr/0040-briefing-p
   styles per table cell, not shared). The briefing has no lists, footnotes or notes, so
   :class:`PrintHTML` uses the same stylesheet without those six rules (``::marker`` is kept for
   ``li`` and ``summary``, the elements that have one).
-- **No cyclic garbage collection while WeasyPrint runs.** A briefing allocates some 10^6 short-lived
-  objects (boxes, styles, cffi buffers); the collector, triggered every 700 allocations, walked them
-  again and again: 15-20 % of the PDF's CPU (ADR 0060). It is switched off for the render and back
-  on after it (the render's garbage is collected then, once).
+- **No cyclic garbage collection while WeasyPrint runs** (``core.collector``; 15-20 % of the PDF's
+  CPU, ADR 0060).
 """
 
 from __future__ import annotations
 
-import gc
 import unicodedata
-from contextlib import contextmanager
 from functools import cache
 
 from weasyprint import CSS, HTML
+
+from kechuang.core.collector import collector_off
 
 # The rules of WeasyPrint's UA stylesheet that match every element (by pseudo-element only).
 _UNIVERSAL_PSEUDO = (
@@ -86,23 +84,11 @@ def _untimed(name, fn, *args, **kwargs):
     return fn(*args, **kwargs)
 
 
-@contextmanager
-def _no_gc():
-    """The collector off for the block (if it was on), and on again after it whatever happens."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
-
-
 def html_to_pdf(html: str, *, phases=None) -> bytes:
     """The PDF of a print page's HTML. ``phases``: a bench clock whose ``run(name, fn, …)`` times
     the parse, layout and writing steps (bench/dashboard/profile_pdf.py)."""
     run = phases.run if phases is not None else _untimed
-    with _no_gc():
+    with collector_off():
         doc = run("  WeasyPrint parse (HTML)", PrintHTML, string=html)
         document = run("  WeasyPrint layout (CSS, style, boxes, pages)", doc.render)
         return run("  WeasyPrint write (draw, fonts)", document.write_pdf)

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from kechuang.core.collector import collector_off
 from kechuang.core.xlsx import safe_cell
 from kechuang.events import selectors
 from kechuang.events.models import Event, Meeting, Participant, Table
@@ -22,7 +23,8 @@ def _pdf(template: str, user, ctx: dict) -> bytes:
 
     # ``user`` is the reader: templates name needs through ``needs_tags.need_title`` for them
     html = render_to_string(template, {**ctx, "user": user, "printed_at": timezone.localtime()})
-    return HTML(string=html).write_pdf()
+    with collector_off():  # ADR 0060
+        return HTML(string=html).write_pdf()
 
 
 def _agenda_ctx(user, p: Participant) -> dict:
