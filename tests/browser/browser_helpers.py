@@ -31,19 +31,18 @@ def pick(page, label: str, typed: str, option: str | None = None) -> None:
     ``typed``). Multi-selects stay open for the next pick; Escape closes the list.
 
     Tom Select filters the list 300 ms after the last key (``refreshThrottle``): the click waits
-    until every option shown matches what was typed. Clicking the option found in the unfiltered
-    list picked whichever option the re-rendered list then put under the mouse."""
-    from playwright.sync_api import expect
-
+    for Tom Select's own state to say the list shown is the one for what was typed. Clicking the
+    option found in the list before that picked whichever option the re-rendered list then put
+    under the mouse."""
     box = page.get_by_role("combobox", name=label, exact=True)
     box.locator("xpath=..").click()  # the control (a single select's input is hidden while it shows a choice)
     box.fill(typed)
-    dropdown = page.locator(f"#{box.get_attribute('aria-controls')}")
-    options = dropdown.get_by_role("option")
-    for word in typed.split():
-        expect(options.filter(has_not_text=word)).to_have_count(0)
-    chosen = options.filter(has_text=option or typed).first
-    chosen.click()
+    dropdown_id = box.get_attribute("aria-controls")
+    page.wait_for_function(
+        "([id, q]) => { const t = document.getElementById(id).tomselect; return t.lastQuery === q && !t.refreshTimeout; }",
+        arg=[dropdown_id.removesuffix("-ts-dropdown"), typed],
+    )
+    page.locator(f"#{dropdown_id}").get_by_role("option", name=option or typed).first.click()
     box.press("Escape")
 
 

@@ -9,6 +9,7 @@ database, which a second connection of the same process sees) to exercise the th
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import asdict
 
 import pytest
@@ -74,3 +75,32 @@ def test_the_dashboard_read_apart_has_the_figures_read_in_place(apart, monkeypat
             in_place = asdict(s.dashboard(user, s.dashboard_scope(user=user)))
         apart_figures.pop("scope"), in_place.pop("scope")
         assert apart_figures == in_place and apart_figures["funnel"][0]["reached"] > 0, role
+
+
+def test_the_read_apart_speaks_the_callers_language_and_time_zone(apart):
+    from django.utils import timezone, translation
+
+    def where_and_how():
+        return threading.current_thread().name, translation.get_language(), timezone.get_current_timezone_name()
+
+    with translation.override("en"), timezone.override("Europe/Berlin"):
+        assert beside(where_and_how).result() == ("kechuang-beside", "en", "Europe/Berlin")
+
+
+def test_a_dashboard_that_fails_waits_for_its_funnel_before_giving_up_its_parts(apart, monkeypatch):
+    from kechuang.dashboard.selectors import board
+
+    w = build_world()
+    user = w.users["coordinator"]
+    seen = []
+
+    def slow_funnel(u, scope):
+        time.sleep(0.3)
+        seen.append(scope.parts is not None)  # the cache's parts store is still the dashboard's
+        return []
+
+    monkeypatch.setattr(board, "funnel", slow_funnel)
+    monkeypatch.setattr(board, "headline", lambda u, scope: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        dash_cache.cached_dashboard(user, s.dashboard_scope(user=user))
+    assert seen == [True]  # ended before the error left dashboard(), not after

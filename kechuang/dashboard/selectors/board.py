@@ -27,8 +27,8 @@ def dashboard(user, scope: Scope) -> Dashboard:
     """Every figure. The funnel (one query over every need's stage facts, the longest) is read on a
     second connection while the needs counts and the records are read on this one (ADR 0060)."""
     scope.memo.clear()  # figures are read afresh on every call; shared reads live for this call only
+    the_funnel = beside(funnel, user, scope)
     try:
-        the_funnel = beside(funnel, user, scope)
         return Dashboard(
             scope=scope,
             headline=headline(user, scope),
@@ -39,4 +39,5 @@ def dashboard(user, scope: Scope) -> Dashboard:
             funnel=the_funnel.result(),
         )
     finally:
+        the_funnel.wait()  # on an error above too: the read ends before the scope's parts store goes
         scope.memo.clear()
