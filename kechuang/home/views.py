@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
 from kechuang.accounts.models import Role
+from kechuang.core.pagecache import cached_page
 from kechuang.events.selectors import home_participations
 from kechuang.experts.selectors import achievement_list, expert_list, team_list
 from kechuang.home.progress import with_progress
@@ -29,6 +30,7 @@ def root(request):
 
 
 @login_required
+@cached_page  # kept per reader until a table it read is written (ADR 0059)
 def home(request):
     user = request.user
     if _lands_on_dashboard(user):

@@ -310,3 +310,16 @@ def test_the_apis_reads_for_a_browser_session_are_kept_as_the_pages_are(w):
         assert by_token.status_code == 200 and not _hit(by_token)
         assert by_token.json() != after.json()  # the enterprise's needs, not the coordinator's
     assert c.get("/api/needs/?limit=0").status_code == 422 and not _hit(c.get("/api/needs/?limit=0"))
+
+
+def test_the_landing_page_is_kept_per_reader_and_shows_a_new_need_at_once(w):
+    coordinator, enterprise = _reader(w.users["coordinator"]), _reader(w.users["enterprise"])
+    for c in (coordinator, enterprise):
+        first, again = _served_twice(c, "/home/")
+        assert not _hit(first) and _hit(again)
+    need = w.needs["pub_laixi"]
+    Need.objects.filter(pk=need.pk).update(status="submitted", title="刚提交待审核的需求")
+    after = coordinator.get("/home/")
+    assert not _hit(after) and "刚提交待审核的需求" in after.content.decode()  # in the review queue
+    leadership = _reader(w.users["leadership"])
+    assert leadership.get("/home/").status_code == 302 and leadership.get("/home/").status_code == 302  # not kept
