@@ -61,6 +61,7 @@ STORED_TEXT = {
     "events/services/day_of.py": {"在“", "”与", "洽谈："},  # the need's history note
     "events/services/outcomes.py": {"协调员确认“", "”洽谈结果（"},  # the need's history note
     "events/services/set_up.py": {"号桌"},  # table names stored with the event
+    "events/models/event.py": {"号桌"},  # the stored default table name, recognised to show it translated
     "experts/services.py": {"(大学|学院|学校)$", "(研究院|研究所|科学院|研究中心|实验室)"},  # patterns over stored names
     # header aliases: other Chinese spellings of a column found in people's own workbooks (matched, never shown);
     # the form labels themselves are marked and recognised in every language (kechuang.intake.spec.spellings)

@@ -166,4 +166,12 @@ class Table(ChoiceLabels, models.Model):
         constraints = [models.UniqueConstraint(fields=["event", "number"], name="table_unique_number")]
 
     def __str__(self) -> str:
-        return self.name or gettext("%(number)s号桌") % {"number": self.number}
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name people read: the default one stored at set-up ("3号桌") in the reader's words
+        ("Table 3" in English), a name somebody typed as typed."""
+        if not self.name or self.name == f"{self.number}号桌":
+            return gettext("%(number)s号桌") % {"number": self.number}
+        return self.name
