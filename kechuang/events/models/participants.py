@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy
 
 from kechuang.core.choices import ChoiceLabels
+from kechuang.core.templatetags.punctuation import bracketed
 from kechuang.events.models.event import Event
 
 
@@ -93,7 +94,7 @@ class Participant(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         org = self.organisation.short_name or self.organisation.name if self.organisation_id else ""
-        return f"{self.name}（{org}）" if org else self.name
+        return self.name + bracketed(org) if org else self.name
 
     @property
     def active(self) -> bool:
