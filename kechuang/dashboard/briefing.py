@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 
 def approx(n: int) -> str:
@@ -59,14 +59,16 @@ def summary_sentence(h: Headline, *, period: str, area: str) -> str:
     Societies are counted exactly (as the article does: "17家"); the other figures are rounded with
     :func:`approx`. The period and the area are always stated.
     """
-    parts = [gettext("%(period)s，%(area)s已与%(societies)s家全国学会对接会议%(approx)s次") % {"period": period, "area": area, "societies": h.societies, "approx": approx(h.meetings)}]
-    parts.append(gettext("梳理企业重大需求%(approx)s项") % {"approx": approx(h.major_needs)})
-    parts.append(gettext("走进园区%(approx)s场次") % {"approx": approx(h.visits)})
-    parts.append(gettext("签订合作协议%(approx)s项") % {"approx": approx(h.agreements)})
+    # each count agrees with its noun in English (ngettext; Chinese reads the same either way)
+    societies = ngettext("%(societies)s家全国学会", "%(societies)s家全国学会", h.societies) % {"societies": h.societies}
+    parts = [ngettext("%(period)s，%(area)s已与%(societies)s对接会议%(approx)s次", "%(period)s，%(area)s已与%(societies)s对接会议%(approx)s次", h.meetings) % {"period": period, "area": area, "societies": societies, "approx": approx(h.meetings)}]
+    parts.append(ngettext("梳理企业重大需求%(approx)s项", "梳理企业重大需求%(approx)s项", h.major_needs) % {"approx": approx(h.major_needs)})
+    parts.append(ngettext("走进园区%(approx)s场次", "走进园区%(approx)s场次", h.visits) % {"approx": approx(h.visits)})
+    parts.append(ngettext("签订合作协议%(approx)s项", "签订合作协议%(approx)s项", h.agreements) % {"approx": approx(h.agreements)})
     # the punctuation is the language's too: "，" and "。" left in an English sentence read as typos
     sentence = pgettext("between clauses", "，").join(parts)
     if h.bases:
-        sentence += gettext("，建成成果转化基地和产业创新服务中心%(bases)s个") % {"bases": h.bases}
+        sentence += ngettext("，建成成果转化基地和产业创新服务中心%(bases)s个", "，建成成果转化基地和产业创新服务中心%(bases)s个", h.bases) % {"bases": h.bases}
     sentence += pgettext("end of a sentence", "。")
     return sentence[:1].upper() + sentence[1:]  # English starts with "As of"; Chinese has no case
 
@@ -74,6 +76,12 @@ def summary_sentence(h: Headline, *, period: str, area: str) -> str:
 def detail_sentence(h: Headline) -> str:
     """The exact figures behind the rounded sentence, for the footnote of a briefing."""
     amount = f"{h.amount_wan:,.0f}" if h.amount_wan == int(h.amount_wan) else f"{h.amount_wan:,.2f}"
-    return (
-        gettext("（精确数：对接学会%(societies)s家，对接会议%(meetings)s次，征集企业需求%(needs)s项，其中重大需求%(major_needs)s项，走访%(visits)s场次，签订协议%(agreements)s项、协议金额%(amount)s万元，基地和服务中心%(bases)s个。）") % {"societies": h.societies, "meetings": h.meetings, "needs": h.needs, "major_needs": h.major_needs, "visits": h.visits, "agreements": h.agreements, "amount": amount, "bases": h.bases}
-    )
+    figures = [
+        ngettext("对接学会%(societies)s家", "对接学会%(societies)s家", h.societies) % {"societies": h.societies},
+        ngettext("对接会议%(meetings)s次", "对接会议%(meetings)s次", h.meetings) % {"meetings": h.meetings},
+        ngettext("征集企业需求%(needs)s项，其中重大需求%(major_needs)s项", "征集企业需求%(needs)s项，其中重大需求%(major_needs)s项", h.needs) % {"needs": h.needs, "major_needs": h.major_needs},
+        ngettext("走访%(visits)s场次", "走访%(visits)s场次", h.visits) % {"visits": h.visits},
+        ngettext("签订协议%(agreements)s项、协议金额%(amount)s万元", "签订协议%(agreements)s项、协议金额%(amount)s万元", h.agreements) % {"agreements": h.agreements, "amount": amount},
+        ngettext("基地和服务中心%(bases)s个", "基地和服务中心%(bases)s个", h.bases) % {"bases": h.bases},
+    ]
+    return gettext("（精确数：%(figures)s。）") % {"figures": pgettext("between clauses", "，").join(figures)}

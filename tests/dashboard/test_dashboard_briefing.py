@@ -77,3 +77,45 @@ def test_summary_sentence_in_the_articles_form():
 
 def test_period_label_without_start():
     assert period_label(None, date(2026, 11, 20)) == "截至2026年11月20日"
+
+
+def test_briefing_sentences_agree_with_their_counts_in_english():
+    from django.utils import translation
+
+    one = Headline(societies=1, meetings=1, needs=1, major_needs=1, visits=1, agreements=1, amount_wan=5.0, bases=1)
+    many = Headline(societies=2, meetings=12, needs=30, major_needs=3, visits=2, agreements=2, amount_wan=5.0, bases=2)
+    with translation.override("en"):
+        s1 = summary_sentence(one, period="2026", area="Qingdao")
+        assert "has held 1 matchmaking meeting with 1 national society" in s1
+        assert "1 major enterprise need," in s1 and "1 visit to parks" in s1 and "1 cooperation agreement," in s1
+        assert "1 transfer base or industry innovation service centre." in s1
+        assert "societies" not in s1 and "bases" not in s1
+        d1 = detail_sentence(one)
+        assert d1 == (
+            "(Exact figures: 1 society, 1 meeting, 1 enterprise need collected of which 1 major, 1 visit, "
+            "1 agreement worth 5×10k CNY, 1 base or service centre.)"
+        )
+        s2 = summary_sentence(many, period="2026", area="Qingdao")
+        assert "with 2 national societies" in s2 and "2 transfer bases and" in s2
+        assert "2 societies, 12 meetings, 30 enterprise needs" in detail_sentence(many)
+    with translation.override("zh-hans"):
+        assert detail_sentence(many) == (
+            "（精确数：对接学会2家，对接会议12次，征集企业需求30项，其中重大需求3项，走访2场次，签订协议2项、协议金额5万元，"
+            "基地和服务中心2个。）"
+        )
+        assert summary_sentence(one, period="2026年", area="青岛市").startswith("2026年，青岛市已与1家全国学会对接会议1次")
+
+
+def test_funnel_median_days_agree_in_english():
+    from django.utils import translation
+
+    from kechuang.dashboard.templatetags.dashboard_rows import funnel_rows
+
+    rows = [{"label": "a", "reached": 1, "rate": None, "overall": None, "median_days": 1.0},
+            {"label": "b", "reached": 1, "rate": None, "overall": None, "median_days": 2.5}]
+    with translation.override("en"):
+        html = funnel_rows(rows)
+        assert "<td>1 day</td>" in html and "<td>2.5 days</td>" in html
+    with translation.override("zh-hans"):
+        html = funnel_rows(rows)
+        assert "<td>1 天</td>" in html and "<td>2.5 天</td>" in html

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import template
 from django.template.defaultfilters import floatformat
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from kechuang.core.rows import fixed_url, literal, markup, pk_url, text, ymd
 
@@ -75,7 +75,8 @@ def funnel_rows(rows) -> str:
     for f in rows:
         days = f.get("median_days")
         if days is not None:
-            days = gettext("%(median_days)s 天") % {"median_days": text(floatformat(days, "-1"))}
+            shown = floatformat(days, "-1")
+            days = ngettext("%(median_days)s 天", "%(median_days)s 天", 1 if shown == "1" else 2) % {"median_days": text(shown)}
         out.append(
             f"<tr><td>{text(f['label'])}</td><td>{text(f['reached'])}</td><td>{_percent(f.get('rate'))}</td>\n"
             f"<td>{_percent(f.get('overall'))}</td><td>{'—' if days is None else days}</td></tr>"

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -210,7 +210,7 @@ def participant_unavailable(request, pk: int):
     def saved(participant) -> str | tuple[int, str]:
         clash = selectors.meetings_in_unavailable_slots(user=request.user, participant=participant)
         if clash:
-            slots = "、".join(gettext("第%(slot)s场") % {"slot": m.slot} for m in clash)
+            slots = gettext("、").join(gettext("第%(slot)s场") % {"slot": m.slot} for m in clash)
             return (
                 messages.WARNING,
                 gettext("不能参加的场次已保存。%(slots)s已有洽谈，协调员调整排期时将另行安排。") % {"slots": slots},
@@ -294,9 +294,13 @@ def _participant_cancel_confirmation(request, p):
     day = selectors.meeting_day(p.event)
     n = len(effects["meetings"])
     if n:
-        who = "、".join(dict.fromkeys(c.name for c in effects["counterparts"]))
+        who = gettext("、").join(dict.fromkeys(c.name for c in effects["counterparts"]))
         lines = [
-            _("将取消%(name)s已排定的 %(n)s 场洽谈（与%(who)s），对方的议程中这些洽谈将显示为“已取消”。")
+            ngettext(
+                "将取消%(name)s已排定的 %(n)s 场洽谈（与%(who)s），对方的议程中这些洽谈将显示为“已取消”。",
+                "将取消%(name)s已排定的 %(n)s 场洽谈（与%(who)s），对方的议程中这些洽谈将显示为“已取消”。",
+                n,
+            )
             % {"name": p.name, "n": n, "who": who}
         ]
         lines += [f"{_slot_text(day, m.slot)} · {m.table} · {c.name}" for m, c in zip(
@@ -305,9 +309,15 @@ def _participant_cancel_confirmation(request, p):
     else:
         lines = [_("%(name)s目前没有已排定的洽谈，不影响其他人的议程。") % {"name": p.name}]
     if effects["pending_requests"]:
-        lines.append(_("撤回 %(n)s 条待回复的约见请求。") % {"n": effects["pending_requests"]})
+        lines.append(
+            ngettext("撤回 %(n)s 条待回复的约见请求。", "撤回 %(n)s 条待回复的约见请求。", effects["pending_requests"])
+            % {"n": effects["pending_requests"]}
+        )
     if effects["kept"]:
-        lines.append(_("已记录结果的 %(n)s 场洽谈保持不变。") % {"n": effects["kept"]})
+        lines.append(
+            ngettext("已记录结果的 %(n)s 场洽谈保持不变。", "已记录结果的 %(n)s 场洽谈保持不变。", effects["kept"])
+            % {"n": effects["kept"]}
+        )
     lines.append(_("取消参会后不能在本页恢复，如需恢复请联系市科协协调员。"))
     return confirmation_page(
         request,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from kechuang.core.access import restrict
@@ -39,7 +39,7 @@ def register_enterprise(request, pk: int):
             needs=list(form.cleaned_data["needs"]),
             unavailable_slots=form.cleaned_data.get("unavailable_slots") or [],
         ),
-        success=lambda p: gettext("%(name)s已报名，带来 %(count)s 项需求。") % {"name": p.name, "count": p.needs.count()},
+        success=lambda p: _registered(p.name, p.needs.count()),
         then=("events:detail", pk),
         form=form,
         invalid=gettext("报名未成功："),
@@ -155,3 +155,7 @@ def pair_rule(request, pk: int):
         )
 
     return perform(request, set_rule, success=gettext("配对规则已保存，下次排期生效。"), then=("events:detail", pk))
+
+
+def _registered(name: str, count: int) -> str:
+    return ngettext("%(name)s已报名，带来 %(count)s 项需求。", "%(name)s已报名，带来 %(count)s 项需求。", count) % {"name": name, "count": count}

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -62,7 +62,7 @@ def generate(request, pk: int):
             request,
             run,
             ok=bool(run.n_meetings),
-            done=gettext("排期已生成：%(n_meetings)s 场洽谈，%(status)s。") % {"n_meetings": run.n_meetings, "status": run.get_status_display()},
+            done=ngettext("排期已生成：%(n_meetings)s 场洽谈，%(status)s。", "排期已生成：%(n_meetings)s 场洽谈，%(status)s。", run.n_meetings) % {"n_meetings": run.n_meetings, "status": run.get_status_display()},
             failed=gettext("未能生成排期"),
         )
 
@@ -81,7 +81,7 @@ def replan(request, pk: int):
             request,
             run,
             ok=bool(run.n_meetings) and run.status in ("optimal", "feasible"),
-            done=gettext("排期已调整：移动了 %(moved_count)s 场洽谈。") % {"moved_count": run.moved_count},
+            done=ngettext("排期已调整：移动了 %(moved_count)s 场洽谈。", "排期已调整：移动了 %(moved_count)s 场洽谈。", run.moved_count) % {"moved_count": run.moved_count},
             failed=gettext("未能调整排期"),
         )
 
@@ -140,6 +140,6 @@ def table_lose(request, pk: int):
     return perform(
         request,
         lambda: services.table_lose(user=request.user, table=table),
-        success=lambda run: gettext("%(table)s已停用，重新安排了 %(value)s 场洽谈。") % {"table": table, "value": run.moved_count if run else 0},
+        success=lambda run: ngettext("%(table)s已停用，重新安排了 %(value)s 场洽谈。", "%(table)s已停用，重新安排了 %(value)s 场洽谈。", run.moved_count if run else 0) % {"table": table, "value": run.moved_count if run else 0},
         then=("events:schedule", table.event_id),
     )
