@@ -85,6 +85,7 @@ class Ranked:
     state: IndexState | None = None
     declined: list[Row] = field(default_factory=list)  # declined, evidence unchanged: kept out of the list
     fusion: str = "minmax"  # SearchResult.fusion: "learned" or the min-max fallback
+    loading: bool = False  # this process has no index of the kind yet: nothing ranked, not "none found"
 
     @property
     def strong_rows(self) -> list[Row]:
@@ -322,6 +323,7 @@ def rank_for_need(need: Need, kind: str, *, filters: dict | None = None, top_k: 
         dense_used=result.dense_used,
         state=built.state,
         fusion=result.fusion,
+        loading=built.loading,
     )
     for s in result.results:
         obj = objs.get(int(s.id))

@@ -18,6 +18,7 @@ from kechuang.core.access import can_see
 from kechuang.core.audit import audit
 from kechuang.core.errors import ApplicationError
 from kechuang.experts.models import Achievement, Expert
+from kechuang.matching import index as idx
 from kechuang.matching import ranking
 from kechuang.matching.access_rules import routed_q
 from kechuang.matching.models import Match, MatchDecision, MatchKind
@@ -57,10 +58,19 @@ def _locked_need(user, need: Need) -> Need:
     return Need.objects.select_for_update().select_related("enterprise").get(pk=need.pk)
 
 
+def _require_index(*kinds: str) -> None:
+    """Refuse while this process has no index of a kind yet (a web process loads its indexes in
+    the background after it starts): the placeholder ranks nothing, and a snapshot, a score or a
+    decline's evidence taken from it would record an empty ranking as if it were the real one."""
+    if any(idx.get_index(k).loading for k in kinds):
+        raise ApplicationError(gettext("匹配索引正在加载，请稍候几秒再操作；没有保存任何内容。"))
+
+
 def _get_or_build_match(need: Need, kind: str, obj) -> Match:
     match = Match.objects.select_for_update().filter(need=need, kind=kind, **{kind: obj}).first()
     if match is not None:
         return match
+    _require_index(kind)
     score, rank, expl = ranking.score_one(need, kind, obj.pk)
     return Match(need=need, kind=kind, score=score, rank=rank, explanation=expl, **{kind: obj})
 
@@ -94,6 +104,7 @@ def routing_for(kind: str, obj) -> tuple[User | None, Organisation | None]:
 def match_suggest(*, user, need: Need, top_k: int | None = None) -> list[Match]:
     """Record the current top suggestions of every kind as 推荐 rows; decided rows are kept as they are."""
     _require_coordinator(user)
+    _require_index(*MatchKind.values)
     need = _locked_need(user, need)
     saved: list[Match] = []
     summary: dict[str, list[int]] = {}
@@ -187,6 +198,8 @@ def match_decline(*, user, need: Need, kind: str, candidate_id, reason: str, com
     if match.status != Match.Status.SUGGESTED:
         raise ApplicationError(gettext("该推荐已处理（%(status)s），不能重复处理。") % {"status": match.get_status_display()})
     # what the coordinator saw when declining: a row built just now carries it, a recorded one may be stale
+    if match.pk is not None:
+        _require_index(kind)
     current = match.explanation if match.pk is None else ranking.current_explanation(need, kind, obj.pk)
     fingerprint = ranking.evidence_fingerprint(current)
     match.status = Match.Status.DECLINED

@@ -51,6 +51,7 @@ def suggestions(request, pk: int):
             "sections": sections,
             "warnings": warnings,
             "states": states,
+            "loading": any(r.loading for r in ranked.values()),  # no record button: it would save nothing
             "reasons": Match.Reason.choices,
             "query": request.GET.urlencode(),
             "benchmark": benchmark_summary(),

@@ -127,3 +127,50 @@ def test_the_suggestions_page_polls_while_no_index_is_loaded(mworld, client_for,
             fn()
         html = client.get(url).content.decode()
         assert "匹配索引正在加载" not in html and 'data-testid="index-loading"' not in html
+
+
+def test_nothing_is_recorded_or_declined_from_an_index_still_loading(mworld, client_for, monkeypatch):
+    """A process that has not loaded an index ranks nothing: recording its "suggestions" would delete
+    the recorded ones, and a decline would keep empty evidence. Both are refused until it is loaded."""
+    import pytest
+
+    from kechuang.core.audit import AuditEntry
+    from kechuang.core.errors import ApplicationError
+    from kechuang.matching import services
+    from kechuang.matching.models import Match
+
+    coord, need = mworld.users["coordinator"], mworld.needs["pub_laixi"]
+    services.match_suggest(user=coord, need=need)  # recorded while the index is there
+    recorded = dict(Match.objects.filter(need=need).values_list("pk", "status"))
+    assert recorded
+    expert_match = Match.objects.filter(need=need, kind="expert").first()
+    from kechuang.experts.models import Expert
+
+    unrecorded = Expert.objects.create(name="周新", title="研究员", fields=["储能"])
+    idx.clear_cache()  # a new web process: no index loaded yet
+    jobs = []
+    monkeypatch.setattr(idx, "_spawn", lambda fn, kind: jobs.append(fn))
+    url = reverse("matching:suggestions", args=[need.pk])
+    with override_settings(KECHUANG_INDEX_BUILD_IN_BACKGROUND=True):
+        html = client_for("coordinator").get(url).content.decode()
+        assert 'data-testid="loading-expert"' in html and "没有符合条件的推荐" not in html
+        assert reverse("matching:record", args=[need.pk]) not in html  # no button that would save nothing
+        audits = AuditEntry.objects.count()
+        with pytest.raises(ApplicationError, match="匹配索引正在加载"):
+            services.match_suggest(user=coord, need=need)
+        with pytest.raises(ApplicationError, match="匹配索引正在加载"):
+            services.match_decline(
+                user=coord, need=need, kind="expert", candidate_id=expert_match.expert_id, reason="too_early"
+            )
+        with pytest.raises(ApplicationError, match="匹配索引正在加载"):  # a new row would be scored 0
+            services.match_accept(user=coord, need=need, kind="expert", candidate_id=unrecorded.pk)
+        assert dict(Match.objects.filter(need=need).values_list("pk", "status")) == recorded
+        assert AuditEntry.objects.count() == audits
+        response = client_for("coordinator").post(reverse("matching:record", args=[need.pk]), follow=True)
+        assert "匹配索引正在加载" in response.content.decode()
+        assert dict(Match.objects.filter(need=need).values_list("pk", "status")) == recorded
+        for fn in jobs:
+            fn()
+        html = client_for("coordinator").get(url).content.decode()
+        assert 'data-testid="loading-expert"' not in html and reverse("matching:record", args=[need.pk]) in html
+        assert services.match_suggest(user=coord, need=need)
