@@ -33,12 +33,10 @@ def main() -> None:
 
     django.setup()
     from django.db.models import Count
-    from django.template.loader import render_to_string
-    from django.utils import timezone
     from weasyprint import HTML
 
     from kechuang.accounts.models import User
-    from kechuang.events import exports, selectors
+    from kechuang.events import exports
     from kechuang.events.models import Event
 
     event = Event.objects.annotate(n=Count("participants")).order_by("-n").first()
@@ -46,16 +44,9 @@ def main() -> None:
         raise SystemExit("no event: load the demo first (manage.py demo)")
     user = User.objects.get(username="coordinator")
     participants = list(event.participants.all())
-    printed = {"user": user, "printed_at": timezone.localtime()}
     pages = {
-        "all agendas": render_to_string(
-            "events/pdf/agendas.html",
-            {"event": event, "day": selectors.meeting_day(event),
-             "agendas": [exports._agenda_ctx(user, p) for p in participants], **printed},
-        ),
-        "master grid": render_to_string(
-            "events/pdf/grid.html", {"event": event, "grid": selectors.grid(user=user, event=event), **printed}
-        ),
+        "all agendas": exports.agendas_html(user, participants),
+        "master grid": exports.grid_html(user, event),
     }
     rows, out = [], []
     for name, html in pages.items():

@@ -18,13 +18,20 @@ from kechuang.events.models import Event, Meeting, Participant, Table
 from kechuang.needs.selectors import need_label
 
 
-def _pdf(template: str, user, ctx: dict) -> bytes:
+def _html(template: str, user, ctx: dict) -> str:
+    # ``user`` is the reader: templates name needs through ``needs_tags.need_title`` for them
+    return render_to_string(template, {**ctx, "user": user, "printed_at": timezone.localtime()})
+
+
+def _to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    # ``user`` is the reader: templates name needs through ``needs_tags.need_title`` for them
-    html = render_to_string(template, {**ctx, "user": user, "printed_at": timezone.localtime()})
     with collector_off():  # ADR 0060
         return HTML(string=html).write_pdf()
+
+
+def _pdf(template: str, user, ctx: dict) -> bytes:
+    return _to_pdf(_html(template, user, ctx))
 
 
 def _agenda_ctx(user, p: Participant) -> dict:
@@ -35,10 +42,10 @@ def _agenda_ctx(user, p: Participant) -> dict:
     }
 
 
-def agendas_pdf(user, participants: list[Participant]) -> bytes:
-    """One page per participant: their slots, tables, counterparts and topics."""
+def agendas_html(user, participants: list[Participant]) -> str:
+    """The HTML ``agendas_pdf`` prints (bench/events/pdf_collector.py times its rendering)."""
     event = participants[0].event
-    return _pdf(
+    return _html(
         "events/pdf/agendas.html",
         user,
         {
@@ -49,10 +56,17 @@ def agendas_pdf(user, participants: list[Participant]) -> bytes:
     )
 
 
+def agendas_pdf(user, participants: list[Participant]) -> bytes:
+    """One page per participant: their slots, tables, counterparts and topics."""
+    return _to_pdf(agendas_html(user, participants))
+
+
+def grid_html(user, event: Event) -> str:
+    return _html("events/pdf/grid.html", user, {"event": event, "grid": selectors.grid(user=user, event=event)})
+
+
 def grid_pdf(user, event: Event) -> bytes:
-    return _pdf(
-        "events/pdf/grid.html", user, {"event": event, "grid": selectors.grid(user=user, event=event)}
-    )
+    return _to_pdf(grid_html(user, event))
 
 
 def table_cards_pdf(user, event: Event) -> bytes:
