@@ -18,6 +18,7 @@ from django.db.models import Max, Sum
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kechuang.core.audit import record
 from kechuang.core.models import AuditEntry
@@ -59,9 +60,12 @@ def lockout_minutes() -> int:
 def lockout_message() -> str:
     minutes = lockout_minutes()
     if minutes:
-        return _(
+        return ngettext(
             "登录失败次数过多，该账号或当前网络地址已被暂时锁定。请 %(m)d 分钟后再试，"
-            "或联系市科协协调员解锁。"
+            "或联系市科协协调员解锁。",
+            "登录失败次数过多，该账号或当前网络地址已被暂时锁定。请 %(m)d 分钟后再试，"
+            "或联系市科协协调员解锁。",
+            minutes,
         ) % {"m": minutes}
     return _("登录失败次数过多，该账号或当前网络地址已被锁定，请联系市科协协调员解锁。")
 

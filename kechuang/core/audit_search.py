@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from kechuang.core.access import restrict
 from kechuang.core.exports import EXPORT_LIMIT, Column, write_xlsx
@@ -160,6 +160,6 @@ def export_xlsx(queryset: QuerySet[AuditEntry], *, limit: int = EXPORT_LIMIT) ->
         sheet=gettext("审计记录"),
         limit=limit,
         total=total,
-        overflow_note=lambda n, total: gettext("仅导出最新 %(n)s 条，共 %(total)s 条符合条件；请缩小筛选范围。") % {"n": n, "total": total},
+        overflow_note=lambda n, total: ngettext("仅导出最新 %(n)s 条，共 %(total)s 条符合条件；请缩小筛选范围。", "仅导出最新 %(n)s 条，共 %(total)s 条符合条件；请缩小筛选范围。", n) % {"n": n, "total": total},
     )
     return buf.getvalue(), n

@@ -25,6 +25,7 @@ from typing import Any
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kechuang.core.xlsx import safe_cell
 
@@ -109,7 +110,7 @@ def write_xlsx(
         note = (
             overflow_note(written, total)
             if overflow_note is not None
-            else _("仅导出前 %(n)d 行；请缩小筛选范围后再导出。") % {"n": written}
+            else ngettext("仅导出前 %(n)d 行；请缩小筛选范围后再导出。", "仅导出前 %(n)d 行；请缩小筛选范围后再导出。", written) % {"n": written}
         )
         ws.append([safe_cell(note)])
     wb.save(out)

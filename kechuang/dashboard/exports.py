@@ -8,7 +8,7 @@ from io import BytesIO
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from kechuang.core.xlsx import safe_cell
 from kechuang.dashboard import selectors
@@ -83,7 +83,7 @@ def tables(user, d: selectors.Dashboard, limit: int = LIST_LIMIT) -> list[tuple[
                     else gettext("期内提交且导出人有权查看的需求，保密需求不计入"),
                 ],
                 [gettext("其中重大需求（项）"), h["major_needs"], gettext("标记为重大需求的")],
-                [gettext("走进园区/企业（场次）"), h["visits"], gettext("期内走访，共走访企业 %(value)s 家次") % {"value": h['visit_stops']}],
+                [gettext("走进园区/企业（场次）"), h["visits"], ngettext("期内走访，共走访企业 %(value)s 家次", "期内走访，共走访企业 %(value)s 家次", h["visit_stops"]) % {"value": h['visit_stops']}],
                 [gettext("签订合作协议（项）"), h["agreements"], gettext("期内签订；任一签约方在所选地区即计入")],
                 [gettext("协议金额（万元）"), round(h["amount"], 2), gettext("期内签订协议金额合计")],
                 [
@@ -91,7 +91,7 @@ def tables(user, d: selectors.Dashboard, limit: int = LIST_LIMIT) -> list[tuple[
                     h["bases"],
                     gettext("截至期末已揭牌，其中期内新揭牌 %(value)s 个") % {"value": h['bases_new']},
                 ],
-                [gettext("引进学术会议和竞赛（场）"), h["city_events"], gettext("参与规模合计 %(value)s 人") % {"value": h['city_event_scale']}],
+                [gettext("引进学术会议和竞赛（场）"), h["city_events"], ngettext("参与规模合计 %(value)s 人", "参与规模合计 %(value)s 人", h["city_event_scale"]) % {"value": h['city_event_scale']}],
             ],
         ),
         (

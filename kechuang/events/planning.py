@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from kechuang.events.affinity import AffinityCache, Candidate, CandidateSet, affinity, best_need
 from kechuang.events.models import Event, Meeting, MeetingRequest, Participant, Table
@@ -293,7 +293,7 @@ def select(event: Event, cs: CandidateSet, tables: Sequence[Table]) -> Selection
         keep = sorted(at_table, key=lambda k: (not cs.candidates[k].forced, -cs.candidates[k].weight, k))[
             :total_cap
         ]
-        message = gettext("选出 %(n)s 场现场洽谈，超过全天 %(total_cap)s 个桌次，已去掉价值最低的 %(n2)s 场") % {"n": len(at_table), "total_cap": total_cap, "n2": len(at_table) - total_cap}
+        message = ngettext("选出 %(n)s 场现场洽谈，超过全天 %(total_cap)s 个桌次，已去掉价值最低的 %(n2)s 场", "选出 %(n)s 场现场洽谈，超过全天 %(total_cap)s 个桌次，已去掉价值最低的 %(n2)s 场", len(at_table) - total_cap) % {"n": len(at_table), "total_cap": total_cap, "n2": len(at_table) - total_cap}
         chosen, status = keep + online, "feasible"
     chosen.sort()
     # value as the engine counts it (a cover meeting outside the candidates is worth 0), so the

@@ -15,7 +15,7 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 
 from kechuang.accounts.models import Role
@@ -115,7 +115,7 @@ def contact_request_create(*, user, expert: Expert, message: str, need=None) -> 
         raise ApplicationError(_("请写明对接事由。"), field_errors={"message": [_("请写明对接事由。")]})
     if len(message) > MESSAGE_MAX:
         raise ApplicationError(
-            _("留言过长，请控制在 %(n)s 字以内。") % {"n": MESSAGE_MAX},
+            ngettext("留言过长，请控制在 %(n)s 字以内。", "留言过长，请控制在 %(n)s 字以内。", MESSAGE_MAX) % {"n": MESSAGE_MAX},
             field_errors={"message": [_("留言过长。")]},
         )
     if need is not None and not contact_needs(user).filter(pk=need.pk).exists():

@@ -14,7 +14,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from kechuang.accounts.models import Role, User
 from kechuang.followup.selectors import stalled_for
@@ -38,14 +38,14 @@ def _body(user, needs: list[Need], *, full: bool) -> str:
     lines = [
         gettext("%(user)s，您好：") % {"user": user},
         "",
-        gettext("%(head)s已超过 %(KECHUANG_STALLED_DAYS)s 天没有进展，请及时跟进：") % {"head": head, "KECHUANG_STALLED_DAYS": settings.KECHUANG_STALLED_DAYS},
+        ngettext("%(head)s已超过 %(KECHUANG_STALLED_DAYS)s 天没有进展，请及时跟进：", "%(head)s已超过 %(KECHUANG_STALLED_DAYS)s 天没有进展，请及时跟进：", settings.KECHUANG_STALLED_DAYS) % {"head": head, "KECHUANG_STALLED_DAYS": settings.KECHUANG_STALLED_DAYS},
         "",
     ]
     for n in needs:
         days = (now - n.status_changed_at).days
         owner = gettext("；负责人：%(owner)s") % {"owner": n.owner} if full else ""
         lines.append(
-            gettext("- %(need_label)s（%(name)s，%(status)s，%(days)s 天无进展%(owner)s） %(reverse)s") % {"need_label": need_label(user, n), "name": n.enterprise.name, "status": n.get_status_display(), "days": days, "owner": owner, "reverse": reverse('needs:detail', args=[n.pk])}
+            ngettext("- %(need_label)s（%(name)s，%(status)s，%(days)s 天无进展%(owner)s） %(reverse)s", "- %(need_label)s（%(name)s，%(status)s，%(days)s 天无进展%(owner)s） %(reverse)s", days) % {"need_label": need_label(user, n), "name": n.enterprise.name, "status": n.get_status_display(), "days": days, "owner": owner, "reverse": reverse('needs:detail', args=[n.pk])}
         )
     lines += ["", gettext("—— 科创对接平台（每日停滞需求提醒）")]
     return "\n".join(lines)
@@ -76,9 +76,9 @@ def build_messages() -> tuple[list[EmailMessage], int, int]:
             continue
         seen.update(n.pk for n in needs)
         subject = (
-            gettext("【科创对接】停滞需求提醒：全市 %(n)s 项需求超过 %(days)s 天无进展")
+            ngettext("【科创对接】停滞需求提醒：全市 %(n)s 项需求超过 %(days)s 天无进展", "【科创对接】停滞需求提醒：全市 %(n)s 项需求超过 %(days)s 天无进展", len(needs))
             if full
-            else gettext("【科创对接】停滞需求提醒：您负责的 %(n)s 项需求超过 %(days)s 天无进展")
+            else ngettext("【科创对接】停滞需求提醒：您负责的 %(n)s 项需求超过 %(days)s 天无进展", "【科创对接】停滞需求提醒：您负责的 %(n)s 项需求超过 %(days)s 天无进展", len(needs))
         ) % {"n": len(needs), "days": settings.KECHUANG_STALLED_DAYS}
         messages.append(EmailMessage(subject=subject, body=_body(user, needs, full=full), to=[user.email]))
     return messages, skipped, len(seen)

@@ -21,7 +21,7 @@ from django import forms
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from kechuang.core.audit import record
 from kechuang.core.errors import ApplicationError
@@ -129,19 +129,21 @@ class Report:
             return self.refused
         if self.errors:
             bad = len({e.row for e in self.errors})
-            head = gettext(
-                "共 %(rows)s 行：%(bad)s 行有错误（%(errors)s 处），%(good)s 行无误；整个文件未导入，请修改后重新上传"
+            head = ngettext(
+                "共 %(rows)s 行：%(bad)s 行有错误（%(errors)s 处），%(good)s 行无误；整个文件未导入，请修改后重新上传",
+                "共 %(rows)s 行：%(bad)s 行有错误（%(errors)s 处），%(good)s 行无误；整个文件未导入，请修改后重新上传",
+                self.rows,
             ) % {"rows": self.rows, "bad": bad, "errors": len(self.errors), "good": self.rows - bad}
         else:
             counts = {"rows": self.rows, "create": self.count("create"), "update": self.count("update"),
                       "skip": self.count("skip")}
             if self.committed:
-                head = gettext("共 %(rows)s 行：已新建 %(create)s 条，已更新 %(update)s 条，跳过 %(skip)s 条") % counts
+                head = ngettext("共 %(rows)s 行：已新建 %(create)s 条，已更新 %(update)s 条，跳过 %(skip)s 条", "共 %(rows)s 行：已新建 %(create)s 条，已更新 %(update)s 条，跳过 %(skip)s 条", self.rows) % counts
             else:
-                head = gettext("共 %(rows)s 行：将新建 %(create)s 条，将更新 %(update)s 条，跳过 %(skip)s 条") % counts
+                head = ngettext("共 %(rows)s 行：将新建 %(create)s 条，将更新 %(update)s 条，跳过 %(skip)s 条", "共 %(rows)s 行：将新建 %(create)s 条，将更新 %(update)s 条，跳过 %(skip)s 条", self.rows) % counts
         if self.duplicates:
-            head += gettext("；%(n)s 行疑似重复，请人工核对") % {"n": len(self.duplicates)}
-        return head + "。"
+            head += ngettext("；%(n)s 行疑似重复，请人工核对", "；%(n)s 行疑似重复，请人工核对", len(self.duplicates)) % {"n": len(self.duplicates)}
+        return head + pgettext("end of a sentence", "。")
 
     def lines(self) -> list[str]:
         """The report as the command line prints it: one line per wrong cell, then the summary."""
@@ -150,7 +152,7 @@ class Report:
         out = [e.line() for e in self.errors]
         for r in self.duplicates:
             out.append(
-                gettext("%(sheet)s第%(row)s行 疑似重复：%(duplicates)s") % {"sheet": gettext("“%(sheet)s”表") % {"sheet": r.sheet} if r.sheet else "", "row": r.row, "duplicates": '；'.join(r.duplicates)}
+                gettext("%(sheet)s第%(row)s行 疑似重复：%(duplicates)s") % {"sheet": gettext("“%(sheet)s”表") % {"sheet": r.sheet} if r.sheet else "", "row": r.row, "duplicates": pgettext("between items", "；").join(r.duplicates)}
             )
         out.append(self.summary())
         return out

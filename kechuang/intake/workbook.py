@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def check_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise WorkbookRefused(gettext("文件已损坏，无法作为 Excel 工作簿打开。请重新保存后上传。")) from exc
     if len(infos) > limits.max_entries:
-        raise WorkbookRefused(gettext("文件结构异常（包含 %(n)s 个内部文件），已拒绝处理。") % {"n": len(infos)})
+        raise WorkbookRefused(ngettext("文件结构异常（包含 %(n)s 个内部文件），已拒绝处理。", "文件结构异常（包含 %(n)s 个内部文件），已拒绝处理。", len(infos)) % {"n": len(infos)})
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if total > limits.max_uncompressed:
@@ -394,7 +394,7 @@ def open_sheet(
         wb.close()
         expected = "、".join(list(headers)[:6])
         raise WorkbookRefused(
-            gettext("没有找到表头：前 %(search_rows)s 行中应有“%(expected)s”等列名。请使用平台下载的模板，表头不要合并单元格。") % {"search_rows": search_rows, "expected": expected}
+            ngettext("没有找到表头：前 %(search_rows)s 行中应有“%(expected)s”等列名。请使用平台下载的模板，表头不要合并单元格。", "没有找到表头：前 %(search_rows)s 行中应有“%(expected)s”等列名。请使用平台下载的模板，表头不要合并单元格。", search_rows) % {"search_rows": search_rows, "expected": expected}
         )
     missing = [h for h in headers if h in required and h not in columns]
     if missing:
@@ -431,7 +431,7 @@ def open_sheet(
                 count += 1
                 if count > limits.max_rows:
                     raise WorkbookRefused(
-                        gettext("数据行过多：一个文件最多 %(max_rows)s 行，请拆分后分批导入。") % {"max_rows": limits.max_rows}
+                        ngettext("数据行过多：一个文件最多 %(max_rows)s 行，请拆分后分批导入。", "数据行过多：一个文件最多 %(max_rows)s 行，请拆分后分批导入。", limits.max_rows) % {"max_rows": limits.max_rows}
                     )
                 yield n, values
         except WorkbookRefused:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from kechuang.accounts.models import User
 from kechuang.core.access import can_see
@@ -306,8 +306,8 @@ def match_respond(*, user, match: Match, response: str, text: str = "") -> Match
         raise ApplicationError(gettext("回复内容太长（最多 2000 字）。"), field_errors={"text": [gettext("最多 2000 字。")]})
     if response == Match.Response.PROPOSAL and len(text) < MIN_PROPOSAL_CHARS:
         raise ApplicationError(
-            gettext("请简要写出初步方案（至少 %(MIN_PROPOSAL_CHARS)s 个字）。") % {"MIN_PROPOSAL_CHARS": MIN_PROPOSAL_CHARS},
-            field_errors={"text": [gettext("至少 %(MIN_PROPOSAL_CHARS)s 个字。") % {"MIN_PROPOSAL_CHARS": MIN_PROPOSAL_CHARS}]},
+            ngettext("请简要写出初步方案（至少 %(MIN_PROPOSAL_CHARS)s 个字）。", "请简要写出初步方案（至少 %(MIN_PROPOSAL_CHARS)s 个字）。", MIN_PROPOSAL_CHARS) % {"MIN_PROPOSAL_CHARS": MIN_PROPOSAL_CHARS},
+            field_errors={"text": [ngettext("至少 %(MIN_PROPOSAL_CHARS)s 个字。", "至少 %(MIN_PROPOSAL_CHARS)s 个字。", MIN_PROPOSAL_CHARS) % {"MIN_PROPOSAL_CHARS": MIN_PROPOSAL_CHARS}]},
         )
     match.response = response
     match.response_text = text

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -132,7 +132,7 @@ def record(request, pk: int):
     return perform(
         request,
         lambda: services.match_suggest(user=request.user, need=need),
-        success=lambda saved: gettext("已保存 %(len)s 条推荐记录。") % {"len": len(saved)},
+        success=lambda saved: ngettext("已保存 %(len)s 条推荐记录。", "已保存 %(len)s 条推荐记录。", len(saved)) % {"len": len(saved)},
         then=("matching:suggestions", need.pk),
     )
 

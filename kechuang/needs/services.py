@@ -8,7 +8,7 @@ from pathlib import PurePath
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from kechuang.accounts.models import Role
@@ -390,7 +390,7 @@ def needs_assign_owner(*, user, needs, owner) -> int:
     if not ids:
         raise ApplicationError(_("请先勾选需求。"), field_errors={"needs": [_("请先勾选需求。")]})
     if len(ids) > BULK_OWNER_LIMIT:
-        raise ApplicationError(_("一次最多为 %(n)d 项需求指定跟进负责人。") % {"n": BULK_OWNER_LIMIT})
+        raise ApplicationError(ngettext("一次最多为 %(n)d 项需求指定跟进负责人。", "一次最多为 %(n)d 项需求指定跟进负责人。", BULK_OWNER_LIMIT) % {"n": BULK_OWNER_LIMIT})
     # only needs the user may see are locked and changed; anything else is "not found" to them
     locked = list(
         restrict(Need.objects.filter(pk__in=ids), user).select_for_update(of=("self",)).select_related("owner").order_by("pk")

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -229,7 +229,7 @@ def need_bulk_owner(request):
         lambda: services.needs_assign_owner(
             user=request.user, needs=form.cleaned_data["needs"], owner=form.cleaned_data["owner"]
         ),
-        success=lambda n: _("已为 %(n)d 项需求指定跟进负责人“%(name)s”。")
+        success=lambda n: ngettext("已为 %(n)d 项需求指定跟进负责人“%(name)s”。", "已为 %(n)d 项需求指定跟进负责人“%(name)s”。", n)
         % {"n": n, "name": services.owner_name(form.cleaned_data["owner"])},
         then=back,
         form=form,

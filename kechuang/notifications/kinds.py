@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -30,7 +31,9 @@ class Kind(models.TextChoices):
 
 @dataclass(frozen=True)
 class KindSpec:
-    message: str  # a lazy translatable template; %(need)s is the need's label for the reader
+    # a lazy translatable template; %(need)s is the need's label for the reader; a plural one
+    # (ngettext_lazy) takes its number from the parameter it names, so apply it with % directly
+    message: str
     audience: str  # who receives it (shown on the preference page)
     email_default: bool = True
     # the e-mail of this kind is the daily digest (followup.digest), which honours the preference
@@ -54,14 +57,14 @@ SPECS: dict[str, KindSpec] = {
         _("对接会双方"),
     ),
     Kind.AGENDA_CHANGED: KindSpec(
-        _("“%(event)s”的排期已调整，您的 %(count)s 场洽谈有变动：%(changes)s"), _("洽谈时间或桌号变动的参会者")
+        ngettext_lazy("“%(event)s”的排期已调整，您的 %(count)s 场洽谈有变动：%(changes)s", "“%(event)s”的排期已调整，您的 %(count)s 场洽谈有变动：%(changes)s", "count"), _("洽谈时间或桌号变动的参会者")
     ),
     Kind.MILESTONE_DUE: KindSpec(
         _("协议“%(agreement)s”的里程碑“%(milestone)s”计划于 %(due)s 完成，目前尚未完成。"),
         _("协议登记人、关联需求的跟进负责人"),
     ),
     Kind.NEED_STALLED: KindSpec(
-        _("需求“%(need)s”已 %(days)s 天没有进展，请及时跟进。"),
+        ngettext_lazy("需求“%(need)s”已 %(days)s 天没有进展，请及时跟进。", "需求“%(need)s”已 %(days)s 天没有进展，请及时跟进。", "days"),
         _("需求跟进负责人、协调员"),
         email_by_digest=True,
     ),
@@ -74,4 +77,4 @@ SPECS: dict[str, KindSpec] = {
 }
 
 # a coordinator's daily summary of stalled needs is a NEED_STALLED notification without a need
-STALLED_SUMMARY = _("全市有 %(count)s 项需求超过 %(days)s 天没有进展，请查看停滞需求列表。")
+STALLED_SUMMARY = ngettext_lazy("全市有 %(count)s 项需求超过 %(days)s 天没有进展，请查看停滞需求列表。", "全市有 %(count)s 项需求超过 %(days)s 天没有进展，请查看停滞需求列表。", "count")

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kechuang.core.access import restrict
 from kechuang.needs.selectors import HIDDEN_LABEL, need_label, prime_needs
@@ -47,13 +48,13 @@ def render_text(n: Notification, reader) -> str:
         p["about"] = _("（关于需求“%(need)s”）") % {"need": label} if n.need_id else ""
         p["answer"] = _("接受") if p.get("accepted") else _("谢绝")
     if n.kind == Kind.AGENDA_CHANGED and isinstance(p.get("changes"), list):
-        p["changes"] = "；".join(_agenda_change(c) for c in p["changes"])
+        p["changes"] = pgettext("between items", "；").join(_agenda_change(c) for c in p["changes"])
     if n.kind == Kind.NEED_MATCHED and not p.get("note"):
         p["note"] = _("请查看需求页面")
     ctx = {k: ("" if v is None else v) for k, v in p.items()}
     ctx["need"] = label
     try:
-        return str(SPECS[n.kind].message) % ctx
+        return SPECS[n.kind].message % ctx
     except (KeyError, ValueError, TypeError):  # an old row missing a parameter still shows something
         return f"{n.get_kind_display()}{('：' + label) if label else ''}"
 

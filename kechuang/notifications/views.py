@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kechuang.core.http import perform
@@ -67,7 +68,7 @@ def notification_read_all(request):
     return perform(
         request,
         lambda: services.notification_mark_all_read(user=request.user),
-        success=lambda count: _("已将 %(n)d 条通知标为已读。") % {"n": count},
+        success=lambda count: ngettext("已将 %(n)d 条通知标为已读。", "已将 %(n)d 条通知标为已读。", count) % {"n": count},
         then="notifications:list",
     )
 

@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404, QueryDict
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 
 from kechuang.core.audit import record
@@ -64,7 +64,7 @@ def _agendas(user, params, progress: Progress):
     ]
     if not ps:
         raise ApplicationError(_("没有可打印的个人议程：本场活动还没有已报名的企业或专家。"))
-    progress(30, _("排版 %(n)d 份个人议程") % {"n": len(ps)})
+    progress(30, ngettext("排版 %(n)d 份个人议程", "排版 %(n)d 份个人议程", len(ps)) % {"n": len(ps)})
     return exports.agendas_pdf(user, ps), gettext("%(title)s-全部议程.pdf") % {"title": event.title}, "application/pdf"
 
 

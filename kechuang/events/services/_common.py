@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from kechuang.accounts.models import Role
 from kechuang.core.errors import ApplicationError
@@ -67,7 +67,7 @@ def valid_slots(day: MeetingDay, slots: Iterable) -> list[int]:
         except (TypeError, ValueError):
             raise ApplicationError(gettext("场次“%(s)s”无效。") % {"s": s}) from None
         if not 1 <= n <= day.n_slots:
-            raise ApplicationError(gettext("场次 %(n)s 不存在：本次对接会共 %(n_slots)s 场。") % {"n": n, "n_slots": day.n_slots})
+            raise ApplicationError(ngettext("场次 %(n)s 不存在：本次对接会共 %(n_slots)s 场。", "场次 %(n)s 不存在：本次对接会共 %(n_slots)s 场。", day.n_slots) % {"n": n, "n_slots": day.n_slots})
         out.add(n)
     return sorted(out)
 

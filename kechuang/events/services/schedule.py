@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from kechuang.core.audit import audit
 from kechuang.core.errors import ApplicationError
@@ -308,7 +308,7 @@ def _place_walk_in(user, event, enterprise, expert, need, slot, table):
     elif table.event_id != event.pk or not table.active:
         raise ApplicationError(gettext("%(table)s不可用。") % {"table": table})
     if not 1 <= slot <= day.n_slots:
-        raise ApplicationError(gettext("场次 %(slot)s 不存在：本次对接会共 %(n_slots)s 场。") % {"slot": slot, "n_slots": day.n_slots})
+        raise ApplicationError(ngettext("场次 %(slot)s 不存在：本次对接会共 %(n_slots)s 场。", "场次 %(slot)s 不存在：本次对接会共 %(n_slots)s 场。", day.n_slots) % {"slot": slot, "n_slots": day.n_slots})
     for p in (enterprise, expert):
         if slot in (p.unavailable_slots or []):
             raise ApplicationError(gettext("%(name)s在第 %(slot)s 场（%(slot2)s）没有时间。") % {"name": p.name, "slot": slot, "slot2": day.slot_label(slot)})

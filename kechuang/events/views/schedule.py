@@ -121,8 +121,10 @@ def table_lose(request, pk: int):
         fx = selectors.table_lose_effects(user=request.user, table=table)
         if fx["meetings"]:
             lines = [
-                _("%(table)s上已排定的 %(n)s 场洽谈（涉及 %(people)s 人）将立即重新安排到其余 %(left)s 张桌，"
-                  "移动尽量少；相关参会者的议程随之改变。")
+                ngettext("%(table)s上已排定的 %(n)s 场洽谈（涉及 %(people)s 人）将立即重新安排到其余 %(left)s 张桌，"
+                         "移动尽量少；相关参会者的议程随之改变。",
+                         "%(table)s上已排定的 %(n)s 场洽谈（涉及 %(people)s 人）将立即重新安排到其余 %(left)s 张桌，"
+                         "移动尽量少；相关参会者的议程随之改变。", fx["meetings"])
                 % {"table": table, "n": fx["meetings"], "people": fx["people"], "left": fx["tables_left"]},
                 _("如果其余的桌排不下这些洽谈，停用会被拒绝，什么都不改变。"),
             ]

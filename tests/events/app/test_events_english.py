@@ -96,3 +96,37 @@ def test_a_filter_error_s_label_takes_the_reader_s_colon(world, client_for):
     en = _get(client, "/needs/?status=nonsense", "en")
     assert "Status: " in _text(en) and "Status：" not in en
     assert "状态：" in _get(client, "/needs/?status=nonsense", "zh-hans")
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "Slot 2 does not exist: this meeting has 1 slot."),
+    ("zh-hans", "场次 2 不存在：本次对接会共 1 场。"),
+])
+def test_a_slot_past_a_one_slot_day_says_slot(lang, said):
+    from types import SimpleNamespace
+
+    from kechuang.core.errors import ApplicationError
+    from kechuang.events.services._common import valid_slots
+
+    with translation.override(lang), pytest.raises(ApplicationError) as exc:
+        valid_slots(SimpleNamespace(n_slots=1), [2])
+    assert exc.value.message == said
+
+
+def test_table_loss_planning_and_slot_messages_agree_with_their_counts_in_english():
+    lose = ("%(table)s上已排定的 %(n)s 场洽谈（涉及 %(people)s 人）将立即重新安排到其余 %(left)s 张桌，"
+            "移动尽量少；相关参会者的议程随之改变。")
+    slot = "场次 %(slot)s 不存在：本次对接会共 %(n_slots)s 场。"
+    over = "选出 %(n)s 场现场洽谈，超过全天 %(total_cap)s 个桌次，已去掉价值最低的 %(n2)s 场"
+    args = {"table": "Table 1", "n": 1, "people": 2, "left": 1}
+    with translation.override("en"):
+        assert ngettext(lose, lose, 1) % args == (
+            "The 1 scheduled meeting at Table 1 (involving 2 people) will be moved at once to the other tables "
+            "(1 left), with as few moves as possible; the agendas of those involved change accordingly.")
+        assert ngettext(slot, slot, 1) % {"slot": 3, "n_slots": 1} == "Slot 3 does not exist: this meeting has 1 slot."
+        assert ngettext(over, over, 1) % {"n": 2, "total_cap": 1, "n2": 1} == (
+            "On-site meetings selected: 2, more than the day's table slots (1); the 1 of lowest value was dropped")
+    with translation.override("zh-hans"):
+        assert ngettext(lose, lose, 1) % args == (
+            "Table 1上已排定的 1 场洽谈（涉及 2 人）将立即重新安排到其余 1 张桌，移动尽量少；相关参会者的议程随之改变。")
+        assert ngettext(over, over, 1) % {"n": 2, "total_cap": 1, "n2": 1} == "选出 2 场现场洽谈，超过全天 1 个桌次，已去掉价值最低的 1 场"
