@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.core.collector import collector_off
+from kechuang.core.templatetags.punctuation import bracketed, colon
 from kechuang.core.xlsx import safe_cell
 from kechuang.events import selectors
 from kechuang.events.models import Event, Meeting, Participant, Table
@@ -151,7 +152,7 @@ def agenda_xlsx(user, p: Participant) -> bytes:
     ws.title = gettext("议程")
     _append(ws, [p.event.title])
     ws["A1"].font = _title_font()
-    _append(ws, [f"{p.get_kind_display()}：{p.name}", p.organisation.name if p.organisation_id else ""])
+    _append(ws, [f"{p.get_kind_display()}{colon()}{p.name}", p.organisation.name if p.organisation_id else ""])
     _append(ws, [])
     _append(ws, AGENDA_HEADERS)
     for c in ws[4]:
@@ -185,7 +186,7 @@ def grid_xlsx(user, event: Event) -> bytes:
                 r["slot"],
                 f"{r['session']} {r['label']}",
                 *[
-                    f"{m.enterprise.name}（{m.enterprise.organisation.short_name or m.enterprise.organisation.name}）\n× {m.expert.name}"
+                    f"{m.enterprise.name}{bracketed(m.enterprise.organisation.short_name or m.enterprise.organisation.name)}\n× {m.expert.name}"
                     if m
                     else ""
                     for m in r["cells"]

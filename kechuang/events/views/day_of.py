@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.core.confirm import Reason, confirmation_page, confirmed
 from kechuang.core.http import form_errors_text, perform
+from kechuang.core.templatetags.punctuation import bracketed
 from kechuang.events import selectors, services
 from kechuang.events.forms import LaterForm, OutcomeForm, ReasonForm, UnavailableForm
 from kechuang.needs.selectors import need_label, need_list
@@ -322,7 +323,7 @@ def _participant_cancel_confirmation(request, p):
     return confirmation_page(
         request,
         title=_("确认取消参会？"),
-        subject=f"{p.name}（{p.get_kind_display()}）· {p.event.title}",
+        subject=f"{p.name}{bracketed(p.get_kind_display())}· {p.event.title}",
         consequences=lines,
         confirm_label=_("确认取消参会"),
         back_url=reverse("events:agenda", args=[p.pk]),

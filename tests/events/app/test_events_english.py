@@ -130,3 +130,40 @@ def test_table_loss_planning_and_slot_messages_agree_with_their_counts_in_englis
         assert ngettext(lose, lose, 1) % args == (
             "Table 1上已排定的 1 场洽谈（涉及 2 人）将立即重新安排到其余 1 张桌，移动尽量少；相关参会者的议程随之改变。")
         assert ngettext(over, over, 1) % {"n": 2, "total_cap": 1, "n2": 1} == "选出 2 场现场洽谈，超过全天 1 个桌次，已去掉价值最低的 1 场"
+
+
+def test_paper_for_the_day_uses_ascii_brackets_colons_and_separators_in_english(world, one_table):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from kechuang.events import exports
+
+    coord, rep = world.users["coordinator"], one_table.reps["a"]
+    with translation.override("en"):
+        grid = load_workbook(BytesIO(exports.grid_xlsx(coord, one_table.event))).worksheets[0]
+        agenda = load_workbook(BytesIO(exports.agenda_xlsx(coord, rep))).active
+        html = exports.agendas_html(coord, [rep])
+    cells = [v for row in grid.iter_rows(min_row=3, min_col=3, values_only=True) for v in row if v]
+    assert cells and all("（" not in v and "）" not in v for v in cells), cells
+    assert any(" (山东领军科技集团)\n× " in v or " (" in v for v in cells), cells
+    assert agenda["A2"].value.endswith(": 钱一") and "：" not in agenda["A2"].value
+    assert "；" not in html and "; " in html
+    with translation.override("zh-hans"):
+        grid = load_workbook(BytesIO(exports.grid_xlsx(coord, one_table.event))).worksheets[0]
+        agenda = load_workbook(BytesIO(exports.agenda_xlsx(coord, rep))).active
+        html = exports.agendas_html(coord, [rep])
+    cells = [v for row in grid.iter_rows(min_row=3, min_col=3, values_only=True) for v in row if v]
+    assert all("（" in v and "）\n× " in v for v in cells), cells
+    assert agenda["A2"].value.endswith("：钱一")
+    assert "；" in html
+
+
+def test_the_cancel_confirmation_names_the_participant_in_ascii_brackets(world, one_table, client_for):
+    rep = one_table.reps["a"]
+    client = client_for("coordinator")
+    url = f"/events/participants/{rep.pk}/cancel/"
+    en = client.post(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    zh = client.post(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "钱一 (" in en and "钱一（" not in en
+    assert "钱一（" in zh

@@ -39,3 +39,22 @@ def test_a_one_character_minimum_says_character(mworld, monkeypatch, lang, said,
         services.match_respond(user=mworld.users["expert"], match=m, response="proposal", text="")
     assert exc.value.message == said
     assert exc.value.field_errors["text"] == [field]
+
+
+def test_a_declined_suggestion_s_reason_is_in_ascii_brackets_in_english(mworld, client_for):
+    import re
+
+    need = mworld.needs["pub_laixi"]
+    services.match_decline(
+        user=mworld.users["coordinator"], need=need, kind="expert", candidate_id=mworld.experts["other"].pk,
+        reason="out_of_scope", comment="方向不同",
+    )
+    client = client_for("coordinator")
+
+    def decision(lang):
+        page = client.get(f"/matching/needs/{need.pk}/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        return " ".join(re.findall(r'<div class="decision muted">(.*?)<', page, re.S))
+
+    en, zh = decision("en"), decision("zh-hans")
+    assert " (" in en and ": 方向不同)" in en and "（" not in en and "：方向不同" not in en, en
+    assert "：方向不同）" in zh and "（" in zh, zh
