@@ -182,9 +182,16 @@ def test_a_page_kept_by_the_web_processes_changes_when_another_process_writes(se
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
     fetch("/accounts/login/", urllib.parse.urlencode(
         {"username": "district", "password": "pw-test-123", "csrfmiddlewaretoken": token}).encode())
-    seen = [fetch("/needs/") for _ in range(6)]  # answered by either process
+    # answered by either process. Until the first hit, a process that has just started may still be
+    # writing its index state in the background (a table the page reads): on a loaded machine the
+    # first two or three fetches were misses (seen in a full run beside another test run). Once one is
+    # a hit, the next four must be too.
+    seen = [fetch("/needs/")]
+    while seen[-1][0].get("X-Page-Cache") != "hit" and len(seen) < 12:
+        seen.append(fetch("/needs/"))
+    seen += [fetch("/needs/") for _ in range(4)]
     assert all("石墨烯规模化制备" in body for _, body in seen)
-    assert [h.get("X-Page-Cache") for h, _ in seen[1:]].count("hit") >= 4  # kept once, served by both
+    assert [h.get("X-Page-Cache") for h, _ in seen[-5:]] == ["hit"] * 5  # kept once, served by both
 
     _shell(served, f"from kechuang.needs.models import Need; Need.objects.filter(pk={need}).update(title='另一进程改的标题')"
                    "; print('ok')")
